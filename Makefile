@@ -1,0 +1,62 @@
+# w2v: word2vec in SQLite.  `make` builds ./w2v.so; see README.md.
+CC      ?= cc
+PREFIX  ?= /usr/local
+# -march=native turns on the AVX2/FMA kernels; PORTABLE=1 builds for any x86-64/arm64.
+ifeq ($(PORTABLE),1)
+ARCHFLAGS =
+else
+ARCHFLAGS = -march=native
+endif
+OPT     ?= -O3
+CFLAGS  ?= $(OPT) $(ARCHFLAGS) -g
+WARN     = -Wall -Wextra
+CPPFLAGS = -Iinclude -Iext
+LDLIBS   = -lpthread -lm
+TCLSH   ?= tclsh
+
+SRC  = $(wildcard ext/*.c)
+HDR  = $(wildcard ext/*.h) include/w2v.h
+CORE = ext/vocab.c ext/huffman.c ext/sampler.c ext/loss.c ext/train.c
+
+all: w2v.so
+
+w2v.so: $(SRC) $(HDR) Makefile
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -fPIC -shared -o $@ $(SRC) $(LDLIBS)
+
+build/unit: test/unit.c $(CORE) $(HDR) Makefile
+	@mkdir -p build
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -o $@ test/unit.c $(CORE) $(LDLIBS)
+
+test: w2v.so build/unit
+	$(TCLSH) test/all.tcl
+
+# The whole suite with AddressSanitizer + UndefinedBehaviorSanitizer.
+test-asan:
+	$(MAKE) clean-objs
+	$(MAKE) w2v.so build/unit CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all $(ARCHFLAGS)"
+	ASAN_OPTIONS=detect_leaks=0 LD_PRELOAD="$$($(CC) -print-file-name=libasan.so) $$($(CC) -print-file-name=libubsan.so)" \
+	  W2V_SANITIZER=asan $(TCLSH) test/all.tcl
+	$(MAKE) clean-objs
+
+# The whole suite under valgrind memcheck.
+test-valgrind: w2v.so build/unit
+	W2V_VALGRIND=1 $(TCLSH) test/all.tcl
+
+demo: w2v.so
+	bash sql/demo.sh
+
+bench: w2v.so
+	bash sql/bench.sh
+
+install: w2v.so
+	install -d $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include
+	install -m 0755 w2v.so $(DESTDIR)$(PREFIX)/lib/w2v.so
+	install -m 0644 include/w2v.h $(DESTDIR)$(PREFIX)/include/w2v.h
+
+clean-objs:
+	rm -f w2v.so build/unit
+
+clean: clean-objs
+	rm -rf build
+
+.PHONY: all test test-asan test-valgrind demo bench install clean clean-objs

@@ -1,0 +1,156 @@
+/*
+** Reading the training text: every row of table.column is one sentence,
+** split at ASCII white space (space, tab, LF, VT, FF, CR) and NUL bytes into
+** tokens of any length, each encoded to an id of a growing vocabulary.
+** The table is read once, in one statement, so training sees one consistent
+** snapshot; the ids are later remapped to the pruned, sorted vocabulary.
+*/
+#include <stdlib.h>
+#include <string.h>
+#include "sqlite3ext.h"
+SQLITE_EXTENSION_INIT3
+#include "w2vInt.h"
+
+static int is_separator(unsigned char c){
+  return c==' ' || c=='\t' || c=='\n' || c=='\v' || c=='\f' || c=='\r' || c==0;
+}
+
+int w2v_next_token(const char *z, int n, int *pi, int *piStart){
+  int i = *pi, s;
+  while( i<n && is_separator((unsigned char)z[i]) ) i++;
+  if( i>=n ){ *pi = i; return 0; }
+  s = i;
+  while( i<n && !is_separator((unsigned char)z[i]) ) i++;
+  *piStart = s;
+  *pi = i;
+  return i - s;
+}
+
+void w2v_corpus_free(W2vCorpus *c){
+  free(c->ids);
+  free(c->ends);
+  memset(c, 0, sizeof(*c));
+}
+
+static int push_id(W2vCorpus *c, int32_t id){
+  if( c->nIds>=c->nAlloc ){
+    int64_t n = c->nAlloc ? c->nAlloc*2 : 65536;
+    int32_t *p = realloc(c->ids, n*sizeof(int32_t));
+    if( p==0 ) return -1;
+    c->ids = p;
+    c->nAlloc = n;
+  }
+  c->ids[c->nIds++] = id;
+  return 0;
+}
+
+static int push_end(W2vCorpus *c){
+  if( c->nSent>=c->nSentAlloc ){
+    int64_t n = c->nSentAlloc ? c->nSentAlloc*2 : 4096;
+    int64_t *p = realloc(c->ends, n*sizeof(int64_t));
+    if( p==0 ) return -1;
+    c->ends = p;
+    c->nSentAlloc = n;
+  }
+  c->ends[c->nSent++] = c->nIds;
+  return 0;
+}
+
+/* Prepares SELECT column FROM table, where table may be "schema.table". */
+static int prepare_source(sqlite3 *db, const char *zTable, const char *zColumn,
+                          sqlite3_stmt **ppStmt, char **pzErr){
+  char *zSql = sqlite3_mprintf("SELECT \"%w\" FROM \"%w\"", zColumn, zTable);
+  int rc;
+  const char *zDot = strchr(zTable, '.');
+  if( zSql==0 ) return SQLITE_NOMEM;
+  rc = sqlite3_prepare_v2(db, zSql, -1, ppStmt, 0);
+  sqlite3_free(zSql);
+  if( rc!=SQLITE_OK && zDot && strstr(sqlite3_errmsg(db), "no such table") ){
+    char *zSchema = sqlite3_mprintf("%.*s", (int)(zDot - zTable), zTable);
+    if( zSchema==0 ) return SQLITE_NOMEM;
+    zSql = sqlite3_mprintf("SELECT \"%w\" FROM \"%w\".\"%w\"", zColumn, zSchema, zDot+1);
+    sqlite3_free(zSchema);
+    if( zSql==0 ) return SQLITE_NOMEM;
+    rc = sqlite3_prepare_v2(db, zSql, -1, ppStmt, 0);
+    sqlite3_free(zSql);
+  }
+  if( rc!=SQLITE_OK ){
+    *pzErr = sqlite3_mprintf("w2v_train: %s", sqlite3_errmsg(db));
+  }
+  return rc;
+}
+
+int w2v_corpus_read(sqlite3 *db, const char *zTable, const char *zColumn,
+                    int lower, W2vVocab *vocab, W2vCorpus *c, char **pzErr){
+  sqlite3_stmt *pStmt = 0;
+  char *zLow = 0;
+  int nLow = 0, rc;
+  memset(c, 0, sizeof(*c));
+  rc = prepare_source(db, zTable, zColumn, &pStmt, pzErr);
+  if( rc!=SQLITE_OK ) return rc;
+  while( (rc = sqlite3_step(pStmt))==SQLITE_ROW ){
+    const char *z;
+    int n, i = 0, s, len;
+    int64_t nBefore = c->nIds;
+    if( sqlite3_column_type(pStmt, 0)==SQLITE_NULL ) continue;
+    z = (const char*)sqlite3_column_text(pStmt, 0);
+    n = sqlite3_column_bytes(pStmt, 0);
+    if( z==0 ) goto oom;
+    while( (len = w2v_next_token(z, n, &i, &s))>0 ){
+      const char *zTok = z + s;
+      int64_t id;
+      if( lower ){
+        int j;
+        if( len>nLow ){
+          char *p = realloc(zLow, len);
+          if( p==0 ) goto oom;
+          zLow = p;
+          nLow = len;
+        }
+        for(j=0; j<len; j++){
+          char ch = zTok[j];
+          zLow[j] = (ch>='A' && ch<='Z') ? ch + 32 : ch;
+        }
+        zTok = zLow;
+      }
+      id = w2v_vocab_add(vocab, zTok, (uint32_t)len, 1);
+      if( id==-2 ){
+        *pzErr = sqlite3_mprintf("w2v_train: more than 2147483647 distinct words");
+        rc = SQLITE_TOOBIG;
+        goto done;
+      }
+      if( id<0 || push_id(c, (int32_t)id) ) goto oom;
+    }
+    if( c->nIds>nBefore && push_end(c) ) goto oom;
+  }
+  if( rc==SQLITE_DONE ){
+    rc = SQLITE_OK;
+  }else{
+    *pzErr = sqlite3_mprintf("w2v_train: reading %s.%s: %s", zTable, zColumn, sqlite3_errmsg(db));
+  }
+  goto done;
+
+oom:
+  rc = SQLITE_NOMEM;
+  *pzErr = sqlite3_mprintf("w2v_train: out of memory reading the corpus");
+done:
+  sqlite3_finalize(pStmt);
+  free(zLow);
+  if( rc!=SQLITE_OK ) w2v_corpus_free(c);
+  return rc;
+}
+
+void w2v_corpus_remap(W2vCorpus *c, const int32_t *remap){
+  int64_t s, i, out = 0, begin = 0, nSent = 0;
+  for(s=0; s<c->nSent; s++){
+    int64_t start = out;
+    for(i=begin; i<c->ends[s]; i++){
+      int32_t id = remap[c->ids[i]];
+      if( id>=0 ) c->ids[out++] = id;
+    }
+    begin = c->ends[s];
+    if( out>start ) c->ends[nSent++] = out;
+  }
+  c->nIds = out;
+  c->nSent = nSent;
+}

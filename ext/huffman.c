@@ -1,0 +1,75 @@
+/*
+** The Huffman tree of hierarchical softmax, built as word2vec.c builds it:
+** leaves are the words (sorted by count, descending), inner nodes get the
+** indices 0 .. n-2 in the order they are created, the root is n-2.  For each
+** word we keep the path from the root: the inner nodes passed and the branch
+** (0 or 1) taken at each.
+*/
+#include <stdlib.h>
+#include <string.h>
+#include "w2vInt.h"
+
+void w2v_tree_free(W2vTree *t){
+  free(t->start); free(t->code); free(t->point);
+  memset(t, 0, sizeof(*t));
+}
+
+int w2v_tree_build(const int64_t *counts, int64_t n, W2vTree *t){
+  int64_t *count = 0, *parent = 0, i, total = 0;
+  uint8_t *branch = 0;
+  int64_t pos1, pos2, a;
+  memset(t, 0, sizeof(*t));
+  t->nWord = n;
+  t->start = calloc(n+1, sizeof(int64_t));
+  if( t->start==0 ) goto oom;
+  if( n<2 ) return 0;   /* one word: probability 1, no inner node */
+
+  count = malloc(2*n*sizeof(int64_t));
+  parent = malloc(2*n*sizeof(int64_t));
+  branch = calloc(2*n, 1);
+  if( !count || !parent || !branch ) goto oom;
+  for(i=0; i<n; i++) count[i] = counts[i];
+  for(i=n; i<2*n; i++) count[i] = INT64_MAX;
+
+  /* Leaves are sorted descending, so the two smallest nodes are always at
+  ** the low end of the leaves (pos1 moving left) or the start of the inner
+  ** nodes (pos2 moving right). */
+  pos1 = n-1;
+  pos2 = n;
+  for(a=0; a<n-1; a++){
+    int64_t m1, m2;
+    if( pos1>=0 && count[pos1]<count[pos2] ) m1 = pos1--; else m1 = pos2++;
+    if( pos1>=0 && count[pos1]<count[pos2] ) m2 = pos1--; else m2 = pos2++;
+    count[n+a] = count[m1] + count[m2];
+    parent[m1] = n+a;
+    parent[m2] = n+a;
+    branch[m2] = 1;
+  }
+
+  /* path lengths, then the paths themselves (root first) */
+  for(i=0; i<n; i++){
+    int64_t len = 0, b = i;
+    while( b!=2*n-2 ){ len++; b = parent[b]; }
+    t->start[i+1] = t->start[i] + len;
+  }
+  total = t->start[n];
+  t->code = malloc(total ? total : 1);
+  t->point = malloc((total ? total : 1) * sizeof(int32_t));
+  if( !t->code || !t->point ) goto oom;
+  for(i=0; i<n; i++){
+    int64_t b = i, k = t->start[i+1];
+    while( b!=2*n-2 ){
+      k--;
+      t->code[k] = branch[b];
+      t->point[k] = (int32_t)(parent[b] - n);
+      b = parent[b];
+    }
+  }
+  free(count); free(parent); free(branch);
+  return 0;
+
+oom:
+  free(count); free(parent); free(branch);
+  w2v_tree_free(t);
+  return -1;
+}

@@ -1,0 +1,52 @@
+/*
+** Noise words for negative sampling, P(w) proportional to count(w)^power,
+** drawn in O(1) with Vose's alias method: 8 bytes per word instead of
+** word2vec.c's 100-million-entry table, and exact probabilities up to the
+** 32-bit resolution of the thresholds.
+*/
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include "w2vInt.h"
+
+void w2v_sampler_free(W2vSampler *s){
+  free(s->threshold); free(s->alias);
+  memset(s, 0, sizeof(*s));
+}
+
+int w2v_sampler_build(const int64_t *counts, int64_t n, double power, W2vSampler *s){
+  double *p = 0, total = 0;
+  int64_t *small = 0, *large = 0, nSmall = 0, nLarge = 0, i;
+  memset(s, 0, sizeof(*s));
+  if( n<1 ) return 0;
+  s->n = n;
+  s->threshold = malloc(n*sizeof(uint32_t));
+  s->alias = malloc(n*sizeof(int32_t));
+  p = malloc(n*sizeof(double));
+  small = malloc(n*sizeof(int64_t));
+  large = malloc(n*sizeof(int64_t));
+  if( !s->threshold || !s->alias || !p || !small || !large ) goto oom;
+
+  for(i=0; i<n; i++){ p[i] = pow((double)counts[i], power); total += p[i]; }
+  for(i=0; i<n; i++){
+    p[i] = p[i] * (double)n / total;     /* mean 1 */
+    if( p[i]<1.0 ) small[nSmall++] = i; else large[nLarge++] = i;
+  }
+  while( nSmall>0 && nLarge>0 ){
+    int64_t l = small[--nSmall], g = large[--nLarge];
+    s->threshold[l] = (uint32_t)(p[l] * 4294967296.0);
+    s->alias[l] = (int32_t)g;
+    p[g] = (p[g] + p[l]) - 1.0;
+    if( p[g]<1.0 ) small[nSmall++] = g; else large[nLarge++] = g;
+  }
+  /* What is left has probability 1 up to rounding: always keep it. */
+  while( nLarge>0 ){ int64_t g = large[--nLarge]; s->threshold[g] = UINT32_MAX; s->alias[g] = (int32_t)g; }
+  while( nSmall>0 ){ int64_t l = small[--nSmall]; s->threshold[l] = UINT32_MAX; s->alias[l] = (int32_t)l; }
+  free(p); free(small); free(large);
+  return 0;
+
+oom:
+  free(p); free(small); free(large);
+  w2v_sampler_free(s);
+  return -1;
+}

@@ -1,0 +1,355 @@
+/*
+** Skip-gram and CBOW training loops over a corpus already encoded to word
+** ids: sub-sampling of frequent words, a window shrunk at random for each
+** center word, a learning rate decaying linearly over all epochs, and lock-free
+** (Hogwild) worker threads sharing the weight arrays.
+**
+** As in word2vec.c, skip-gram takes each (center, context) pair and predicts
+** the center word from the context word's input vector; summed over a corpus
+** this is the same set of pairs as predicting each context word from the
+** center word, and it lets one output row be reused for a whole window.
+*/
+#include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include "w2vInt.h"
+#include "vecmath.h"
+
+#define PROGRESS_STEP 10000   /* words between updates of the shared counter */
+
+typedef struct W2vWorker {
+  W2vTrainer *t;
+  int id;
+  int64_t posBegin, posEnd;   /* token range [posBegin, posEnd) of the corpus */
+  uint64_t rng;
+  float *h, *gh, *scratch;
+  int32_t *buf;               /* one sub-sampled sentence segment */
+  W2vEpochStats *stats;       /* one per epoch */
+  int diverged;
+} W2vWorker;
+
+struct W2vTrainer {
+  W2vTrainParams p;
+  W2vCorpusView c;
+  int64_t nWord;
+  float *in, *out;
+  W2vTree tree;
+  W2vSampler sampler;
+  W2vLoss loss;
+  uint32_t *keep;             /* sub-sampling: keep if a 32-bit draw < keep[w] */
+  int nWorker;
+  pthread_t *tids;
+  int nStarted;
+  W2vWorker *workers;
+  W2vEpochStats *stats;
+  struct timespec t0;
+  _Atomic int64_t wordsDone;  /* corpus words processed, all threads, all epochs */
+  _Atomic int stop;
+  _Atomic int nFinished;
+  int joined;
+  int result;
+};
+
+static double seconds_since(const struct timespec *t0){
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return (double)(t.tv_sec - t0->tv_sec) + (double)(t.tv_nsec - t0->tv_nsec)*1e-9;
+}
+
+static void *aligned_floats(int64_t n){
+  void *p = 0;
+  if( n<1 ) n = 1;
+  if( posix_memalign(&p, 64, (size_t)n*sizeof(float)) ) return 0;
+  return p;
+}
+
+static float current_alpha(const W2vTrainer *t, int64_t done){
+  double total = (double)t->p.epochs * (double)t->c.nIds + 1.0;
+  double a = t->p.alpha - (t->p.alpha - t->p.minAlpha) * ((double)done / total);
+  return (float)(a < t->p.minAlpha ? t->p.minAlpha : a);
+}
+
+/* Trains on buf[0..n): one sub-sampled piece of a sentence. */
+static float train_segment(W2vWorker *wk, const int32_t *buf, int64_t n, int64_t rawLen,
+                           int64_t doneBase, float *pAlpha, int64_t *pPred){
+  W2vTrainer *t = wk->t;
+  const W2vLoss *L = &t->loss;
+  int dim = t->p.dim, window = t->p.window;
+  float alpha = *pAlpha, loss = 0;
+  float *h = wk->h, *gh = wk->gh;
+  int64_t i, nPred = 0;
+  for(i=0; i<n; i++){
+    int b = (int)w2v_rng_below(&wk->rng, (uint32_t)window);
+    int64_t lo = i - (window - b), hi = i + (window - b), a;
+    if( lo<0 ) lo = 0;
+    if( hi>n-1 ) hi = n-1;
+    if( (i & 4095)==4095 ){
+      /* long segments: refresh the learning rate and look for a cancel */
+      if( atomic_load_explicit(&t->stop, memory_order_relaxed) ) break;
+      alpha = current_alpha(t, doneBase + (rawLen * i) / n);
+    }
+    if( t->p.arch==W2V_SKIPGRAM ){
+      for(a=lo; a<=hi; a++){
+        float *v;
+        if( a==i ) continue;
+        v = t->in + (int64_t)buf[a]*dim;
+        memset(gh, 0, dim*sizeof(float));
+        loss += w2v_loss_step(L, v, gh, buf[i], alpha, &wk->rng, wk->scratch);
+        w2v_axpy(v, 1.0f, gh, dim);
+        nPred++;
+      }
+    }else{
+      int cw = 0;
+      memset(h, 0, dim*sizeof(float));
+      for(a=lo; a<=hi; a++){
+        if( a==i ) continue;
+        w2v_axpy(h, 1.0f, t->in + (int64_t)buf[a]*dim, dim);
+        cw++;
+      }
+      if( cw==0 ) continue;
+      {
+        float inv = 1.0f / (float)cw;
+        int d;
+        for(d=0; d<dim; d++) h[d] *= inv;
+      }
+      memset(gh, 0, dim*sizeof(float));
+      loss += w2v_loss_step(L, h, gh, buf[i], alpha, &wk->rng, wk->scratch);
+      for(a=lo; a<=hi; a++){
+        if( a==i ) continue;
+        w2v_axpy(t->in + (int64_t)buf[a]*dim, 1.0f, gh, dim);
+      }
+      nPred++;
+    }
+  }
+  *pAlpha = alpha;
+  *pPred += nPred;
+  return loss;
+}
+
+static void *worker_main(void *arg){
+  W2vWorker *wk = arg;
+  W2vTrainer *t = wk->t;
+  const int32_t *ids = t->c.ids;
+  const int64_t *ends = t->c.ends;
+  int64_t pending = 0;   /* words not yet added to t->wordsDone */
+  int epoch;
+  for(epoch=0; epoch<t->p.epochs; epoch++){
+    W2vEpochStats *st = &wk->stats[epoch];
+    int64_t pos = wk->posBegin;
+    int64_t lo = 0, hi = t->c.nSent;
+    /* the sentence holding posBegin: the first s with ends[s] > posBegin */
+    while( lo<hi ){ int64_t m = (lo+hi)/2; if( ends[m]>pos ) hi = m; else lo = m+1; }
+    while( pos<wk->posEnd && !atomic_load_explicit(&t->stop, memory_order_relaxed) ){
+      int64_t segEnd = ends[lo] < wk->posEnd ? ends[lo] : wk->posEnd;
+      int64_t n = 0, j, done;
+      float alpha, segLoss;
+      for(j=pos; j<segEnd; j++){
+        int32_t w = ids[j];
+        if( t->keep[w]==UINT32_MAX || (uint32_t)w2v_rng_next(&wk->rng) < t->keep[w] ){
+          wk->buf[n++] = w;
+        }
+      }
+      done = atomic_load_explicit(&t->wordsDone, memory_order_relaxed) + pending;
+      alpha = current_alpha(t, done);
+      segLoss = train_segment(wk, wk->buf, n, segEnd-pos, done, &alpha, &st->predictions);
+      if( !isfinite(segLoss) ){
+        wk->diverged = 1;
+        atomic_store(&t->stop, 1);
+        break;
+      }
+      st->loss += segLoss;
+      st->words += segEnd - pos;
+      st->effective += n;
+      st->alpha = alpha;
+      pending += segEnd - pos;
+      if( pending>=PROGRESS_STEP ){
+        atomic_fetch_add_explicit(&t->wordsDone, pending, memory_order_relaxed);
+        pending = 0;
+      }
+      pos = segEnd;
+      if( pos==ends[lo] ) lo++;
+    }
+    st->seconds = seconds_since(&t->t0);
+    if( atomic_load_explicit(&t->stop, memory_order_relaxed) ) break;
+  }
+  atomic_fetch_add_explicit(&t->wordsDone, pending, memory_order_relaxed);
+  atomic_fetch_add(&t->nFinished, 1);
+  return 0;
+}
+
+static char *str_dup(const char *z){
+  size_t n = strlen(z) + 1;
+  char *p = malloc(n);
+  if( p ) memcpy(p, z, n);
+  return p;
+}
+
+W2vTrainer *w2v_train_start(const W2vTrainParams *p, const W2vCorpusView *c,
+                            const int64_t *counts, int64_t nWord, char **pzErr){
+  W2vTrainer *t = calloc(1, sizeof(W2vTrainer));
+  int64_t i, nOut;
+  uint64_t rng = p->seed;
+  int k;
+  *pzErr = 0;
+  if( t==0 ) goto oom;
+  t->p = *p;
+  t->c = *c;
+  t->nWord = nWord;
+  clock_gettime(CLOCK_MONOTONIC, &t->t0);
+
+  /* weights: input uniform in +-0.5/dim, output zero */
+  nOut = w2v_loss_out_rows(p->loss, nWord);
+  t->in = aligned_floats(nWord * p->dim);
+  t->out = aligned_floats(nOut * p->dim);
+  if( !t->in || !t->out ) goto oom;
+  for(i=0; i<nWord*p->dim; i++){
+    t->in[i] = (float)(((w2v_rng_next(&rng) >> 11) * 0x1.0p-53 - 0.5) / p->dim);
+  }
+  memset(t->out, 0, (size_t)(nOut>0 ? nOut : 1) * p->dim * sizeof(float));
+
+  /* the loss */
+  t->loss.kind = p->loss;
+  t->loss.dim = p->dim;
+  t->loss.negative = p->negative;
+  t->loss.nWord = nWord;
+  t->loss.out = t->out;
+  if( p->loss==W2V_LOSS_HS ){
+    if( w2v_tree_build(counts, nWord, &t->tree) ) goto oom;
+    t->loss.tree = &t->tree;
+  }else if( p->loss==W2V_LOSS_NS ){
+    if( w2v_sampler_build(counts, nWord, p->nsExponent, &t->sampler) ) goto oom;
+    t->loss.sampler = &t->sampler;
+  }
+
+  /* sub-sampling thresholds, word2vec's formula */
+  t->keep = malloc((nWord ? nWord : 1) * sizeof(uint32_t));
+  if( t->keep==0 ) goto oom;
+  for(i=0; i<nWord; i++){
+    double keep = 1.0;
+    if( p->sample>0 ){
+      double thr = p->sample * (double)c->nIds;
+      keep = (sqrt((double)counts[i] / thr) + 1.0) * thr / (double)counts[i];
+    }
+    t->keep[i] = keep>=1.0 ? UINT32_MAX : (uint32_t)(keep * 4294967296.0);
+  }
+
+  /* workers: equal shares of the tokens */
+  t->nWorker = p->threads;
+  t->workers = calloc(t->nWorker, sizeof(W2vWorker));
+  t->tids = calloc(t->nWorker, sizeof(pthread_t));
+  t->stats = calloc(p->epochs, sizeof(W2vEpochStats));
+  if( !t->workers || !t->tids || !t->stats ) goto oom;
+  for(k=0; k<t->nWorker; k++){
+    W2vWorker *wk = &t->workers[k];
+    int64_t maxSeg = 0, s, prev = 0;
+    wk->t = t;
+    wk->id = k;
+    wk->posBegin = c->nIds * k / t->nWorker;
+    wk->posEnd = c->nIds * (k+1) / t->nWorker;
+    wk->rng = p->seed ^ (0x9e3779b97f4a7c15ULL * (uint64_t)(k+1));
+    for(s=0; s<c->nSent; s++){
+      int64_t b = prev > wk->posBegin ? prev : wk->posBegin;
+      int64_t e = c->ends[s] < wk->posEnd ? c->ends[s] : wk->posEnd;
+      if( e-b>maxSeg ) maxSeg = e-b;
+      prev = c->ends[s];
+    }
+    wk->h = aligned_floats(p->dim);
+    wk->gh = aligned_floats(p->dim);
+    wk->scratch = p->loss==W2V_LOSS_SOFTMAX ? aligned_floats(nWord) : 0;
+    wk->buf = malloc((maxSeg ? maxSeg : 1) * sizeof(int32_t));
+    wk->stats = calloc(p->epochs, sizeof(W2vEpochStats));
+    if( !wk->h || !wk->gh || !wk->buf || !wk->stats
+     || (p->loss==W2V_LOSS_SOFTMAX && !wk->scratch) ) goto oom;
+  }
+  for(k=0; k<t->nWorker; k++){
+    if( pthread_create(&t->tids[k], 0, worker_main, &t->workers[k]) ){
+      atomic_store(&t->stop, 1);
+      *pzErr = str_dup("cannot start a training thread");
+      w2v_train_join(t);
+      w2v_train_free(t);
+      return 0;
+    }
+    t->nStarted++;
+  }
+  return t;
+
+oom:
+  *pzErr = str_dup("out of memory");
+  w2v_train_free(t);
+  return 0;
+}
+
+int w2v_train_done(W2vTrainer *t){
+  return atomic_load(&t->nFinished)>=t->nStarted;
+}
+
+double w2v_train_progress(W2vTrainer *t){
+  double total = (double)t->p.epochs * (double)t->c.nIds;
+  double done = (double)atomic_load_explicit(&t->wordsDone, memory_order_relaxed);
+  return total>0 ? (done>total ? 1.0 : done/total) : 1.0;
+}
+
+void w2v_train_cancel(W2vTrainer *t){
+  atomic_store(&t->stop, 1);
+}
+
+static int all_finite(const float *a, int64_t n){
+  int64_t i;
+  for(i=0; i<n; i++) if( !isfinite(a[i]) ) return 0;
+  return 1;
+}
+
+int w2v_train_join(W2vTrainer *t){
+  int k, e, cancelled, diverged = 0;
+  if( t->joined ) return t->result;
+  for(k=0; k<t->nStarted; k++) pthread_join(t->tids[k], 0);
+  t->joined = 1;
+  cancelled = atomic_load(&t->stop);
+  for(k=0; k<t->nStarted; k++) diverged |= t->workers[k].diverged;
+  for(e=0; e<t->p.epochs; e++){
+    W2vEpochStats *s = &t->stats[e];
+    for(k=0; k<t->nStarted; k++){
+      W2vEpochStats *w = &t->workers[k].stats[e];
+      s->words += w->words;
+      s->effective += w->effective;
+      s->predictions += w->predictions;
+      s->loss += w->loss;
+      if( w->seconds>s->seconds ) s->seconds = w->seconds;
+    }
+    s->alpha = current_alpha(t, (int64_t)(e+1) * t->c.nIds);
+  }
+  if( !diverged && !cancelled ){
+    diverged = !all_finite(t->in, t->nWord*t->p.dim)
+            || !all_finite(t->out, w2v_loss_out_rows(t->p.loss, t->nWord)*t->p.dim);
+  }
+  t->result = diverged ? 2 : cancelled ? 1 : 0;
+  return t->result;
+}
+
+const float *w2v_train_input(W2vTrainer *t){ return t->in; }
+const float *w2v_train_output(W2vTrainer *t){ return t->out; }
+const W2vEpochStats *w2v_train_stats(W2vTrainer *t, int *pnEpoch){
+  *pnEpoch = t->p.epochs;
+  return t->stats;
+}
+
+void w2v_train_free(W2vTrainer *t){
+  int k;
+  if( t==0 ) return;
+  if( t->nStarted && !t->joined ){ atomic_store(&t->stop, 1); w2v_train_join(t); }
+  if( t->workers ){
+    for(k=0; k<t->nWorker; k++){
+      W2vWorker *wk = &t->workers[k];
+      free(wk->h); free(wk->gh); free(wk->scratch); free(wk->buf); free(wk->stats);
+    }
+  }
+  free(t->workers); free(t->tids); free(t->stats); free(t->keep);
+  free(t->in); free(t->out);
+  w2v_tree_free(&t->tree);
+  w2v_sampler_free(&t->sampler);
+  free(t);
+}

@@ -1,0 +1,146 @@
+/*
+** Vocabulary: distinct words with their counts, a hash index for lookup, and
+** the word2vec pruning (min_count, max_vocab, sort by count).
+*/
+#include <stdlib.h>
+#include <string.h>
+#include "w2vInt.h"
+
+#define W2V_MAX_WORDS 0x7fffffffLL
+
+static uint64_t hash_bytes(const char *z, uint32_t n){
+  uint64_t h = 0xcbf29ce484222325ULL;   /* FNV-1a, then a final mix */
+  uint32_t i;
+  for(i=0; i<n; i++){ h ^= (unsigned char)z[i]; h *= 0x100000001b3ULL; }
+  h ^= h >> 33; h *= 0xff51afd7ed558ccdULL; h ^= h >> 33;
+  return h;
+}
+
+void w2v_vocab_init(W2vVocab *v){
+  memset(v, 0, sizeof(*v));
+}
+
+void w2v_vocab_free(W2vVocab *v){
+  free(v->counts); free(v->offs); free(v->lens); free(v->pool); free(v->slots);
+  memset(v, 0, sizeof(*v));
+}
+
+static int rehash(W2vVocab *v, uint64_t nSlot){
+  int32_t *s = malloc(nSlot * sizeof(int32_t));
+  int64_t i;
+  if( s==0 ) return -1;
+  memset(s, 0xff, nSlot * sizeof(int32_t));
+  for(i=0; i<v->n; i++){
+    uint64_t h = hash_bytes(v->pool + v->offs[i], v->lens[i]) & (nSlot-1);
+    while( s[h]>=0 ) h = (h+1) & (nSlot-1);
+    s[h] = (int32_t)i;
+  }
+  free(v->slots);
+  v->slots = s;
+  v->nSlot = nSlot;
+  return 0;
+}
+
+static int64_t lookup_slot(const W2vVocab *v, const char *z, uint32_t n, uint64_t *pSlot){
+  uint64_t h;
+  if( v->nSlot==0 ){ *pSlot = 0; return -1; }
+  h = hash_bytes(z, n) & (v->nSlot-1);
+  while( v->slots[h]>=0 ){
+    int32_t id = v->slots[h];
+    if( v->lens[id]==n && memcmp(v->pool + v->offs[id], z, n)==0 ) return id;
+    h = (h+1) & (v->nSlot-1);
+  }
+  *pSlot = h;
+  return -1;
+}
+
+int64_t w2v_vocab_find(const W2vVocab *v, const char *z, uint32_t n){
+  uint64_t slot;
+  return lookup_slot(v, z, n, &slot);
+}
+
+int64_t w2v_vocab_add(W2vVocab *v, const char *z, uint32_t n, int64_t count){
+  uint64_t slot;
+  int64_t id = lookup_slot(v, z, n, &slot);
+  if( id>=0 ){
+    v->counts[id] += count;
+    return id;
+  }
+  if( v->n>=W2V_MAX_WORDS ) return -2;
+  if( v->n>=v->nAlloc ){
+    int64_t nNew = v->nAlloc ? v->nAlloc*2 : 1024;
+    int64_t *c = realloc(v->counts, nNew*sizeof(int64_t));
+    uint64_t *o;
+    uint32_t *l;
+    if( c==0 ) return -1;
+    v->counts = c;
+    o = realloc(v->offs, nNew*sizeof(uint64_t));
+    if( o==0 ) return -1;
+    v->offs = o;
+    l = realloc(v->lens, nNew*sizeof(uint32_t));
+    if( l==0 ) return -1;
+    v->lens = l;
+    v->nAlloc = nNew;
+  }
+  if( v->poolUsed + n + 1 > v->poolAlloc ){
+    size_t nNew = v->poolAlloc ? v->poolAlloc*2 : 16384;
+    char *p;
+    while( nNew < v->poolUsed + n + 1 ) nNew *= 2;
+    p = realloc(v->pool, nNew);
+    if( p==0 ) return -1;
+    v->pool = p;
+    v->poolAlloc = nNew;
+  }
+  /* keep the table at most half full */
+  if( (uint64_t)(v->n+1)*2 > v->nSlot ){
+    if( rehash(v, v->nSlot ? v->nSlot*2 : 4096) ) return -1;
+    lookup_slot(v, z, n, &slot);
+  }
+  id = v->n++;
+  memcpy(v->pool + v->poolUsed, z, n);
+  v->pool[v->poolUsed + n] = 0;
+  v->offs[id] = v->poolUsed;
+  v->lens[id] = n;
+  v->counts[id] = count;
+  v->poolUsed += n + 1;
+  v->slots[slot] = (int32_t)id;
+  return id;
+}
+
+static const int64_t *sort_counts;
+static int by_count_desc(const void *a, const void *b){
+  int32_t x = *(const int32_t*)a, y = *(const int32_t*)b;
+  if( sort_counts[x]!=sort_counts[y] ) return sort_counts[x] > sort_counts[y] ? -1 : 1;
+  return x<y ? -1 : (x>y);
+}
+
+/* qsort has no context argument in C99; the comparator reads a file-scope
+** pointer, so pruning is serialised. */
+#include <pthread.h>
+static pthread_mutex_t sort_mutex = PTHREAD_MUTEX_INITIALIZER;
+
+int w2v_vocab_prune(const W2vVocab *src, int64_t minCount, int64_t maxVocab,
+                    W2vVocab *dst, int32_t *remap){
+  int32_t *order;
+  int64_t i, nKeep = 0;
+  w2v_vocab_init(dst);
+  for(i=0; i<src->n; i++) remap[i] = -1;
+  order = malloc((src->n ? src->n : 1) * sizeof(int32_t));
+  if( order==0 ) return -1;
+  for(i=0; i<src->n; i++){
+    if( src->counts[i]>=minCount ) order[nKeep++] = (int32_t)i;
+  }
+  pthread_mutex_lock(&sort_mutex);
+  sort_counts = src->counts;
+  qsort(order, nKeep, sizeof(int32_t), by_count_desc);
+  pthread_mutex_unlock(&sort_mutex);
+  if( maxVocab>0 && nKeep>maxVocab ) nKeep = maxVocab;
+  for(i=0; i<nKeep; i++){
+    int32_t o = order[i];
+    int64_t id = w2v_vocab_add(dst, src->pool + src->offs[o], src->lens[o], src->counts[o]);
+    if( id<0 ){ free(order); w2v_vocab_free(dst); return -1; }
+    remap[o] = (int32_t)id;
+  }
+  free(order);
+  return 0;
+}

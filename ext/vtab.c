@@ -1,0 +1,345 @@
+/*
+** The model table, module "w2v": one row per vocabulary word.
+**
+**   word TEXT, count INTEGER, vector BLOB, distance HIDDEN, k HIDDEN
+**
+** rowid is the frequency rank.  Plans: word = ? and rowid = ? are index
+** lookups in <model>_vocab; vector MATCH ? AND k = N (or LIMIT N) is a
+** nearest-neighbour search by cosine distance, as sqlite-vec spells it; a
+** plain scan walks the vocabulary in rank order.  Read-only (no xUpdate).
+*/
+#include <stdlib.h>
+#include <string.h>
+#include "sqlite3ext.h"
+SQLITE_EXTENSION_INIT3
+#include "w2vInt.h"
+
+enum { COL_WORD, COL_COUNT, COL_VECTOR, COL_DISTANCE, COL_K };
+enum { PLAN_SCAN = 0, PLAN_WORD = 1, PLAN_ROWID = 2, PLAN_KNN = 3 };
+
+typedef struct ModelVtab {
+  sqlite3_vtab base;
+  sqlite3 *db;
+  W2vConn *conn;
+  char *zSchema;
+  char *zName;
+} ModelVtab;
+
+typedef struct ModelCursor {
+  sqlite3_vtab_cursor base;
+  int plan;
+  sqlite3_stmt *pStmt;      /* scan and lookups */
+  int eof;
+  W2vModel *m;              /* KNN */
+  W2vHit *aHit;
+  int nHit, iHit, k;
+} ModelCursor;
+
+static int model_connect(sqlite3 *db, void *pAux, int argc, const char *const*argv,
+                         sqlite3_vtab **ppVtab, char **pzErr){
+  ModelVtab *p;
+  int rc;
+  (void)argc;
+  rc = sqlite3_declare_vtab(db,
+    "CREATE TABLE x(word TEXT, count INTEGER, vector BLOB, distance HIDDEN, k HIDDEN)");
+  if( rc!=SQLITE_OK ) return rc;
+  p = sqlite3_malloc(sizeof(*p));
+  if( p==0 ) return SQLITE_NOMEM;
+  memset(p, 0, sizeof(*p));
+  p->db = db;
+  p->conn = pAux;
+  p->zSchema = sqlite3_mprintf("%s", argv[1]);
+  p->zName = sqlite3_mprintf("%s", argv[2]);
+  if( !p->zSchema || !p->zName ){
+    sqlite3_free(p->zSchema); sqlite3_free(p->zName); sqlite3_free(p);
+    return SQLITE_NOMEM;
+  }
+  (void)pzErr;
+  *ppVtab = &p->base;
+  return SQLITE_OK;
+}
+
+/* CREATE VIRTUAL TABLE by hand has no data to serve: only w2v_train (which
+** makes the shadow tables first) may create a model table. */
+static int model_create(sqlite3 *db, void *pAux, int argc, const char *const*argv,
+                        sqlite3_vtab **ppVtab, char **pzErr){
+  sqlite3_stmt *p = 0;
+  char *zSql = sqlite3_mprintf("SELECT 1 FROM \"%w\".\"%w_config\" WHERE key='format_version'", argv[1], argv[2]);
+  int ok = 0;
+  if( zSql==0 ) return SQLITE_NOMEM;
+  if( sqlite3_prepare_v2(db, zSql, -1, &p, 0)==SQLITE_OK && sqlite3_step(p)==SQLITE_ROW ) ok = 1;
+  sqlite3_finalize(p);
+  sqlite3_free(zSql);
+  if( !ok ){
+    *pzErr = sqlite3_mprintf("w2v: model tables are made by w2v_train(), not by CREATE VIRTUAL TABLE");
+    return SQLITE_ERROR;
+  }
+  return model_connect(db, pAux, argc, argv, ppVtab, pzErr);
+}
+
+static int model_disconnect(sqlite3_vtab *pVtab){
+  ModelVtab *p = (ModelVtab*)pVtab;
+  sqlite3_free(p->zSchema);
+  sqlite3_free(p->zName);
+  sqlite3_free(p);
+  return SQLITE_OK;
+}
+
+static int model_destroy(sqlite3_vtab *pVtab){
+  ModelVtab *p = (ModelVtab*)pVtab;
+  int rc = w2v_store_drop(p->db, p->zSchema, p->zName);
+  if( rc!=SQLITE_OK ) return rc;
+  w2v_conn_forget(p->conn, p->zName);
+  return model_disconnect(pVtab);
+}
+
+static int model_rename(sqlite3_vtab *pVtab, const char *zNew){
+  ModelVtab *p = (ModelVtab*)pVtab;
+  static const char *az[] = { "config", "vocab", "input", "output" };
+  int i, rc = SQLITE_OK;
+  char *zName;
+  for(i=0; i<4 && rc==SQLITE_OK; i++){
+    char *zSql = sqlite3_mprintf("ALTER TABLE \"%w\".\"%w_%s\" RENAME TO \"%w_%s\"",
+                                 p->zSchema, p->zName, az[i], zNew, az[i]);
+    if( zSql==0 ) return SQLITE_NOMEM;
+    rc = sqlite3_exec(p->db, zSql, 0, 0, 0);
+    sqlite3_free(zSql);
+  }
+  if( rc!=SQLITE_OK ) return rc;
+  w2v_conn_forget(p->conn, p->zName);
+  zName = sqlite3_mprintf("%s", zNew);
+  if( zName==0 ) return SQLITE_NOMEM;
+  sqlite3_free(p->zName);
+  p->zName = zName;
+  return SQLITE_OK;
+}
+
+static int model_shadow_name(const char *zName){
+  static const char *az[] = { "config", "vocab", "input", "output" };
+  int i;
+  for(i=0; i<4; i++) if( sqlite3_stricmp(zName, az[i])==0 ) return 1;
+  return 0;
+}
+
+/* idxNum: the plan; argv order: MATCH value, then k (KNN), or the key. */
+static int model_best_index(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo){
+  int i, iMatch = -1, iK = -1, iLimit = -1, iWord = -1, iRowid = -1, matchUnusable = 0;
+  (void)pVtab;
+  for(i=0; i<pInfo->nConstraint; i++){
+    const struct sqlite3_index_constraint *c = &pInfo->aConstraint[i];
+    if( c->op==SQLITE_INDEX_CONSTRAINT_MATCH && c->iColumn==COL_VECTOR ){
+      if( c->usable ) iMatch = i; else matchUnusable = 1;
+    }
+    if( !c->usable ) continue;
+    if( c->op==SQLITE_INDEX_CONSTRAINT_EQ && c->iColumn==COL_K ) iK = i;
+    if( c->op==SQLITE_INDEX_CONSTRAINT_LIMIT ) iLimit = i;
+    if( c->op==SQLITE_INDEX_CONSTRAINT_EQ && c->iColumn==COL_WORD ) iWord = i;
+    if( c->op==SQLITE_INDEX_CONSTRAINT_EQ && c->iColumn==-1 ) iRowid = i;
+  }
+  if( iMatch>=0 ){
+    pInfo->idxNum = PLAN_KNN;
+    pInfo->aConstraintUsage[iMatch].argvIndex = 1;
+    pInfo->aConstraintUsage[iMatch].omit = 1;
+    if( iK>=0 ){
+      pInfo->aConstraintUsage[iK].argvIndex = 2;
+      pInfo->aConstraintUsage[iK].omit = 1;
+      pInfo->idxStr = "k";
+    }else if( iLimit>=0 ){
+      pInfo->aConstraintUsage[iLimit].argvIndex = 2;
+      pInfo->idxStr = "limit";
+    }
+    if( pInfo->nOrderBy==1 && pInfo->aOrderBy[0].iColumn==COL_DISTANCE && !pInfo->aOrderBy[0].desc ){
+      pInfo->orderByConsumed = 1;
+    }
+    pInfo->estimatedCost = 10.0;
+    pInfo->estimatedRows = 10;
+    return SQLITE_OK;
+  }
+  if( matchUnusable ) return SQLITE_CONSTRAINT;
+  if( iWord>=0 || iRowid>=0 ){
+    int j = iWord>=0 ? iWord : iRowid;
+    pInfo->idxNum = iWord>=0 ? PLAN_WORD : PLAN_ROWID;
+    pInfo->aConstraintUsage[j].argvIndex = 1;
+    pInfo->aConstraintUsage[j].omit = 1;
+    pInfo->estimatedCost = 1.0;
+    pInfo->estimatedRows = 1;
+    pInfo->idxFlags = SQLITE_INDEX_SCAN_UNIQUE;
+    return SQLITE_OK;
+  }
+  pInfo->idxNum = PLAN_SCAN;
+  if( pInfo->nOrderBy==1 && pInfo->aOrderBy[0].iColumn==-1 && !pInfo->aOrderBy[0].desc ){
+    pInfo->orderByConsumed = 1;
+  }
+  pInfo->estimatedCost = 1e6;
+  return SQLITE_OK;
+}
+
+static int model_open(sqlite3_vtab *pVtab, sqlite3_vtab_cursor **ppCur){
+  ModelCursor *c = sqlite3_malloc(sizeof(*c));
+  (void)pVtab;
+  if( c==0 ) return SQLITE_NOMEM;
+  memset(c, 0, sizeof(*c));
+  *ppCur = &c->base;
+  return SQLITE_OK;
+}
+
+static void cursor_reset(ModelCursor *c){
+  sqlite3_finalize(c->pStmt);
+  c->pStmt = 0;
+  sqlite3_free(c->aHit);
+  c->aHit = 0;
+  c->nHit = c->iHit = 0;
+  c->m = 0;
+  c->eof = 1;
+}
+
+static int model_close(sqlite3_vtab_cursor *pCur){
+  cursor_reset((ModelCursor*)pCur);
+  sqlite3_free(pCur);
+  return SQLITE_OK;
+}
+
+static int set_error(sqlite3_vtab *pVtab, char *zErr){
+  sqlite3_free(pVtab->zErrMsg);
+  pVtab->zErrMsg = zErr;
+  return SQLITE_ERROR;
+}
+
+static int knn_filter(ModelCursor *c, ModelVtab *p, const char *zBound, int argc, sqlite3_value **argv){
+  char *zErr = 0;
+  const void *q;
+  int nq, k;
+  if( w2v_conn_model(p->conn, p->zName, p->zName, &c->m, &zErr) ) return set_error(&p->base, zErr);
+  if( argc<2 || zBound==0 ){
+    return set_error(&p->base, sqlite3_mprintf("%s: a KNN query needs 'k = N' or LIMIT N", p->zName));
+  }
+  if( sqlite3_value_type(argv[1])!=SQLITE_INTEGER || sqlite3_value_int64(argv[1])<0 ){
+    return set_error(&p->base, sqlite3_mprintf("%s: k must be a non-negative integer", p->zName));
+  }
+  k = sqlite3_value_int64(argv[1])>0x7fffffff ? 0x7fffffff : sqlite3_value_int(argv[1]);
+  if( k>c->m->vocab.n ) k = (int)c->m->vocab.n;
+  if( sqlite3_value_type(argv[0])==SQLITE_NULL ){ c->eof = 1; return SQLITE_OK; }
+  q = sqlite3_value_blob(argv[0]);
+  nq = sqlite3_value_bytes(argv[0]);
+  if( sqlite3_value_type(argv[0])!=SQLITE_BLOB || nq!=c->m->dim*(int)sizeof(float) ){
+    return set_error(&p->base, sqlite3_mprintf(
+      "%s: MATCH needs a float32 blob of %d bytes (dim %d)", p->zName, c->m->dim*4, c->m->dim));
+  }
+  c->k = k;
+  c->aHit = sqlite3_malloc64(sizeof(W2vHit)*(k ? k : 1));
+  if( c->aHit==0 ) return SQLITE_NOMEM;
+  {
+    float *qv = sqlite3_malloc64(nq);
+    if( qv==0 ) return SQLITE_NOMEM;
+    memcpy(qv, q, nq);
+    c->nHit = w2v_top_k(c->m, qv, k, 0, 0, c->aHit);
+    sqlite3_free(qv);
+  }
+  if( c->nHit<0 ){ c->nHit = 0; return SQLITE_NOMEM; }
+  c->eof = c->nHit==0;
+  return SQLITE_OK;
+}
+
+static int model_filter(sqlite3_vtab_cursor *pCur, int idxNum, const char *idxStr,
+                        int argc, sqlite3_value **argv){
+  ModelCursor *c = (ModelCursor*)pCur;
+  ModelVtab *p = (ModelVtab*)pCur->pVtab;
+  char *zSql;
+  int rc;
+  cursor_reset(c);
+  c->plan = idxNum;
+  if( idxNum==PLAN_KNN ) return knn_filter(c, p, idxStr, argc, argv);
+  zSql = sqlite3_mprintf(
+    "SELECT v.id, v.word, v.count, i.vector FROM \"%w\".\"%w_vocab\" v"
+    " JOIN \"%w\".\"%w_input\" i ON i.id=v.id %s",
+    p->zSchema, p->zName, p->zSchema, p->zName,
+    idxNum==PLAN_WORD ? "WHERE v.word=?1" : idxNum==PLAN_ROWID ? "WHERE v.id=?1" : "ORDER BY v.id");
+  if( zSql==0 ) return SQLITE_NOMEM;
+  rc = sqlite3_prepare_v2(p->db, zSql, -1, &c->pStmt, 0);
+  sqlite3_free(zSql);
+  if( rc!=SQLITE_OK ){
+    return set_error(&p->base, sqlite3_mprintf("%s: %s", p->zName, sqlite3_errmsg(p->db)));
+  }
+  if( idxNum!=PLAN_SCAN ) sqlite3_bind_value(c->pStmt, 1, argv[0]);
+  rc = sqlite3_step(c->pStmt);
+  c->eof = rc!=SQLITE_ROW;
+  return (rc==SQLITE_ROW || rc==SQLITE_DONE) ? SQLITE_OK : rc;
+}
+
+static int model_next(sqlite3_vtab_cursor *pCur){
+  ModelCursor *c = (ModelCursor*)pCur;
+  int rc;
+  if( c->plan==PLAN_KNN ){
+    c->iHit++;
+    c->eof = c->iHit>=c->nHit;
+    return SQLITE_OK;
+  }
+  rc = sqlite3_step(c->pStmt);
+  c->eof = rc!=SQLITE_ROW;
+  return (rc==SQLITE_ROW || rc==SQLITE_DONE) ? SQLITE_OK : rc;
+}
+
+static int model_eof(sqlite3_vtab_cursor *pCur){
+  return ((ModelCursor*)pCur)->eof;
+}
+
+static int model_column(sqlite3_vtab_cursor *pCur, sqlite3_context *ctx, int i){
+  ModelCursor *c = (ModelCursor*)pCur;
+  if( c->plan==PLAN_KNN ){
+    W2vModel *m = c->m;
+    int32_t id = c->aHit[c->iHit].id;
+    switch( i ){
+      case COL_WORD:
+        sqlite3_result_text(ctx, w2v_vocab_word(&m->vocab, id), (int)m->vocab.lens[id], SQLITE_TRANSIENT);
+        break;
+      case COL_COUNT: sqlite3_result_int64(ctx, m->vocab.counts[id]); break;
+      case COL_VECTOR:
+        sqlite3_result_blob(ctx, m->in + (int64_t)id*m->dim, m->dim*(int)sizeof(float), SQLITE_TRANSIENT);
+        break;
+      case COL_DISTANCE: sqlite3_result_double(ctx, 1.0 - (double)c->aHit[c->iHit].sim); break;
+      case COL_K: sqlite3_result_int(ctx, c->k); break;
+    }
+    return SQLITE_OK;
+  }
+  if( i<=COL_VECTOR ) sqlite3_result_value(ctx, sqlite3_column_value(c->pStmt, i+1));
+  return SQLITE_OK;
+}
+
+static int model_rowid(sqlite3_vtab_cursor *pCur, sqlite3_int64 *pRowid){
+  ModelCursor *c = (ModelCursor*)pCur;
+  if( c->plan==PLAN_KNN ) *pRowid = c->aHit[c->iHit].id + 1;
+  else *pRowid = sqlite3_column_int64(c->pStmt, 0);
+  return SQLITE_OK;
+}
+
+static sqlite3_module modelModule = {
+  /* iVersion    */ 3,
+  /* xCreate     */ model_create,
+  /* xConnect    */ model_connect,
+  /* xBestIndex  */ model_best_index,
+  /* xDisconnect */ model_disconnect,
+  /* xDestroy    */ model_destroy,
+  /* xOpen       */ model_open,
+  /* xClose      */ model_close,
+  /* xFilter     */ model_filter,
+  /* xNext       */ model_next,
+  /* xEof        */ model_eof,
+  /* xColumn     */ model_column,
+  /* xRowid      */ model_rowid,
+  /* xUpdate     */ 0,
+  /* xBegin      */ 0,
+  /* xSync       */ 0,
+  /* xCommit     */ 0,
+  /* xRollback   */ 0,
+  /* xFindMethod */ 0,
+  /* xRename     */ model_rename,
+  /* xSavepoint  */ 0,
+  /* xRelease    */ 0,
+  /* xRollbackTo */ 0,
+  /* xShadowName */ model_shadow_name,
+};
+
+int w2v_register_model_module(sqlite3 *db, W2vConn *conn){
+  conn->nRef++;
+  return sqlite3_create_module_v2(db, "w2v", &modelModule, conn, w2v_conn_release);
+}
