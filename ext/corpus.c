@@ -57,8 +57,22 @@ static int push_end(W2vCorpus *c){
 }
 
 /* Prepares SELECT column FROM table, where table may be "schema.table". */
+static int prepare_source_dqs(sqlite3 *db, const char *zTable, const char *zColumn,
+                              sqlite3_stmt **ppStmt, char **pzErr);
 static int prepare_source(sqlite3 *db, const char *zTable, const char *zColumn,
                           sqlite3_stmt **ppStmt, char **pzErr){
+  /* Without this, a misspelt "column" would silently read as a string
+  ** literal (SQLite's double-quoted-string compatibility). */
+  int dqs = 1, rc;
+  sqlite3_db_config(db, SQLITE_DBCONFIG_DQS_DML, -1, &dqs);
+  sqlite3_db_config(db, SQLITE_DBCONFIG_DQS_DML, 0, (int*)0);
+  rc = prepare_source_dqs(db, zTable, zColumn, ppStmt, pzErr);
+  sqlite3_db_config(db, SQLITE_DBCONFIG_DQS_DML, dqs, (int*)0);
+  return rc;
+}
+
+static int prepare_source_dqs(sqlite3 *db, const char *zTable, const char *zColumn,
+                              sqlite3_stmt **ppStmt, char **pzErr){
   char *zSql = sqlite3_mprintf("SELECT \"%w\" FROM \"%w\"", zColumn, zTable);
   int rc;
   const char *zDot = strchr(zTable, '.');

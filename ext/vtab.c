@@ -211,7 +211,7 @@ static int knn_filter(ModelCursor *c, ModelVtab *p, const char *zBound, int argc
   int nq, k;
   if( w2v_conn_model(p->conn, p->zName, p->zName, &c->m, &zErr) ) return set_error(&p->base, zErr);
   if( argc<2 || zBound==0 ){
-    return set_error(&p->base, sqlite3_mprintf("%s: a KNN query needs 'k = N' or LIMIT N", p->zName));
+    return set_error(&p->base, sqlite3_mprintf("%s: a KNN query needs 'k = N' (or LIMIT N, on SQLite 3.41 and later)", p->zName));
   }
   if( sqlite3_value_type(argv[1])!=SQLITE_INTEGER || sqlite3_value_int64(argv[1])<0 ){
     return set_error(&p->base, sqlite3_mprintf("%s: k must be a non-negative integer", p->zName));

