@@ -6,6 +6,7 @@
 */
 #include <math.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <string.h>
 #include "w2vInt.h"
 #include "vecmath.h"
@@ -118,6 +119,62 @@ float w2v_loss_step(const W2vLoss *L, const float *h, float *gh, int32_t target,
     case W2V_LOSS_SOFTMAX: return softmax_step(L, h, gh, target, alpha, scratch);
     default:               return ns_step(L, h, gh, target, alpha, rng);
   }
+}
+
+/* All (input, output) pairs of one window at once, as in pWord2Vec: the
+** inputs are the context words' vectors, the outputs the center word's rows
+** (the target and K noise words drawn once for the whole window for ns, the
+** tree path for hs).  Gradients use the weights as they were at the start
+** of the window, then are applied together: a small dense block that stays
+** in L1, and K noise draws per center word instead of K per pair. */
+float w2v_loss_window_step(const W2vLoss *L, float *const *in, int nIn, int32_t target,
+                           float alpha, uint64_t *rng, float *scratch){
+  int dim = L->dim, nOut = 0, i, j;
+  float loss = 0;
+  float **out = (float**)scratch;        /* first: pointers, then labels, then gradients */
+  int *label;
+  float *gin, *gout;
+  int maxOut = L->kind==W2V_LOSS_HS ? L->maxPath : L->negative + 1;
+  pthread_once(&tablesOnce, build_tables);
+  label = (int*)(out + maxOut);
+  gin = (float*)(((uintptr_t)(label + maxOut) + 63) & ~(uintptr_t)63);
+  gout = gin + (size_t)nIn*dim;
+  if( L->kind==W2V_LOSS_HS ){
+    const W2vTree *t = L->tree;
+    int64_t k;
+    for(k=t->start[target]; k<t->start[target+1]; k++){
+      out[nOut] = L->out + (int64_t)t->point[k]*dim;
+      label[nOut++] = 1 - t->code[k];
+    }
+  }else{
+    out[nOut] = L->out + (int64_t)target*dim;
+    label[nOut++] = 1;
+    for(j=0; j<L->negative; j++){
+      int32_t w = w2v_sampler_draw(L->sampler, w2v_rng_next(rng));
+      if( w==target ) continue;
+      out[nOut] = L->out + (int64_t)w*dim;
+      label[nOut++] = 0;
+    }
+  }
+  memset(gin, 0, sizeof(float)*(size_t)(nIn+nOut)*dim);
+  for(i=0; i<nIn; i++){
+    for(j=0; j<nOut; j++){
+      float f = w2v_dot(in[i], out[j], dim);
+      float g = ((float)label[j] - fast_sigmoid(f)) * alpha;
+      loss += fast_neg_log_sigmoid(label[j] ? f : -f);
+      w2v_axpy(gin + (size_t)i*dim, g, out[j], dim);
+      w2v_axpy(gout + (size_t)j*dim, g, in[i], dim);
+    }
+  }
+  for(i=0; i<nIn; i++) w2v_axpy(in[i], 1.0f, gin + (size_t)i*dim, dim);
+  for(j=0; j<nOut; j++) w2v_axpy(out[j], 1.0f, gout + (size_t)j*dim, dim);
+  return loss;
+}
+
+size_t w2v_loss_window_scratch(const W2vLoss *L, int maxIn){
+  int maxOut = L->kind==W2V_LOSS_HS ? L->maxPath : L->negative + 1;
+  return (size_t)maxOut*(sizeof(float*) + sizeof(int)) + 64
+       + sizeof(float)*(size_t)(maxIn + maxOut)*L->dim;
 }
 
 double w2v_dot_exact(const float *a, const float *b, int n){

@@ -27,6 +27,7 @@ typedef struct W2vWorker {
   int64_t posBegin, posEnd;   /* token range [posBegin, posEnd) of the corpus */
   uint64_t rng;
   float *h, *gh, *scratch;
+  float **ctx;                /* skip-gram: the window's input rows */
   int32_t *buf;               /* one sub-sampled sentence segment */
   W2vEpochStats *stats;       /* one per epoch */
   int diverged;
@@ -92,7 +93,16 @@ static float train_segment(W2vWorker *wk, const int32_t *buf, int64_t n, int64_t
       if( atomic_load_explicit(&t->stop, memory_order_relaxed) ) break;
       alpha = current_alpha(t, doneBase + (rawLen * i) / n);
     }
-    if( t->p.arch==W2V_SKIPGRAM ){
+    if( t->p.arch==W2V_SKIPGRAM && t->p.loss!=W2V_LOSS_SOFTMAX ){
+      int nIn = 0;
+      for(a=lo; a<=hi; a++){
+        if( a!=i ) wk->ctx[nIn++] = t->in + (int64_t)buf[a]*dim;
+      }
+      if( nIn>0 ){
+        loss += w2v_loss_window_step(L, wk->ctx, nIn, buf[i], alpha, &wk->rng, wk->scratch);
+        nPred += nIn;
+      }
+    }else if( t->p.arch==W2V_SKIPGRAM ){
       for(a=lo; a<=hi; a++){
         float *v;
         if( a==i ) continue;
@@ -220,6 +230,10 @@ W2vTrainer *w2v_train_start(const W2vTrainParams *p, const W2vCorpusView *c,
   if( p->loss==W2V_LOSS_HS ){
     if( w2v_tree_build(counts, nWord, &t->tree) ) goto oom;
     t->loss.tree = &t->tree;
+    for(i=0; i<nWord; i++){
+      int64_t len = t->tree.start[i+1] - t->tree.start[i];
+      if( len>t->loss.maxPath ) t->loss.maxPath = (int)len;
+    }
   }else if( p->loss==W2V_LOSS_NS ){
     if( w2v_sampler_build(counts, nWord, p->nsExponent, &t->sampler) ) goto oom;
     t->loss.sampler = &t->sampler;
@@ -259,11 +273,12 @@ W2vTrainer *w2v_train_start(const W2vTrainParams *p, const W2vCorpusView *c,
     }
     wk->h = aligned_floats(p->dim);
     wk->gh = aligned_floats(p->dim);
-    wk->scratch = p->loss==W2V_LOSS_SOFTMAX ? aligned_floats(nWord) : 0;
+    wk->scratch = aligned_floats(p->loss==W2V_LOSS_SOFTMAX ? nWord
+                     : (int64_t)(w2v_loss_window_scratch(&t->loss, 2*p->window)/sizeof(float) + 1));
+    wk->ctx = malloc(sizeof(float*)*2*p->window);
     wk->buf = malloc((maxSeg ? maxSeg : 1) * sizeof(int32_t));
     wk->stats = calloc(p->epochs, sizeof(W2vEpochStats));
-    if( !wk->h || !wk->gh || !wk->buf || !wk->stats
-     || (p->loss==W2V_LOSS_SOFTMAX && !wk->scratch) ) goto oom;
+    if( !wk->h || !wk->gh || !wk->buf || !wk->stats || !wk->scratch || !wk->ctx ) goto oom;
   }
   for(k=0; k<t->nWorker; k++){
     if( pthread_create(&t->tids[k], 0, worker_main, &t->workers[k]) ){
@@ -344,7 +359,7 @@ void w2v_train_free(W2vTrainer *t){
   if( t->workers ){
     for(k=0; k<t->nWorker; k++){
       W2vWorker *wk = &t->workers[k];
-      free(wk->h); free(wk->gh); free(wk->scratch); free(wk->buf); free(wk->stats);
+      free(wk->h); free(wk->gh); free(wk->scratch); free(wk->ctx); free(wk->buf); free(wk->stats);
     }
   }
   free(t->workers); free(t->tids); free(t->stats); free(t->keep);

@@ -96,6 +96,7 @@ typedef struct W2vLoss {
   float *out;                /* output vectors: nWord rows, or nWord-1 for hs */
   const W2vTree *tree;       /* hs only */
   const W2vSampler *sampler; /* ns only */
+  int maxPath;               /* hs only: the longest path in the tree */
 } W2vLoss;
 
 /* Rows of `out` that a loss needs for a vocabulary of nWord words. */
@@ -106,6 +107,12 @@ int64_t w2v_loss_out_rows(int kind, int64_t nWord);
 ** (-log of the modelled probability).  scratch holds nWord floats (softmax). */
 float w2v_loss_step(const W2vLoss*, const float *h, float *gh, int32_t target,
                     float alpha, uint64_t *rng, float *scratch);
+/* Skip-gram, ns and hs: every context input in[0..nIn) predicts target,
+** with the input vectors updated in place.  scratch holds
+** w2v_loss_window_scratch(L, nIn) bytes, 64-byte aligned. */
+float w2v_loss_window_step(const W2vLoss*, float *const *in, int nIn, int32_t target,
+                           float alpha, uint64_t *rng, float *scratch);
+size_t w2v_loss_window_scratch(const W2vLoss*, int maxIn);
 /* Exact double-precision queries, no lookup tables. */
 double w2v_hs_prob(const W2vLoss*, const float *h, int32_t target);
 /* log sum_w exp(u_w . h) over the vocabulary (ns and softmax models). */

@@ -1,0 +1,57 @@
+#!/usr/bin/env python3
+"""Analogy accuracy (3CosAdd) of a word2vec text-format vector file, the method of
+../shared/data/README.md: unit vectors, the 30,000 most frequent words (file order),
+lower-cased, the three question words excluded, counted over questions whose four
+words are all among them.  Usage: analogy.py VECTORS.txt QUESTIONS.txt [RESTRICT]"""
+import sys
+import numpy as np
+
+def load(path, restrict):
+    words, rows = [], []
+    with open(path, encoding="utf-8", errors="replace") as f:
+        first = f.readline().split()
+        dim = int(first[1]) if len(first) == 2 else len(first) - 1
+        if len(first) != 2:
+            f.seek(0)
+        for line in f:
+            parts = line.rstrip("\n").rstrip(" ").split(" ")
+            if len(parts) != dim + 1:
+                continue
+            w = parts[0].lower()
+            words.append(w)
+            rows.append(np.asarray(parts[1:], dtype=np.float32))
+            if len(words) >= restrict:
+                break
+    m = np.vstack(rows)
+    m /= np.maximum(np.linalg.norm(m, axis=1, keepdims=True), 1e-12)
+    index = {}
+    for i, w in enumerate(words):
+        index.setdefault(w, i)
+    return m, index
+
+def main():
+    vec, qpath = sys.argv[1], sys.argv[2]
+    restrict = int(sys.argv[3]) if len(sys.argv) > 3 else 30000
+    m, index = load(vec, restrict)
+    qs = []
+    total = 0
+    for line in open(qpath, encoding="utf-8"):
+        if line.startswith(":"):
+            continue
+        total += 1
+        ws = line.lower().split()
+        if len(ws) == 4 and all(w in index for w in ws):
+            qs.append([index[w] for w in ws])
+    q = np.asarray(qs, dtype=np.int64)
+    correct = 0
+    for s in range(0, len(q), 512):
+        b = q[s:s + 512]
+        target = m[b[:, 1]] - m[b[:, 0]] + m[b[:, 2]]
+        sims = target @ m.T
+        rows = np.arange(len(b))
+        for c in range(3):
+            sims[rows, b[:, c]] = -np.inf
+        correct += int((sims.argmax(axis=1) == b[:, 3]).sum())
+    print(f"{100.0 * correct / max(len(q), 1):.1f} {correct} {len(q)} {total}")
+
+main()

