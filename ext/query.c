@@ -12,75 +12,15 @@ SQLITE_EXTENSION_INIT3
 #include "w2v.h"
 #include "vecmath.h"
 
-/* ---- top-k over unit vectors ------------------------------------------ */
+/* ---- w2v_similar(model, query, k, method) ------------------------------ */
 
-/* a ranks below b: lower similarity, or equal and less frequent */
-static int hit_worse(const W2vHit *a, const W2vHit *b){
-  return a->sim < b->sim || (a->sim==b->sim && a->id > b->id);
-}
-
-static void sift_down(W2vHit *h, int n, int i){
-  for(;;){
-    int l = 2*i+1, r = l+1, w = i;
-    W2vHit t;
-    if( l<n && hit_worse(&h[l], &h[w]) ) w = l;
-    if( r<n && hit_worse(&h[r], &h[w]) ) w = r;
-    if( w==i ) return;
-    t = h[i]; h[i] = h[w]; h[w] = t;
-    i = w;
-  }
-}
-
-int w2v_top_k(W2vModel *m, const float *q, int k, const int32_t *exclude,
-              int nExclude, W2vHit *aHit){
-  const float *unit = w2v_model_unit(m);
-  float *qu;
-  double norm;
-  int64_t i;
-  int n = 0, d, e;
-  if( unit==0 ) return -1;
-  if( k<=0 ) return 0;
-  qu = sqlite3_malloc64(sizeof(float)*m->dim);
-  if( qu==0 ) return -1;
-  norm = sqrt(w2v_dot_exact(q, q, m->dim));
-  for(d=0; d<m->dim; d++) qu[d] = norm>0 ? (float)(q[d]/norm) : 0.0f;
-  /* aHit is a min-heap of the best k so far, its worst at the top */
-  for(i=0; i<m->vocab.n; i++){
-    W2vHit h;
-    for(e=0; e<nExclude && exclude[e]!=i; e++){}
-    if( e<nExclude ) continue;
-    h.id = (int32_t)i;
-    h.sim = w2v_dot(qu, unit + i*m->dim, m->dim);
-    if( n<k ){
-      int j = n++;
-      aHit[j] = h;
-      while( j>0 && hit_worse(&aHit[j], &aHit[(j-1)/2]) ){
-        W2vHit t = aHit[j]; aHit[j] = aHit[(j-1)/2]; aHit[(j-1)/2] = t;
-        j = (j-1)/2;
-      }
-    }else if( hit_worse(&aHit[0], &h) ){
-      aHit[0] = h;
-      sift_down(aHit, n, 0);
-    }
-  }
-  sqlite3_free(qu);
-  /* heap sort: repeatedly move the worst to the end, best first remains */
-  for(d=n-1; d>0; d--){
-    W2vHit t = aHit[0]; aHit[0] = aHit[d]; aHit[d] = t;
-    sift_down(aHit, d, 0);
-  }
-  return n;
-}
-
-/* ---- w2v_similar(model, query, k) ------------------------------------ */
-
-enum { SIM_WORD, SIM_SIMILARITY, SIM_RANK, SIM_MODEL, SIM_QUERY, SIM_K };
+enum { SIM_WORD, SIM_SIMILARITY, SIM_RANK, SIM_MODEL, SIM_QUERY, SIM_K, SIM_METHOD };
 
 typedef struct SimCursor {
   sqlite3_vtab_cursor base;
   W2vModel *m;
   W2vHit *aHit;
-  int nHit, iHit;
+  int64_t nHit, iHit;
 } SimCursor;
 
 typedef struct SimVtab {
@@ -95,7 +35,7 @@ static int sim_connect(sqlite3 *db, void *pAux, int argc, const char *const*argv
   (void)argc; (void)argv; (void)pzErr;
   rc = sqlite3_declare_vtab(db,
     "CREATE TABLE x(word TEXT, similarity REAL, rank INTEGER,"
-    " model HIDDEN, query HIDDEN, k HIDDEN)");
+    " model HIDDEN, query HIDDEN, k HIDDEN, method HIDDEN)");
   if( rc!=SQLITE_OK ) return rc;
   p = sqlite3_malloc(sizeof(*p));
   if( p==0 ) return SQLITE_NOMEM;
@@ -110,29 +50,62 @@ static int sim_disconnect(sqlite3_vtab *pVtab){
   return SQLITE_OK;
 }
 
+/* Shared with the model table's KNN plan: a usable "word = ?" or "word IN
+** (...)" constraint on column iCol becomes the candidate set.  IN lists are
+** taken all at once (sqlite3_vtab_in, SQLite 3.38+); before 3.38 the
+** constraint is left to SQLite, which then filters the top k afterwards.
+** Returns 'w' (IN list), 'W' (one value) or 0 (not used). */
+char w2v_word_constraint(sqlite3_index_info *pInfo, int i){
+  if( sqlite3_libversion_number()<3038000 ) return 0;
+  return sqlite3_vtab_in(pInfo, i, 1) ? 'w' : 'W';
+}
+
+/* idxStr names the xFilter arguments in order, one letter each: m model,
+** q query, k, t method, w word IN list, W word = value, s similarity bound. */
 static int sim_best_index(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo){
-  int i, idx[3] = { -1, -1, -1 }, n = 0, mask = 0;
+  char zPlan[16];
+  int i, n = 0, iHidden[4] = { -1, -1, -1, -1 }, iWord = -1;
+  static const char azHidden[] = "mqkt";
   (void)pVtab;
   for(i=0; i<pInfo->nConstraint; i++){
     const struct sqlite3_index_constraint *c = &pInfo->aConstraint[i];
-    if( c->iColumn<SIM_MODEL || c->op!=SQLITE_INDEX_CONSTRAINT_EQ ) continue;
-    if( !c->usable ) return SQLITE_CONSTRAINT;   /* wait for a plan where it is */
-    idx[c->iColumn - SIM_MODEL] = i;
+    if( c->iColumn>=SIM_MODEL && c->op==SQLITE_INDEX_CONSTRAINT_EQ ){
+      if( !c->usable ) return SQLITE_CONSTRAINT;   /* wait for a plan where it is */
+      iHidden[c->iColumn - SIM_MODEL] = i;
+    }
   }
-  for(i=0; i<3; i++){
-    if( idx[i]<0 ) continue;
-    mask |= 1<<i;
-    pInfo->aConstraintUsage[idx[i]].argvIndex = ++n;
-    pInfo->aConstraintUsage[idx[i]].omit = 1;
+  for(i=0; i<4; i++){
+    if( iHidden[i]<0 ) continue;
+    zPlan[n] = azHidden[i];
+    pInfo->aConstraintUsage[iHidden[i]].argvIndex = ++n;
+    pInfo->aConstraintUsage[iHidden[i]].omit = 1;
   }
-  pInfo->idxNum = mask;
+  for(i=0; i<pInfo->nConstraint && n<14; i++){
+    const struct sqlite3_index_constraint *c = &pInfo->aConstraint[i];
+    if( !c->usable ) continue;
+    if( c->iColumn==SIM_WORD && c->op==SQLITE_INDEX_CONSTRAINT_EQ && iWord<0 ){
+      char t = w2v_word_constraint(pInfo, i);
+      if( t==0 ) continue;
+      iWord = i;
+      zPlan[n] = t;
+      pInfo->aConstraintUsage[i].argvIndex = ++n;
+    }else if( c->iColumn==SIM_SIMILARITY
+           && (c->op==SQLITE_INDEX_CONSTRAINT_GE || c->op==SQLITE_INDEX_CONSTRAINT_GT) ){
+      zPlan[n] = 's';                 /* SQLite still checks it (omit = 0) */
+      pInfo->aConstraintUsage[i].argvIndex = ++n;
+    }
+  }
+  zPlan[n] = 0;
+  pInfo->idxStr = sqlite3_mprintf("%s", zPlan);
+  if( pInfo->idxStr==0 ) return SQLITE_NOMEM;
+  pInfo->needToFreeIdxStr = 1;
   if( pInfo->nOrderBy==1 && pInfo->aOrderBy[0].iColumn==SIM_RANK && !pInfo->aOrderBy[0].desc ){
     pInfo->orderByConsumed = 1;
   }
   if( pInfo->nOrderBy==1 && pInfo->aOrderBy[0].iColumn==SIM_SIMILARITY && pInfo->aOrderBy[0].desc ){
     pInfo->orderByConsumed = 1;
   }
-  pInfo->estimatedCost = (mask & 3)==3 ? 1000.0 : 1e12;
+  pInfo->estimatedCost = (iHidden[0]>=0 && iHidden[1]>=0) ? (iWord>=0 ? 10.0 : 1000.0) : 1e12;
   pInfo->estimatedRows = 10;
   return SQLITE_OK;
 }
@@ -159,18 +132,47 @@ static int vtab_error(sqlite3_vtab *pVtab, char *zErr){
   return zErr ? SQLITE_ERROR : SQLITE_NOMEM;
 }
 
-/* Builds the query vector from "w1 + w2 - w3 ...": the sum of the words'
-** unit vectors, signed.  Returns 0 and the words used in aEx, 1 when a word
-** is unknown (no rows), or an error message. */
-static int parse_expression(W2vModel *m, const char *z, int n, float *q,
-                            int32_t *aEx, int *pnEx, char **pzErr){
-  const float *unit = w2v_model_unit(m);
-  int i = 0, s, len, nTerm = 0, d;
-  float sign = 1.0f;
-  int pendingOp = 0;
-  if( unit==0 ){ *pzErr = sqlite3_mprintf("w2v_similar: out of memory"); return -1; }
-  memset(q, 0, sizeof(float)*m->dim);
-  *pnEx = 0;
+static int cmp_id(const void *a, const void *b){
+  int32_t x = *(const int32_t*)a, y = *(const int32_t*)b;
+  return (x>y) - (x<y);
+}
+
+/* The ids of the known words in a 'w' (IN list) or 'W' (one value)
+** argument, sorted and without repeats, in *paId (sqlite3_malloc'd). */
+int w2v_word_candidates(W2vModel *m, char kind, sqlite3_value *v,
+                        int32_t **paId, int64_t *pnId){
+  int32_t *a = 0;
+  int64_t n = 0, nAlloc = 0, i, j;
+  sqlite3_value *x = v;
+  int rc = SQLITE_OK;
+  if( kind=='w' ) rc = sqlite3_vtab_in_first(v, &x);
+  while( rc==SQLITE_OK && x ){
+    int64_t id = w2v_model_find(m, (const char*)sqlite3_value_text(x), sqlite3_value_bytes(x));
+    if( id>=0 ){
+      if( n==nAlloc ){
+        int32_t *p = sqlite3_realloc64(a, sizeof(int32_t)*(nAlloc = nAlloc ? nAlloc*2 : 16));
+        if( p==0 ){ sqlite3_free(a); return SQLITE_NOMEM; }
+        a = p;
+      }
+      a[n++] = (int32_t)id;
+    }
+    if( kind!='w' ) break;
+    rc = sqlite3_vtab_in_next(v, &x);
+  }
+  if( rc!=SQLITE_OK && rc!=SQLITE_DONE ){ sqlite3_free(a); return rc; }
+  if( n>1 ) qsort(a, (size_t)n, sizeof(int32_t), cmp_id);
+  for(i=j=0; i<n; i++) if( j==0 || a[j-1]!=a[i] ) a[j++] = a[i];
+  *paId = a;
+  *pnId = j;
+  return SQLITE_OK;
+}
+
+/* Splits "w1 + w2 - w3 ..." into word ids and signs.  Returns 0, 1 when a
+** word is unknown or there is none (no rows), or -1 with *pzErr set. */
+static int parse_expression(W2vModel *m, const char *z, int n, int32_t *aId,
+                            int8_t *aSign, int *pnTerm, char **pzErr){
+  int i = 0, s, len, sign = 1, pendingOp = 0;
+  *pnTerm = 0;
   while( (len = w2v_next_token(z, n, &i, &s))>0 ){
     int64_t id;
     if( len==1 && (z[s]=='+' || z[s]=='-') ){
@@ -178,84 +180,161 @@ static int parse_expression(W2vModel *m, const char *z, int n, float *q,
         *pzErr = sqlite3_mprintf("w2v_similar: two operators in a row in '%.*s'", n, z);
         return -1;
       }
-      sign = z[s]=='-' ? -1.0f : 1.0f;
+      sign = z[s]=='-' ? -1 : 1;
       pendingOp = 1;
       continue;
     }
-    id = w2v_vocab_find(&m->vocab, z+s, (uint32_t)len);
+    id = w2v_model_find(m, z+s, len);
     if( id<0 ) return 1;
-    for(d=0; d<m->dim; d++) q[d] += sign * unit[id*m->dim + d];
-    aEx[(*pnEx)++] = (int32_t)id;
-    sign = 1.0f;
+    aId[*pnTerm] = (int32_t)id;
+    aSign[(*pnTerm)++] = (int8_t)sign;
+    sign = 1;
     pendingOp = 0;
-    nTerm++;
   }
   if( pendingOp ){
     *pzErr = sqlite3_mprintf("w2v_similar: '%.*s' ends with an operator", n, z);
     return -1;
   }
-  return nTerm==0 ? 1 : 0;
+  return *pnTerm==0 ? 1 : 0;
+}
+
+/* The arguments of one w2v_similar call, as xFilter received them. */
+typedef struct SimArgs {
+  sqlite3_value *model, *query, *k, *method, *words;
+  char wordKind;
+  double minSim;
+} SimArgs;
+
+static void sim_args(const char *zPlan, int argc, sqlite3_value **argv, SimArgs *a){
+  int i;
+  memset(a, 0, sizeof(*a));
+  a->minSim = -INFINITY;
+  for(i=0; i<argc && zPlan && zPlan[i]; i++){
+    switch( zPlan[i] ){
+      case 'm': a->model = argv[i]; break;
+      case 'q': a->query = argv[i]; break;
+      case 'k': a->k = argv[i]; break;
+      case 't': a->method = argv[i]; break;
+      case 'w': case 'W': a->words = argv[i]; a->wordKind = zPlan[i]; break;
+      case 's': {
+        int t = sqlite3_value_numeric_type(argv[i]);
+        if( t==SQLITE_INTEGER || t==SQLITE_FLOAT ){
+          double v = sqlite3_value_double(argv[i]);
+          if( v>a->minSim ) a->minSim = v;
+        }else{
+          a->minSim = INFINITY;        /* similarity >= NULL/text: nothing */
+        }
+        break;
+      }
+    }
+  }
 }
 
 static int sim_filter(sqlite3_vtab_cursor *pCur, int idxNum, const char *idxStr,
                       int argc, sqlite3_value **argv){
   SimCursor *c = (SimCursor*)pCur;
   SimVtab *p = (SimVtab*)pCur->pVtab;
-  sqlite3_value *vModel, *vQuery, *vK = 0;
+  SimArgs a;
+  W2vKnnQuery kq;
+  const W2vKnn *knn;
   sqlite3_int64 k = 10;
   char *zErr = 0;
   float *q = 0;
-  int32_t *aEx = 0;
-  int nEx = 0, rc = SQLITE_OK;
-  (void)idxStr; (void)argc;
+  int32_t *aId = 0, *aCand = 0;
+  int8_t *aSign = 0;
+  int nTerm = 0, isMul = 0, rc = SQLITE_OK, i;
+  (void)idxNum;
   sqlite3_free(c->aHit);
   c->aHit = 0;
   c->nHit = c->iHit = 0;
-  if( (idxNum & 3)!=3 ){
-    return vtab_error(pCur->pVtab, sqlite3_mprintf("w2v_similar: needs (model, query[, k])"));
+  sim_args(idxStr, argc, argv, &a);
+  if( a.model==0 || a.query==0 ){
+    return vtab_error(pCur->pVtab, sqlite3_mprintf("w2v_similar: needs (model, query[, k[, method]])"));
   }
-  vModel = argv[0];
-  vQuery = argv[1];
-  if( idxNum & 4 ) vK = argv[2];
-  if( vK ){
-    if( sqlite3_value_type(vK)!=SQLITE_INTEGER || sqlite3_value_int64(vK)<0 ){
+  if( a.k ){
+    if( sqlite3_value_type(a.k)!=SQLITE_INTEGER || sqlite3_value_int64(a.k)<0 ){
       return vtab_error(pCur->pVtab, sqlite3_mprintf("w2v_similar: k must be a non-negative integer"));
     }
-    k = sqlite3_value_int64(vK);
+    k = sqlite3_value_int64(a.k);
   }
-  if( w2v_conn_model(p->conn, "w2v_similar", (const char*)sqlite3_value_text(vModel), &c->m, &zErr) ){
+  if( a.method && sqlite3_value_type(a.method)!=SQLITE_NULL ){
+    const char *z = (const char*)sqlite3_value_text(a.method);
+    if( z && sqlite3_stricmp(z, "mul")==0 ) isMul = 1;
+    else if( z==0 || sqlite3_stricmp(z, "add")!=0 ){
+      return vtab_error(pCur->pVtab, sqlite3_mprintf("w2v_similar: method must be 'add' or 'mul', not '%s'", z ? z : ""));
+    }
+  }
+  if( w2v_conn_model(p->conn, "w2v_similar", (const char*)sqlite3_value_text(a.model), &c->m, &zErr) ){
     return vtab_error(pCur->pVtab, zErr);
   }
+  /* a similarity bound without k asks for every word above it */
+  if( a.k==0 && a.minSim>-INFINITY ) k = c->m->vocab.n;
   if( k>c->m->vocab.n ) k = c->m->vocab.n;
-  if( sqlite3_value_type(vQuery)==SQLITE_NULL || k==0 ) return SQLITE_OK;
+  if( sqlite3_value_type(a.query)==SQLITE_NULL || k==0 || a.minSim==INFINITY ) return SQLITE_OK;
+  if( isMul && sqlite3_value_type(a.query)==SQLITE_BLOB ){
+    return vtab_error(pCur->pVtab, sqlite3_mprintf("w2v_similar: method 'mul' needs words (\"a - b + c\"), not a vector"));
+  }
+  knn = w2v_model_knn(c->m);
   q = sqlite3_malloc64(sizeof(float)*c->m->dim);
-  if( q==0 ) return SQLITE_NOMEM;
-  if( sqlite3_value_type(vQuery)==SQLITE_BLOB ){
-    int nb = sqlite3_value_bytes(vQuery);
+  if( knn==0 || q==0 ){ rc = SQLITE_NOMEM; goto done; }
+  memset(&kq, 0, sizeof(kq));
+  kq.q = q;
+  kq.k = k;
+  kq.minSim = a.minSim;
+  if( a.words ){
+    rc = w2v_word_candidates(c->m, a.wordKind, a.words, &aCand, &kq.nCand);
+    if( rc!=SQLITE_OK || kq.nCand==0 ) goto done;
+    kq.cand = aCand;
+  }
+  if( sqlite3_value_type(a.query)==SQLITE_BLOB ){
+    int nb = sqlite3_value_bytes(a.query);
     if( nb!=c->m->dim*(int)sizeof(float) ){
-      sqlite3_free(q);
-      return vtab_error(pCur->pVtab, sqlite3_mprintf(
+      rc = vtab_error(pCur->pVtab, sqlite3_mprintf(
         "w2v_similar: query blob has %d bytes, model '%s' needs %d (dim %d float32)",
         nb, c->m->zName, c->m->dim*4, c->m->dim));
+      goto done;
     }
-    memcpy(q, sqlite3_value_blob(vQuery), nb);
+    memcpy(q, sqlite3_value_blob(a.query), nb);
   }else{
-    const char *z = (const char*)sqlite3_value_text(vQuery);
-    int n = sqlite3_value_bytes(vQuery);
-    int r;
-    aEx = sqlite3_malloc64(sizeof(int32_t)*(n/2+1));
-    if( z==0 || aEx==0 ){ rc = SQLITE_NOMEM; goto done; }
-    r = parse_expression(c->m, z, n, q, aEx, &nEx, &zErr);
+    const char *z = (const char*)sqlite3_value_text(a.query);
+    int n = sqlite3_value_bytes(a.query), r, d;
+    aId = sqlite3_malloc64(sizeof(int32_t)*(n/2+1));
+    aSign = sqlite3_malloc64(n/2+1);
+    if( z==0 || aId==0 || aSign==0 ){ rc = SQLITE_NOMEM; goto done; }
+    r = parse_expression(c->m, z, n, aId, aSign, &nTerm, &zErr);
     if( r<0 ){ rc = vtab_error(pCur->pVtab, zErr); goto done; }
     if( r>0 ) goto done;   /* an unknown word: no rows */
+    memset(q, 0, sizeof(float)*c->m->dim);
+    for(i=0; i<nTerm; i++){
+      const float *v = knn->vec + (int64_t)aId[i]*c->m->dim;
+      float f = aSign[i]*knn->invNorm[aId[i]];
+      for(d=0; d<c->m->dim; d++) q[d] += f*v[d];
+    }
+    kq.exclude = aId;
+    kq.nExclude = nTerm;
   }
   c->aHit = sqlite3_malloc64(sizeof(W2vHit)*(k ? k : 1));
   if( c->aHit==0 ){ rc = SQLITE_NOMEM; goto done; }
-  c->nHit = w2v_top_k(c->m, q, (int)k, aEx, nEx, c->aHit);
+  if( isMul ){
+    /* split the terms: positives first, then negatives, in place */
+    int32_t *aPos = sqlite3_malloc64(sizeof(int32_t)*(nTerm+1)*2), *aNeg;
+    int nPos = 0, nNeg = 0;
+    if( aPos==0 ){ rc = SQLITE_NOMEM; goto done; }
+    aNeg = aPos + nTerm + 1;
+    for(i=0; i<nTerm; i++){
+      if( aSign[i]>0 ) aPos[nPos++] = aId[i]; else aNeg[nNeg++] = aId[i];
+    }
+    c->nHit = w2v_knn_cosmul(knn, &kq, aPos, nPos, aNeg, nNeg, c->aHit);
+    sqlite3_free(aPos);
+  }else{
+    c->nHit = w2v_knn_search(knn, &kq, c->aHit);
+  }
   if( c->nHit<0 ){ c->nHit = 0; rc = SQLITE_NOMEM; }
 done:
   sqlite3_free(q);
-  sqlite3_free(aEx);
+  sqlite3_free(aId);
+  sqlite3_free(aSign);
+  sqlite3_free(aCand);
   return rc;
 }
 
@@ -277,7 +356,7 @@ static int sim_column(sqlite3_vtab_cursor *pCur, sqlite3_context *ctx, int i){
       sqlite3_result_text(ctx, w2v_vocab_word(&c->m->vocab, h->id), (int)c->m->vocab.lens[h->id], SQLITE_TRANSIENT);
       break;
     case SIM_SIMILARITY: sqlite3_result_double(ctx, h->sim); break;
-    case SIM_RANK: sqlite3_result_int(ctx, c->iHit+1); break;
+    case SIM_RANK: sqlite3_result_int64(ctx, c->iHit+1); break;
     default: break;
   }
   return SQLITE_OK;
@@ -309,10 +388,22 @@ static W2vModel *ctx_model(sqlite3_context *ctx, const char *zFunc, sqlite3_valu
   return m;
 }
 
+/* Makes sure the output weights are loaded; non-zero after reporting an error. */
+static int model_output(sqlite3_context *ctx, W2vModel *m, const char *zFunc){
+  W2vConn *conn = sqlite3_user_data(ctx);
+  char *zErr = 0;
+  int rc = w2v_model_output(conn->db, m, zFunc, &zErr);
+  if( rc!=SQLITE_OK ){
+    if( zErr ){ sqlite3_result_error(ctx, zErr, -1); sqlite3_free(zErr); }
+    else sqlite3_result_error_nomem(ctx);
+  }
+  return rc;
+}
+
 static int64_t value_word_id(W2vModel *m, sqlite3_value *v){
   const char *z = (const char*)sqlite3_value_text(v);
   if( z==0 ) return -1;
-  return w2v_vocab_find(&m->vocab, z, (uint32_t)sqlite3_value_bytes(v));
+  return w2v_model_find(m, z, sqlite3_value_bytes(v));
 }
 
 /* h = mean of the input vectors of the space-separated words in v.
@@ -323,7 +414,7 @@ static int hidden_vector(W2vModel *m, sqlite3_value *v, float *h){
   if( z==0 ) return 0;
   memset(h, 0, sizeof(float)*m->dim);
   while( (len = w2v_next_token(z, n, &i, &s))>0 ){
-    int64_t id = w2v_vocab_find(&m->vocab, z+s, (uint32_t)len);
+    int64_t id = w2v_model_find(m, z+s, len);
     if( id<0 ) return 0;
     for(d=0; d<m->dim; d++) h[d] += m->in[id*m->dim + d];
     cnt++;
@@ -347,6 +438,7 @@ static void fn_prob_or_score(sqlite3_context *ctx, sqlite3_value **argv, int isS
   }
   o = value_word_id(m, argv[2]);
   if( o<0 ) return;                       /* NULL */
+  if( model_output(ctx, m, zFunc) ) return;
   h = sqlite3_malloc64(sizeof(float)*m->dim);
   if( h==0 ){ sqlite3_result_error_nomem(ctx); return; }
   if( hidden_vector(m, argv[1], h) ){
@@ -393,16 +485,17 @@ static void fn_vector(sqlite3_context *ctx, int argc, sqlite3_value **argv){
 
 static void fn_similarity(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   W2vModel *m = ctx_model(ctx, "w2v_similarity", argv[0]);
-  const float *unit;
+  const W2vKnn *knn;
   int64_t a, b;
   (void)argc;
   if( m==0 ) return;
   a = value_word_id(m, argv[1]);
   b = value_word_id(m, argv[2]);
   if( a<0 || b<0 ) return;
-  unit = w2v_model_unit(m);
-  if( unit==0 ){ sqlite3_result_error_nomem(ctx); return; }
-  sqlite3_result_double(ctx, w2v_dot_exact(unit + a*m->dim, unit + b*m->dim, m->dim));
+  knn = w2v_model_knn(m);
+  if( knn==0 ){ sqlite3_result_error_nomem(ctx); return; }
+  sqlite3_result_double(ctx, w2v_dot_exact(m->in + a*m->dim, m->in + b*m->dim, m->dim)
+                             *knn->invNorm[a]*knn->invNorm[b]);
 }
 
 static void fn_version(sqlite3_context *ctx, int argc, sqlite3_value **argv){

@@ -16,6 +16,7 @@
 #include "sqlite3ext.h"
 SQLITE_EXTENSION_INIT3
 #include "w2vInt.h"
+#include "vecmath.h"
 
 static const char *azShadow[] = { "config", "vocab", "input", "output" };
 
@@ -170,34 +171,32 @@ void w2v_model_free(W2vModel *m){
   w2v_vocab_free(&m->vocab);
   sqlite3_free(m->in);
   sqlite3_free(m->out);
-  sqlite3_free(m->unit);
+  w2v_knn_free(&m->knn);
   w2v_tree_free(&m->tree);
   sqlite3_free(m->zPartInput);
   sqlite3_free(m);
 }
 
-const float *w2v_model_unit(W2vModel *m){
-  if( m->unit==0 ){
-    int64_t i, n = m->vocab.n;
-    int d, dim = m->dim;
-    m->unit = sqlite3_malloc64((sqlite3_uint64)(n ? n : 1)*dim*sizeof(float));
-    if( m->unit==0 ) return 0;
-    for(i=0; i<n; i++){
-      const float *v = m->in + i*dim;
-      float *u = m->unit + i*dim;
-      double s = sqrt(w2v_dot_exact(v, v, dim));
-      float inv = s>0 ? (float)(1.0/s) : 0.0f;   /* a zero vector stays zero */
-      for(d=0; d<dim; d++) u[d] = v[d]*inv;
-    }
+const W2vKnn *w2v_model_knn(W2vModel *m){
+  if( m->knn.q8==0 ){
+    if( w2v_knn_build(&m->knn, m->in, m->vocab.n, m->dim) ) return 0;
   }
-  return m->unit;
+  return &m->knn;
 }
 
-const float *w2v_model_vector(W2vModel *m, const char *zWord, int nWord){
+int64_t w2v_model_find(const W2vModel *m, const char *z, int n){
+  char buf[256] = { 0 }, *zFold;
   int64_t id;
-  if( zWord==0 ) return 0;
-  id = w2v_vocab_find(&m->vocab, zWord, (uint32_t)nWord);
-  return id<0 ? 0 : m->in + id*m->dim;
+  int i;
+  if( z==0 || n<0 ) return -1;
+  if( !m->lower ) return w2v_vocab_find(&m->vocab, z, (uint32_t)n);
+  /* the model saw text with A-Z folded (lower=1): fold the query the same way */
+  zFold = n<=(int)sizeof(buf) ? buf : sqlite3_malloc(n);
+  if( zFold==0 ) return -1;
+  for(i=0; i<n; i++) zFold[i] = (z[i]>='A' && z[i]<='Z') ? z[i]+32 : z[i];
+  id = w2v_vocab_find(&m->vocab, zFold, (uint32_t)n);
+  if( zFold!=buf ) sqlite3_free(zFold);
+  return id;
 }
 
 /* Reads <model>_<which> into a[0 .. nRow*dim), checking ids and sizes. */
@@ -245,7 +244,7 @@ static int load_model(sqlite3 *db, const char *zModel, sqlite3_int64 gen,
                       W2vModel **pp, char **pzWhat){
   W2vModel *m = sqlite3_malloc64(sizeof(W2vModel));
   sqlite3_stmt *p = 0;
-  sqlite3_int64 nVocab = -1, nOut, version = -1;
+  sqlite3_int64 nVocab = -1, version = -1;
   char *zSql;
   int rc;
   *pp = 0;
@@ -267,6 +266,7 @@ static int load_model(sqlite3 *db, const char *zModel, sqlite3_int64 gen,
     const char *v = (const char*)sqlite3_column_text(p, 1);
     if( k==0 || v==0 ) continue;
     if( !strcmp(k, "format_version") ) version = sqlite3_column_int64(p, 1);
+    else if( !strcmp(k, "lower") ) m->lower = sqlite3_column_int(p, 1)!=0;
     else if( !strcmp(k, "dim") ) m->dim = sqlite3_column_int(p, 1);
     else if( !strcmp(k, "vocab_size") ) nVocab = sqlite3_column_int64(p, 1);
     else if( !strcmp(k, "arch") ) m->arch = !strcmp(v, "cbow") ? W2V_CBOW : !strcmp(v, "skipgram") ? W2V_SKIPGRAM : -1;
@@ -314,21 +314,9 @@ static int load_model(sqlite3 *db, const char *zModel, sqlite3_int64 gen,
   }
 
   m->in = sqlite3_malloc64((sqlite3_uint64)(nVocab ? nVocab : 1)*m->dim*sizeof(float));
-  nOut = w2v_loss_out_rows(m->loss, nVocab);
-  m->out = sqlite3_malloc64((sqlite3_uint64)(nOut ? nOut : 1)*m->dim*sizeof(float));
-  if( !m->in || !m->out ){ rc = SQLITE_NOMEM; goto fail; }
+  if( !m->in ){ rc = SQLITE_NOMEM; goto fail; }
   rc = load_vectors(db, m, "input", m->in, nVocab, pzWhat);
-  if( rc==SQLITE_OK ) rc = load_vectors(db, m, "output", m->out, nOut, pzWhat);
   if( rc!=SQLITE_OK ) goto fail;
-
-  m->lossFn.kind = m->loss;
-  m->lossFn.dim = m->dim;
-  m->lossFn.nWord = nVocab;
-  m->lossFn.out = m->out;
-  if( m->loss==W2V_LOSS_HS ){
-    if( w2v_tree_build(m->vocab.counts, nVocab, &m->tree) ){ rc = SQLITE_NOMEM; goto fail; }
-    m->lossFn.tree = &m->tree;
-  }
   *pp = m;
   return SQLITE_OK;
 
@@ -340,14 +328,54 @@ fail:
   return rc;
 }
 
-/* The model's generation, or -1 when it does not exist. */
+/* The output weights (and the tree of hs) are read on first use: similarity
+** queries never need them, and they are as large as the word vectors. */
+int w2v_model_output(sqlite3 *db, W2vModel *m, const char *zFunc, char **pzErr){
+  sqlite3_int64 nOut;
+  char *zWhat = 0;
+  int rc;
+  if( m->out ) return SQLITE_OK;
+  nOut = w2v_loss_out_rows(m->loss, m->vocab.n);
+  m->out = sqlite3_malloc64((sqlite3_uint64)(nOut ? nOut : 1)*m->dim*sizeof(float));
+  if( m->out==0 ) goto nomem;
+  rc = load_vectors(db, m, "output", m->out, nOut, &zWhat);
+  if( rc==SQLITE_OK && m->loss==W2V_LOSS_HS && w2v_tree_build(m->vocab.counts, m->vocab.n, &m->tree) ){
+    rc = SQLITE_NOMEM;
+  }
+  if( rc!=SQLITE_OK ){
+    sqlite3_free(m->out);
+    m->out = 0;
+    w2v_tree_free(&m->tree);
+    if( rc==SQLITE_NOMEM ){ sqlite3_free(zWhat); goto nomem; }
+    *pzErr = sqlite3_mprintf("%s: model '%s' is damaged: %s", zFunc, m->zName, zWhat ? zWhat : "unreadable");
+    sqlite3_free(zWhat);
+    return rc;
+  }
+  m->lossFn.kind = m->loss;
+  m->lossFn.dim = m->dim;
+  m->lossFn.nWord = m->vocab.n;
+  m->lossFn.out = m->out;
+  m->lossFn.tree = m->loss==W2V_LOSS_HS ? &m->tree : 0;
+  return SQLITE_OK;
+nomem:
+  *pzErr = sqlite3_mprintf("%s: out of memory loading model '%s'", zFunc, m->zName);
+  return SQLITE_NOMEM;
+}
+
+/* The model's generation, or -1 when there is no w2v model of that name. */
 static sqlite3_int64 model_generation(sqlite3 *db, const char *zModel){
   sqlite3_stmt *p = 0;
   sqlite3_int64 g = -1;
-  char *zSql = sqlite3_mprintf("SELECT value FROM main.\"%w_config\" WHERE key='generation'", zModel);
+  char *zSql = sqlite3_mprintf(
+    "SELECT (SELECT value FROM main.\"%w_config\" WHERE key='generation')"
+    " FROM main.sqlite_schema WHERE name=?1 COLLATE NOCASE"
+    " AND sql LIKE 'CREATE VIRTUAL TABLE%%USING w2v%%'", zModel);
   if( zSql==0 ) return -1;
-  if( sqlite3_prepare_v2(db, zSql, -1, &p, 0)==SQLITE_OK && sqlite3_step(p)==SQLITE_ROW ){
-    g = sqlite3_column_int64(p, 0);
+  if( sqlite3_prepare_v2(db, zSql, -1, &p, 0)==SQLITE_OK ){
+    sqlite3_bind_text(p, 1, zModel, -1, SQLITE_STATIC);
+    if( sqlite3_step(p)==SQLITE_ROW && sqlite3_column_type(p, 0)!=SQLITE_NULL ){
+      g = sqlite3_column_int64(p, 0);
+    }
   }
   sqlite3_finalize(p);
   sqlite3_free(zSql);
@@ -379,7 +407,7 @@ int w2v_conn_model(W2vConn *c, const char *zFunc, const char *zModel,
     return SQLITE_ERROR;
   }
   gen = model_generation(c->db, zModel);
-  if( gen<0 || w2v_model_exists(c->db, zModel)!=1 ){
+  if( gen<0 ){
     w2v_conn_forget(c, zModel);
     *pzErr = sqlite3_mprintf("%s: no such model '%s'", zFunc, zModel);
     return SQLITE_ERROR;

@@ -8,6 +8,7 @@
 ** nearest-neighbour search by cosine distance, as sqlite-vec spells it; a
 ** plain scan walks the vocabulary in rank order.  Read-only (no xUpdate).
 */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include "sqlite3ext.h"
@@ -137,17 +138,27 @@ static int model_best_index(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo){
     if( c->op==SQLITE_INDEX_CONSTRAINT_EQ && c->iColumn==-1 ) iRowid = i;
   }
   if( iMatch>=0 ){
+    /* idxStr: the bound ('k', 'l' for LIMIT, '-' none), then the kind of
+    ** word constraint ('w' IN list, 'W' one value) when there is one */
+    char zPlan[3] = { '-', 0, 0 };
+    int n = 1;
     pInfo->idxNum = PLAN_KNN;
-    pInfo->aConstraintUsage[iMatch].argvIndex = 1;
+    pInfo->aConstraintUsage[iMatch].argvIndex = n++;
     pInfo->aConstraintUsage[iMatch].omit = 1;
     if( iK>=0 ){
-      pInfo->aConstraintUsage[iK].argvIndex = 2;
+      pInfo->aConstraintUsage[iK].argvIndex = n++;
       pInfo->aConstraintUsage[iK].omit = 1;
-      pInfo->idxStr = "k";
+      zPlan[0] = 'k';
     }else if( iLimit>=0 ){
-      pInfo->aConstraintUsage[iLimit].argvIndex = 2;
-      pInfo->idxStr = "limit";
+      pInfo->aConstraintUsage[iLimit].argvIndex = n++;
+      zPlan[0] = 'l';
     }
+    if( iWord>=0 && (zPlan[1] = w2v_word_constraint(pInfo, iWord))!=0 ){
+      pInfo->aConstraintUsage[iWord].argvIndex = n++;
+    }
+    pInfo->idxStr = sqlite3_mprintf("%s", zPlan);
+    if( pInfo->idxStr==0 ) return SQLITE_NOMEM;
+    pInfo->needToFreeIdxStr = 1;
     if( pInfo->nOrderBy==1 && pInfo->aOrderBy[0].iColumn==COL_DISTANCE && !pInfo->aOrderBy[0].desc ){
       pInfo->orderByConsumed = 1;
     }
@@ -205,12 +216,15 @@ static int set_error(sqlite3_vtab *pVtab, char *zErr){
   return SQLITE_ERROR;
 }
 
-static int knn_filter(ModelCursor *c, ModelVtab *p, const char *zBound, int argc, sqlite3_value **argv){
+static int knn_filter(ModelCursor *c, ModelVtab *p, const char *zPlan, int argc, sqlite3_value **argv){
   char *zErr = 0;
-  const void *q;
-  int nq, k;
+  W2vKnnQuery kq;
+  const W2vKnn *knn;
+  int32_t *aCand = 0;
+  float *qv;
+  int nq, k, rc = SQLITE_OK;
   if( w2v_conn_model(p->conn, p->zName, p->zName, &c->m, &zErr) ) return set_error(&p->base, zErr);
-  if( argc<2 || zBound==0 ){
+  if( zPlan==0 || zPlan[0]=='-' || argc<2 ){
     return set_error(&p->base, sqlite3_mprintf("%s: a KNN query needs 'k = N' (or LIMIT N, on SQLite 3.41 and later)", p->zName));
   }
   if( sqlite3_value_type(argv[1])!=SQLITE_INTEGER || sqlite3_value_int64(argv[1])<0 ){
@@ -219,25 +233,36 @@ static int knn_filter(ModelCursor *c, ModelVtab *p, const char *zBound, int argc
   k = sqlite3_value_int64(argv[1])>0x7fffffff ? 0x7fffffff : sqlite3_value_int(argv[1]);
   if( k>c->m->vocab.n ) k = (int)c->m->vocab.n;
   if( sqlite3_value_type(argv[0])==SQLITE_NULL ){ c->eof = 1; return SQLITE_OK; }
-  q = sqlite3_value_blob(argv[0]);
   nq = sqlite3_value_bytes(argv[0]);
   if( sqlite3_value_type(argv[0])!=SQLITE_BLOB || nq!=c->m->dim*(int)sizeof(float) ){
     return set_error(&p->base, sqlite3_mprintf(
       "%s: MATCH needs a float32 blob of %d bytes (dim %d)", p->zName, c->m->dim*4, c->m->dim));
   }
-  c->k = k;
-  c->aHit = sqlite3_malloc64(sizeof(W2vHit)*(k ? k : 1));
-  if( c->aHit==0 ) return SQLITE_NOMEM;
-  {
-    float *qv = sqlite3_malloc64(nq);
-    if( qv==0 ) return SQLITE_NOMEM;
-    memcpy(qv, q, nq);
-    c->nHit = w2v_top_k(c->m, qv, k, 0, 0, c->aHit);
-    sqlite3_free(qv);
+  memset(&kq, 0, sizeof(kq));
+  kq.k = k;
+  kq.minSim = -INFINITY;
+  if( zPlan[1] && argc>=3 ){
+    rc = w2v_word_candidates(c->m, zPlan[1], argv[2], &aCand, &kq.nCand);
+    if( rc!=SQLITE_OK ) return rc;
+    if( kq.nCand==0 ){ c->eof = 1; return SQLITE_OK; }
+    kq.cand = aCand;
   }
-  if( c->nHit<0 ){ c->nHit = 0; return SQLITE_NOMEM; }
+  c->k = k;
+  knn = w2v_model_knn(c->m);
+  c->aHit = sqlite3_malloc64(sizeof(W2vHit)*(k ? k : 1));
+  qv = sqlite3_malloc64(nq);
+  if( knn==0 || c->aHit==0 || qv==0 ){
+    rc = SQLITE_NOMEM;
+  }else{
+    memcpy(qv, sqlite3_value_blob(argv[0]), nq);
+    kq.q = qv;
+    c->nHit = (int)w2v_knn_search(knn, &kq, c->aHit);
+    if( c->nHit<0 ){ c->nHit = 0; rc = SQLITE_NOMEM; }
+  }
+  sqlite3_free(qv);
+  sqlite3_free(aCand);
   c->eof = c->nHit==0;
-  return SQLITE_OK;
+  return rc;
 }
 
 static int model_filter(sqlite3_vtab_cursor *pCur, int idxNum, const char *idxStr,

@@ -119,6 +119,39 @@ double w2v_hs_prob(const W2vLoss*, const float *h, int32_t target);
 double w2v_log_partition(const W2vLoss*, const float *h);
 double w2v_dot_exact(const float *a, const float *b, int n);
 
+/* ---- knn.c: exact top-k by cosine similarity --------------------------- */
+typedef struct W2vHit { int32_t id; float sim; } W2vHit;
+typedef struct W2vKnn {
+  int64_t n;
+  int dim, stride;          /* stride: dim rounded up to a multiple of 8 */
+  const float *vec;         /* n x dim vectors (not owned) */
+  float *invNorm;           /* per row: 1/|v| (0 for a zero vector) */
+  int8_t *q8;               /* n x stride int8 copy of the unit rows */
+  float *scale;             /* per row: v/|v| ~= scale * q8 */
+  float *err;               /* per row: norm of v/|v| - scale * q8 */
+} W2vKnn;
+typedef struct W2vKnnQuery {
+  const float *q;           /* the query vector, any length */
+  int64_t k;                /* at most k hits */
+  double minSim;            /* only hits with similarity >= minSim */
+  const int32_t *exclude;   /* ids never returned */
+  int nExclude;
+  const int32_t *cand;      /* when not NULL: only these (distinct) ids */
+  int64_t nCand;
+} W2vKnnQuery;
+/* 0, or -1 on OOM. */
+int w2v_knn_build(W2vKnn*, const float *vec, int64_t n, int dim);
+/* Cosine of row id with a unit query qu; cosine of two rows. */
+float w2v_knn_sim(const W2vKnn*, const float *qu, int64_t id);
+float w2v_knn_pair(const W2vKnn*, int64_t a, int64_t b);
+void w2v_knn_free(W2vKnn*);
+/* Writes the best hits to aHit (room for k), best first, ties by lower id;
+** returns their count or -1 on OOM. */
+int64_t w2v_knn_search(const W2vKnn*, const W2vKnnQuery*, W2vHit *aHit);
+/* The same with 3CosMul analogy scores of words aPos minus words aNeg. */
+int64_t w2v_knn_cosmul(const W2vKnn*, const W2vKnnQuery*, const int32_t *aPos,
+                       int nPos, const int32_t *aNeg, int nNeg, W2vHit *aHit);
+
 /* ---- train.c: skip-gram and CBOW over an encoded corpus --------------- */
 typedef struct W2vTrainParams {
   int arch, loss, dim, window, negative, epochs, threads;
@@ -206,8 +239,9 @@ struct W2vModel {
   int dim, arch, loss;
   W2vVocab vocab;
   float *in;                 /* nWord x dim input (word) vectors */
-  float *out;                /* output weights; NULL when the model has none */
-  float *unit;               /* unit-length input vectors, made on first use */
+  float *out;                /* output weights: NULL until w2v_model_output */
+  W2vKnn knn;                /* the search index over in, made on first use */
+  int lower;                 /* trained with lower=1: queries fold text too */
   W2vTree tree;
   W2vLoss lossFn;
   char *zPartInput;          /* w2v_prob cache: the last input and its */
@@ -234,22 +268,24 @@ int w2v_store_drop(sqlite3 *db, const char *zSchema, const char *zModel);
 int w2v_conn_model(W2vConn*, const char *zFunc, const char *zModel,
                    W2vModel **pp, char **pzErr);
 void w2v_conn_forget(W2vConn*, const char *zModel);
+/* Reads the output weights (m->out, m->lossFn) if not yet read. */
+int w2v_model_output(sqlite3 *db, W2vModel *m, const char *zFunc, char **pzErr);
 void w2v_model_free(W2vModel*);
-const float *w2v_model_unit(W2vModel*);  /* NULL on OOM */
+
+/* query.c, shared with the model table (vtab.c): a "word = ?" / "word IN
+** (...)" constraint as a candidate set. */
+char w2v_word_constraint(sqlite3_index_info*, int iConstraint);
+int w2v_word_candidates(W2vModel*, char kind, sqlite3_value*, int32_t **paId, int64_t *pnId);
 
 /* vtab.c, query.c */
 int w2v_register_model_module(sqlite3*, W2vConn*);
 int w2v_register_queries(sqlite3*, W2vConn*);
 
-/* Top-k by similarity over unit vectors (query.c), shared with vtab.c. */
-typedef struct W2vHit { int32_t id; float sim; } W2vHit;
-/* Scores every word against q (not necessarily unit), skipping ids in
-** exclude[0..nExclude-1]; returns the count of hits written to aHit
-** (at most k), best first, or -1 on OOM. */
-int w2v_top_k(W2vModel*, const float *q, int k, const int32_t *exclude,
-              int nExclude, W2vHit *aHit);
-/* Vector of one word (NULL if unknown). */
-const float *w2v_model_vector(W2vModel*, const char *zWord, int nWord);
+/* The search index of the model's word vectors; NULL on OOM. */
+const W2vKnn *w2v_model_knn(W2vModel*);
+/* Id of a word (ASCII-folded when the model was trained with lower=1), or -1
+** when unknown (or on OOM, for words over 256 bytes). */
+int64_t w2v_model_find(const W2vModel*, const char *z, int n);
 
 #endif /* SQLITE3EXT_H */
 #endif /* W2V_INT_H */
