@@ -16,7 +16,7 @@ TCLSH   ?= tclsh
 
 SRC  = $(wildcard ext/*.c)
 HDR  = $(wildcard ext/*.h) include/w2v.h
-CORE = ext/vocab.c ext/huffman.c ext/sampler.c ext/loss.c ext/train.c ext/knn.c
+CORE = ext/vocab.c ext/huffman.c ext/sampler.c ext/loss.c ext/train.c ext/knn.c ext/predict.c
 
 all: w2v.so
 

@@ -3,14 +3,14 @@
 ** leaves are the words (sorted by count, descending), inner nodes get the
 ** indices 0 .. n-2 in the order they are created, the root is n-2.  For each
 ** word we keep the path from the root: the inner nodes passed and the branch
-** (0 or 1) taken at each.
+** (0 or 1) taken at each; and for each inner node its two children.
 */
 #include <stdlib.h>
 #include <string.h>
 #include "w2vInt.h"
 
 void w2v_tree_free(W2vTree *t){
-  free(t->start); free(t->code); free(t->point);
+  free(t->start); free(t->code); free(t->point); free(t->child);
   memset(t, 0, sizeof(*t));
 }
 
@@ -64,6 +64,13 @@ int w2v_tree_build(const int64_t *counts, int64_t n, W2vTree *t){
       t->point[k] = (int32_t)(parent[b] - n);
       b = parent[b];
     }
+  }
+  /* the same tree top-down: children of inner node j, leaves as ~word */
+  t->child = malloc(2*(n-1)*sizeof(int32_t));
+  if( t->child==0 ) goto oom;
+  for(i=0; i<2*n-2; i++){
+    int64_t j = parent[i] - n;
+    t->child[2*j + branch[i]] = i<n ? ~(int32_t)i : (int32_t)(i-n);
   }
   free(count); free(parent); free(branch);
   return 0;

@@ -54,7 +54,7 @@ static int default_threads(void){
   return (int)n;
 }
 
-static int parse_int(const char *z, sqlite3_int64 *pv){
+int w2v_parse_int(const char *z, sqlite3_int64 *pv){
   char *zEnd;
   long long v;
   errno = 0;
@@ -129,6 +129,29 @@ static char *read_item(const char *zFunc, const char *z, int *pi, int isKey, cha
   return zOut;
 }
 
+int w2v_options_next(const char *zFunc, const char *z, int *pi, char **pzKey,
+                     char **pzVal, char **pzErr){
+  int i = *pi;
+  *pzKey = *pzVal = 0;
+  while( z[i]==',' || isspace((unsigned char)z[i]) ) i++;
+  if( z[i]==0 ){ *pi = i; return 0; }
+  *pzKey = read_item(zFunc, z, &i, 1, pzErr);
+  if( *pzKey==0 ) return -1;
+  while( isspace((unsigned char)z[i]) ) i++;
+  if( z[i]!='=' ){
+    *pzErr = sqlite3_mprintf("%s: option '%s' needs a value (key=value)", zFunc, *pzKey);
+    sqlite3_free(*pzKey);
+    *pzKey = 0;
+    return -1;
+  }
+  i++;
+  while( isspace((unsigned char)z[i]) ) i++;
+  *pzVal = read_item(zFunc, z, &i, 0, pzErr);
+  if( *pzVal==0 ){ sqlite3_free(*pzKey); *pzKey = 0; return -1; }
+  *pi = i;
+  return 1;
+}
+
 int w2v_options_parse(const char *zFunc, const char *z, W2vOptions *o, char **pzErr){
   int i = 0, k;
   int seen[N_SPEC];
@@ -156,20 +179,9 @@ int w2v_options_parse(const char *zFunc, const char *z, W2vOptions *o, char **pz
     double r = 0;
     sqlite3_int64 iv = 0;
     int e = 0;
-    while( z[i]==',' || isspace((unsigned char)z[i]) ) i++;
-    if( z[i]==0 ) break;
-    zKey = read_item(zFunc, z, &i, 1, pzErr);
-    if( zKey==0 ) goto fail;
-    while( isspace((unsigned char)z[i]) ) i++;
-    if( z[i]!='=' ){
-      *pzErr = sqlite3_mprintf("%s: option '%s' needs a value (key=value)", zFunc, zKey);
-      sqlite3_free(zKey);
-      goto fail;
-    }
-    i++;
-    while( isspace((unsigned char)z[i]) ) i++;
-    zVal = read_item(zFunc, z, &i, 0, pzErr);
-    if( zVal==0 ){ sqlite3_free(zKey); goto fail; }
+    int r1 = w2v_options_next(zFunc, z, &i, &zKey, &zVal, pzErr);
+    if( r1==0 ) break;
+    if( r1<0 ) goto fail;
     for(k=0; k<N_SPEC; k++) if( !strcmp(aSpec[k].zKey, zKey) ) break;
     if( k==N_SPEC ){
       *pzErr = sqlite3_mprintf("%s: unknown option '%s'", zFunc, zKey);
@@ -201,7 +213,7 @@ int w2v_options_parse(const char *zFunc, const char *z, W2vOptions *o, char **pz
           break;
         case OPT_INT:
         case OPT_BOOL:
-          if( parse_int(zVal, &iv) ){
+          if( w2v_parse_int(zVal, &iv) ){
             *pzErr = sqlite3_mprintf("%s: option '%s' must be an integer, not '%s'", zFunc, zKey, zVal);
           }else if( (double)iv<sp->lo || (double)iv>sp->hi ){
             *pzErr = sp->hi>=9e18

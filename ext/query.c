@@ -406,9 +406,7 @@ static int64_t value_word_id(W2vModel *m, sqlite3_value *v){
   return w2v_model_find(m, z, sqlite3_value_bytes(v));
 }
 
-/* h = mean of the input vectors of the space-separated words in v.
-** 1 if every word is known (and there is at least one), else 0. */
-static int hidden_vector(W2vModel *m, sqlite3_value *v, float *h){
+int w2v_model_hidden(W2vModel *m, sqlite3_value *v, float *h){
   const char *z = (const char*)sqlite3_value_text(v);
   int n = sqlite3_value_bytes(v), i = 0, s, len, cnt = 0, d;
   if( z==0 ) return 0;
@@ -441,7 +439,7 @@ static void fn_prob_or_score(sqlite3_context *ctx, sqlite3_value **argv, int isS
   if( model_output(ctx, m, zFunc) ) return;
   h = sqlite3_malloc64(sizeof(float)*m->dim);
   if( h==0 ){ sqlite3_result_error_nomem(ctx); return; }
-  if( hidden_vector(m, argv[1], h) ){
+  if( w2v_model_hidden(m, argv[1], h) ){
     if( isScore ){
       double f = w2v_dot_exact(h, m->out + o*m->dim, m->dim);
       sqlite3_result_double(ctx, 1.0/(1.0+exp(-f)));
@@ -483,19 +481,78 @@ static void fn_vector(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   sqlite3_result_blob(ctx, m->in + id*m->dim, m->dim*(int)sizeof(float), SQLITE_TRANSIENT);
 }
 
+/* An operand of w2v_similarity: a word's vector, or a float32 blob copied to
+** buf.  1 with *pv set, 0 for a NULL result (NULL, unknown word), -1 after
+** reporting an error. */
+static int operand_vector(sqlite3_context *ctx, W2vModel *m, sqlite3_value *v,
+                          float *buf, const float **pv){
+  if( sqlite3_value_type(v)==SQLITE_BLOB ){
+    int nb = sqlite3_value_bytes(v);
+    if( nb!=m->dim*(int)sizeof(float) ){
+      char *z = sqlite3_mprintf("w2v_similarity: a blob of %d bytes, model '%s' needs %d (dim %d float32)",
+                                nb, m->zName, m->dim*4, m->dim);
+      sqlite3_result_error(ctx, z ? z : "w2v_similarity: out of memory", -1);
+      sqlite3_free(z);
+      return -1;
+    }
+    memcpy(buf, sqlite3_value_blob(v), nb);
+    *pv = buf;
+    return 1;
+  }else{
+    int64_t id = value_word_id(m, v);
+    if( id<0 ) return 0;
+    *pv = m->in + id*m->dim;
+    return 1;
+  }
+}
+
+/* Cosine of two words or vectors (0 when either is all zeros). */
 static void fn_similarity(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   W2vModel *m = ctx_model(ctx, "w2v_similarity", argv[0]);
-  const W2vKnn *knn;
-  int64_t a, b;
+  const float *a, *b;
+  float *buf;
+  double na, nb;
+  int ra, rb;
   (void)argc;
   if( m==0 ) return;
-  a = value_word_id(m, argv[1]);
-  b = value_word_id(m, argv[2]);
-  if( a<0 || b<0 ) return;
+  buf = sqlite3_malloc64(sizeof(float)*2*m->dim);
+  if( buf==0 ){ sqlite3_result_error_nomem(ctx); return; }
+  ra = operand_vector(ctx, m, argv[1], buf, &a);
+  rb = ra<0 ? -1 : operand_vector(ctx, m, argv[2], buf + m->dim, &b);
+  if( ra>0 && rb>0 ){
+    na = w2v_dot_exact(a, a, m->dim);
+    nb = w2v_dot_exact(b, b, m->dim);
+    sqlite3_result_double(ctx, na>0 && nb>0 ? w2v_dot_exact(a, b, m->dim)/sqrt(na*nb) : 0.0);
+  }
+  sqlite3_free(buf);
+}
+
+/* w2v_embed(model, text): the mean of the unit vectors of the known words,
+** as a float32 blob; NULL when no word is known. */
+static void fn_embed(sqlite3_context *ctx, int argc, sqlite3_value **argv){
+  W2vModel *m = ctx_model(ctx, "w2v_embed", argv[0]);
+  const W2vKnn *knn;
+  const char *z;
+  float *e;
+  int n, i = 0, s, len, cnt = 0, d;
+  (void)argc;
+  if( m==0 ) return;
+  z = (const char*)sqlite3_value_text(argv[1]);
+  n = sqlite3_value_bytes(argv[1]);
+  if( z==0 ) return;
   knn = w2v_model_knn(m);
-  if( knn==0 ){ sqlite3_result_error_nomem(ctx); return; }
-  sqlite3_result_double(ctx, w2v_dot_exact(m->in + a*m->dim, m->in + b*m->dim, m->dim)
-                             *knn->invNorm[a]*knn->invNorm[b]);
+  e = sqlite3_malloc64(sizeof(float)*m->dim);
+  if( knn==0 || e==0 ){ sqlite3_free(e); sqlite3_result_error_nomem(ctx); return; }
+  memset(e, 0, sizeof(float)*m->dim);
+  while( (len = w2v_next_token(z, n, &i, &s))>0 ){
+    int64_t id = w2v_model_find(m, z+s, len);
+    if( id<0 ) continue;
+    w2v_axpy(e, knn->invNorm[id], m->in + id*m->dim, m->dim);
+    cnt++;
+  }
+  if( cnt==0 ){ sqlite3_free(e); return; }
+  for(d=0; d<m->dim; d++) e[d] /= (float)cnt;
+  sqlite3_result_blob(ctx, e, m->dim*(int)sizeof(float), sqlite3_free);
 }
 
 static void fn_version(sqlite3_context *ctx, int argc, sqlite3_value **argv){
@@ -509,6 +566,7 @@ int w2v_register_queries(sqlite3 *db, W2vConn *conn){
     { "w2v_score",      3, fn_score },
     { "w2v_vector",     2, fn_vector },
     { "w2v_similarity", 3, fn_similarity },
+    { "w2v_embed",      2, fn_embed },
   };
   int i, rc;
   conn->nRef++;

@@ -250,6 +250,8 @@ int sqlite3_w2v_init(sqlite3 *db, char **pzErrMsg, const sqlite3_api_routines *p
                                   conn, fn_train, 0, 0, w2v_conn_release);
   if( rc==SQLITE_OK ) rc = w2v_register_model_module(db, conn);
   if( rc==SQLITE_OK ) rc = w2v_register_queries(db, conn);
+  if( rc==SQLITE_OK ) rc = w2v_register_predict(db, conn);
+  if( rc==SQLITE_OK ) rc = w2v_register_eval(db, conn);
   w2v_conn_release(conn);
   if( rc!=SQLITE_OK && pzErrMsg ){
     *pzErrMsg = sqlite3_mprintf("w2v: cannot register functions: %s", sqlite3_errstr(rc));

@@ -67,6 +67,8 @@ typedef struct W2vTree {
   int64_t *start;      /* path of word w: entries start[w] .. start[w+1]-1 */
   uint8_t *code;       /* branch taken at each inner node: 0 or 1 */
   int32_t *point;      /* inner node index (0 .. nWord-2), root first */
+  int32_t *child;      /* child[2j+b]: inner node j's child by branch b, an
+                       ** inner node index or ~word for a leaf; root nWord-2 */
 } W2vTree;
 
 /* counts must be sorted descending (as vocab ids are). 0 or -1 on OOM. */
@@ -118,6 +120,11 @@ double w2v_hs_prob(const W2vLoss*, const float *h, int32_t target);
 /* log sum_w exp(u_w . h) over the vocabulary (ns and softmax models). */
 double w2v_log_partition(const W2vLoss*, const float *h);
 double w2v_dot_exact(const float *a, const float *b, int n);
+/* The k most probable outputs for hidden vector h, best first (ties: lower
+** id), with their probabilities; exact, as w2v_hs_prob / the softmax over
+** output vectors give them.  Returns the count, or -1 on OOM. */
+typedef struct W2vPrediction { int32_t id; double prob; } W2vPrediction;
+int64_t w2v_predict_top(const W2vLoss*, const float *h, int64_t k, W2vPrediction *out);
 
 /* ---- knn.c: exact top-k by cosine similarity --------------------------- */
 typedef struct W2vHit { int32_t id; float sim; } W2vHit;
@@ -213,6 +220,12 @@ typedef struct W2vOptions {
 /* options.c */
 int w2v_options_parse(const char *zFunc, const char *z, W2vOptions*, char **pzErr);
 void w2v_options_free(W2vOptions*);
+/* The next key=value pair of an options string from z[*pi]: 1 with both
+** sqlite3_malloc'd, 0 at the end, -1 with *pzErr set. */
+int w2v_options_next(const char *zFunc, const char *z, int *pi, char **pzKey,
+                     char **pzVal, char **pzErr);
+/* A whole decimal integer: 0 and *pv, or 1. */
+int w2v_parse_int(const char *z, sqlite3_int64 *pv);
 
 /* corpus.c: reads table.column, tokenises and encodes every row. */
 typedef struct W2vCorpus {
@@ -277,9 +290,16 @@ void w2v_model_free(W2vModel*);
 char w2v_word_constraint(sqlite3_index_info*, int iConstraint);
 int w2v_word_candidates(W2vModel*, char kind, sqlite3_value*, int32_t **paId, int64_t *pnId);
 
-/* vtab.c, query.c */
+/* The hidden vector of an input (query.c): h = mean of the input vectors of
+** the space-separated words in v.  1 if every word is known (and there is
+** at least one), else 0. */
+int w2v_model_hidden(W2vModel*, sqlite3_value *v, float *h);
+
+/* vtab.c, query.c, predict_vtab.c */
 int w2v_register_model_module(sqlite3*, W2vConn*);
 int w2v_register_queries(sqlite3*, W2vConn*);
+int w2v_register_predict(sqlite3*, W2vConn*);
+int w2v_register_eval(sqlite3*, W2vConn*);
 
 /* The search index of the model's word vectors; NULL on OOM. */
 const W2vKnn *w2v_model_knn(W2vModel*);
