@@ -32,7 +32,15 @@ echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -
 
 HAVE_EVAL=1
 $PY -c 'import numpy' 2>/dev/null || { HAVE_EVAL=0; echo "bench: numpy missing, analogy column skipped"; }
-analogy(){ if [ $HAVE_EVAL = 1 ] && [ -f "$QUESTIONS" ]; then $PY sql/analogy.py "$1" "$QUESTIONS" | awk '{printf "%.1f%%", $1}'; else echo "-"; fi; }
+# peers: sql/analogy.py on their vector files; w2v (model:NAME): w2v_eval_analogy in SQL
+# through sql/questions.sh.  Both are the same method and agree on the same vectors.
+analogy(){
+  [ -f "$QUESTIONS" ] || { echo "-"; return; }
+  case $1 in
+    model:*) sql/questions.sh "$DB" "${1#model:}" "$QUESTIONS" | sed 's/^{"accuracy":\([0-9.]*\).*/\1/' | awk '{printf "%.1f%%", 100*$1}' ;;
+    *) if [ $HAVE_EVAL = 1 ]; then $PY sql/analogy.py "$1" "$QUESTIONS" | awk '{printf "%.1f%%", $1}'; else echo "-"; fi ;;
+  esac
+}
 
 # word2vec.c from the npm package's sources
 W2C=""
@@ -67,8 +75,7 @@ for mode in $MODES; do
   esac
   m="m_${mode/-/_}"
   if run "w2v-$mode" sqlite3 "$DB" ".load ./w2v" "SELECT w2v_train('docs', 'body', 'model=$m, arch=$arch, loss=$loss, dim=100, window=5, negative=$neg, sample=1e-3, min_count=5, epochs=5, threads=$THREADS, replace=1')"; then
-    $PY sql/export_vectors.py "$DB" "$m" "$B/w2v-$mode.vec"
-    row w2v "$mode" "w2v-$mode" "$B/w2v-$mode.vec"
+    row w2v "$mode" "w2v-$mode" "model:$m"
   fi
   if [ $HAVE_GENSIM = 1 ] && run "gensim-$mode" $PY -c "
 from gensim.models import Word2Vec
