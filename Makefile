@@ -27,19 +27,24 @@ build/unit: test/unit.c $(CORE) $(HDR) Makefile
 	@mkdir -p build
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -o $@ test/unit.c $(CORE) $(LDLIBS)
 
-test: w2v.so build/unit
+# the extension compiled into a program (SQLITE_CORE), for test/hosts.test
+build/static_host: test/static_host.c $(SRC) $(HDR) Makefile
+	@mkdir -p build
+	$(CC) -DSQLITE_CORE $(CPPFLAGS) $(CFLAGS) $(WARN) -o $@ test/static_host.c $(SRC) -lsqlite3 $(LDLIBS)
+
+test: w2v.so build/unit build/static_host
 	$(TCLSH) test/all.tcl
 
 # The whole suite with AddressSanitizer + UndefinedBehaviorSanitizer.
 test-asan:
 	$(MAKE) clean-objs
-	$(MAKE) w2v.so build/unit CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all $(ARCHFLAGS)"
+	$(MAKE) w2v.so build/unit build/static_host CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all $(ARCHFLAGS)"
 	ASAN_OPTIONS=detect_leaks=0 LD_PRELOAD="$$($(CC) -print-file-name=libasan.so) $$($(CC) -print-file-name=libubsan.so)" \
 	  W2V_SANITIZER=asan $(TCLSH) test/all.tcl
 	$(MAKE) clean-objs
 
 # The whole suite under valgrind memcheck.
-test-valgrind: w2v.so build/unit
+test-valgrind: w2v.so build/unit build/static_host
 	W2V_VALGRIND=1 $(TCLSH) test/all.tcl
 
 demo: w2v.so
@@ -53,10 +58,18 @@ install: w2v.so
 	install -m 0755 w2v.so $(DESTDIR)$(PREFIX)/lib/w2v.so
 	install -m 0644 include/w2v.h $(DESTDIR)$(PREFIX)/include/w2v.h
 
+# sqlite-vec's prebuilt vec0.so from npm, for test/sqlitevec.test (skipped without it)
+SQLITE_VEC_VERSION = 0.1.9
+sqlite-vec: build/sqlite-vec/vec0.so
+build/sqlite-vec/vec0.so:
+	mkdir -p build/sqlite-vec
+	cd build/sqlite-vec && npm pack --silent sqlite-vec-linux-x64@$(SQLITE_VEC_VERSION) >/dev/null \
+	  && tar xzf sqlite-vec-linux-x64-$(SQLITE_VEC_VERSION).tgz && cp package/vec0.so vec0.so
+
 clean-objs:
-	rm -f w2v.so build/unit
+	rm -f w2v.so build/unit build/static_host
 
 clean: clean-objs
 	rm -rf build
 
-.PHONY: all test test-asan test-valgrind demo bench install clean clean-objs
+.PHONY: all test test-asan test-valgrind demo bench install clean clean-objs sqlite-vec

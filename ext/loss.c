@@ -45,13 +45,17 @@ static inline float fast_neg_log_sigmoid(float x){
   return -logSigTable[sig_index(x)];
 }
 
-const char *w2v_arch_name(int arch){ return arch==W2V_CBOW ? "cbow" : "skipgram"; }
+const char *w2v_arch_name(int arch){
+  return arch==W2V_CBOW ? "cbow" : arch==W2V_ARCH_NONE ? "none" : "skipgram";
+}
 const char *w2v_loss_name(int loss){
-  return loss==W2V_LOSS_HS ? "hs" : loss==W2V_LOSS_SOFTMAX ? "softmax" : "ns";
+  return loss==W2V_LOSS_HS ? "hs" : loss==W2V_LOSS_SOFTMAX ? "softmax"
+       : loss==W2V_LOSS_NONE ? "none" : "ns";
 }
 
 int64_t w2v_loss_out_rows(int kind, int64_t nWord){
   if( kind==W2V_LOSS_HS ) return nWord>1 ? nWord-1 : 0;
+  if( kind==W2V_LOSS_NONE ) return 0;
   return nWord;
 }
 

@@ -39,6 +39,8 @@ static const OptSpec aSpec[] = {
   { "seed",        OPT_INT,  0, 9.0e18 },
   { "lower",       OPT_BOOL, 0, 1 },
   { "replace",     OPT_BOOL, 0, 1 },
+  { "progress",    OPT_BOOL, 0, 1 },
+  { "update",      OPT_BOOL, 0, 1 },
 };
 #define N_SPEC (int)(sizeof(aSpec)/sizeof(aSpec[0]))
 
@@ -92,6 +94,8 @@ static void set_option(W2vOptions *o, const char *zKey, double r, sqlite3_int64 
   else if( !strcmp(zKey, "seed") ) o->seed = (sqlite3_uint64)i;
   else if( !strcmp(zKey, "lower") ) o->lower = (int)i;
   else if( !strcmp(zKey, "replace") ) o->replace = (int)i;
+  else if( !strcmp(zKey, "progress") ) o->progress = (int)i;
+  else if( !strcmp(zKey, "update") ) o->update = (int)i;
 }
 
 /* Reads a key or a value starting at z[*pi]: quoted, or up to a separator.
@@ -152,10 +156,14 @@ int w2v_options_next(const char *zFunc, const char *z, int *pi, char **pzKey,
   return 1;
 }
 
+void w2v_options_default_alpha(W2vOptions *o){
+  if( !(o->given & W2V_GIVEN_ALPHA) ) o->alpha = o->arch==W2V_CBOW ? 0.05 : 0.025;
+  if( !(o->given & W2V_GIVEN_MIN_ALPHA) ) o->minAlpha = o->alpha * 1e-4;
+}
+
 int w2v_options_parse(const char *zFunc, const char *z, W2vOptions *o, char **pzErr){
   int i = 0, k;
   int seen[N_SPEC];
-  int alphaSet = 0, minAlphaSet = 0;
   memset(o, 0, sizeof(*o));
   memset(seen, 0, sizeof(seen));
   o->arch = W2V_SKIPGRAM;
@@ -230,9 +238,14 @@ int w2v_options_parse(const char *zFunc, const char *z, W2vOptions *o, char **pz
           break;
       }
       if( *pzErr==0 ){
+        static const struct { const char *z; unsigned bit; } aBit[] = {
+          { "arch", W2V_GIVEN_ARCH }, { "loss", W2V_GIVEN_LOSS }, { "dim", W2V_GIVEN_DIM },
+          { "alpha", W2V_GIVEN_ALPHA }, { "min_alpha", W2V_GIVEN_MIN_ALPHA },
+          { "lower", W2V_GIVEN_LOWER }, { "max_vocab", W2V_GIVEN_MAX_VOCAB },
+        };
+        int b;
         set_option(o, zKey, r, iv, e);
-        if( !strcmp(zKey, "alpha") ) alphaSet = 1;
-        if( !strcmp(zKey, "min_alpha") ) minAlphaSet = 1;
+        for(b=0; b<(int)(sizeof(aBit)/sizeof(aBit[0])); b++) if( !strcmp(zKey, aBit[b].z) ) o->given |= aBit[b].bit;
       }
     }
     sqlite3_free(zKey);
@@ -248,8 +261,11 @@ int w2v_options_parse(const char *zFunc, const char *z, W2vOptions *o, char **pz
     *pzErr = sqlite3_mprintf("%s: loss=ns needs negative >= 1", zFunc);
     goto fail;
   }
-  if( !alphaSet ) o->alpha = o->arch==W2V_CBOW ? 0.05 : 0.025;
-  if( !minAlphaSet ) o->minAlpha = o->alpha * 1e-4;
+  if( o->update && o->replace ){
+    *pzErr = sqlite3_mprintf("%s: update=1 and replace=1 exclude each other", zFunc);
+    goto fail;
+  }
+  w2v_options_default_alpha(o);
   if( o->minAlpha>o->alpha ){
     *pzErr = sqlite3_mprintf("%s: min_alpha (%g) must not exceed alpha (%g)", zFunc, o->minAlpha, o->alpha);
     goto fail;

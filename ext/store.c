@@ -163,6 +163,28 @@ int w2v_store_write(sqlite3 *db, const W2vOptions *o, const W2vVocab *v,
   return rc;
 }
 
+int w2v_store_save(sqlite3 *db, const char *zFunc, const W2vOptions *o, const W2vVocab *v,
+                   const float *in, const float *out, sqlite3_int64 nOut,
+                   const char *zStats, char **pzErr){
+  char *zWErr = 0;
+  int rc = sqlite3_exec(db, "SAVEPOINT w2v_store", 0, 0, 0);
+  if( rc!=SQLITE_OK ){
+    *pzErr = sqlite3_mprintf("%s: %s", zFunc, sqlite3_errmsg(db));
+    return rc;
+  }
+  rc = w2v_store_write(db, o, v, in, out, nOut, zStats, &zWErr);
+  if( rc==SQLITE_OK ){
+    rc = sqlite3_exec(db, "RELEASE w2v_store", 0, 0, 0);
+    if( rc!=SQLITE_OK ) zWErr = sqlite3_mprintf("%s", sqlite3_errmsg(db));
+  }
+  if( rc!=SQLITE_OK ){
+    *pzErr = sqlite3_mprintf("%s: writing model '%s': %s", zFunc, o->zModel, zWErr ? zWErr : "out of memory");
+    sqlite3_free(zWErr);
+    sqlite3_exec(db, "ROLLBACK TO w2v_store; RELEASE w2v_store", 0, 0, 0);
+  }
+  return rc;
+}
+
 /* ---- loading ----------------------------------------------------------- */
 
 void w2v_model_free(W2vModel *m){
@@ -269,8 +291,10 @@ static int load_model(sqlite3 *db, const char *zModel, sqlite3_int64 gen,
     else if( !strcmp(k, "lower") ) m->lower = sqlite3_column_int(p, 1)!=0;
     else if( !strcmp(k, "dim") ) m->dim = sqlite3_column_int(p, 1);
     else if( !strcmp(k, "vocab_size") ) nVocab = sqlite3_column_int64(p, 1);
-    else if( !strcmp(k, "arch") ) m->arch = !strcmp(v, "cbow") ? W2V_CBOW : !strcmp(v, "skipgram") ? W2V_SKIPGRAM : -1;
-    else if( !strcmp(k, "loss") ) m->loss = !strcmp(v, "ns") ? W2V_LOSS_NS : !strcmp(v, "hs") ? W2V_LOSS_HS : !strcmp(v, "softmax") ? W2V_LOSS_SOFTMAX : -1;
+    else if( !strcmp(k, "arch") ) m->arch = !strcmp(v, "cbow") ? W2V_CBOW : !strcmp(v, "skipgram") ? W2V_SKIPGRAM
+                                          : !strcmp(v, "none") ? W2V_ARCH_NONE : -1;
+    else if( !strcmp(k, "loss") ) m->loss = !strcmp(v, "ns") ? W2V_LOSS_NS : !strcmp(v, "hs") ? W2V_LOSS_HS
+                                          : !strcmp(v, "softmax") ? W2V_LOSS_SOFTMAX : !strcmp(v, "none") ? W2V_LOSS_NONE : -1;
   }
   rc = sqlite3_finalize(p);
   p = 0;
@@ -335,6 +359,11 @@ int w2v_model_output(sqlite3 *db, W2vModel *m, const char *zFunc, char **pzErr){
   char *zWhat = 0;
   int rc;
   if( m->out ) return SQLITE_OK;
+  if( m->loss==W2V_LOSS_NONE ){
+    *pzErr = sqlite3_mprintf("%s: model '%s' has word vectors only (imported from a file), no output weights",
+                             zFunc, m->zName);
+    return SQLITE_ERROR;
+  }
   nOut = w2v_loss_out_rows(m->loss, m->vocab.n);
   m->out = sqlite3_malloc64((sqlite3_uint64)(nOut ? nOut : 1)*m->dim*sizeof(float));
   if( m->out==0 ) goto nomem;

@@ -31,6 +31,10 @@ typedef struct W2vWorker {
   int32_t *buf;               /* one sub-sampled sentence segment */
   W2vEpochStats *stats;       /* one per epoch */
   int diverged;
+  /* published for progress reports (read by another thread) */
+  _Atomic int curEpoch;
+  _Atomic double curLoss;
+  _Atomic int64_t curPred;
 } W2vWorker;
 
 struct W2vTrainer {
@@ -179,11 +183,17 @@ static void *worker_main(void *arg){
       if( pending>=PROGRESS_STEP ){
         atomic_fetch_add_explicit(&t->wordsDone, pending, memory_order_relaxed);
         pending = 0;
+        atomic_store_explicit(&wk->curEpoch, epoch, memory_order_relaxed);
+        atomic_store_explicit(&wk->curLoss, st->loss, memory_order_relaxed);
+        atomic_store_explicit(&wk->curPred, st->predictions, memory_order_relaxed);
       }
       pos = segEnd;
       if( pos==ends[lo] ) lo++;
     }
     st->seconds = seconds_since(&t->t0);
+    atomic_store_explicit(&wk->curEpoch, epoch, memory_order_relaxed);
+    atomic_store_explicit(&wk->curLoss, st->loss, memory_order_relaxed);
+    atomic_store_explicit(&wk->curPred, st->predictions, memory_order_relaxed);
     if( atomic_load_explicit(&t->stop, memory_order_relaxed) ) break;
   }
   atomic_fetch_add_explicit(&t->wordsDone, pending, memory_order_relaxed);
@@ -220,6 +230,15 @@ W2vTrainer *w2v_train_start(const W2vTrainParams *p, const W2vCorpusView *c,
     t->in[i] = (float)(((w2v_rng_next(&rng) >> 11) * 0x1.0p-53 - 0.5) / p->dim);
   }
   memset(t->out, 0, (size_t)(nOut>0 ? nOut : 1) * p->dim * sizeof(float));
+  if( p->initFrom ){
+    /* continuing a model: its words keep their rows */
+    for(i=0; i<nWord; i++){
+      int32_t f = p->initFrom[i];
+      if( f<0 ) continue;
+      memcpy(t->in + i*p->dim, p->initIn + (int64_t)f*p->dim, sizeof(float)*p->dim);
+      if( p->initOut ) memcpy(t->out + i*p->dim, p->initOut + (int64_t)f*p->dim, sizeof(float)*p->dim);
+    }
+  }
 
   /* the loss */
   t->loss.kind = p->loss;
@@ -306,6 +325,27 @@ double w2v_train_progress(W2vTrainer *t){
   double total = (double)t->p.epochs * (double)t->c.nIds;
   double done = (double)atomic_load_explicit(&t->wordsDone, memory_order_relaxed);
   return total>0 ? (done>total ? 1.0 : done/total) : 1.0;
+}
+
+void w2v_train_snapshot(W2vTrainer *t, W2vProgress *p){
+  int k, e = 0;
+  double loss = 0, secs = seconds_since(&t->t0);
+  int64_t pred = 0;
+  p->fraction = w2v_train_progress(t);
+  p->seconds = secs;
+  p->wordsPerSecond = secs>0 ? (double)atomic_load_explicit(&t->wordsDone, memory_order_relaxed)/secs : 0;
+  for(k=0; k<t->nStarted; k++){
+    int ek = atomic_load_explicit(&t->workers[k].curEpoch, memory_order_relaxed);
+    if( ek>e ) e = ek;
+  }
+  /* the mean loss so far of the newest epoch, over the threads already in it */
+  for(k=0; k<t->nStarted; k++){
+    if( atomic_load_explicit(&t->workers[k].curEpoch, memory_order_relaxed)!=e ) continue;
+    loss += atomic_load_explicit(&t->workers[k].curLoss, memory_order_relaxed);
+    pred += atomic_load_explicit(&t->workers[k].curPred, memory_order_relaxed);
+  }
+  p->epoch = e + 1;
+  p->loss = pred>0 ? loss/(double)pred : NAN;
 }
 
 void w2v_train_cancel(W2vTrainer *t){

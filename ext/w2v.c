@@ -6,6 +6,7 @@
 ** Nothing is written before training has succeeded, so an error or an
 ** interrupt leaves the database as it was.
 */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -64,16 +65,31 @@ static void result_error(sqlite3_context *ctx, char *zErr, int rc){
   }
 }
 
+/* progress=1: one line on stderr, redrawn in place (\r). */
+static void draw_progress(W2vTrainer *t, const W2vOptions *o, int final){
+  W2vProgress p;
+  double eta;
+  w2v_train_snapshot(t, &p);
+  eta = p.fraction>0 ? p.seconds*(1.0-p.fraction)/p.fraction : 0;
+  fprintf(stderr, "\rw2v_train %s: %5.1f%%  epoch %d/%d  %.2f M words/s  loss %.4f  ETA %d:%02d ",
+          o->zModel, 100.0*p.fraction, p.epoch>o->epochs ? o->epochs : p.epoch, o->epochs,
+          p.wordsPerSecond/1e6, isnan(p.loss) ? 0.0 : p.loss, (int)eta/60, (int)eta%60);
+  if( final ) fputc('\n', stderr);
+  fflush(stderr);
+}
+
 /* Runs the trainer to the end, cancelling it on an interrupt. */
-static int run_training(sqlite3 *db, W2vTrainer *t, char **pzErr){
+static int run_training(sqlite3 *db, W2vTrainer *t, const W2vOptions *o, char **pzErr){
   sqlite3_stmt *pProbe = 0;
-  int r;
+  int r, tick = 0;
   if( sqlite3_prepare_v2(db, "SELECT 1", -1, &pProbe, 0)!=SQLITE_OK ) pProbe = 0;
   while( !w2v_train_done(t) ){
     struct timespec ts = { 0, 10*1000*1000 };
     nanosleep(&ts, 0);
     if( pProbe && interrupted(pProbe) ){ w2v_train_cancel(t); break; }
+    if( o->progress && ++tick%25==0 ) draw_progress(t, o, 0);   /* 4 times a second */
   }
+  if( o->progress ) draw_progress(t, o, 1);
   sqlite3_finalize(pProbe);
   r = w2v_train_join(t);
   if( r==1 ){
@@ -89,7 +105,7 @@ static int run_training(sqlite3 *db, W2vTrainer *t, char **pzErr){
 
 /* The JSON summary returned by w2v_train (and kept in <model>_config). */
 static char *summary_json(const W2vOptions *o, const W2vVocab *v, int64_t corpusWords,
-                          W2vTrainer *t, double seconds){
+                          W2vTrainer *t, double seconds, const W2vUpdate *u){
   sqlite3_str *s = sqlite3_str_new(0);
   int nEpoch, e;
   const W2vEpochStats *st = w2v_train_stats(t, &nEpoch);
@@ -113,7 +129,10 @@ static char *summary_json(const W2vOptions *o, const W2vVocab *v, int64_t corpus
       (sqlite3_int64)st[e].effective, st[e].alpha,
       st[e].predictions>0 ? st[e].loss/(double)st[e].predictions : 0.0, st[e].seconds);
   }
-  sqlite3_str_appendall(s, "]}");
+  sqlite3_str_appendall(s, "]");
+  if( u ) sqlite3_str_appendf(s, ",\"update\":true,\"previous_vocab_size\":%lld,\"new_words\":%lld",
+                              (sqlite3_int64)u->nOld, (sqlite3_int64)u->nNew);
+  sqlite3_str_appendall(s, "}");
   return sqlite3_str_finish(s);
 }
 
@@ -126,6 +145,7 @@ static void fn_train(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   W2vVocab raw, vocab;
   W2vCorpus corpus;
   W2vTrainer *t = 0;
+  W2vUpdate upd;
   int32_t *remap = 0;
   char *zErr = 0, *zJson = 0;
   int rc, exists;
@@ -133,6 +153,7 @@ static void fn_train(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   (void)argc;
 
   memset(&corpus, 0, sizeof(corpus));
+  memset(&upd, 0, sizeof(upd));
   w2v_vocab_init(&raw);
   w2v_vocab_init(&vocab);
   if( zTable==0 || zColumn==0 ){
@@ -143,8 +164,12 @@ static void fn_train(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   if( rc!=SQLITE_OK ){ result_error(ctx, zErr, rc); return; }
 
   exists = w2v_model_exists(db, o.zModel);
-  if( exists==1 && !o.replace ){
-    zErr = sqlite3_mprintf("w2v_train: model '%s' already exists (replace=1 retrains it)", o.zModel);
+  if( exists==1 && !o.replace && !o.update ){
+    zErr = sqlite3_mprintf("w2v_train: model '%s' already exists (replace=1 retrains it, update=1 continues it)", o.zModel);
+    rc = SQLITE_ERROR; goto done;
+  }
+  if( exists!=1 && o.update ){
+    zErr = sqlite3_mprintf("w2v_train: update=1 needs an existing model '%s'", o.zModel);
     rc = SQLITE_ERROR; goto done;
   }
   if( exists==2 ){
@@ -152,10 +177,18 @@ static void fn_train(sqlite3_context *ctx, int argc, sqlite3_value **argv){
     rc = SQLITE_ERROR; goto done;
   }
 
+  if( o.update ){
+    rc = w2v_update_begin(conn, &o, &upd, &zErr);
+    if( rc!=SQLITE_OK ) goto done;
+  }
   rc = w2v_corpus_read(db, zTable, zColumn, o.lower, &raw, &corpus, &zErr);
   if( rc!=SQLITE_OK ) goto done;
   remap = malloc((raw.n ? raw.n : 1) * sizeof(int32_t));
-  if( remap==0 || w2v_vocab_prune(&raw, o.minCount, o.maxVocab, &vocab, remap) ){
+  if( remap==0 ){ rc = SQLITE_NOMEM; goto done; }
+  if( o.update ){
+    rc = w2v_update_merge(&upd, &o, &raw, &vocab, remap, &zErr);
+    if( rc!=SQLITE_OK ) goto done;
+  }else if( w2v_vocab_prune(&raw, o.minCount, o.maxVocab, &vocab, remap) ){
     rc = SQLITE_NOMEM; goto done;
   }
   if( vocab.n==0 ){
@@ -177,6 +210,7 @@ static void fn_train(sqlite3_context *ctx, int argc, sqlite3_value **argv){
     p.negative = o.negative; p.epochs = o.epochs; p.threads = o.threads;
     p.nsExponent = o.nsExponent; p.sample = o.sample; p.alpha = o.alpha;
     p.minAlpha = o.minAlpha; p.seed = o.seed;
+    p.initFrom = upd.initFrom; p.initIn = upd.initIn; p.initOut = upd.initOut;
     view.ids = corpus.ids; view.nIds = corpus.nIds;
     view.ends = corpus.ends; view.nSent = corpus.nSent;
     t = w2v_train_start(&p, &view, vocab.counts, vocab.n, &zTErr);
@@ -186,36 +220,16 @@ static void fn_train(sqlite3_context *ctx, int argc, sqlite3_value **argv){
       rc = SQLITE_NOMEM; goto done;
     }
   }
-  rc = run_training(db, t, &zErr);
+  rc = run_training(db, t, &o, &zErr);
   if( rc!=SQLITE_OK ) goto done;
 
-  zJson = summary_json(&o, &vocab, corpus.nIds, t, now_seconds() - t0);
+  zJson = summary_json(&o, &vocab, corpus.nIds, t, now_seconds() - t0, o.update ? &upd : 0);
   if( zJson==0 ){ rc = SQLITE_NOMEM; goto done; }
 
-  /* All or nothing from here: one savepoint around every write. */
-  rc = sqlite3_exec(db, "SAVEPOINT w2v_train", 0, 0, 0);
-  if( rc!=SQLITE_OK ){
-    zErr = sqlite3_mprintf("w2v_train: %s", sqlite3_errmsg(db));
-    goto done;
-  }
-  {
-    char *zWErr = 0;
-    rc = w2v_store_write(db, &o, &vocab, w2v_train_input(t),
-                         o.loss==W2V_LOSS_NS || o.loss==W2V_LOSS_SOFTMAX || vocab.n>1 ? w2v_train_output(t) : 0,
-                         w2v_loss_out_rows(o.loss, vocab.n), zJson, &zWErr);
-    if( rc!=SQLITE_OK ){
-      zErr = sqlite3_mprintf("w2v_train: writing model '%s': %s", o.zModel, zWErr ? zWErr : "out of memory");
-      sqlite3_free(zWErr);
-      sqlite3_exec(db, "ROLLBACK TO w2v_train; RELEASE w2v_train", 0, 0, 0);
-      goto done;
-    }
-  }
-  rc = sqlite3_exec(db, "RELEASE w2v_train", 0, 0, 0);
-  if( rc!=SQLITE_OK ){
-    zErr = sqlite3_mprintf("w2v_train: %s", sqlite3_errmsg(db));
-    sqlite3_exec(db, "ROLLBACK TO w2v_train; RELEASE w2v_train", 0, 0, 0);
-    goto done;
-  }
+  rc = w2v_store_save(db, "w2v_train", &o, &vocab, w2v_train_input(t),
+                      o.loss==W2V_LOSS_NS || o.loss==W2V_LOSS_SOFTMAX || vocab.n>1 ? w2v_train_output(t) : 0,
+                      w2v_loss_out_rows(o.loss, vocab.n), zJson, &zErr);
+  if( rc!=SQLITE_OK ) goto done;
   w2v_conn_forget(conn, o.zModel);
   /* seconds in the summary cover reading + training; report writing too */
   sqlite3_result_text(ctx, zJson, -1, SQLITE_TRANSIENT);
@@ -227,6 +241,7 @@ done:
   }
   sqlite3_free(zJson);
   w2v_train_free(t);
+  free(upd.initFrom);
   free(remap);
   w2v_corpus_free(&corpus);
   w2v_vocab_free(&raw);
@@ -252,6 +267,7 @@ int sqlite3_w2v_init(sqlite3 *db, char **pzErrMsg, const sqlite3_api_routines *p
   if( rc==SQLITE_OK ) rc = w2v_register_queries(db, conn);
   if( rc==SQLITE_OK ) rc = w2v_register_predict(db, conn);
   if( rc==SQLITE_OK ) rc = w2v_register_eval(db, conn);
+  if( rc==SQLITE_OK ) rc = w2v_register_wordfile(db, conn);
   w2v_conn_release(conn);
   if( rc!=SQLITE_OK && pzErrMsg ){
     *pzErrMsg = sqlite3_mprintf("w2v: cannot register functions: %s", sqlite3_errstr(rc));

@@ -15,8 +15,9 @@
 
 #define W2V_FORMAT_VERSION 1
 
-enum { W2V_SKIPGRAM = 0, W2V_CBOW = 1 };
-enum { W2V_LOSS_NS = 0, W2V_LOSS_HS = 1, W2V_LOSS_SOFTMAX = 2 };
+enum { W2V_SKIPGRAM = 0, W2V_CBOW = 1, W2V_ARCH_NONE = 2 };
+/* LOSS_NONE: a model imported from a vector file, without output weights */
+enum { W2V_LOSS_NS = 0, W2V_LOSS_HS = 1, W2V_LOSS_SOFTMAX = 2, W2V_LOSS_NONE = 3 };
 
 const char *w2v_arch_name(int arch);
 const char *w2v_loss_name(int loss);
@@ -164,6 +165,10 @@ typedef struct W2vTrainParams {
   int arch, loss, dim, window, negative, epochs, threads;
   double nsExponent, sample, alpha, minAlpha;
   uint64_t seed;
+  /* continuing a model: row w of the new weights starts as row initFrom[w]
+  ** of initIn / initOut (-1: fresh); initOut NULL: outputs start at zero */
+  const float *initIn, *initOut;
+  const int32_t *initFrom;
 } W2vTrainParams;
 
 typedef struct W2vEpochStats {
@@ -195,6 +200,15 @@ W2vTrainer *w2v_train_start(const W2vTrainParams*, const W2vCorpusView*,
 int w2v_train_done(W2vTrainer*);
 /* Fraction of the work done, 0..1. */
 double w2v_train_progress(W2vTrainer*);
+/* A consistent-enough view of a running training, for progress reports. */
+typedef struct W2vProgress {
+  double fraction;        /* 0..1 */
+  int epoch;              /* 1-based, the newest any thread is in */
+  double wordsPerSecond;  /* corpus words per wall-clock second so far */
+  double loss;            /* mean step loss so far in that epoch (NAN: none yet) */
+  double seconds;
+} W2vProgress;
+void w2v_train_snapshot(W2vTrainer*, W2vProgress*);
 /* Asks the workers to stop at the next check (within milliseconds). */
 void w2v_train_cancel(W2vTrainer*);
 /* Waits for the workers.  Returns 0 when training ran to the end, 1 when it
@@ -214,8 +228,13 @@ typedef struct W2vOptions {
   double nsExponent, sample, alpha, minAlpha;
   sqlite3_int64 minCount, maxVocab;
   sqlite3_uint64 seed;
-  int lower, replace;
+  int lower, replace, progress, update;
+  unsigned given;            /* W2V_GIVEN_* bits: options the user wrote */
 } W2vOptions;
+enum { W2V_GIVEN_ARCH = 1, W2V_GIVEN_LOSS = 2, W2V_GIVEN_DIM = 4, W2V_GIVEN_ALPHA = 8,
+       W2V_GIVEN_MIN_ALPHA = 16, W2V_GIVEN_LOWER = 32, W2V_GIVEN_MAX_VOCAB = 64 };
+/* The learning-rate defaults, which depend on arch (options.c). */
+void w2v_options_default_alpha(W2vOptions*);
 
 /* options.c */
 int w2v_options_parse(const char *zFunc, const char *z, W2vOptions*, char **pzErr);
@@ -275,6 +294,11 @@ int w2v_model_exists(sqlite3 *db, const char *zModel);
 int w2v_store_write(sqlite3 *db, const W2vOptions *o, const W2vVocab *v,
                     const float *in, const float *out, sqlite3_int64 nOut,
                     const char *zStats, char **pzErr);
+/* w2v_store_write inside a savepoint: all of it, or nothing (*pzErr then
+** says why, prefixed with zFunc). */
+int w2v_store_save(sqlite3 *db, const char *zFunc, const W2vOptions *o, const W2vVocab *v,
+                   const float *in, const float *out, sqlite3_int64 nOut,
+                   const char *zStats, char **pzErr);
 int w2v_store_drop(sqlite3 *db, const char *zSchema, const char *zModel);
 /* The model named zModel, loaded or re-loaded when it changed.  On error
 ** (no such model, damaged storage) returns non-zero with *pzErr set. */
@@ -295,11 +319,28 @@ int w2v_word_candidates(W2vModel*, char kind, sqlite3_value*, int32_t **paId, in
 ** at least one), else 0. */
 int w2v_model_hidden(W2vModel*, sqlite3_value *v, float *h);
 
+/* update.c: update=1.  w2v_update_begin loads the model named by o and
+** adopts its arch, loss, dim and lower (before the rows are read).
+** w2v_update_merge merges the new rows' vocabulary (raw) into the model's:
+** vocab gets the sorted result, remap[raw id] the new id or -1, and u the
+** rows the trainer starts from (u->initFrom is malloc'd; the weights stay
+** owned by the connection's model cache). */
+typedef struct W2vUpdate {
+  W2vModel *m;
+  int32_t *initFrom;
+  const float *initIn, *initOut;
+  int64_t nOld, nNew;
+} W2vUpdate;
+int w2v_update_begin(W2vConn*, W2vOptions *o, W2vUpdate *u, char **pzErr);
+int w2v_update_merge(W2vUpdate *u, const W2vOptions *o, const W2vVocab *raw,
+                     W2vVocab *vocab, int32_t *remap, char **pzErr);
+
 /* vtab.c, query.c, predict_vtab.c */
 int w2v_register_model_module(sqlite3*, W2vConn*);
 int w2v_register_queries(sqlite3*, W2vConn*);
 int w2v_register_predict(sqlite3*, W2vConn*);
 int w2v_register_eval(sqlite3*, W2vConn*);
+int w2v_register_wordfile(sqlite3*, W2vConn*);
 
 /* The search index of the model's word vectors; NULL on OOM. */
 const W2vKnn *w2v_model_knn(W2vModel*);

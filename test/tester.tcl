@@ -7,7 +7,8 @@ package require sqlite3
 
 set ::testdir [file dirname [file normalize [info script]]]
 set ::topdir  [file dirname $::testdir]
-set ::ext     [file join $::topdir w2v]
+# W2V_EXT=path tests another build of the extension (without the suffix)
+set ::ext     [expr {[info exists ::env(W2V_EXT)] ? $::env(W2V_EXT) : [file join $::topdir w2v]}]
 set ::nPass 0
 set ::nFail 0
 set ::failed {}
