@@ -94,8 +94,14 @@ static int prepare_source_dqs(sqlite3 *db, const char *zTable, const char *zColu
   return rc;
 }
 
+sqlite3_int64 w2v_corpus_bytes(const W2vCorpus *c){
+  return c->nAlloc*(sqlite3_int64)sizeof(int32_t) + c->nSentAlloc*(sqlite3_int64)sizeof(int64_t);
+}
+
 int w2v_corpus_read(sqlite3 *db, const char *zTable, const char *zColumn,
-                    int lower, W2vVocab *vocab, W2vCorpus *c, char **pzErr){
+                    int lower, sqlite3_int64 maxBytes, W2vVocab *vocab, W2vCorpus *c,
+                    char **pzErr){
+  sqlite3_int64 nRow = 0;
   sqlite3_stmt *pStmt = 0;
   char *zLow = 0;
   int nLow = 0, rc;
@@ -136,6 +142,14 @@ int w2v_corpus_read(sqlite3 *db, const char *zTable, const char *zColumn,
       if( id<0 || push_id(c, (int32_t)id) ) goto oom;
     }
     if( c->nIds>nBefore && push_end(c) ) goto oom;
+    nRow++;
+    if( w2v_corpus_bytes(c) + w2v_vocab_bytes(vocab) > maxBytes ){
+      *pzErr = sqlite3_mprintf("w2v_train: reading %s.%s needs more than max_memory=%lld MiB "
+                               "(%lld rows, %lld tokens, %lld distinct words so far); raise max_memory",
+                               zTable, zColumn, maxBytes>>20, nRow, (sqlite3_int64)c->nIds, (sqlite3_int64)vocab->n);
+      rc = SQLITE_TOOBIG;
+      goto done;
+    }
   }
   if( rc==SQLITE_DONE ){
     rc = SQLITE_OK;

@@ -41,12 +41,20 @@ static const OptSpec aSpec[] = {
   { "replace",     OPT_BOOL, 0, 1 },
   { "progress",    OPT_BOOL, 0, 1 },
   { "update",      OPT_BOOL, 0, 1 },
+  { "max_memory",  OPT_INT,  1, 1048576.0 * 1024 },
 };
 #define N_SPEC (int)(sizeof(aSpec)/sizeof(aSpec[0]))
 
 void w2v_options_free(W2vOptions *o){
   sqlite3_free(o->zModel);
   o->zModel = 0;
+}
+
+/* Half the physical memory (4 GiB when unknown). */
+static sqlite3_int64 default_max_memory(void){
+  long pages = sysconf(_SC_PHYS_PAGES), size = sysconf(_SC_PAGESIZE);
+  if( pages<=0 || size<=0 ) return (sqlite3_int64)4 << 30;
+  return (sqlite3_int64)pages * size / 2;
 }
 
 static int default_threads(void){
@@ -96,6 +104,7 @@ static void set_option(W2vOptions *o, const char *zKey, double r, sqlite3_int64 
   else if( !strcmp(zKey, "replace") ) o->replace = (int)i;
   else if( !strcmp(zKey, "progress") ) o->progress = (int)i;
   else if( !strcmp(zKey, "update") ) o->update = (int)i;
+  else if( !strcmp(zKey, "max_memory") ) o->maxMemory = i * 1048576;
 }
 
 /* Reads a key or a value starting at z[*pi]: quoted, or up to a separator.
@@ -177,6 +186,7 @@ int w2v_options_parse(const char *zFunc, const char *z, W2vOptions *o, char **pz
   o->sample = 1e-3;
   o->epochs = 5;
   o->threads = default_threads();
+  o->maxMemory = default_max_memory();
   o->seed = 1;
   *pzErr = 0;
   if( z==0 ) z = "";

@@ -391,7 +391,8 @@ nomem:
   return SQLITE_NOMEM;
 }
 
-/* The model's generation, or -1 when there is no w2v model of that name. */
+/* The model's generation; -1 when there is no w2v model of that name, -2
+** when there is one but its config has no generation. */
 static sqlite3_int64 model_generation(sqlite3 *db, const char *zModel){
   sqlite3_stmt *p = 0;
   sqlite3_int64 g = -1;
@@ -402,8 +403,8 @@ static sqlite3_int64 model_generation(sqlite3 *db, const char *zModel){
   if( zSql==0 ) return -1;
   if( sqlite3_prepare_v2(db, zSql, -1, &p, 0)==SQLITE_OK ){
     sqlite3_bind_text(p, 1, zModel, -1, SQLITE_STATIC);
-    if( sqlite3_step(p)==SQLITE_ROW && sqlite3_column_type(p, 0)!=SQLITE_NULL ){
-      g = sqlite3_column_int64(p, 0);
+    if( sqlite3_step(p)==SQLITE_ROW ){
+      g = sqlite3_column_type(p, 0)==SQLITE_INTEGER ? sqlite3_column_int64(p, 0) : -2;
     }
   }
   sqlite3_finalize(p);
@@ -436,6 +437,11 @@ int w2v_conn_model(W2vConn *c, const char *zFunc, const char *zModel,
     return SQLITE_ERROR;
   }
   gen = model_generation(c->db, zModel);
+  if( gen==-2 ){
+    w2v_conn_forget(c, zModel);
+    *pzErr = sqlite3_mprintf("%s: model '%s' is damaged: no generation in %s_config", zFunc, zModel, zModel);
+    return SQLITE_CORRUPT;
+  }
   if( gen<0 ){
     w2v_conn_forget(c, zModel);
     *pzErr = sqlite3_mprintf("%s: no such model '%s'", zFunc, zModel);

@@ -317,6 +317,20 @@ oom:
   return 0;
 }
 
+int64_t w2v_train_bytes(const W2vTrainParams *p, int64_t nWord, int64_t maxSentence){
+  int64_t b = 0;
+  b += nWord*p->dim*(int64_t)sizeof(float);                                /* in */
+  b += w2v_loss_out_rows(p->loss, nWord)*p->dim*(int64_t)sizeof(float);    /* out */
+  b += nWord*(int64_t)sizeof(uint32_t);                                    /* keep */
+  if( p->loss==W2V_LOSS_NS ) b += nWord*(int64_t)(sizeof(uint32_t)+sizeof(int32_t));
+  /* hs tree: start, child, and paths of at most 64 nodes (5 bytes each) */
+  if( p->loss==W2V_LOSS_HS ) b += nWord*(int64_t)(8 + 8 + 64*5) + 4*nWord*(int64_t)sizeof(int64_t);
+  b += p->threads*(maxSentence*(int64_t)sizeof(int32_t) + 2*(int64_t)p->window*(int64_t)sizeof(float*)
+                   + (p->loss==W2V_LOSS_SOFTMAX ? nWord : (2*p->window + 128))*p->dim*(int64_t)sizeof(float));
+  b += (int64_t)p->epochs*(p->threads+1)*(int64_t)sizeof(W2vEpochStats);
+  return b;
+}
+
 int w2v_train_done(W2vTrainer *t){
   return atomic_load(&t->nFinished)>=t->nStarted;
 }

@@ -16,6 +16,11 @@ static uint64_t hash_bytes(const char *z, uint32_t n){
   return h;
 }
 
+int64_t w2v_vocab_bytes(const W2vVocab *v){
+  return v->nAlloc*(int64_t)(sizeof(int64_t) + sizeof(uint64_t) + sizeof(uint32_t))
+       + (int64_t)v->poolAlloc + (int64_t)v->nSlot*(int64_t)sizeof(int32_t);
+}
+
 void w2v_vocab_init(W2vVocab *v){
   memset(v, 0, sizeof(*v));
 }

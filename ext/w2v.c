@@ -181,7 +181,7 @@ static void fn_train(sqlite3_context *ctx, int argc, sqlite3_value **argv){
     rc = w2v_update_begin(conn, &o, &upd, &zErr);
     if( rc!=SQLITE_OK ) goto done;
   }
-  rc = w2v_corpus_read(db, zTable, zColumn, o.lower, &raw, &corpus, &zErr);
+  rc = w2v_corpus_read(db, zTable, zColumn, o.lower, o.maxMemory, &raw, &corpus, &zErr);
   if( rc!=SQLITE_OK ) goto done;
   remap = malloc((raw.n ? raw.n : 1) * sizeof(int32_t));
   if( remap==0 ){ rc = SQLITE_NOMEM; goto done; }
@@ -213,6 +213,19 @@ static void fn_train(sqlite3_context *ctx, int argc, sqlite3_value **argv){
     p.initFrom = upd.initFrom; p.initIn = upd.initIn; p.initOut = upd.initOut;
     view.ids = corpus.ids; view.nIds = corpus.nIds;
     view.ends = corpus.ends; view.nSent = corpus.nSent;
+    {
+      /* refuse before allocating, rather than be killed half way */
+      int64_t s, longest = 0, prev = 0, need;
+      for(s=0; s<corpus.nSent; s++){ if( corpus.ends[s]-prev>longest ) longest = corpus.ends[s]-prev; prev = corpus.ends[s]; }
+      need = w2v_train_bytes(&p, vocab.n, longest) + w2v_corpus_bytes(&corpus) + w2v_vocab_bytes(&vocab);
+      if( need>o.maxMemory ){
+        zErr = sqlite3_mprintf("w2v_train: training needs about %lld MiB (weights %lld MiB for %lld words x dim %d), "
+                               "over max_memory=%lld MiB; lower dim or max_vocab, or raise max_memory",
+                               (sqlite3_int64)(need>>20), (sqlite3_int64)(w2v_train_bytes(&p, vocab.n, 0)>>20),
+                               (sqlite3_int64)vocab.n, o.dim, o.maxMemory>>20);
+        rc = SQLITE_TOOBIG; goto done;
+      }
+    }
     t = w2v_train_start(&p, &view, vocab.counts, vocab.n, &zTErr);
     if( t==0 ){
       zErr = sqlite3_mprintf("w2v_train: %s", zTErr ? zTErr : "out of memory");

@@ -48,6 +48,8 @@ typedef struct W2vVocab {
 } W2vVocab;
 
 void w2v_vocab_init(W2vVocab*);
+/* Bytes the vocabulary has allocated. */
+int64_t w2v_vocab_bytes(const W2vVocab*);
 void w2v_vocab_free(W2vVocab*);
 /* Adds `count` to the word, inserting it if new; returns its id, -1 on OOM,
 ** -2 when the vocabulary is full (2^31-1 words). */
@@ -196,6 +198,9 @@ typedef struct W2vCorpusView {
 ** *pzErr (malloc'd) then says why. */
 W2vTrainer *w2v_train_start(const W2vTrainParams*, const W2vCorpusView*,
                             const int64_t *counts, int64_t nWord, char **pzErr);
+/* An upper estimate of the bytes w2v_train_start will allocate, for a
+** corpus whose longest sentence has maxSentence tokens. */
+int64_t w2v_train_bytes(const W2vTrainParams*, int64_t nWord, int64_t maxSentence);
 /* Non-blocking: 1 when every worker has finished. */
 int w2v_train_done(W2vTrainer*);
 /* Fraction of the work done, 0..1. */
@@ -229,6 +234,7 @@ typedef struct W2vOptions {
   sqlite3_int64 minCount, maxVocab;
   sqlite3_uint64 seed;
   int lower, replace, progress, update;
+  sqlite3_int64 maxMemory;   /* bytes training may allocate */
   unsigned given;            /* W2V_GIVEN_* bits: options the user wrote */
 } W2vOptions;
 enum { W2V_GIVEN_ARCH = 1, W2V_GIVEN_LOSS = 2, W2V_GIVEN_DIM = 4, W2V_GIVEN_ALPHA = 8,
@@ -254,7 +260,10 @@ typedef struct W2vCorpus {
   int64_t nSent, nSentAlloc;
 } W2vCorpus;
 int w2v_corpus_read(sqlite3 *db, const char *zTable, const char *zColumn,
-                    int lower, W2vVocab *vocab, W2vCorpus *c, char **pzErr);
+                    int lower, sqlite3_int64 maxBytes, W2vVocab *vocab, W2vCorpus *c,
+                    char **pzErr);
+/* Bytes the corpus arrays have allocated. */
+sqlite3_int64 w2v_corpus_bytes(const W2vCorpus*);
 /* Replaces each id by remap[id], dropping -1 and sentences left empty. */
 void w2v_corpus_remap(W2vCorpus*, const int32_t *remap);
 void w2v_corpus_free(W2vCorpus*);

@@ -5,9 +5,15 @@
 **
 **   cc -DSQLITE_CORE -Iinclude -Iext -O2 test/static_host.c ext/[a-z]*.c -lsqlite3 -lpthread -lm
 **   ./a.out           prints the nearest words of g0m0 in a planted corpus
+**   ./a.out FILE      the same, then a second thread retrains the model
+**                     (replace=1) on its own connection to FILE (WAL) while
+**                     this thread keeps querying; prints "errors E states S"
+**                     where S lists the states seen (old, new) in order
 */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include "sqlite3.h"
 #include "w2v.h"
 
@@ -19,14 +25,70 @@ static int print_row(void *arg, int n, char **val, char **col){
   return 0;
 }
 
-int main(void){
+static const char *zFile;
+static volatile int retrainDone = 0;
+
+static void *retrain(void *arg){
+  sqlite3 *db;
+  (void)arg;
+  if( sqlite3_open(zFile, &db)==SQLITE_OK ){
+    sqlite3_busy_timeout(db, 10000);
+    if( sqlite3_exec(db, "SELECT w2v_train('docs', 'body', 'model=emb, replace=1, seed=7, dim=16,"
+                         " window=3, epochs=150, sample=0, threads=1, min_count=1')", 0, 0, 0)!=SQLITE_OK ){
+      fprintf(stderr, "retrain: %s\n", sqlite3_errmsg(db));
+    }
+  }
+  sqlite3_close(db);
+  __atomic_store_n(&retrainDone, 1, __ATOMIC_SEQ_CST);
+  return 0;
+}
+
+/* The first 4 bytes of g0m0's vector as a hex string in buf. */
+static int probe(sqlite3 *db, char *buf){
+  sqlite3_stmt *p;
+  int ok = 0;
+  if( sqlite3_prepare_v2(db, "SELECT hex(substr(w2v_vector('emb', 'g0m0'), 1, 4)),"
+                             " (SELECT count(*) FROM w2v_similar('emb', 'g0m0', 5))", -1, &p, 0)!=SQLITE_OK ) return 0;
+  if( sqlite3_step(p)==SQLITE_ROW && sqlite3_column_int(p, 1)==5 ){
+    snprintf(buf, 16, "%s", (const char*)sqlite3_column_text(p, 0));
+    ok = 1;
+  }
+  sqlite3_finalize(p);
+  return ok;
+}
+
+static int threads_check(sqlite3 *db){
+  pthread_t t;
+  char old[16], cur[16], last[16] = "";
+  int errors = 0;
+  if( !probe(db, old) ) return 1;
+  if( pthread_create(&t, 0, retrain, 0) ) return 1;
+  printf("errors");
+  for(;;){
+    int done = __atomic_load_n(&retrainDone, __ATOMIC_SEQ_CST);
+    if( !probe(db, cur) ){ errors++; }
+    else if( strcmp(cur, last)!=0 ){
+      if( last[0]==0 || strcmp(cur, old)!=0 ) snprintf(last, sizeof(last), "%s", cur);
+    }
+    if( done ) break;
+  }
+  pthread_join(t, 0);
+  /* states: old first, then whatever came after */
+  printf(" %d states old%s\n", errors, strcmp(last, old)!=0 ? ",new" : "");
+  return 0;
+}
+
+int main(int argc, char **argv){
   sqlite3 *db;
   char *zErr = 0;
   int rc;
+  zFile = argc>1 ? argv[1] : ":memory:";
+  if( argc>1 ) remove(zFile);
   /* every connection opened from now on has the w2v functions */
   rc = sqlite3_auto_extension((void(*)(void))sqlite3_w2v_init);
-  if( rc==SQLITE_OK ) rc = sqlite3_open(":memory:", &db);
+  if( rc==SQLITE_OK ) rc = sqlite3_open(zFile, &db);
   if( rc!=SQLITE_OK ){ fprintf(stderr, "open failed\n"); return 1; }
+  if( argc>1 ) sqlite3_exec(db, "PRAGMA journal_mode=WAL", 0, 0, 0);
   /* three groups of words that share contexts inside the group only */
   rc = sqlite3_exec(db,
     "CREATE TABLE docs(body TEXT);"
@@ -43,6 +105,7 @@ int main(void){
     sqlite3_close(db);
     return 1;
   }
+  if( argc>1 ) rc = threads_check(db);
   sqlite3_close(db);
-  return 0;
+  return rc;
 }
