@@ -43,6 +43,16 @@ test-asan:
 	  W2V_SANITIZER=asan $(TCLSH) test/all.tcl
 	$(MAKE) clean-objs
 
+# ThreadSanitizer: 2 training threads plus progress reports, and a second
+# thread querying while a third retrains, in the static host.  The lock-free
+# weight updates are intended; test/tsan.supp names the only suppressed frames.
+test-tsan:
+	@mkdir -p build
+	$(CC) -DSQLITE_CORE $(CPPFLAGS) -O1 -g -fsanitize=thread $(ARCHFLAGS) -o build/tsan_host test/static_host.c $(SRC) -lsqlite3 $(LDLIBS)
+	W2V_THREADS=2 TSAN_OPTIONS="suppressions=test/tsan.supp halt_on_error=1 second_deadlock_stack=1" \
+	  ./build/tsan_host build/tsan-test.db
+	rm -f build/tsan-test.db build/tsan-test.db-wal build/tsan-test.db-shm
+
 # The whole suite under valgrind memcheck.
 test-valgrind: w2v.so build/unit build/static_host
 	W2V_VALGRIND=1 $(TCLSH) test/all.tcl
@@ -58,6 +68,23 @@ install: w2v.so
 	install -m 0755 w2v.so $(DESTDIR)$(PREFIX)/lib/w2v.so
 	install -m 0644 include/w2v.h $(DESTDIR)$(PREFIX)/include/w2v.h
 
+# libFuzzer harnesses (clang): options parser, query text, damaged storage.
+# Each runs FUZZ_SECONDS; new inputs go to build/fuzz-corpus, crashes to build/.
+FUZZ_SECONDS ?= 600
+FUZZ_CC      ?= clang
+FUZZ_FLAGS    = -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -DSQLITE_CORE
+FUZZERS       = options query storage
+build/fuzz_%: test/fuzz/fuzz_%.c $(SRC) $(HDR) Makefile
+	@mkdir -p build
+	$(FUZZ_CC) $(FUZZ_FLAGS) $(CPPFLAGS) -o $@ $< $(SRC) -lsqlite3 $(LDLIBS)
+
+fuzz: $(FUZZERS:%=build/fuzz_%)
+	for h in $(FUZZERS); do \
+	  mkdir -p build/fuzz-corpus/$$h; \
+	  ./build/fuzz_$$h -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 -artifact_prefix=build/fuzz-crash-$$h- \
+	    build/fuzz-corpus/$$h test/fuzz/corpus/$$h || exit 1; \
+	done
+
 # sqlite-vec's prebuilt vec0.so from npm, for test/sqlitevec.test (skipped without it)
 SQLITE_VEC_VERSION = 0.1.9
 sqlite-vec: build/sqlite-vec/vec0.so
@@ -72,4 +99,4 @@ clean-objs:
 clean: clean-objs
 	rm -rf build
 
-.PHONY: all test test-asan test-valgrind demo bench install clean clean-objs sqlite-vec
+.PHONY: all test test-asan test-tsan test-valgrind demo bench install clean clean-objs sqlite-vec fuzz

@@ -227,15 +227,19 @@ static void json_number(sqlite3_str *s, double v, int ok){
   else sqlite3_str_appendall(s, "null");
 }
 
-static void json_string(sqlite3_str *s, const char *z){
-  sqlite3_str_appendchar(s, 1, '"');
-  for(; *z; z++){
-    unsigned char c = (unsigned char)*z;
-    if( c=='"' || c=='\\' ) sqlite3_str_appendf(s, "\\%c", c);
-    else if( c<0x20 ) sqlite3_str_appendf(s, "\\u%04x", c);
-    else sqlite3_str_appendchar(s, 1, (char)c);
-  }
-  sqlite3_str_appendchar(s, 1, '"');
+/* The common start of both evaluations: options, model, table, vocabulary. */
+static int eval_begin(sqlite3_context *ctx, const char *zFunc, int argc, sqlite3_value **argv,
+                      const char *const *azCol, int nCol, int *aiCol, int *piSection,
+                      EvalVocab *ev, sqlite3_stmt **ppStmt, char **pzErr){
+  W2vConn *conn = sqlite3_user_data(ctx);
+  W2vModel *m = 0;
+  sqlite3_int64 nRestrict;
+  int lower, rc;
+  rc = parse_eval_options(zFunc, argc>2 ? (const char*)sqlite3_value_text(argv[2]) : 0, &nRestrict, &lower, pzErr);
+  if( rc==SQLITE_OK ) rc = w2v_conn_model(conn, zFunc, (const char*)sqlite3_value_text(argv[0]), &m, pzErr);
+  if( rc==SQLITE_OK ) rc = open_table(conn->db, zFunc, argv[1], azCol, nCol, aiCol, piSection, ppStmt, pzErr);
+  if( rc==SQLITE_OK ) rc = eval_vocab_init(ev, m, nRestrict, lower);
+  return rc;
 }
 
 static void report(sqlite3_context *ctx, const char *zFunc, char *zErr, int rc){
@@ -286,25 +290,22 @@ static void fn_eval_analogy(sqlite3_context *ctx, int argc, sqlite3_value **argv
   static const char *const azCol[4] = { "a", "b", "c", "d" };
   const char *zFunc = "w2v_eval_analogy";
   W2vConn *conn = sqlite3_user_data(ctx);
-  W2vModel *m = 0;
+  W2vModel *m;
   EvalVocab ev;
   Sections secs;
   sqlite3_stmt *pStmt = 0;
   Question *aQ = 0;
   float *qv = 0, *best = 0;
   int32_t *arg = 0;
-  sqlite3_int64 nRestrict;
-  int aiCol[4], iSection, lower, rc, nQ = 0, j;
+  int aiCol[4], iSection, rc, nQ = 0, j;
   char *zErr = 0;
   sqlite3_str *out;
   int64_t total = 0, covered = 0, correct = 0;
   memset(&ev, 0, sizeof(ev));
   memset(&secs, 0, sizeof(secs));
-  rc = parse_eval_options(zFunc, argc>2 ? (const char*)sqlite3_value_text(argv[2]) : 0, &nRestrict, &lower, &zErr);
-  if( rc==SQLITE_OK ) rc = w2v_conn_model(conn, zFunc, (const char*)sqlite3_value_text(argv[0]), &m, &zErr);
-  if( rc==SQLITE_OK ) rc = open_table(conn->db, zFunc, argv[1], azCol, 4, aiCol, &iSection, &pStmt, &zErr);
-  if( rc==SQLITE_OK ) rc = eval_vocab_init(&ev, m, nRestrict, lower);
+  rc = eval_begin(ctx, zFunc, argc, argv, azCol, 4, aiCol, &iSection, &ev, &pStmt, &zErr);
   if( rc!=SQLITE_OK ) goto done;
+  m = ev.m;
   aQ = sqlite3_malloc64(sizeof(Question)*BATCH);
   qv = sqlite3_malloc64(sizeof(float)*BATCH*m->dim);
   best = sqlite3_malloc64(sizeof(float)*BATCH);
@@ -347,7 +348,7 @@ static void fn_eval_analogy(sqlite3_context *ctx, int argc, sqlite3_value **argv
     for(j=0; j<secs.n; j++){
       Section *s = &secs.a[j];
       sqlite3_str_appendall(out, j ? ",{\"section\":" : "{\"section\":");
-      json_string(out, s->zName);
+      w2v_json_string(out, s->zName);
       sqlite3_str_appendall(out, ",\"accuracy\":");
       json_number(out, s->covered ? (double)s->correct/s->covered : 0, s->covered>0);
       sqlite3_str_appendf(out, ",\"correct\":%lld,\"covered\":%lld,\"total\":%lld}",
@@ -423,23 +424,18 @@ static void fn_eval_similarity(sqlite3_context *ctx, int argc, sqlite3_value **a
   static const char *const azCol[3] = { "word1", "word2", "score" };
   const char *zFunc = "w2v_eval_similarity";
   W2vConn *conn = sqlite3_user_data(ctx);
-  W2vModel *m = 0;
   EvalVocab ev;
   Sections secs;
   Section all;
   sqlite3_stmt *pStmt = 0;
-  sqlite3_int64 nRestrict;
-  int aiCol[3], iSection, lower, rc, j;
+  int aiCol[3], iSection, rc, j;
   char *zErr = 0;
   sqlite3_str *out;
   double rho;
   memset(&ev, 0, sizeof(ev));
   memset(&secs, 0, sizeof(secs));
   memset(&all, 0, sizeof(all));
-  rc = parse_eval_options(zFunc, argc>2 ? (const char*)sqlite3_value_text(argv[2]) : 0, &nRestrict, &lower, &zErr);
-  if( rc==SQLITE_OK ) rc = w2v_conn_model(conn, zFunc, (const char*)sqlite3_value_text(argv[0]), &m, &zErr);
-  if( rc==SQLITE_OK ) rc = open_table(conn->db, zFunc, argv[1], azCol, 3, aiCol, &iSection, &pStmt, &zErr);
-  if( rc==SQLITE_OK ) rc = eval_vocab_init(&ev, m, nRestrict, lower);
+  rc = eval_begin(ctx, zFunc, argc, argv, azCol, 3, aiCol, &iSection, &ev, &pStmt, &zErr);
   if( rc!=SQLITE_OK ) goto done;
   while( (rc = sqlite3_step(pStmt))==SQLITE_ROW ){
     Section *sec = section_get(&secs, iSection>=0 ? (const char*)sqlite3_column_text(pStmt, iSection) : 0);
@@ -475,7 +471,7 @@ static void fn_eval_similarity(sqlite3_context *ctx, int argc, sqlite3_value **a
       Section *s = &secs.a[j];
       rc = spearman(s, &rho);
       sqlite3_str_appendall(out, j ? ",{\"section\":" : "{\"section\":");
-      json_string(out, s->zName);
+      w2v_json_string(out, s->zName);
       sqlite3_str_appendall(out, ",\"spearman\":");
       json_number(out, rho, 1);
       sqlite3_str_appendf(out, ",\"covered\":%lld,\"total\":%lld}", (long long)s->covered, (long long)s->total);

@@ -228,7 +228,7 @@ static float *unit_query(const W2vKnn *x, const float *q){
 
 int64_t w2v_knn_search(const W2vKnn *x, const W2vKnnQuery *q, W2vHit *aHit){
   int64_t k = q->k < x->n ? q->k : x->n, nHit = 0, nBound = 0, nCand = 0, i;
-  float *qu, *bound = 0, floor = q->minSim > -2 ? (float)q->minSim : -2.0f;
+  float *qu, *bound = 0, minSim = q->minSim > -2 ? (float)q->minSim : -2.0f;
   W2vHit *cand = 0;
   if( k<=0 ) return 0;
   qu = unit_query(x, q->q);
@@ -242,12 +242,12 @@ int64_t w2v_knn_search(const W2vKnn *x, const W2vKnnQuery *q, W2vHit *aHit){
       if( id<0 || id>=x->n || is_excluded(q, id) ) continue;
       h.id = (int32_t)id;
       h.sim = w2v_knn_sim(x, qu, id);
-      if( h.sim>=floor ) hit_offer(aHit, &nHit, k, h);
+      if( h.sim>=minSim ) hit_offer(aHit, &nHit, k, h);
     }
   }else{
     /* pass 1: approximate scores; keep every row that may still rank */
     int64_t nCandAlloc = 64;
-    float tau = floor;
+    float tau = minSim;
     bound = malloc(sizeof(float)*(size_t)k);
     cand = malloc(sizeof(W2vHit)*(size_t)nCandAlloc);
     if( !bound || !cand ){ nHit = -1; goto done; }
@@ -272,7 +272,7 @@ int64_t w2v_knn_search(const W2vKnn *x, const W2vKnnQuery *q, W2vHit *aHit){
       if( cand[i].sim<tau ) continue;
       h.id = cand[i].id;
       h.sim = w2v_knn_sim(x, qu, h.id);
-      if( h.sim>=floor ) hit_offer(aHit, &nHit, k, h);
+      if( h.sim>=minSim ) hit_offer(aHit, &nHit, k, h);
     }
   }
   hit_heap_sort(aHit, nHit);

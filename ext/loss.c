@@ -5,6 +5,7 @@
 ** below are exact, in double precision.
 */
 #include <math.h>
+#include <stdlib.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <string.h>
@@ -59,39 +60,75 @@ int64_t w2v_loss_out_rows(int kind, int64_t nWord){
   return nWord;
 }
 
-/* One binary event with score f = u.h and label (1 or 0). */
-static inline float binary_step(float *u, const float *h, float *gh, int label,
-                                float alpha, int dim){
-  float f = w2v_dot(h, u, dim);
-  float g = ((float)label - fast_sigmoid(f)) * alpha;
-  w2v_axpy(gh, g, u, dim);
-  w2v_axpy(u, g, h, dim);
-  return fast_neg_log_sigmoid(label ? f : -f);
+/* Scratch for the ns and hs steps: the output rows of one prediction, their
+** labels and scores, and (skip-gram windows) a private copy of the rows with
+** their values at the start.  maxOut: K+1 for ns, the longest path for hs. */
+typedef struct Block {
+  float **out; int *label; float *f; int maxOut;
+  float **mine;          /* pointers into local */
+  float *local, *orig;   /* maxOut x dim each, 64-byte aligned */
+} Block;
+
+static Block block_of(const W2vLoss *L, float *scratch){
+  Block b;
+  size_t rows;
+  b.maxOut = L->kind==W2V_LOSS_HS ? L->maxPath : L->negative + 1;
+  rows = (size_t)b.maxOut*L->dim;
+  b.out = (float**)scratch;
+  b.mine = b.out + b.maxOut;
+  b.label = (int*)(b.mine + b.maxOut);
+  b.f = (float*)(b.label + b.maxOut);
+  b.local = (float*)(((uintptr_t)(b.f + b.maxOut) + 63) & ~(uintptr_t)63);
+  b.orig = b.local + ((rows + 15) & ~(size_t)15);
+  return b;
 }
 
-static float ns_step(const W2vLoss *L, const float *h, float *gh, int32_t target,
-                     float alpha, uint64_t *rng){
-  int dim = L->dim, d;
-  float loss = binary_step(L->out + (int64_t)target*dim, h, gh, 1, alpha, dim);
-  for(d=0; d<L->negative; d++){
-    int32_t w = w2v_sampler_draw(L->sampler, w2v_rng_next(rng));
-    if( w==target ) continue;
-    loss += binary_step(L->out + (int64_t)w*dim, h, gh, 0, alpha, dim);
+size_t w2v_loss_window_scratch(const W2vLoss *L){
+  size_t maxOut = (size_t)(L->kind==W2V_LOSS_HS ? L->maxPath : L->negative + 1);
+  size_t rows = (maxOut*L->dim + 15) & ~(size_t)15;
+  return maxOut*(2*sizeof(float*) + sizeof(int) + sizeof(float)) + 64 + 2*rows*sizeof(float);
+}
+
+/* The output rows of one prediction: the tree path of target (hs), or the
+** target and K noise words (ns).  Returns their count. */
+static int gather_outputs(const W2vLoss *L, int32_t target, uint64_t *rng, Block *b){
+  int dim = L->dim, n = 0, j;
+  if( L->kind==W2V_LOSS_HS ){
+    /* word2vec's convention: at each inner node, branch 0 has probability
+    ** sigma(u.h) and branch 1 has sigma(-u.h) */
+    const W2vTree *t = L->tree;
+    int64_t k;
+    for(k=t->start[target]; k<t->start[target+1]; k++){
+      b->out[n] = L->out + (int64_t)t->point[k]*dim;
+      b->label[n++] = 1 - t->code[k];
+    }
+  }else{
+    b->out[n] = L->out + (int64_t)target*dim;
+    b->label[n++] = 1;
+    for(j=0; j<L->negative; j++){
+      int32_t w = w2v_sampler_draw(L->sampler, w2v_rng_next(rng));
+      if( w==target ) continue;
+      b->out[n] = L->out + (int64_t)w*dim;
+      b->label[n++] = 0;
+    }
   }
-  return loss;
+  return n;
 }
 
-/* word2vec's convention: at each inner node, branch 0 has probability
-** sigma(u.h) and branch 1 has sigma(-u.h). */
-static float hs_step(const W2vLoss *L, const float *h, float *gh, int32_t target,
-                     float alpha){
-  const W2vTree *t = L->tree;
-  int dim = L->dim;
-  int64_t j;
+/* One input x against the n binary events of b: every score first (they do
+** not depend on each other), then one pass that adds the gradient wrt x to
+** gx and updates each row: the result of word2vec.c's event-by-event loop.
+** Returns the summed loss. */
+static float block_step(const float *x, Block *b, int n, float alpha, int dim, float *gx){
   float loss = 0;
-  for(j=t->start[target]; j<t->start[target+1]; j++){
-    loss += binary_step(L->out + (int64_t)t->point[j]*dim, h, gh, 1 - t->code[j], alpha, dim);
+  int j;
+  w2v_dots(x, b->out, n, dim, b->f);
+  for(j=0; j<n; j++){
+    float f = b->f[j];
+    loss += fast_neg_log_sigmoid(b->label[j] ? f : -f);
+    b->f[j] = ((float)b->label[j] - fast_sigmoid(f)) * alpha;
   }
+  w2v_pairs_update(x, b->out, b->f, n, dim, gx);
   return loss;
 }
 
@@ -117,68 +154,47 @@ static float softmax_step(const W2vLoss *L, const float *h, float *gh, int32_t t
 
 float w2v_loss_step(const W2vLoss *L, const float *h, float *gh, int32_t target,
                     float alpha, uint64_t *rng, float *scratch){
+  Block b;
   pthread_once(&tablesOnce, build_tables);
-  switch( L->kind ){
-    case W2V_LOSS_HS:      return hs_step(L, h, gh, target, alpha);
-    case W2V_LOSS_SOFTMAX: return softmax_step(L, h, gh, target, alpha, scratch);
-    default:               return ns_step(L, h, gh, target, alpha, rng);
-  }
+  if( L->kind==W2V_LOSS_SOFTMAX ) return softmax_step(L, h, gh, target, alpha, scratch);
+  b = block_of(L, scratch);
+  return block_step(h, &b, gather_outputs(L, target, rng, &b), alpha, L->dim, gh);
 }
 
-/* All (input, output) pairs of one window at once, as in pWord2Vec: the
-** inputs are the context words' vectors, the outputs the center word's rows
-** (the target and K noise words drawn once for the whole window for ns, the
-** tree path for hs).  Gradients use the weights as they were at the start
-** of the window, then are applied together: a small dense block that stays
-** in L1, and K noise draws per center word instead of K per pair. */
+/* All (input, output) pairs of one window: the inputs are the context
+** words' vectors, the outputs the center word's rows (the target and K noise
+** words drawn once for the whole window for ns, as pWord2Vec does; the tree
+** path for hs).  The inputs take their turns in word2vec.c's order against a
+** private copy of the output rows, which stays in L1; at the end the rows get
+** the copy's change once.  So other threads see one write per row per window
+** instead of one per pair: the rows near the root of the hs tree are shared
+** by every prediction, and writing them per pair made 2 threads slower than
+** 1.  (Summing the window's gradients from the weights at its start instead,
+** as pWord2Vec does, cost 1.6 analogy points with hs on the benchmark.) */
 float w2v_loss_window_step(const W2vLoss *L, float *const *in, int nIn, int32_t target,
                            float alpha, uint64_t *rng, float *scratch){
-  int dim = L->dim, nOut = 0, i, j;
+  Block b = block_of(L, scratch);
+  int n, i, j, dim = L->dim;
   float loss = 0;
-  float **out = (float**)scratch;        /* first: pointers, then labels, then gradients */
-  int *label;
-  float *gin, *gout;
-  int maxOut = L->kind==W2V_LOSS_HS ? L->maxPath : L->negative + 1;
   pthread_once(&tablesOnce, build_tables);
-  label = (int*)(out + maxOut);
-  gin = (float*)(((uintptr_t)(label + maxOut) + 63) & ~(uintptr_t)63);
-  gout = gin + (size_t)nIn*dim;
-  if( L->kind==W2V_LOSS_HS ){
-    const W2vTree *t = L->tree;
-    int64_t k;
-    for(k=t->start[target]; k<t->start[target+1]; k++){
-      out[nOut] = L->out + (int64_t)t->point[k]*dim;
-      label[nOut++] = 1 - t->code[k];
-    }
-  }else{
-    out[nOut] = L->out + (int64_t)target*dim;
-    label[nOut++] = 1;
-    for(j=0; j<L->negative; j++){
-      int32_t w = w2v_sampler_draw(L->sampler, w2v_rng_next(rng));
-      if( w==target ) continue;
-      out[nOut] = L->out + (int64_t)w*dim;
-      label[nOut++] = 0;
-    }
+  n = gather_outputs(L, target, rng, &b);
+  for(j=0; j<n; j++){
+    b.mine[j] = b.local + (size_t)j*dim;
+    memcpy(b.mine[j], b.out[j], sizeof(float)*dim);
+    memcpy(b.orig + (size_t)j*dim, b.out[j], sizeof(float)*dim);
   }
-  memset(gin, 0, sizeof(float)*(size_t)(nIn+nOut)*dim);
-  for(i=0; i<nIn; i++){
-    for(j=0; j<nOut; j++){
-      float f = w2v_dot(in[i], out[j], dim);
-      float g = ((float)label[j] - fast_sigmoid(f)) * alpha;
-      loss += fast_neg_log_sigmoid(label[j] ? f : -f);
-      w2v_axpy(gin + (size_t)i*dim, g, out[j], dim);
-      w2v_axpy(gout + (size_t)j*dim, g, in[i], dim);
-    }
+  {
+    float **shared = b.out;
+    b.out = b.mine;
+    for(i=0; i<nIn; i++) loss += block_step(in[i], &b, n, alpha, dim, in[i]);
+    b.out = shared;
   }
-  for(i=0; i<nIn; i++) w2v_axpy(in[i], 1.0f, gin + (size_t)i*dim, dim);
-  for(j=0; j<nOut; j++) w2v_axpy(out[j], 1.0f, gout + (size_t)j*dim, dim);
+  for(j=0; j<n; j++){
+    float *o = b.out[j], *m = b.mine[j], *z = b.orig + (size_t)j*dim;
+    int d;
+    for(d=0; d<dim; d++) o[d] += m[d] - z[d];
+  }
   return loss;
-}
-
-size_t w2v_loss_window_scratch(const W2vLoss *L, int maxIn){
-  int maxOut = L->kind==W2V_LOSS_HS ? L->maxPath : L->negative + 1;
-  return (size_t)maxOut*(sizeof(float*) + sizeof(int)) + 64
-       + sizeof(float)*(size_t)(maxIn + maxOut)*L->dim;
 }
 
 double w2v_dot_exact(const float *a, const float *b, int n){

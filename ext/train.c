@@ -293,7 +293,7 @@ W2vTrainer *w2v_train_start(const W2vTrainParams *p, const W2vCorpusView *c,
     wk->h = aligned_floats(p->dim);
     wk->gh = aligned_floats(p->dim);
     wk->scratch = aligned_floats(p->loss==W2V_LOSS_SOFTMAX ? nWord
-                     : (int64_t)(w2v_loss_window_scratch(&t->loss, 2*p->window)/sizeof(float) + 1));
+                     : (int64_t)(w2v_loss_window_scratch(&t->loss)/sizeof(float) + 1));
     wk->ctx = malloc(sizeof(float*)*2*p->window);
     wk->buf = malloc((maxSeg ? maxSeg : 1) * sizeof(int32_t));
     wk->stats = calloc(p->epochs, sizeof(W2vEpochStats));

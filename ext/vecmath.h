@@ -1,5 +1,6 @@
 /*
-** Dense float kernels of the hot loops: dot product and y += a*x.  AVX2+FMA
+** Dense float kernels of the hot loops: dot product, y += a*x, and the
+** block forms that score one vector against several rows and update them.  AVX2+FMA
 ** when the compiler targets it (make's default -march=native), plain C
 ** otherwise (make PORTABLE=1).
 */
@@ -40,6 +41,75 @@ static inline void w2v_axpy(float *y, float a, const float *x, int n){
   for(; i<n; i++) y[i] += a*x[i];
 }
 
+static inline float w2v_hsum(__m256 s){
+  __m128 r = _mm_add_ps(_mm256_castps256_ps128(s), _mm256_extractf128_ps(s, 1));
+  r = _mm_add_ps(r, _mm_movehl_ps(r, r));
+  r = _mm_add_ss(r, _mm_movehdup_ps(r));
+  return _mm_cvtss_f32(r);
+}
+
+/* f[j] = x . rows[j] for j < n: four rows at a time share each load of x */
+static inline void w2v_dots(const float *x, float *const *rows, int n, int dim, float *f){
+  int j = 0, i;
+  for(; j+4<=n; j+=4){
+    const float *r0 = rows[j], *r1 = rows[j+1], *r2 = rows[j+2], *r3 = rows[j+3];
+    __m256 s0 = _mm256_setzero_ps(), s1 = _mm256_setzero_ps();
+    __m256 s2 = _mm256_setzero_ps(), s3 = _mm256_setzero_ps();
+    float t0, t1, t2, t3;
+    for(i=0; i+8<=dim; i+=8){
+      __m256 xv = _mm256_loadu_ps(x+i);
+      s0 = _mm256_fmadd_ps(xv, _mm256_loadu_ps(r0+i), s0);
+      s1 = _mm256_fmadd_ps(xv, _mm256_loadu_ps(r1+i), s1);
+      s2 = _mm256_fmadd_ps(xv, _mm256_loadu_ps(r2+i), s2);
+      s3 = _mm256_fmadd_ps(xv, _mm256_loadu_ps(r3+i), s3);
+    }
+    t0 = w2v_hsum(s0); t1 = w2v_hsum(s1); t2 = w2v_hsum(s2); t3 = w2v_hsum(s3);
+    for(; i<dim; i++){ t0 += x[i]*r0[i]; t1 += x[i]*r1[i]; t2 += x[i]*r2[i]; t3 += x[i]*r3[i]; }
+    f[j] = t0; f[j+1] = t1; f[j+2] = t2; f[j+3] = t3;
+  }
+  for(; j<n; j++) f[j] = w2v_dot(x, rows[j], dim);
+}
+
+/* For every j < n, in order: gx += g[j]*rows[j], then rows[j] += g[j]*x --
+** one pass over the rows, each 8-float slice of x loaded once.  gx may be
+** x itself (then x gets the sum with its old value used for the rows). */
+static inline void w2v_pairs_update(const float *x, float *const *rows, const float *g,
+                                    int n, int dim, float *gx){
+  int i = 0, j;
+  for(; i+8<=dim; i+=8){
+    /* four accumulators, so that the sum over rows is not one long chain */
+    __m256 xv = _mm256_loadu_ps(x+i);
+    __m256 a0 = _mm256_setzero_ps(), a1 = _mm256_setzero_ps();
+    __m256 a2 = _mm256_setzero_ps(), a3 = _mm256_setzero_ps();
+    for(j=0; j+4<=n; j+=4){
+      __m256 g0 = _mm256_set1_ps(g[j]), g1 = _mm256_set1_ps(g[j+1]);
+      __m256 g2 = _mm256_set1_ps(g[j+2]), g3 = _mm256_set1_ps(g[j+3]);
+      __m256 o;
+      o = _mm256_loadu_ps(rows[j]+i);   a0 = _mm256_fmadd_ps(g0, o, a0); _mm256_storeu_ps(rows[j]+i, _mm256_fmadd_ps(g0, xv, o));
+      o = _mm256_loadu_ps(rows[j+1]+i); a1 = _mm256_fmadd_ps(g1, o, a1); _mm256_storeu_ps(rows[j+1]+i, _mm256_fmadd_ps(g1, xv, o));
+      o = _mm256_loadu_ps(rows[j+2]+i); a2 = _mm256_fmadd_ps(g2, o, a2); _mm256_storeu_ps(rows[j+2]+i, _mm256_fmadd_ps(g2, xv, o));
+      o = _mm256_loadu_ps(rows[j+3]+i); a3 = _mm256_fmadd_ps(g3, o, a3); _mm256_storeu_ps(rows[j+3]+i, _mm256_fmadd_ps(g3, xv, o));
+    }
+    for(; j<n; j++){
+      __m256 gj = _mm256_set1_ps(g[j]);
+      __m256 o = _mm256_loadu_ps(rows[j]+i);
+      a0 = _mm256_fmadd_ps(gj, o, a0);
+      _mm256_storeu_ps(rows[j]+i, _mm256_fmadd_ps(gj, xv, o));
+    }
+    a0 = _mm256_add_ps(_mm256_add_ps(a0, a1), _mm256_add_ps(a2, a3));
+    _mm256_storeu_ps(gx+i, _mm256_add_ps(_mm256_loadu_ps(gx+i), a0));
+  }
+  for(; i<dim; i++){
+    float xv = x[i], acc = 0;
+    for(j=0; j<n; j++){
+      float o = rows[j][i];
+      acc += g[j]*o;
+      rows[j][i] = o + g[j]*xv;
+    }
+    gx[i] += acc;
+  }
+}
+
 #else
 
 static inline float w2v_dot(const float *a, const float *b, int n){
@@ -55,6 +125,25 @@ static inline float w2v_dot(const float *a, const float *b, int n){
 static inline void w2v_axpy(float *y, float a, const float *x, int n){
   int i;
   for(i=0; i<n; i++) y[i] += a*x[i];
+}
+
+static inline void w2v_dots(const float *x, float *const *rows, int n, int dim, float *f){
+  int j;
+  for(j=0; j<n; j++) f[j] = w2v_dot(x, rows[j], dim);
+}
+
+static inline void w2v_pairs_update(const float *x, float *const *rows, const float *g,
+                                    int n, int dim, float *gx){
+  int i, j;
+  for(i=0; i<dim; i++){
+    float xv = x[i], acc = 0;
+    for(j=0; j<n; j++){
+      float o = rows[j][i];
+      acc += g[j]*o;
+      rows[j][i] = o + g[j]*xv;
+    }
+    gx[i] += acc;
+  }
 }
 
 #endif

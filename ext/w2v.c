@@ -34,8 +34,7 @@ static double now_seconds(void){
   return (double)t.tv_sec + (double)t.tv_nsec*1e-9;
 }
 
-/* Appends z to s as a JSON string literal. */
-static void json_string(sqlite3_str *s, const char *z){
+void w2v_json_string(sqlite3_str *s, const char *z){
   sqlite3_str_appendchar(s, 1, '"');
   for(; *z; z++){
     unsigned char c = (unsigned char)*z;
@@ -114,7 +113,7 @@ static char *summary_json(const W2vOptions *o, const W2vVocab *v, int64_t corpus
   for(e=0; e<nEpoch; e++) words += st[e].words;
   if( nEpoch>0 ){ pred = st[nEpoch-1].predictions; loss = st[nEpoch-1].loss; }
   sqlite3_str_appendall(s, "{\"model\":");
-  json_string(s, o->zModel);
+  w2v_json_string(s, o->zModel);
   sqlite3_str_appendf(s,
     ",\"arch\":\"%s\",\"loss\":\"%s\",\"dim\":%d,\"vocab_size\":%lld,"
     "\"corpus_words\":%lld,\"words\":%lld,\"epochs\":%d,\"threads\":%d,"

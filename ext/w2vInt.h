@@ -114,10 +114,10 @@ float w2v_loss_step(const W2vLoss*, const float *h, float *gh, int32_t target,
                     float alpha, uint64_t *rng, float *scratch);
 /* Skip-gram, ns and hs: every context input in[0..nIn) predicts target,
 ** with the input vectors updated in place.  scratch holds
-** w2v_loss_window_scratch(L, nIn) bytes, 64-byte aligned. */
+** w2v_loss_window_scratch(L) bytes, 64-byte aligned. */
 float w2v_loss_window_step(const W2vLoss*, float *const *in, int nIn, int32_t target,
                            float alpha, uint64_t *rng, float *scratch);
-size_t w2v_loss_window_scratch(const W2vLoss*, int maxIn);
+size_t w2v_loss_window_scratch(const W2vLoss*);
 /* Exact double-precision queries, no lookup tables. */
 double w2v_hs_prob(const W2vLoss*, const float *h, int32_t target);
 /* log sum_w exp(u_w . h) over the vocabulary (ns and softmax models). */
@@ -297,6 +297,8 @@ typedef struct W2vConn {
 } W2vConn;
 
 void w2v_conn_release(void*);   /* w2v.c: drops one reference */
+/* w2v.c: appends z to s as a JSON string literal, quoted and escaped. */
+void w2v_json_string(sqlite3_str *s, const char *z);
 
 /* store.c */
 int w2v_model_exists(sqlite3 *db, const char *zModel);

@@ -10,7 +10,8 @@
 ** and a newline.  A text file without the header is read as GloVe.
 **
 ** Files are written to a temporary name and renamed at the end, so an error
-** never leaves half a file.  Words holding white space cannot be written
+** never leaves half a file (devices and pipes, such as /dev/stdout, are
+** written in place).  Words holding white space cannot be written
 ** (the formats could not read them back): an error names the first one.
 ** An imported model has word vectors only; its words get counts V, V-1, ...
 ** so that the file's order is the rank order.
@@ -20,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include "sqlite3ext.h"
 SQLITE_EXTENSION_INIT3
 #include "w2vInt.h"
@@ -53,7 +55,7 @@ static void fn_export(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   const char *zFormat = argc>2 ? (const char*)sqlite3_value_text(argv[2]) : 0;
   W2vModel *m = 0;
   char *zErr = 0, *zTmp;
-  int binary = 0, ok;
+  int binary = 0, ok, direct = 0;
   int64_t i;
   FILE *f;
   if( zFormat==0 || sqlite3_stricmp(zFormat, "text")==0 ) binary = 0;
@@ -80,8 +82,15 @@ static void fn_export(sqlite3_context *ctx, int argc, sqlite3_value **argv){
       return;
     }
   }
-  zTmp = sqlite3_mprintf("%s.w2v-partial", zPath);
-  if( zTmp==0 ){ sqlite3_result_error_nomem(ctx); return; }
+  {
+    /* a device or a pipe (/dev/stdout, a FIFO) is written in place: renaming
+    ** a temporary file over it would replace it */
+    struct stat st;
+    int special = stat(zPath, &st)==0 && !S_ISREG(st.st_mode);
+    zTmp = special ? sqlite3_mprintf("%s", zPath) : sqlite3_mprintf("%s.w2v-partial", zPath);
+    if( zTmp==0 ){ sqlite3_result_error_nomem(ctx); return; }
+    if( special ) direct = 1;
+  }
   f = fopen(zTmp, "wb");
   if( f==0 ){
     result_msg(ctx, sqlite3_mprintf("w2v_export: cannot write '%s': %s", zPath, strerror(errno)));
@@ -103,10 +112,10 @@ static void fn_export(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   }
   ok = !ferror(f);
   ok = (fclose(f)==0) && ok;
-  if( ok && rename(zTmp, zPath)!=0 ) ok = 0;
+  if( ok && !direct && rename(zTmp, zPath)!=0 ) ok = 0;
   if( !ok ){
     result_msg(ctx, sqlite3_mprintf("w2v_export: cannot write '%s': %s", zPath, strerror(errno)));
-    remove(zTmp);
+    if( !direct ) remove(zTmp);
   }else{
     sqlite3_result_int64(ctx, m->vocab.n);
   }
@@ -433,9 +442,16 @@ static void fn_import(sqlite3_context *ctx, int argc, sqlite3_value **argv){
     o.loss = W2V_LOSS_NONE;
     o.dim = x.dim;
     for(k=0; k<x.vocab.n; k++) x.vocab.counts[k] = x.vocab.n - k;
-    zJson = sqlite3_mprintf("{\"model\":\"%w\",\"imported_from\":\"%w\",\"format\":\"%s\",\"vocab_size\":%lld,\"dim\":%d}",
-                            zModel, zPath, format==2 ? "binary" : nHeader<0 ? "glove" : "text",
-                            (long long)x.vocab.n, x.dim);
+    {
+      sqlite3_str *js = sqlite3_str_new(0);
+      sqlite3_str_appendall(js, "{\"model\":");
+      w2v_json_string(js, zModel);
+      sqlite3_str_appendall(js, ",\"imported_from\":");
+      w2v_json_string(js, zPath);
+      sqlite3_str_appendf(js, ",\"format\":\"%s\",\"vocab_size\":%lld,\"dim\":%d}",
+                          format==2 ? "binary" : nHeader<0 ? "glove" : "text", (long long)x.vocab.n, x.dim);
+      zJson = sqlite3_str_finish(js);
+    }
     if( zJson==0 ) rc = SQLITE_NOMEM;
     else rc = w2v_store_save(db, "w2v_import", &o, &x.vocab, x.v, 0, 0, zJson, &zErr);
     if( rc==SQLITE_OK ){

@@ -26,6 +26,7 @@ static int print_row(void *arg, int n, char **val, char **col){
 }
 
 static const char *zFile;
+static int nThread = 1;     /* W2V_THREADS: training threads (make test-tsan uses 2) */
 static volatile int retrainDone = 0;
 
 static void *retrain(void *arg){
@@ -33,10 +34,13 @@ static void *retrain(void *arg){
   (void)arg;
   if( sqlite3_open(zFile, &db)==SQLITE_OK ){
     sqlite3_busy_timeout(db, 10000);
-    if( sqlite3_exec(db, "SELECT w2v_train('docs', 'body', 'model=emb, replace=1, seed=7, dim=16,"
-                         " window=3, epochs=150, sample=0, threads=1, min_count=1')", 0, 0, 0)!=SQLITE_OK ){
+    char *zSql = sqlite3_mprintf("SELECT w2v_train('docs', 'body', 'model=emb, replace=1, seed=7, dim=16,"
+                                 " window=3, epochs=150, sample=0, threads=%d, min_count=1, progress=%d')",
+                                 nThread, nThread>1);
+    if( sqlite3_exec(db, zSql, 0, 0, 0)!=SQLITE_OK ){
       fprintf(stderr, "retrain: %s\n", sqlite3_errmsg(db));
     }
+    sqlite3_free(zSql);
   }
   sqlite3_close(db);
   __atomic_store_n(&retrainDone, 1, __ATOMIC_SEQ_CST);
@@ -82,7 +86,10 @@ int main(int argc, char **argv){
   sqlite3 *db;
   char *zErr = 0;
   int rc;
+  char *zSql;
   zFile = argc>1 ? argv[1] : ":memory:";
+  if( getenv("W2V_THREADS") ) nThread = atoi(getenv("W2V_THREADS"));
+  if( nThread<1 ) nThread = 1;
   if( argc>1 ) remove(zFile);
   /* every connection opened from now on has the w2v functions */
   rc = sqlite3_auto_extension((void(*)(void))sqlite3_w2v_init);
@@ -90,15 +97,16 @@ int main(int argc, char **argv){
   if( rc!=SQLITE_OK ){ fprintf(stderr, "open failed\n"); return 1; }
   if( argc>1 ) sqlite3_exec(db, "PRAGMA journal_mode=WAL", 0, 0, 0);
   /* three groups of words that share contexts inside the group only */
-  rc = sqlite3_exec(db,
+  zSql = sqlite3_mprintf(
     "CREATE TABLE docs(body TEXT);"
     "WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i+1 FROM n WHERE i < 2999)"
-    " INSERT INTO docs SELECT printf('g%dm%d g%dc%d g%dc%d g%dm%d', i%3, i%5, i%3, (i/3)%7, i%3, (i/7)%7, i%3, (i/5)%5) FROM n;"
+    " INSERT INTO docs SELECT printf('g%%dm%%d g%%dc%%d g%%dc%%d g%%dm%%d', i%%3, i%%5, i%%3, (i/3)%%7, i%%3, (i/7)%%7, i%%3, (i/5)%%5) FROM n;"
     "SELECT json_extract(w2v_train('docs', 'body', 'model=emb, dim=16, window=3, epochs=5,"
-    " sample=0, threads=1, min_count=1'), '$.vocab_size');"
+    " sample=0, threads=%d, min_count=1'), '$.vocab_size');"
     "SELECT word FROM w2v_similar('emb', 'g0m0', 4);"
-    "SELECT w2v_version();",
-    print_row, 0, &zErr);
+    "SELECT w2v_version();", nThread);
+  rc = zSql ? sqlite3_exec(db, zSql, print_row, 0, &zErr) : SQLITE_NOMEM;
+  sqlite3_free(zSql);
   if( rc!=SQLITE_OK ){
     fprintf(stderr, "error: %s\n", zErr ? zErr : sqlite3_errmsg(db));
     sqlite3_free(zErr);
