@@ -60,33 +60,81 @@ int64_t w2v_loss_out_rows(int kind, int64_t nWord){
   return nWord;
 }
 
-/* Scratch for the ns and hs steps: the output rows of one prediction, their
-** labels and scores, and (skip-gram windows) a private copy of the rows with
-** their values at the start.  maxOut: K+1 for ns, the longest path for hs. */
+/* hs: every prediction passes the inner nodes nearest the root, so with
+** several threads their rows are written by all of them all the time and the
+** cache lines bounce between cores.  Each thread keeps its own copy of the
+** HOT_NODES top nodes and adds its change to the shared rows every
+** HOT_FLUSH predictions (and at the end). */
+#define HOT_NODES 64
+#define HOT_FLUSH 64
+
+/* Scratch for the ns and hs steps (one per thread): the output rows of one
+** prediction, their labels and scores, (skip-gram windows) a private copy of
+** the rows with their values at the start, and (hs) the hot-node cache.
+** maxOut: K+1 for ns, the longest path for hs. */
 typedef struct Block {
   float **out; int *label; float *f; int maxOut;
   float **mine;          /* pointers into local */
   float *local, *orig;   /* maxOut x dim each, 64-byte aligned */
+  float *hotMine, *hotOrig;  /* nHot x dim each: rows first .. first+nHot-1 */
+  int64_t *hot;          /* [0] first hot node, [1] their count, [2] uses since a flush */
 } Block;
+
+static size_t padded(size_t n){ return (n + 15) & ~(size_t)15; }
 
 static Block block_of(const W2vLoss *L, float *scratch){
   Block b;
   size_t rows;
   b.maxOut = L->kind==W2V_LOSS_HS ? L->maxPath : L->negative + 1;
-  rows = (size_t)b.maxOut*L->dim;
-  b.out = (float**)scratch;
+  rows = padded((size_t)b.maxOut*L->dim);
+  b.hot = (int64_t*)scratch;
+  b.out = (float**)(b.hot + 4);
   b.mine = b.out + b.maxOut;
   b.label = (int*)(b.mine + b.maxOut);
   b.f = (float*)(b.label + b.maxOut);
   b.local = (float*)(((uintptr_t)(b.f + b.maxOut) + 63) & ~(uintptr_t)63);
-  b.orig = b.local + ((rows + 15) & ~(size_t)15);
+  b.orig = b.local + rows;
+  b.hotMine = b.orig + rows;
+  b.hotOrig = b.hotMine + padded((size_t)HOT_NODES*L->dim);
   return b;
 }
 
 size_t w2v_loss_window_scratch(const W2vLoss *L){
   size_t maxOut = (size_t)(L->kind==W2V_LOSS_HS ? L->maxPath : L->negative + 1);
-  size_t rows = (maxOut*L->dim + 15) & ~(size_t)15;
-  return maxOut*(2*sizeof(float*) + sizeof(int) + sizeof(float)) + 64 + 2*rows*sizeof(float);
+  return 4*sizeof(int64_t) + maxOut*(2*sizeof(float*) + sizeof(int) + sizeof(float)) + 64
+       + 2*padded(maxOut*L->dim)*sizeof(float) + 2*padded((size_t)HOT_NODES*L->dim)*sizeof(float);
+}
+
+/* Adds the thread's change of the hot rows to the shared ones and starts
+** again from their current values. */
+static void hot_flush(const W2vLoss *L, Block *b){
+  int64_t i, n = b->hot[1], dim = L->dim;
+  for(i=0; i<n*dim; i++){
+    float *shared = L->out + b->hot[0]*dim + i;
+    *shared += b->hotMine[i] - b->hotOrig[i];
+    b->hotMine[i] = b->hotOrig[i] = *shared;
+  }
+  b->hot[2] = 0;
+}
+
+void w2v_loss_thread_begin(const W2vLoss *L, float *scratch){
+  Block b = block_of(L, scratch);
+  int64_t nInner = L->nWord - 1;
+  b.hot[1] = L->kind==W2V_LOSS_HS && nInner>0 ? (nInner<HOT_NODES ? nInner : HOT_NODES) : 0;
+  b.hot[0] = nInner - b.hot[1];
+  memcpy(b.hotMine, L->out + b.hot[0]*L->dim, sizeof(float)*(size_t)(b.hot[1]*L->dim));
+  memcpy(b.hotOrig, b.hotMine, sizeof(float)*(size_t)(b.hot[1]*L->dim));
+  b.hot[2] = 0;
+}
+
+void w2v_loss_thread_end(const W2vLoss *L, float *scratch){
+  Block b = block_of(L, scratch);
+  if( b.hot[1]>0 ) hot_flush(L, &b);
+}
+
+/* After each prediction: write the hot rows back every HOT_FLUSH. */
+static void hot_tick(const W2vLoss *L, Block *b){
+  if( b->hot[1]>0 && ++b->hot[2]>=HOT_FLUSH ) hot_flush(L, b);
 }
 
 /* The output rows of one prediction: the tree path of target (hs), or the
@@ -99,7 +147,8 @@ static int gather_outputs(const W2vLoss *L, int32_t target, uint64_t *rng, Block
     const W2vTree *t = L->tree;
     int64_t k;
     for(k=t->start[target]; k<t->start[target+1]; k++){
-      b->out[n] = L->out + (int64_t)t->point[k]*dim;
+      int64_t p = t->point[k];
+      b->out[n] = p>=b->hot[0] ? b->hotMine + (p - b->hot[0])*dim : L->out + p*dim;
       b->label[n++] = 1 - t->code[k];
     }
   }else{
@@ -155,10 +204,13 @@ static float softmax_step(const W2vLoss *L, const float *h, float *gh, int32_t t
 float w2v_loss_step(const W2vLoss *L, const float *h, float *gh, int32_t target,
                     float alpha, uint64_t *rng, float *scratch){
   Block b;
+  float loss;
   pthread_once(&tablesOnce, build_tables);
   if( L->kind==W2V_LOSS_SOFTMAX ) return softmax_step(L, h, gh, target, alpha, scratch);
   b = block_of(L, scratch);
-  return block_step(h, &b, gather_outputs(L, target, rng, &b), alpha, L->dim, gh);
+  loss = block_step(h, &b, gather_outputs(L, target, rng, &b), alpha, L->dim, gh);
+  hot_tick(L, &b);
+  return loss;
 }
 
 /* All (input, output) pairs of one window: the inputs are the context
@@ -194,6 +246,7 @@ float w2v_loss_window_step(const W2vLoss *L, float *const *in, int nIn, int32_t 
     int d;
     for(d=0; d<dim; d++) o[d] += m[d] - z[d];
   }
+  hot_tick(L, &b);
   return loss;
 }
 

@@ -147,10 +147,12 @@ static float train_segment(W2vWorker *wk, const int32_t *buf, int64_t n, int64_t
 static void *worker_main(void *arg){
   W2vWorker *wk = arg;
   W2vTrainer *t = wk->t;
+  int hot = t->p.loss!=W2V_LOSS_SOFTMAX;
   const int32_t *ids = t->c.ids;
   const int64_t *ends = t->c.ends;
   int64_t pending = 0;   /* words not yet added to t->wordsDone */
   int epoch;
+  if( hot ) w2v_loss_thread_begin(&t->loss, wk->scratch);
   for(epoch=0; epoch<t->p.epochs; epoch++){
     W2vEpochStats *st = &wk->stats[epoch];
     int64_t pos = wk->posBegin;
@@ -196,6 +198,7 @@ static void *worker_main(void *arg){
     atomic_store_explicit(&wk->curPred, st->predictions, memory_order_relaxed);
     if( atomic_load_explicit(&t->stop, memory_order_relaxed) ) break;
   }
+  if( hot ) w2v_loss_thread_end(&t->loss, wk->scratch);
   atomic_fetch_add_explicit(&t->wordsDone, pending, memory_order_relaxed);
   atomic_fetch_add(&t->nFinished, 1);
   return 0;

@@ -109,7 +109,8 @@ int64_t w2v_loss_out_rows(int kind, int64_t nWord);
 /* One training step: predicts `target` from the hidden vector h, updates the
 ** output vectors in place with learning rate alpha, adds the gradient with
 ** respect to h (already scaled by alpha) into gh and returns the step's loss
-** (-log of the modelled probability).  scratch holds nWord floats (softmax). */
+** (-log of the modelled probability).  scratch holds nWord floats (softmax),
+** or w2v_loss_window_scratch(L) bytes set up by w2v_loss_thread_begin. */
 float w2v_loss_step(const W2vLoss*, const float *h, float *gh, int32_t target,
                     float alpha, uint64_t *rng, float *scratch);
 /* Skip-gram, ns and hs: every context input in[0..nIn) predicts target,
@@ -118,6 +119,11 @@ float w2v_loss_step(const W2vLoss*, const float *h, float *gh, int32_t target,
 float w2v_loss_window_step(const W2vLoss*, float *const *in, int nIn, int32_t target,
                            float alpha, uint64_t *rng, float *scratch);
 size_t w2v_loss_window_scratch(const W2vLoss*);
+/* Each training thread calls these around its work, with its scratch (ns
+** and hs): hs keeps a per-thread copy of the rows nearest the tree's root and
+** writes it back now and then, and at the end. */
+void w2v_loss_thread_begin(const W2vLoss*, float *scratch);
+void w2v_loss_thread_end(const W2vLoss*, float *scratch);
 /* Exact double-precision queries, no lookup tables. */
 double w2v_hs_prob(const W2vLoss*, const float *h, int32_t target);
 /* log sum_w exp(u_w . h) over the vocabulary (ns and softmax models). */

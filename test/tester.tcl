@@ -9,6 +9,8 @@ set ::testdir [file dirname [file normalize [info script]]]
 set ::topdir  [file dirname $::testdir]
 # W2V_EXT=path tests another build of the extension (without the suffix)
 set ::ext     [expr {[info exists ::env(W2V_EXT)] ? $::env(W2V_EXT) : [file join $::topdir w2v]}]
+# under valgrind (make test-valgrind) a few files do less, or time less strictly
+set ::valgrind [info exists ::env(W2V_VALGRIND)]
 set ::nPass 0
 set ::nFail 0
 set ::failed {}
