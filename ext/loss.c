@@ -28,8 +28,11 @@ static void build_tables(void){
   }
 }
 
+/* x in (-SIG_MAX, SIG_MAX).  Just below SIG_MAX, x + SIG_MAX can round up
+** to 2*SIG_MAX in float: the index is clamped (UBSan found the 4096). */
 static inline int sig_index(float x){
-  return (int)((x + SIG_MAX) * (SIG_SIZE / (2.0f*SIG_MAX)));
+  int i = (int)((x + SIG_MAX) * (SIG_SIZE / (2.0f*SIG_MAX)));
+  return i < SIG_SIZE ? i : SIG_SIZE - 1;
 }
 
 /* sigma(x) */
