@@ -34,8 +34,9 @@ static float row_absmax(const float *v, int dim){
   return mx;
 }
 
-/* r = round(v*toQ) (|v*toQ| <= 127); returns the squared norm of the
-** residual v*inv - s*r, which bounds the error of the int8 scores. */
+/* With u = v*inv (the unit row): r = round(u*toQ) (|u*toQ| <= 127); returns
+** the squared norm of the residual u - s*r, which bounds the error of the
+** int8 scores.  Working on u keeps every factor finite even for tiny rows. */
 static float row_quantize(const float *v, int dim, float toQ, float inv, float s, int8_t *r){
   float e = 0;
   int d = 0;
@@ -46,8 +47,9 @@ static float row_quantize(const float *v, int dim, float toQ, float inv, float s
   float t[8];
   for(; d+8<=dim; d+=8){
     __m256 x = _mm256_loadu_ps(v+d);
-    __m256i q = _mm256_cvtps_epi32(_mm256_mul_ps(x, vq));     /* nearest */
-    __m256 res = _mm256_fnmadd_ps(vs, _mm256_cvtepi32_ps(q), _mm256_mul_ps(x, vi));
+    __m256 u = _mm256_mul_ps(x, vi);
+    __m256i q = _mm256_cvtps_epi32(_mm256_mul_ps(u, vq));     /* nearest */
+    __m256 res = _mm256_fnmadd_ps(vs, _mm256_cvtepi32_ps(q), u);
     acc = _mm256_fmadd_ps(res, res, acc);
     _mm256_storeu_si256((__m256i*)iv, q);
     for(int j=0; j<8; j++) r[d+j] = (int8_t)iv[j];
@@ -56,9 +58,9 @@ static float row_quantize(const float *v, int dim, float toQ, float inv, float s
   for(int j=0; j<8; j++) e += t[j];
 #endif
   for(; d<dim; d++){
-    float t1 = v[d]*toQ;
+    float u = v[d]*inv, t1 = u*toQ;
     int q = (int)(t1 + (t1>=0 ? 0.5f : -0.5f));
-    float res = v[d]*inv - s*(float)q;
+    float res = u - s*(float)q;
     r[d] = (int8_t)q;
     e += res*res;
   }
@@ -80,11 +82,18 @@ int w2v_knn_build(W2vKnn *x, const float *vec, int64_t n, int dim){
   for(i=0; i<n; i++){
     const float *v = vec + i*dim;
     int8_t *r = x->q8 + i*x->stride;
-    double norm = sqrt((double)w2v_dot(v, v, dim));
-    float inv = norm>0 ? (float)(1.0/norm) : 0.0f;   /* a zero vector stays zero */
-    float mx = row_absmax(v, dim), s, e;
-    s = mx*inv/127.0f;                               /* unit row ~= s * r */
-    e = row_quantize(v, dim, mx>0 ? 127.0f/mx : 0.0f, inv, s, r);
+    double norm = sqrt(w2v_dot_exact(v, v, dim));   /* double: no overflow */
+    double invd = norm>0 ? 1.0/norm : 0.0;
+    float inv, mxu, s, e;
+    /* a zero row, or one so small that 1/|v| is not a float, counts as zero */
+    if( !(invd>0 && invd<3.0e38) ){
+      x->invNorm[i] = x->scale[i] = x->err[i] = 0.0f;
+      continue;
+    }
+    inv = (float)invd;
+    mxu = (float)(row_absmax(v, dim)*invd);          /* in [1/sqrt(dim), 1] */
+    s = mxu/127.0f;                                  /* unit row ~= s * r */
+    e = row_quantize(v, dim, 127.0f/mxu, inv, s, r);
     x->invNorm[i] = inv;
     x->scale[i] = s;
     x->err[i] = sqrtf(e);
