@@ -242,6 +242,16 @@ static int eval_begin(sqlite3_context *ctx, const char *zFunc, int argc, sqlite3
   return rc;
 }
 
+/* Closes the JSON object in out and makes it the result; the error code
+** when out ran out of memory (rc stands when it is already an error). */
+static int result_json(sqlite3_context *ctx, sqlite3_str *out, int rc){
+  sqlite3_str_appendall(out, "}");
+  if( rc==SQLITE_OK ) rc = sqlite3_str_errcode(out);
+  if( rc==SQLITE_OK ) sqlite3_result_text(ctx, sqlite3_str_finish(out), -1, sqlite3_free);
+  else sqlite3_free(sqlite3_str_finish(out));
+  return rc;
+}
+
 static void report(sqlite3_context *ctx, const char *zFunc, char *zErr, int rc){
   if( zErr ){ sqlite3_result_error(ctx, zErr, -1); sqlite3_free(zErr); }
   else if( rc==SQLITE_NOMEM ) sqlite3_result_error_nomem(ctx);
@@ -356,10 +366,7 @@ static void fn_eval_analogy(sqlite3_context *ctx, int argc, sqlite3_value **argv
     }
     sqlite3_str_appendall(out, "]");
   }
-  sqlite3_str_appendall(out, "}");
-  rc = sqlite3_str_errcode(out);
-  if( rc==SQLITE_OK ) sqlite3_result_text(ctx, sqlite3_str_finish(out), -1, sqlite3_free);
-  else sqlite3_free(sqlite3_str_finish(out));
+  rc = result_json(ctx, out, SQLITE_OK);
 done:
   if( rc!=SQLITE_OK ) report(ctx, zFunc, zErr, rc);
   sqlite3_finalize(pStmt);
@@ -478,10 +485,7 @@ static void fn_eval_similarity(sqlite3_context *ctx, int argc, sqlite3_value **a
     }
     sqlite3_str_appendall(out, "]");
   }
-  sqlite3_str_appendall(out, "}");
-  if( rc==SQLITE_OK ) rc = sqlite3_str_errcode(out);
-  if( rc==SQLITE_OK ) sqlite3_result_text(ctx, sqlite3_str_finish(out), -1, sqlite3_free);
-  else sqlite3_free(sqlite3_str_finish(out));
+  rc = result_json(ctx, out, rc);
 done:
   if( rc!=SQLITE_OK ) report(ctx, zFunc, zErr, rc);
   sqlite3_finalize(pStmt);

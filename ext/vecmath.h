@@ -7,6 +7,22 @@
 #ifndef W2V_VECMATH_H
 #define W2V_VECMATH_H
 
+/* The scalar form of w2v_pairs_update (below) over dims [i0, dim): the
+** portable version, and the tail of the AVX2 one. */
+static inline void w2v_pairs_update_from(const float *x, float *const *rows, const float *g,
+                                         int n, int i0, int dim, float *gx){
+  int i, j;
+  for(i=i0; i<dim; i++){
+    float xv = x[i], acc = 0;
+    for(j=0; j<n; j++){
+      float o = rows[j][i];
+      acc += g[j]*o;
+      rows[j][i] = o + g[j]*xv;
+    }
+    gx[i] += acc;
+  }
+}
+
 #if defined(__AVX2__) && defined(__FMA__)
 #include <immintrin.h>
 
@@ -99,15 +115,7 @@ static inline void w2v_pairs_update(const float *x, float *const *rows, const fl
     a0 = _mm256_add_ps(_mm256_add_ps(a0, a1), _mm256_add_ps(a2, a3));
     _mm256_storeu_ps(gx+i, _mm256_add_ps(_mm256_loadu_ps(gx+i), a0));
   }
-  for(; i<dim; i++){
-    float xv = x[i], acc = 0;
-    for(j=0; j<n; j++){
-      float o = rows[j][i];
-      acc += g[j]*o;
-      rows[j][i] = o + g[j]*xv;
-    }
-    gx[i] += acc;
-  }
+  w2v_pairs_update_from(x, rows, g, n, i, dim, gx);
 }
 
 #else
@@ -134,16 +142,7 @@ static inline void w2v_dots(const float *x, float *const *rows, int n, int dim, 
 
 static inline void w2v_pairs_update(const float *x, float *const *rows, const float *g,
                                     int n, int dim, float *gx){
-  int i, j;
-  for(i=0; i<dim; i++){
-    float xv = x[i], acc = 0;
-    for(j=0; j<n; j++){
-      float o = rows[j][i];
-      acc += g[j]*o;
-      rows[j][i] = o + g[j]*xv;
-    }
-    gx[i] += acc;
-  }
+  w2v_pairs_update_from(x, rows, g, n, 0, dim, gx);
 }
 
 #endif
