@@ -10,13 +10,13 @@ endif
 OPT     ?= -O3
 CFLAGS  ?= $(OPT) $(ARCHFLAGS) -g
 WARN     = -Wall -Wextra
-CPPFLAGS = -Iinclude -Iext
+CPPFLAGS = -Iinclude -Iext -Iext/core
 LDLIBS   = -lpthread -lm
 TCLSH   ?= tclsh
 
-SRC  = $(wildcard ext/*.c)
-HDR  = $(wildcard ext/*.h) include/w2v.h
-CORE = ext/vocab.c ext/huffman.c ext/sampler.c ext/loss.c ext/train.c ext/knn.c ext/predict.c
+SRC  = $(wildcard ext/*.c) $(CORE)
+HDR  = $(wildcard ext/*.h ext/core/*.h) include/w2v.h
+CORE = $(wildcard ext/core/*.c)
 
 all: w2v.so
 
@@ -34,6 +34,16 @@ build/static_host: test/static_host.c $(SRC) $(HDR) Makefile
 
 test: w2v.so build/unit build/static_host
 	$(TCLSH) test/all.tcl
+
+# Each source compiled alone (core files as core_NAME.o), then their symbols
+# checked: no circle, and no file uses one in a layer above (test/check_layers.sh).
+check-layers: $(SRC) $(HDR)
+	@rm -rf build/layers && mkdir -p build/layers
+	@for f in $(SRC); do \
+	  b=$$(basename $$f .c); case $$f in ext/core/*) b=core_$$b;; esac; \
+	  $(CC) $(CPPFLAGS) -O0 -c -o build/layers/$$b.o $$f || exit 1; \
+	done
+	@bash test/check_layers.sh build/layers
 
 # The whole suite with AddressSanitizer + UndefinedBehaviorSanitizer.
 test-asan:
@@ -99,4 +109,4 @@ clean-objs:
 clean: clean-objs
 	rm -rf build
 
-.PHONY: all test test-asan test-tsan test-valgrind demo bench install clean clean-objs sqlite-vec fuzz
+.PHONY: all check-layers test test-asan test-tsan test-valgrind demo bench install clean clean-objs sqlite-vec fuzz

@@ -1,7 +1,7 @@
 /*
 ** Reading the training text: every row of table.column is one sentence,
-** split at ASCII white space (space, tab, LF, VT, FF, CR) and NUL bytes into
-** tokens of any length, each encoded to an id of a growing vocabulary.
+** split into tokens of any length (w2v_next_token), each encoded to an id of
+** a growing vocabulary.
 ** The table is read once, in one statement, so training sees one consistent
 ** snapshot; the ids are later remapped to the pruned, sorted vocabulary.
 */
@@ -10,21 +10,6 @@
 #include "sqlite3ext.h"
 SQLITE_EXTENSION_INIT3
 #include "w2vInt.h"
-
-static int is_separator(unsigned char c){
-  return c==' ' || c=='\t' || c=='\n' || c=='\v' || c=='\f' || c=='\r' || c==0;
-}
-
-int w2v_next_token(const char *z, int n, int *pi, int *piStart){
-  int i = *pi, s;
-  while( i<n && is_separator((unsigned char)z[i]) ) i++;
-  if( i>=n ){ *pi = i; return 0; }
-  s = i;
-  while( i<n && !is_separator((unsigned char)z[i]) ) i++;
-  *piStart = s;
-  *pi = i;
-  return i - s;
-}
 
 void w2v_corpus_free(W2vCorpus *c){
   free(c->ids);

@@ -34,17 +34,6 @@ static double now_seconds(void){
   return (double)t.tv_sec + (double)t.tv_nsec*1e-9;
 }
 
-void w2v_json_string(sqlite3_str *s, const char *z){
-  sqlite3_str_appendchar(s, 1, '"');
-  for(; *z; z++){
-    unsigned char c = (unsigned char)*z;
-    if( c=='"' || c=='\\' ) sqlite3_str_appendf(s, "\\%c", c);
-    else if( c<0x20 ) sqlite3_str_appendf(s, "\\u%04x", c);
-    else sqlite3_str_appendchar(s, 1, (char)c);
-  }
-  sqlite3_str_appendchar(s, 1, '"');
-}
-
 /* 1 when sqlite3_interrupt() has been called on db while this statement runs.
 ** (sqlite3_is_interrupted() arrived in 3.41; a tiny statement that checks the
 ** flag works on every version.) */

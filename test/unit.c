@@ -16,7 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "w2vInt.h"
+#include "core.h"
 
 static int cmp_desc(const void *a, const void *b){
   int64_t x = *(const int64_t*)a, y = *(const int64_t*)b;

@@ -7,10 +7,10 @@
 */
 #include <stdlib.h>
 #include <string.h>
-#include "w2vInt.h"
+#include "core.h"
 
 void w2v_tree_free(W2vTree *t){
-  free(t->start); free(t->code); free(t->point); free(t->child);
+  w2v_core_free(t->start); w2v_core_free(t->code); w2v_core_free(t->point); w2v_core_free(t->child);
   memset(t, 0, sizeof(*t));
 }
 
@@ -20,13 +20,13 @@ int w2v_tree_build(const int64_t *counts, int64_t n, W2vTree *t){
   int64_t pos1, pos2, a;
   memset(t, 0, sizeof(*t));
   t->nWord = n;
-  t->start = calloc(n+1, sizeof(int64_t));
+  t->start = w2v_core_calloc(n+1, sizeof(int64_t));
   if( t->start==0 ) goto oom;
   if( n<2 ) return 0;   /* one word: probability 1, no inner node */
 
-  count = malloc(2*n*sizeof(int64_t));
-  parent = malloc(2*n*sizeof(int64_t));
-  branch = calloc(2*n, 1);
+  count = w2v_core_malloc(2*n*sizeof(int64_t));
+  parent = w2v_core_malloc(2*n*sizeof(int64_t));
+  branch = w2v_core_calloc(2*n, 1);
   if( !count || !parent || !branch ) goto oom;
   for(i=0; i<n; i++) count[i] = counts[i];
   for(i=n; i<2*n; i++) count[i] = INT64_MAX;
@@ -53,8 +53,8 @@ int w2v_tree_build(const int64_t *counts, int64_t n, W2vTree *t){
     t->start[i+1] = t->start[i] + len;
   }
   total = t->start[n];
-  t->code = malloc(total ? total : 1);
-  t->point = malloc((total ? total : 1) * sizeof(int32_t));
+  t->code = w2v_core_malloc(total ? total : 1);
+  t->point = w2v_core_malloc((total ? total : 1) * sizeof(int32_t));
   if( !t->code || !t->point ) goto oom;
   for(i=0; i<n; i++){
     int64_t b = i, k = t->start[i+1];
@@ -66,17 +66,17 @@ int w2v_tree_build(const int64_t *counts, int64_t n, W2vTree *t){
     }
   }
   /* the same tree top-down: children of inner node j, leaves as ~word */
-  t->child = malloc(2*(n-1)*sizeof(int32_t));
+  t->child = w2v_core_malloc(2*(n-1)*sizeof(int32_t));
   if( t->child==0 ) goto oom;
   for(i=0; i<2*n-2; i++){
     int64_t j = parent[i] - n;
     t->child[2*j + branch[i]] = i<n ? ~(int32_t)i : (int32_t)(i-n);
   }
-  free(count); free(parent); free(branch);
+  w2v_core_free(count); w2v_core_free(parent); w2v_core_free(branch);
   return 0;
 
 oom:
-  free(count); free(parent); free(branch);
+  w2v_core_free(count); w2v_core_free(parent); w2v_core_free(branch);
   w2v_tree_free(t);
   return -1;
 }

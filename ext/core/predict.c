@@ -12,7 +12,7 @@
 */
 #include <math.h>
 #include <stdlib.h>
-#include "w2vInt.h"
+#include "core.h"
 
 typedef struct Open { double logp; int32_t node; } Open;
 
@@ -42,10 +42,6 @@ static Open open_pop(Open *h, int64_t *pn){
   return top;
 }
 
-static double log_sig(double x){
-  return x>=0 ? -log1p(exp(-x)) : x - log1p(exp(x));
-}
-
 static int pred_better(const W2vPrediction *a, const W2vPrediction *b){
   return a->prob > b->prob || (a->prob==b->prob && a->id < b->id);
 }
@@ -63,9 +59,9 @@ static int64_t predict_hs(const W2vLoss *L, const float *h, int64_t k, W2vPredic
   W2vPrediction *leaf;
   if( L->nWord==1 ){ out[0].id = 0; out[0].prob = 1.0; return 1; }
   /* the tree has 2V-1 nodes, each pushed at most once */
-  heap = malloc(sizeof(Open)*(size_t)(2*L->nWord));
-  leaf = malloc(sizeof(W2vPrediction)*(size_t)L->nWord);
-  if( heap==0 || leaf==0 ){ free(heap); free(leaf); return -1; }
+  heap = w2v_core_malloc(sizeof(Open)*(size_t)(2*L->nWord));
+  leaf = w2v_core_malloc(sizeof(W2vPrediction)*(size_t)L->nWord);
+  if( heap==0 || leaf==0 ){ w2v_core_free(heap); w2v_core_free(leaf); return -1; }
   open_push(heap, &nOpen, (Open){ 0.0, (int32_t)(L->nWord-2) });
   /* after k leaves, keep going while the best open node ties the k-th leaf,
   ** so that equal probabilities are ranked by id like the other losses */
@@ -81,21 +77,21 @@ static int64_t predict_hs(const W2vLoss *L, const float *h, int64_t k, W2vPredic
     }
     f = w2v_dot_exact(h, L->out + (int64_t)o.node*L->dim, L->dim);
     for(b=0; b<2; b++){
-      Open c = { o.logp + log_sig(b ? -f : f), t->child[2*(int64_t)o.node + b] };
+      Open c = { o.logp + w2v_log_sigmoid(b ? -f : f), t->child[2*(int64_t)o.node + b] };
       open_push(heap, &nOpen, c);
     }
   }
-  free(heap);
+  w2v_core_free(heap);
   for(i=0; i<nLeaf; i++) leaf[i].prob = exp(leaf[i].prob);
   qsort(leaf, (size_t)nLeaf, sizeof(W2vPrediction), cmp_pred);
   if( nLeaf>k ) nLeaf = k;
   for(i=0; i<nLeaf; i++) out[i] = leaf[i];
-  free(leaf);
+  w2v_core_free(leaf);
   return nLeaf;
 }
 
 static int64_t predict_softmax(const W2vLoss *L, const float *h, int64_t k, W2vPrediction *out){
-  double *score = malloc(sizeof(double)*(size_t)L->nWord), mx = -INFINITY, sum = 0, logZ;
+  double *score = w2v_core_malloc(sizeof(double)*(size_t)L->nWord), mx = -INFINITY, sum = 0, logZ;
   W2vPrediction *all;
   int64_t w;
   if( score==0 ) return -1;
@@ -105,13 +101,13 @@ static int64_t predict_softmax(const W2vLoss *L, const float *h, int64_t k, W2vP
   }
   for(w=0; w<L->nWord; w++) sum += exp(score[w]-mx);
   logZ = mx + log(sum);
-  all = malloc(sizeof(W2vPrediction)*(size_t)L->nWord);
-  if( all==0 ){ free(score); return -1; }
+  all = w2v_core_malloc(sizeof(W2vPrediction)*(size_t)L->nWord);
+  if( all==0 ){ w2v_core_free(score); return -1; }
   for(w=0; w<L->nWord; w++){ all[w].id = (int32_t)w; all[w].prob = exp(score[w]-logZ); }
-  free(score);
+  w2v_core_free(score);
   qsort(all, (size_t)L->nWord, sizeof(W2vPrediction), cmp_pred);
   for(w=0; w<k; w++) out[w] = all[w];
-  free(all);
+  w2v_core_free(all);
   return k;
 }
 

@@ -4,9 +4,7 @@
 */
 #include <stdlib.h>
 #include <string.h>
-#include "w2vInt.h"
-
-#define W2V_MAX_WORDS 0x7fffffffLL
+#include "core.h"
 
 static uint64_t hash_bytes(const char *z, uint32_t n){
   uint64_t h = 0xcbf29ce484222325ULL;   /* FNV-1a, then a final mix */
@@ -26,12 +24,12 @@ void w2v_vocab_init(W2vVocab *v){
 }
 
 void w2v_vocab_free(W2vVocab *v){
-  free(v->counts); free(v->offs); free(v->lens); free(v->pool); free(v->slots);
+  w2v_core_free(v->counts); w2v_core_free(v->offs); w2v_core_free(v->lens); w2v_core_free(v->pool); w2v_core_free(v->slots);
   memset(v, 0, sizeof(*v));
 }
 
 static int rehash(W2vVocab *v, uint64_t nSlot){
-  int32_t *s = malloc(nSlot * sizeof(int32_t));
+  int32_t *s = w2v_core_malloc(nSlot * sizeof(int32_t));
   int64_t i;
   if( s==0 ) return -1;
   memset(s, 0xff, nSlot * sizeof(int32_t));
@@ -40,7 +38,7 @@ static int rehash(W2vVocab *v, uint64_t nSlot){
     while( s[h]>=0 ) h = (h+1) & (nSlot-1);
     s[h] = (int32_t)i;
   }
-  free(v->slots);
+  w2v_core_free(v->slots);
   v->slots = s;
   v->nSlot = nSlot;
   return 0;
@@ -74,15 +72,15 @@ int64_t w2v_vocab_add(W2vVocab *v, const char *z, uint32_t n, int64_t count){
   if( v->n>=W2V_MAX_WORDS ) return -2;
   if( v->n>=v->nAlloc ){
     int64_t nNew = v->nAlloc ? v->nAlloc*2 : 1024;
-    int64_t *c = realloc(v->counts, nNew*sizeof(int64_t));
+    int64_t *c = w2v_core_realloc(v->counts, nNew*sizeof(int64_t));
     uint64_t *o;
     uint32_t *l;
     if( c==0 ) return -1;
     v->counts = c;
-    o = realloc(v->offs, nNew*sizeof(uint64_t));
+    o = w2v_core_realloc(v->offs, nNew*sizeof(uint64_t));
     if( o==0 ) return -1;
     v->offs = o;
-    l = realloc(v->lens, nNew*sizeof(uint32_t));
+    l = w2v_core_realloc(v->lens, nNew*sizeof(uint32_t));
     if( l==0 ) return -1;
     v->lens = l;
     v->nAlloc = nNew;
@@ -91,7 +89,7 @@ int64_t w2v_vocab_add(W2vVocab *v, const char *z, uint32_t n, int64_t count){
     size_t nNew = v->poolAlloc ? v->poolAlloc*2 : 16384;
     char *p;
     while( nNew < v->poolUsed + n + 1 ) nNew *= 2;
-    p = realloc(v->pool, nNew);
+    p = w2v_core_realloc(v->pool, nNew);
     if( p==0 ) return -1;
     v->pool = p;
     v->poolAlloc = nNew;
@@ -112,40 +110,33 @@ int64_t w2v_vocab_add(W2vVocab *v, const char *z, uint32_t n, int64_t count){
   return id;
 }
 
-static const int64_t *sort_counts;
+/* A word to keep with its count, so that the comparator needs no context. */
+typedef struct Ranked { int64_t count; int32_t id; } Ranked;
 static int by_count_desc(const void *a, const void *b){
-  int32_t x = *(const int32_t*)a, y = *(const int32_t*)b;
-  if( sort_counts[x]!=sort_counts[y] ) return sort_counts[x] > sort_counts[y] ? -1 : 1;
-  return x<y ? -1 : (x>y);
+  const Ranked *x = a, *y = b;
+  if( x->count!=y->count ) return x->count > y->count ? -1 : 1;
+  return x->id<y->id ? -1 : (x->id>y->id);
 }
-
-/* qsort has no context argument in C99; the comparator reads a file-scope
-** pointer, so pruning is serialised. */
-#include <pthread.h>
-static pthread_mutex_t sort_mutex = PTHREAD_MUTEX_INITIALIZER;
 
 int w2v_vocab_prune(const W2vVocab *src, int64_t minCount, int64_t maxVocab,
                     W2vVocab *dst, int32_t *remap){
-  int32_t *order;
+  Ranked *order;
   int64_t i, nKeep = 0;
   w2v_vocab_init(dst);
   for(i=0; i<src->n; i++) remap[i] = -1;
-  order = malloc((src->n ? src->n : 1) * sizeof(int32_t));
+  order = w2v_core_malloc((size_t)(src->n ? src->n : 1) * sizeof(Ranked));
   if( order==0 ) return -1;
   for(i=0; i<src->n; i++){
-    if( src->counts[i]>=minCount ) order[nKeep++] = (int32_t)i;
+    if( src->counts[i]>=minCount ){ order[nKeep].count = src->counts[i]; order[nKeep++].id = (int32_t)i; }
   }
-  pthread_mutex_lock(&sort_mutex);
-  sort_counts = src->counts;
-  qsort(order, nKeep, sizeof(int32_t), by_count_desc);
-  pthread_mutex_unlock(&sort_mutex);
+  qsort(order, (size_t)nKeep, sizeof(Ranked), by_count_desc);
   if( maxVocab>0 && nKeep>maxVocab ) nKeep = maxVocab;
   for(i=0; i<nKeep; i++){
-    int32_t o = order[i];
+    int32_t o = order[i].id;
     int64_t id = w2v_vocab_add(dst, src->pool + src->offs[o], src->lens[o], src->counts[o]);
-    if( id<0 ){ free(order); w2v_vocab_free(dst); return -1; }
+    if( id<0 ){ w2v_core_free(order); w2v_vocab_free(dst); return -1; }
     remap[o] = (int32_t)id;
   }
-  free(order);
+  w2v_core_free(order);
   return 0;
 }

@@ -1,15 +1,15 @@
 /*
 ** The three output layers, each usable by skip-gram and CBOW alike (as in
 ** fastText's loss.cc): negative sampling, hierarchical softmax and the full
-** softmax.  Training uses lookup tables for the sigmoid; the query functions
-** below are exact, in double precision.
+** softmax, for training, with lookup tables for the sigmoid.  The exact
+** query math is in exact.c.
 */
 #include <math.h>
 #include <stdlib.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <string.h>
-#include "w2vInt.h"
+#include "core.h"
 #include "vecmath.h"
 
 #define SIG_MAX   8.0f     /* the tables cover (-SIG_MAX, SIG_MAX) */
@@ -47,14 +47,6 @@ static inline float fast_neg_log_sigmoid(float x){
   if( x>=SIG_MAX ) return 0.0f;
   if( x<=-SIG_MAX ) return -x;
   return -logSigTable[sig_index(x)];
-}
-
-const char *w2v_arch_name(int arch){
-  return arch==W2V_CBOW ? "cbow" : arch==W2V_ARCH_NONE ? "none" : "skipgram";
-}
-const char *w2v_loss_name(int loss){
-  return loss==W2V_LOSS_HS ? "hs" : loss==W2V_LOSS_SOFTMAX ? "softmax"
-       : loss==W2V_LOSS_NONE ? "none" : "ns";
 }
 
 int64_t w2v_loss_out_rows(int kind, int64_t nWord){
@@ -251,40 +243,4 @@ float w2v_loss_window_step(const W2vLoss *L, float *const *in, int nIn, int32_t 
   }
   hot_tick(L, &b);
   return loss;
-}
-
-double w2v_dot_exact(const float *a, const float *b, int n){
-  double s = 0;
-  int i;
-  for(i=0; i<n; i++) s += (double)a[i]*(double)b[i];
-  return s;
-}
-
-/* log sigma(x), without overflow for large |x| */
-static double log_sigmoid(double x){
-  return x>=0 ? -log1p(exp(-x)) : x - log1p(exp(x));
-}
-
-double w2v_hs_prob(const W2vLoss *L, const float *h, int32_t target){
-  const W2vTree *t = L->tree;
-  double logp = 0;
-  int64_t j;
-  for(j=t->start[target]; j<t->start[target+1]; j++){
-    double f = w2v_dot_exact(h, L->out + (int64_t)t->point[j]*L->dim, L->dim);
-    logp += log_sigmoid(t->code[j] ? -f : f);
-  }
-  return exp(logp);
-}
-
-double w2v_log_partition(const W2vLoss *L, const float *h){
-  double mx = -INFINITY, sum = 0;
-  int64_t w;
-  for(w=0; w<L->nWord; w++){
-    double s = w2v_dot_exact(h, L->out + w*L->dim, L->dim);
-    if( s>mx ) mx = s;
-  }
-  for(w=0; w<L->nWord; w++){
-    sum += exp(w2v_dot_exact(h, L->out + w*L->dim, L->dim) - mx);
-  }
-  return mx + log(sum);
 }

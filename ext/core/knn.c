@@ -13,7 +13,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include "w2vInt.h"
+#include "core.h"
 #include "vecmath.h"
 
 /* Covers the float rounding of both scores (|terms| <= 127 * |q|_1). */
@@ -74,10 +74,10 @@ int w2v_knn_build(W2vKnn *x, const float *vec, int64_t n, int dim){
   x->dim = dim;
   x->stride = (dim + 7) & ~7;
   x->vec = vec;
-  x->q8 = calloc((size_t)(n ? n : 1), (size_t)x->stride);
-  x->scale = malloc(sizeof(float)*(size_t)(n ? n : 1));
-  x->err = malloc(sizeof(float)*(size_t)(n ? n : 1));
-  x->invNorm = malloc(sizeof(float)*(size_t)(n ? n : 1));
+  x->q8 = w2v_core_calloc((size_t)(n ? n : 1), (size_t)x->stride);
+  x->scale = w2v_core_malloc(sizeof(float)*(size_t)(n ? n : 1));
+  x->err = w2v_core_malloc(sizeof(float)*(size_t)(n ? n : 1));
+  x->invNorm = w2v_core_malloc(sizeof(float)*(size_t)(n ? n : 1));
   if( !x->q8 || !x->scale || !x->err || !x->invNorm ){ w2v_knn_free(x); return -1; }
   for(i=0; i<n; i++){
     const float *v = vec + i*dim;
@@ -102,10 +102,10 @@ int w2v_knn_build(W2vKnn *x, const float *vec, int64_t n, int dim){
 }
 
 void w2v_knn_free(W2vKnn *x){
-  free(x->q8);
-  free(x->scale);
-  free(x->err);
-  free(x->invNorm);
+  w2v_core_free(x->q8);
+  w2v_core_free(x->scale);
+  w2v_core_free(x->err);
+  w2v_core_free(x->invNorm);
   x->q8 = 0; x->scale = x->err = x->invNorm = 0;
 }
 
@@ -223,7 +223,7 @@ static int is_excluded(const W2vKnnQuery *q, int64_t id){
 
 /* Unit copy of the query, zero padded to the stride.  NULL on OOM. */
 static float *unit_query(const W2vKnn *x, const float *q){
-  float *qu = calloc((size_t)x->stride, sizeof(float));
+  float *qu = w2v_core_calloc((size_t)x->stride, sizeof(float));
   double norm = 0;
   int d;
   if( qu==0 ) return 0;
@@ -257,15 +257,15 @@ int64_t w2v_knn_search(const W2vKnn *x, const W2vKnnQuery *q, W2vHit *aHit){
     /* pass 1: approximate scores; keep every row that may still rank */
     int64_t nCandAlloc = 64;
     float tau = minSim;
-    bound = malloc(sizeof(float)*(size_t)k);
-    cand = malloc(sizeof(W2vHit)*(size_t)nCandAlloc);
+    bound = w2v_core_malloc(sizeof(float)*(size_t)k);
+    cand = w2v_core_malloc(sizeof(W2vHit)*(size_t)nCandAlloc);
     if( !bound || !cand ){ nHit = -1; goto done; }
     for(i=0; i<x->n; i++){
       float a = x->scale[i]*dot_q8(qu, x->q8 + i*x->stride, x->stride);
       float e = x->err[i] + KNN_SLACK;
       if( a+e<tau || is_excluded(q, i) ) continue;
       if( nCand==nCandAlloc ){
-        W2vHit *p = realloc(cand, sizeof(W2vHit)*(size_t)(nCandAlloc*2));
+        W2vHit *p = w2v_core_realloc(cand, sizeof(W2vHit)*(size_t)(nCandAlloc*2));
         if( p==0 ){ nHit = -1; goto done; }
         cand = p;
         nCandAlloc *= 2;
@@ -286,9 +286,9 @@ int64_t w2v_knn_search(const W2vKnn *x, const W2vKnnQuery *q, W2vHit *aHit){
   }
   hit_heap_sort(aHit, nHit);
 done:
-  free(qu);
-  free(bound);
-  free(cand);
+  w2v_core_free(qu);
+  w2v_core_free(bound);
+  w2v_core_free(cand);
   return nHit;
 }
 

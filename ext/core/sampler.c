@@ -7,10 +7,10 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include "w2vInt.h"
+#include "core.h"
 
 void w2v_sampler_free(W2vSampler *s){
-  free(s->threshold); free(s->alias);
+  w2v_core_free(s->threshold); w2v_core_free(s->alias);
   memset(s, 0, sizeof(*s));
 }
 
@@ -20,11 +20,11 @@ int w2v_sampler_build(const int64_t *counts, int64_t n, double power, W2vSampler
   memset(s, 0, sizeof(*s));
   if( n<1 ) return 0;
   s->n = n;
-  s->threshold = malloc(n*sizeof(uint32_t));
-  s->alias = malloc(n*sizeof(int32_t));
-  p = malloc(n*sizeof(double));
-  small = malloc(n*sizeof(int64_t));
-  large = malloc(n*sizeof(int64_t));
+  s->threshold = w2v_core_malloc(n*sizeof(uint32_t));
+  s->alias = w2v_core_malloc(n*sizeof(int32_t));
+  p = w2v_core_malloc(n*sizeof(double));
+  small = w2v_core_malloc(n*sizeof(int64_t));
+  large = w2v_core_malloc(n*sizeof(int64_t));
   if( !s->threshold || !s->alias || !p || !small || !large ) goto oom;
 
   for(i=0; i<n; i++){ p[i] = pow((double)counts[i], power); total += p[i]; }
@@ -42,11 +42,11 @@ int w2v_sampler_build(const int64_t *counts, int64_t n, double power, W2vSampler
   /* What is left has probability 1 up to rounding: always keep it. */
   while( nLarge>0 ){ int64_t g = large[--nLarge]; s->threshold[g] = UINT32_MAX; s->alias[g] = (int32_t)g; }
   while( nSmall>0 ){ int64_t l = small[--nSmall]; s->threshold[l] = UINT32_MAX; s->alias[l] = (int32_t)l; }
-  free(p); free(small); free(large);
+  w2v_core_free(p); w2v_core_free(small); w2v_core_free(large);
   return 0;
 
 oom:
-  free(p); free(small); free(large);
+  w2v_core_free(p); w2v_core_free(small); w2v_core_free(large);
   w2v_sampler_free(s);
   return -1;
 }

@@ -16,7 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include "w2vInt.h"
+#include "core.h"
 #include "vecmath.h"
 
 #define PROGRESS_STEP 10000   /* words between updates of the shared counter */
@@ -56,7 +56,7 @@ struct W2vTrainer {
   _Atomic int stop;
   _Atomic int nFinished;
   int joined;
-  int result;
+  W2vTrainEnd result;
 };
 
 static double seconds_since(const struct timespec *t0){
@@ -66,10 +66,7 @@ static double seconds_since(const struct timespec *t0){
 }
 
 static void *aligned_floats(int64_t n){
-  void *p = 0;
-  if( n<1 ) n = 1;
-  if( posix_memalign(&p, 64, (size_t)n*sizeof(float)) ) return 0;
-  return p;
+  return w2v_core_aligned((size_t)(n<1 ? 1 : n)*sizeof(float));
 }
 
 static float current_alpha(const W2vTrainer *t, int64_t done){
@@ -206,14 +203,14 @@ static void *worker_main(void *arg){
 
 static char *str_dup(const char *z){
   size_t n = strlen(z) + 1;
-  char *p = malloc(n);
+  char *p = w2v_core_malloc(n);
   if( p ) memcpy(p, z, n);
   return p;
 }
 
 W2vTrainer *w2v_train_start(const W2vTrainParams *p, const W2vCorpusView *c,
                             const int64_t *counts, int64_t nWord, char **pzErr){
-  W2vTrainer *t = calloc(1, sizeof(W2vTrainer));
+  W2vTrainer *t = w2v_core_calloc(1, sizeof(W2vTrainer));
   int64_t i, nOut;
   uint64_t rng = p->seed;
   int k;
@@ -262,7 +259,7 @@ W2vTrainer *w2v_train_start(const W2vTrainParams *p, const W2vCorpusView *c,
   }
 
   /* sub-sampling thresholds, word2vec's formula */
-  t->keep = malloc((nWord ? nWord : 1) * sizeof(uint32_t));
+  t->keep = w2v_core_malloc((nWord ? nWord : 1) * sizeof(uint32_t));
   if( t->keep==0 ) goto oom;
   for(i=0; i<nWord; i++){
     double keep = 1.0;
@@ -275,9 +272,9 @@ W2vTrainer *w2v_train_start(const W2vTrainParams *p, const W2vCorpusView *c,
 
   /* workers: equal shares of the tokens */
   t->nWorker = p->threads;
-  t->workers = calloc(t->nWorker, sizeof(W2vWorker));
-  t->tids = calloc(t->nWorker, sizeof(pthread_t));
-  t->stats = calloc(p->epochs, sizeof(W2vEpochStats));
+  t->workers = w2v_core_calloc(t->nWorker, sizeof(W2vWorker));
+  t->tids = w2v_core_calloc(t->nWorker, sizeof(pthread_t));
+  t->stats = w2v_core_calloc(p->epochs, sizeof(W2vEpochStats));
   if( !t->workers || !t->tids || !t->stats ) goto oom;
   for(k=0; k<t->nWorker; k++){
     W2vWorker *wk = &t->workers[k];
@@ -297,9 +294,9 @@ W2vTrainer *w2v_train_start(const W2vTrainParams *p, const W2vCorpusView *c,
     wk->gh = aligned_floats(p->dim);
     wk->scratch = aligned_floats(p->loss==W2V_LOSS_SOFTMAX ? nWord
                      : (int64_t)(w2v_loss_window_scratch(&t->loss)/sizeof(float) + 1));
-    wk->ctx = malloc(sizeof(float*)*2*p->window);
-    wk->buf = malloc((maxSeg ? maxSeg : 1) * sizeof(int32_t));
-    wk->stats = calloc(p->epochs, sizeof(W2vEpochStats));
+    wk->ctx = w2v_core_malloc(sizeof(float*)*2*p->window);
+    wk->buf = w2v_core_malloc((maxSeg ? maxSeg : 1) * sizeof(int32_t));
+    wk->stats = w2v_core_calloc(p->epochs, sizeof(W2vEpochStats));
     if( !wk->h || !wk->gh || !wk->buf || !wk->stats || !wk->scratch || !wk->ctx ) goto oom;
   }
   for(k=0; k<t->nWorker; k++){
@@ -375,7 +372,7 @@ static int all_finite(const float *a, int64_t n){
   return 1;
 }
 
-int w2v_train_join(W2vTrainer *t){
+W2vTrainEnd w2v_train_join(W2vTrainer *t){
   int k, e, cancelled, diverged = 0;
   if( t->joined ) return t->result;
   for(k=0; k<t->nStarted; k++) pthread_join(t->tids[k], 0);
@@ -398,7 +395,7 @@ int w2v_train_join(W2vTrainer *t){
     diverged = !all_finite(t->in, t->nWord*t->p.dim)
             || !all_finite(t->out, w2v_loss_out_rows(t->p.loss, t->nWord)*t->p.dim);
   }
-  t->result = diverged ? 2 : cancelled ? 1 : 0;
+  t->result = diverged ? W2V_TRAIN_DIVERGED : cancelled ? W2V_TRAIN_CANCELLED : W2V_TRAIN_FINISHED;
   return t->result;
 }
 
@@ -416,12 +413,12 @@ void w2v_train_free(W2vTrainer *t){
   if( t->workers ){
     for(k=0; k<t->nWorker; k++){
       W2vWorker *wk = &t->workers[k];
-      free(wk->h); free(wk->gh); free(wk->scratch); free(wk->ctx); free(wk->buf); free(wk->stats);
+      w2v_core_free(wk->h); w2v_core_free(wk->gh); w2v_core_free(wk->scratch); w2v_core_free(wk->ctx); w2v_core_free(wk->buf); w2v_core_free(wk->stats);
     }
   }
-  free(t->workers); free(t->tids); free(t->stats); free(t->keep);
-  free(t->in); free(t->out);
+  w2v_core_free(t->workers); w2v_core_free(t->tids); w2v_core_free(t->stats); w2v_core_free(t->keep);
+  w2v_core_free(t->in); w2v_core_free(t->out);
   w2v_tree_free(&t->tree);
   w2v_sampler_free(&t->sampler);
-  free(t);
+  w2v_core_free(t);
 }

@@ -1,0 +1,42 @@
+/*
+** Exact query math in double precision, no lookup tables: what w2v_prob,
+** w2v_predict and the similarity functions answer with.
+*/
+#include <math.h>
+#include "core.h"
+
+double w2v_dot_exact(const float *a, const float *b, int n){
+  double s = 0;
+  int i;
+  for(i=0; i<n; i++) s += (double)a[i]*(double)b[i];
+  return s;
+}
+
+/* log sigma(x), without overflow for large |x| */
+double w2v_log_sigmoid(double x){
+  return x>=0 ? -log1p(exp(-x)) : x - log1p(exp(x));
+}
+
+double w2v_hs_prob(const W2vLoss *L, const float *h, int32_t target){
+  const W2vTree *t = L->tree;
+  double logp = 0;
+  int64_t j;
+  for(j=t->start[target]; j<t->start[target+1]; j++){
+    double f = w2v_dot_exact(h, L->out + (int64_t)t->point[j]*L->dim, L->dim);
+    logp += w2v_log_sigmoid(t->code[j] ? -f : f);
+  }
+  return exp(logp);
+}
+
+double w2v_log_partition(const W2vLoss *L, const float *h){
+  double mx = -INFINITY, sum = 0;
+  int64_t w;
+  for(w=0; w<L->nWord; w++){
+    double s = w2v_dot_exact(h, L->out + w*L->dim, L->dim);
+    if( s>mx ) mx = s;
+  }
+  for(w=0; w<L->nWord; w++){
+    sum += exp(w2v_dot_exact(h, L->out + w*L->dim, L->dim) - mx);
+  }
+  return mx + log(sum);
+}

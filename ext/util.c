@@ -1,0 +1,105 @@
+/*
+** Helpers with no dependency on the rest of w2v: see util.h.
+*/
+#include <stdarg.h>
+#include <math.h>
+#include <string.h>
+#include "sqlite3ext.h"
+SQLITE_EXTENSION_INIT3
+#include "util.h"
+
+void w2v_json_string(sqlite3_str *s, const char *z){
+  sqlite3_str_appendchar(s, 1, '"');
+  for(; *z; z++){
+    unsigned char c = (unsigned char)*z;
+    if( c=='"' || c=='\\' ) sqlite3_str_appendf(s, "\\%c", c);
+    else if( c<0x20 ) sqlite3_str_appendf(s, "\\u%04x", c);
+    else sqlite3_str_appendchar(s, 1, (char)c);
+  }
+  sqlite3_str_appendchar(s, 1, '"');
+}
+
+void w2v_json_number(sqlite3_str *s, double v, int ok){
+  if( ok && isfinite(v) ) sqlite3_str_appendf(s, "%.6f", v);
+  else sqlite3_str_appendall(s, "null");
+}
+
+void w2v_result_error(sqlite3_context *ctx, char *zErr, int rc){
+  if( zErr==0 ){ sqlite3_result_error_nomem(ctx); return; }
+  sqlite3_result_error(ctx, zErr, -1);
+  sqlite3_free(zErr);
+  if( rc==SQLITE_NOMEM ) sqlite3_result_error_nomem(ctx);
+  else if( rc!=SQLITE_ERROR && rc!=SQLITE_OK ) sqlite3_result_error_code(ctx, rc);
+}
+
+int w2v_vtab_error(sqlite3_vtab *pVtab, char *zErr, int rc){
+  sqlite3_free(pVtab->zErrMsg);
+  pVtab->zErrMsg = zErr;
+  if( zErr==0 ) return SQLITE_NOMEM;
+  return rc==SQLITE_OK ? SQLITE_ERROR : rc;
+}
+
+int w2v_vtab_errorf(sqlite3_vtab *pVtab, const char *zFmt, ...){
+  va_list ap;
+  char *z;
+  va_start(ap, zFmt);
+  z = sqlite3_vmprintf(zFmt, ap);
+  va_end(ap);
+  return w2v_vtab_error(pVtab, z, SQLITE_ERROR);
+}
+
+void w2v_floats_to_le(void *dst, const float *src, int n){
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__==__ORDER_BIG_ENDIAN__
+  unsigned char *d = dst;
+  int i;
+  for(i=0; i<n; i++){
+    uint32_t u;
+    memcpy(&u, &src[i], 4);
+    d[4*i] = (unsigned char)u; d[4*i+1] = (unsigned char)(u>>8);
+    d[4*i+2] = (unsigned char)(u>>16); d[4*i+3] = (unsigned char)(u>>24);
+  }
+#else
+  memcpy(dst, src, (size_t)n*sizeof(float));
+#endif
+}
+
+void w2v_floats_from_le(float *dst, const void *src, int n){
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__==__ORDER_BIG_ENDIAN__
+  const unsigned char *b = src;
+  int i;
+  for(i=0; i<n; i++){
+    uint32_t u = b[4*i] | (uint32_t)b[4*i+1]<<8 | (uint32_t)b[4*i+2]<<16 | (uint32_t)b[4*i+3]<<24;
+    memcpy(&dst[i], &u, 4);
+  }
+#else
+  memcpy(dst, src, (size_t)n*sizeof(float));
+#endif
+}
+
+void w2v_fold_ascii(char *dst, const char *src, size_t n){
+  size_t i;
+  for(i=0; i<n; i++){
+    char c = src[i];
+    dst[i] = (c>='A' && c<='Z') ? (char)(c + 32) : c;
+  }
+}
+
+static const char *const azArch[] = { "skipgram", "cbow", "none" };
+static const char *const azLoss[] = { "ns", "hs", "softmax", "none" };
+
+const char *w2v_arch_name(int arch){
+  return arch>=0 && arch<=W2V_ARCH_NONE ? azArch[arch] : "?";
+}
+const char *w2v_loss_name(int loss){
+  return loss>=0 && loss<=W2V_LOSS_NONE ? azLoss[loss] : "?";
+}
+int w2v_arch_from_name(const char *z){
+  int i;
+  for(i=0; z && i<=W2V_ARCH_NONE; i++) if( strcmp(z, azArch[i])==0 ) return i;
+  return -1;
+}
+int w2v_loss_from_name(const char *z){
+  int i;
+  for(i=0; z && i<=W2V_LOSS_NONE; i++) if( strcmp(z, azLoss[i])==0 ) return i;
+  return -1;
+}
