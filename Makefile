@@ -9,7 +9,7 @@ ARCHFLAGS = -march=native
 endif
 OPT     ?= -O3
 CFLAGS  ?= $(OPT) $(ARCHFLAGS) -g
-WARN     = -Wall -Wextra
+WARN     = -Wall -Wextra -Wno-missing-field-initializers
 CPPFLAGS = -Iinclude -Iext -Iext/core
 LDLIBS   = -lpthread -lm
 TCLSH   ?= tclsh
@@ -32,7 +32,7 @@ build/static_host: test/static_host.c $(SRC) $(HDR) Makefile
 	@mkdir -p build
 	$(CC) -DSQLITE_CORE $(CPPFLAGS) $(CFLAGS) $(WARN) -o $@ test/static_host.c $(SRC) -lsqlite3 $(LDLIBS)
 
-test: w2v.so build/unit build/static_host
+test: w2v.so build/unit build/static_host check-layers
 	$(TCLSH) test/all.tcl
 
 # Each source compiled alone (core files as core_NAME.o), then their symbols

@@ -17,6 +17,7 @@
 ** Both return a JSON object; a column named `section` groups the results.
 */
 #include <math.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include "sqlite3ext.h"
@@ -34,17 +35,14 @@ typedef struct EvalVocab {
   int32_t *canon;       /* by word id: the id that stands for its folded form */
 } EvalVocab;
 
-static void fold(char *z, int n){
-  int i;
-  for(i=0; i<n; i++) if( z[i]>='A' && z[i]<='Z' ) z[i] += 32;
-}
-
 static void eval_vocab_free(EvalVocab *v){
+  w2v_model_release(v->m);
   w2v_vocab_free(&v->folded);
   sqlite3_free(v->firstId);
   sqlite3_free(v->canon);
 }
 
+/* Takes over the caller's reference to m. */
 static int eval_vocab_init(EvalVocab *v, W2vModel *m, int64_t nRestrict, int lower){
   int64_t i;
   memset(v, 0, sizeof(*v));
@@ -63,8 +61,7 @@ static int eval_vocab_init(EvalVocab *v, W2vModel *m, int64_t nRestrict, int low
       char *z = sqlite3_malloc64(n+1);
       int64_t f;
       if( z==0 ) return SQLITE_NOMEM;
-      memcpy(z, w2v_vocab_word(&m->vocab, i), n);
-      fold(z, (int)n);
+      w2v_fold_ascii(z, w2v_vocab_word(&m->vocab, i), n);
       f = w2v_vocab_add(&v->folded, z, n, 1);
       sqlite3_free(z);
       if( f<0 ) return SQLITE_NOMEM;
@@ -84,8 +81,7 @@ static int64_t eval_find(EvalVocab *v, sqlite3_value *x){
   if( v->lower ){
     char buf[256], *zf = n<=(int)sizeof(buf) ? buf : sqlite3_malloc(n);
     if( zf==0 ) return -1;
-    memcpy(zf, z, n);
-    fold(zf, n);
+    w2v_fold_ascii(zf, z, (size_t)n);
     id = w2v_vocab_find(&v->folded, zf, (uint32_t)n);
     if( zf!=buf ) sqlite3_free(zf);
     return id<0 ? -1 : v->firstId[id];
@@ -94,30 +90,13 @@ static int64_t eval_find(EvalVocab *v, sqlite3_value *x){
   return id<v->nRestrict ? id : -1;
 }
 
-static int parse_eval_options(const char *zFunc, const char *z, sqlite3_int64 *pRestrict,
-                              int *pLower, char **pzErr){
-  int i = 0, r;
-  char *zKey, *zVal;
-  *pRestrict = 30000;
-  *pLower = 1;
-  if( z==0 ) return SQLITE_OK;
-  while( (r = w2v_options_next(zFunc, z, &i, &zKey, &zVal, pzErr))>0 ){
-    sqlite3_int64 v;
-    int bad = w2v_parse_int(zVal, &v);
-    if( !strcmp(zKey, "restrict") && !bad && v>=0 ) *pRestrict = v;
-    else if( !strcmp(zKey, "lower") && !bad && (v==0 || v==1) ) *pLower = (int)v;
-    else if( strcmp(zKey, "restrict") && strcmp(zKey, "lower") ){
-      *pzErr = sqlite3_mprintf("%s: unknown option '%s' (restrict, lower)", zFunc, zKey);
-    }else{
-      *pzErr = sqlite3_mprintf("%s: %s must be %s, not '%s'", zFunc, zKey,
-                               zKey[0]=='r' ? "a non-negative integer" : "0 or 1", zVal);
-    }
-    sqlite3_free(zKey);
-    sqlite3_free(zVal);
-    if( *pzErr ) return SQLITE_ERROR;
-  }
-  return r<0 ? SQLITE_ERROR : SQLITE_OK;
-}
+/* The options of both evaluations. */
+typedef struct EvalOptions { sqlite3_int64 nRestrict; int lower; } EvalOptions;
+static const W2vOptDesc aEvalOpt[] = {
+  { "restrict", W2V_OPT_INT, 0, 9.0e18, 30000, offsetof(EvalOptions, nRestrict), 0, 0, "a non-negative integer" },
+  { "lower",    W2V_OPT_INT, 0, 1,      1,     offsetof(EvalOptions, lower), W2V_OPT_INT32, 0, "0 or 1" },
+};
+static const W2vOptTable evalOptions = { aEvalOpt, 2, 1 };
 
 /* Prepares SELECT * FROM table and finds the wanted columns by name (else
 ** the first nWant columns in order), and a `section` column if any. */
@@ -222,23 +201,19 @@ static int section_add_pair(Section *sec, double x, double y){
   return SQLITE_OK;
 }
 
-static void json_number(sqlite3_str *s, double v, int ok){
-  if( ok && isfinite(v) ) sqlite3_str_appendf(s, "%.6f", v);
-  else sqlite3_str_appendall(s, "null");
-}
-
 /* The common start of both evaluations: options, model, table, vocabulary. */
 static int eval_begin(sqlite3_context *ctx, const char *zFunc, int argc, sqlite3_value **argv,
                       const char *const *azCol, int nCol, int *aiCol, int *piSection,
                       EvalVocab *ev, sqlite3_stmt **ppStmt, char **pzErr){
   W2vConn *conn = sqlite3_user_data(ctx);
   W2vModel *m = 0;
-  sqlite3_int64 nRestrict;
-  int lower, rc;
-  rc = parse_eval_options(zFunc, argc>2 ? (const char*)sqlite3_value_text(argv[2]) : 0, &nRestrict, &lower, pzErr);
-  if( rc==SQLITE_OK ) rc = w2v_conn_model(conn, zFunc, (const char*)sqlite3_value_text(argv[0]), &m, pzErr);
+  EvalOptions eo;
+  int rc;
+  rc = w2v_options_parse(zFunc, argc>2 ? (const char*)sqlite3_value_text(argv[2]) : 0, &evalOptions, &eo, 0, pzErr);
+  if( rc==SQLITE_OK ) rc = w2v_model_acquire(conn, zFunc, 0, (const char*)sqlite3_value_text(argv[0]), &m, pzErr);
   if( rc==SQLITE_OK ) rc = open_table(conn->db, zFunc, argv[1], azCol, nCol, aiCol, piSection, ppStmt, pzErr);
-  if( rc==SQLITE_OK ) rc = eval_vocab_init(ev, m, nRestrict, lower);
+  if( rc==SQLITE_OK ) return eval_vocab_init(ev, m, eo.nRestrict, eo.lower);   /* ev holds m now */
+  w2v_model_release(m);
   return rc;
 }
 
@@ -296,7 +271,7 @@ static void answer_batch(EvalVocab *v, Question *q, int n, float *qv, float *bes
   }
 }
 
-static void fn_eval_analogy(sqlite3_context *ctx, int argc, sqlite3_value **argv){
+void w2v_fn_eval_analogy(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   static const char *const azCol[4] = { "a", "b", "c", "d" };
   const char *zFunc = "w2v_eval_analogy";
   W2vConn *conn = sqlite3_user_data(ctx);
@@ -350,7 +325,7 @@ static void fn_eval_analogy(sqlite3_context *ctx, int argc, sqlite3_value **argv
   }
   out = sqlite3_str_new(0);
   sqlite3_str_appendall(out, "{\"accuracy\":");
-  json_number(out, covered ? (double)correct/covered : 0, covered>0);
+  w2v_json_number(out, covered ? (double)correct/covered : 0, covered>0);
   sqlite3_str_appendf(out, ",\"correct\":%lld,\"covered\":%lld,\"total\":%lld",
                       (long long)correct, (long long)covered, (long long)total);
   if( iSection>=0 ){
@@ -360,7 +335,7 @@ static void fn_eval_analogy(sqlite3_context *ctx, int argc, sqlite3_value **argv
       sqlite3_str_appendall(out, j ? ",{\"section\":" : "{\"section\":");
       w2v_json_string(out, s->zName);
       sqlite3_str_appendall(out, ",\"accuracy\":");
-      json_number(out, s->covered ? (double)s->correct/s->covered : 0, s->covered>0);
+      w2v_json_number(out, s->covered ? (double)s->correct/s->covered : 0, s->covered>0);
       sqlite3_str_appendf(out, ",\"correct\":%lld,\"covered\":%lld,\"total\":%lld}",
                           (long long)s->correct, (long long)s->covered, (long long)s->total);
     }
@@ -427,7 +402,7 @@ static int spearman(const Section *s, double *pRho){
   return rc;
 }
 
-static void fn_eval_similarity(sqlite3_context *ctx, int argc, sqlite3_value **argv){
+void w2v_fn_eval_similarity(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   static const char *const azCol[3] = { "word1", "word2", "score" };
   const char *zFunc = "w2v_eval_similarity";
   W2vConn *conn = sqlite3_user_data(ctx);
@@ -470,7 +445,7 @@ static void fn_eval_similarity(sqlite3_context *ctx, int argc, sqlite3_value **a
   if( rc!=SQLITE_OK ) goto done;
   out = sqlite3_str_new(0);
   sqlite3_str_appendall(out, "{\"spearman\":");
-  json_number(out, rho, 1);
+  w2v_json_number(out, rho, 1);
   sqlite3_str_appendf(out, ",\"covered\":%lld,\"total\":%lld", (long long)all.covered, (long long)all.total);
   if( iSection>=0 ){
     sqlite3_str_appendall(out, ",\"sections\":[");
@@ -480,7 +455,7 @@ static void fn_eval_similarity(sqlite3_context *ctx, int argc, sqlite3_value **a
       sqlite3_str_appendall(out, j ? ",{\"section\":" : "{\"section\":");
       w2v_json_string(out, s->zName);
       sqlite3_str_appendall(out, ",\"spearman\":");
-      json_number(out, rho, 1);
+      w2v_json_number(out, rho, 1);
       sqlite3_str_appendf(out, ",\"covered\":%lld,\"total\":%lld}", (long long)s->covered, (long long)s->total);
     }
     sqlite3_str_appendall(out, "]");
@@ -493,18 +468,4 @@ done:
   sections_free(&secs);
   sqlite3_free(all.x);
   sqlite3_free(all.y);
-}
-
-int w2v_register_eval(sqlite3 *db, W2vConn *conn){
-  int rc = SQLITE_OK, n;
-  for(n=2; n<=3 && rc==SQLITE_OK; n++){
-    conn->nRef++;
-    rc = sqlite3_create_function_v2(db, "w2v_eval_analogy", n, SQLITE_UTF8|SQLITE_DIRECTONLY,
-                                    conn, fn_eval_analogy, 0, 0, w2v_conn_release);
-    if( rc!=SQLITE_OK ) break;
-    conn->nRef++;
-    rc = sqlite3_create_function_v2(db, "w2v_eval_similarity", n, SQLITE_UTF8|SQLITE_DIRECTONLY,
-                                    conn, fn_eval_similarity, 0, 0, w2v_conn_release);
-  }
-  return rc;
 }

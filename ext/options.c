@@ -1,68 +1,19 @@
 /*
-** The options string of w2v_train: key=value pairs separated by commas
-** and/or white space.  A value may be quoted with ' or " (a doubled quote
-** inside stands for itself), so a model name can hold any character.
+** The options strings of w2v's functions: key=value pairs separated by
+** commas and/or white space.  A value may be quoted with ' or " (a doubled
+** quote inside stands for itself), so a model name can hold any character.
+** Each function describes its options in a table of W2vOptDesc (w2vInt.h):
+** one row per option drives parsing, range checks, defaults, the given bits,
+** what is stored in <model>_config and what update=1 must keep.
 */
 #include <ctype.h>
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 #include "sqlite3ext.h"
 SQLITE_EXTENSION_INIT3
 #include "w2vInt.h"
-
-typedef enum { OPT_INT, OPT_REAL, OPT_BOOL, OPT_ARCH, OPT_LOSS, OPT_TEXT } OptType;
-
-typedef struct OptSpec {
-  const char *zKey;
-  OptType type;
-  double lo, hi;          /* inclusive range for numbers */
-} OptSpec;
-
-static const OptSpec aSpec[] = {
-  { "model",       OPT_TEXT, 0, 0 },
-  { "arch",        OPT_ARCH, 0, 0 },
-  { "loss",        OPT_LOSS, 0, 0 },
-  { "dim",         OPT_INT,  1, 10000 },
-  { "window",      OPT_INT,  1, 1000 },
-  { "negative",    OPT_INT,  0, 1000 },
-  { "ns_exponent", OPT_REAL, -10, 10 },
-  { "min_count",   OPT_INT,  1, 9.0e18 },
-  { "max_vocab",   OPT_INT,  0, 2147483647.0 },
-  { "sample",      OPT_REAL, 0, 1 },
-  { "alpha",       OPT_REAL, 1e-12, 10 },
-  { "min_alpha",   OPT_REAL, 0, 10 },
-  { "epochs",      OPT_INT,  1, 100000 },
-  { "threads",     OPT_INT,  1, 256 },
-  { "seed",        OPT_INT,  0, 9.0e18 },
-  { "lower",       OPT_BOOL, 0, 1 },
-  { "replace",     OPT_BOOL, 0, 1 },
-  { "progress",    OPT_BOOL, 0, 1 },
-  { "update",      OPT_BOOL, 0, 1 },
-  { "max_memory",  OPT_INT,  1, 1048576.0 * 1024 },
-};
-#define N_SPEC (int)(sizeof(aSpec)/sizeof(aSpec[0]))
-
-void w2v_options_free(W2vOptions *o){
-  sqlite3_free(o->zModel);
-  o->zModel = 0;
-}
-
-/* Half the physical memory (4 GiB when unknown). */
-static sqlite3_int64 default_max_memory(void){
-  long pages = sysconf(_SC_PHYS_PAGES), size = sysconf(_SC_PAGESIZE);
-  if( pages<=0 || size<=0 ) return (sqlite3_int64)4 << 30;
-  return (sqlite3_int64)pages * size / 2;
-}
-
-static int default_threads(void){
-  long n = sysconf(_SC_NPROCESSORS_ONLN);
-  if( n<1 ) n = 1;
-  if( n>256 ) n = 256;
-  return (int)n;
-}
 
 int w2v_parse_int(const char *z, sqlite3_int64 *pv){
   char *zEnd;
@@ -82,29 +33,6 @@ static int parse_real(const char *z, double *pv){
   if( zEnd==z || *zEnd || errno || !isfinite(v) ) return 1;
   *pv = v;
   return 0;
-}
-
-/* Stores a validated value into the options struct. */
-static void set_option(W2vOptions *o, const char *zKey, double r, sqlite3_int64 i, int e){
-  if( !strcmp(zKey, "arch") ) o->arch = e;
-  else if( !strcmp(zKey, "loss") ) o->loss = e;
-  else if( !strcmp(zKey, "dim") ) o->dim = (int)i;
-  else if( !strcmp(zKey, "window") ) o->window = (int)i;
-  else if( !strcmp(zKey, "negative") ) o->negative = (int)i;
-  else if( !strcmp(zKey, "ns_exponent") ) o->nsExponent = r;
-  else if( !strcmp(zKey, "min_count") ) o->minCount = i;
-  else if( !strcmp(zKey, "max_vocab") ) o->maxVocab = i;
-  else if( !strcmp(zKey, "sample") ) o->sample = r;
-  else if( !strcmp(zKey, "alpha") ) o->alpha = r;
-  else if( !strcmp(zKey, "min_alpha") ) o->minAlpha = r;
-  else if( !strcmp(zKey, "epochs") ) o->epochs = (int)i;
-  else if( !strcmp(zKey, "threads") ) o->threads = (int)i;
-  else if( !strcmp(zKey, "seed") ) o->seed = (sqlite3_uint64)i;
-  else if( !strcmp(zKey, "lower") ) o->lower = (int)i;
-  else if( !strcmp(zKey, "replace") ) o->replace = (int)i;
-  else if( !strcmp(zKey, "progress") ) o->progress = (int)i;
-  else if( !strcmp(zKey, "update") ) o->update = (int)i;
-  else if( !strcmp(zKey, "max_memory") ) o->maxMemory = i * 1048576;
 }
 
 /* Reads a key or a value starting at z[*pi]: quoted, or up to a separator.
@@ -142,7 +70,7 @@ static char *read_item(const char *zFunc, const char *z, int *pi, int isKey, cha
   return zOut;
 }
 
-int w2v_options_next(const char *zFunc, const char *z, int *pi, char **pzKey,
+static int options_next(const char *zFunc, const char *z, int *pi, char **pzKey,
                      char **pzVal, char **pzErr){
   int i = *pi;
   *pzKey = *pzVal = 0;
@@ -165,124 +93,175 @@ int w2v_options_next(const char *zFunc, const char *z, int *pi, char **pzKey,
   return 1;
 }
 
-void w2v_options_default_alpha(W2vOptions *o){
-  if( !(o->given & W2V_GIVEN_ALPHA) ) o->alpha = o->arch==W2V_CBOW ? 0.05 : 0.025;
-  if( !(o->given & W2V_GIVEN_MIN_ALPHA) ) o->minAlpha = o->alpha * 1e-4;
+
+/* The field of option d in the struct. */
+#define FIELD(T, p, d) ((T*)((char*)(p) + (d)->offset))
+#define CFIELD(T, p, d) ((const T*)((const char*)(p) + (d)->offset))
+
+static void set_number(const W2vOptDesc *d, void *p, double r, sqlite3_int64 i){
+  double scale = d->scale>0 ? d->scale : 1;
+  switch( d->type ){
+    case W2V_OPT_INT:
+      if( d->flags & W2V_OPT_INT32 ) *FIELD(int, p, d) = (int)i;
+      else *FIELD(sqlite3_int64, p, d) = (sqlite3_int64)(i*scale);
+      break;
+    case W2V_OPT_REAL: *FIELD(double, p, d) = r; break;
+    case W2V_OPT_NAME: *FIELD(int, p, d) = (int)i; break;
+    case W2V_OPT_TEXT: break;
+  }
 }
 
-int w2v_options_parse(const char *zFunc, const char *z, W2vOptions *o, char **pzErr){
-  int i = 0, k;
-  int seen[N_SPEC];
-  memset(o, 0, sizeof(*o));
-  memset(seen, 0, sizeof(seen));
-  o->arch = W2V_SKIPGRAM;
-  o->loss = W2V_LOSS_NS;
-  o->dim = 100;
-  o->window = 5;
-  o->negative = 5;
-  o->nsExponent = 0.75;
-  o->minCount = 5;
-  o->maxVocab = 0;
-  o->sample = 1e-3;
-  o->epochs = 5;
-  o->threads = default_threads();
-  o->maxMemory = default_max_memory();
-  o->seed = 1;
-  *pzErr = 0;
-  if( z==0 ) z = "";
+int w2v_options_index(const W2vOptTable *t, const char *zKey){
+  int i;
+  for(i=0; i<t->n; i++) if( strcmp(t->a[i].zKey, zKey)==0 ) return i;
+  return -1;
+}
 
+/* "a, b or c" of an option's names (aliases left out). */
+static char *name_list(const W2vOptName *a){
+  sqlite3_str *s = sqlite3_str_new(0);
+  int i, n;
+  for(n=0; a[n].zName && a[n].zName[0]; n++){}
+  for(i=0; i<n; i++){
+    sqlite3_str_appendf(s, "%s%s", i==0 ? "" : i==n-1 ? " or " : ", ", a[i].zName);
+  }
+  return sqlite3_str_finish(s);
+}
+
+/* "(k1, k2, ...)" of a table's keys. */
+static char *key_list(const W2vOptTable *t){
+  sqlite3_str *s = sqlite3_str_new(0);
+  int i;
+  for(i=0; i<t->n; i++) sqlite3_str_appendf(s, "%s%s", i ? ", " : "(", t->a[i].zKey);
+  sqlite3_str_appendall(s, ")");
+  return sqlite3_str_finish(s);
+}
+
+/* Checks and stores one value; NULL or the error message. */
+static char *set_value(const char *zFunc, const W2vOptDesc *d, void *p, char **pzVal){
+  const char *zVal = *pzVal;
+  sqlite3_int64 iv = 0;
+  double r = 0;
+  int k;
+  switch( d->type ){
+    case W2V_OPT_TEXT:
+      if( zVal[0]==0 ) return sqlite3_mprintf("%s: option '%s' is empty", zFunc, d->zKey);
+      sqlite3_free(*FIELD(char*, p, d));
+      *FIELD(char*, p, d) = *pzVal;
+      *pzVal = 0;
+      return 0;
+    case W2V_OPT_NAME:
+      for(k=0; d->aName[k].zName; k++){
+        if( strcmp(d->aName[k].zName, zVal)==0 && d->aName[k].value>=0 ){
+          set_number(d, p, 0, d->aName[k].value);
+          return 0;
+        }
+      }
+      {
+        char *zList = name_list(d->aName);
+        char *z = sqlite3_mprintf("%s: %s must be %s, not '%s'", zFunc, d->zKey, zList ? zList : "?", zVal);
+        sqlite3_free(zList);
+        return z;
+      }
+    case W2V_OPT_INT:
+      if( w2v_parse_int(zVal, &iv) || (double)iv<d->lo || (double)iv>d->hi ){
+        if( d->zMust ) return sqlite3_mprintf("%s: %s must be %s, not '%s'", zFunc, d->zKey, d->zMust, zVal);
+        if( w2v_parse_int(zVal, &iv) ){
+          return sqlite3_mprintf("%s: option '%s' must be an integer, not '%s'", zFunc, d->zKey, zVal);
+        }
+        return d->hi>=9e18
+          ? sqlite3_mprintf("%s: option '%s' must be at least %.0f, not '%s'", zFunc, d->zKey, d->lo, zVal)
+          : sqlite3_mprintf("%s: option '%s' must be between %.0f and %.0f, not '%s'", zFunc, d->zKey, d->lo, d->hi, zVal);
+      }
+      set_number(d, p, 0, iv);
+      return 0;
+    case W2V_OPT_REAL:
+      if( parse_real(zVal, &r) || r<d->lo || r>d->hi ){
+        if( d->zMust ) return sqlite3_mprintf("%s: %s must be %s, not '%s'", zFunc, d->zKey, d->zMust, zVal);
+        if( parse_real(zVal, &r) ){
+          return sqlite3_mprintf("%s: option '%s' must be a number, not '%s'", zFunc, d->zKey, zVal);
+        }
+        return sqlite3_mprintf("%s: option '%s' must be between %g and %g, not '%s'", zFunc, d->zKey, d->lo, d->hi, zVal);
+      }
+      set_number(d, p, r, 0);
+      return 0;
+  }
+  return 0;
+}
+
+void w2v_options_free(const W2vOptTable *t, void *p){
+  int i;
+  for(i=0; i<t->n; i++){
+    if( t->a[i].type==W2V_OPT_TEXT ){
+      sqlite3_free(*FIELD(char*, p, &t->a[i]));
+      *FIELD(char*, p, &t->a[i]) = 0;
+    }
+  }
+}
+
+int w2v_options_parse(const char *zFunc, const char *z, const W2vOptTable *t, void *p,
+                      unsigned *pGiven, char **pzErr){
+  int i = 0, k;
+  unsigned given = 0;
+  *pzErr = 0;
+  for(k=0; k<t->n; k++){
+    const W2vOptDesc *d = &t->a[k];
+    if( d->type==W2V_OPT_TEXT ) *FIELD(char*, p, d) = 0;
+    else if( !isnan(d->dflt) ) set_number(d, p, d->dflt, (sqlite3_int64)d->dflt);
+  }
+  if( z==0 ) z = "";
   for(;;){
     char *zKey = 0, *zVal = 0;
-    const OptSpec *sp = 0;
-    double r = 0;
-    sqlite3_int64 iv = 0;
-    int e = 0;
-    int r1 = w2v_options_next(zFunc, z, &i, &zKey, &zVal, pzErr);
-    if( r1==0 ) break;
-    if( r1<0 ) goto fail;
-    for(k=0; k<N_SPEC; k++) if( !strcmp(aSpec[k].zKey, zKey) ) break;
-    if( k==N_SPEC ){
-      *pzErr = sqlite3_mprintf("%s: unknown option '%s'", zFunc, zKey);
-    }else if( seen[k] ){
+    int r = options_next(zFunc, z, &i, &zKey, &zVal, pzErr);
+    if( r==0 ) break;
+    if( r<0 ) goto fail;
+    k = w2v_options_index(t, zKey);
+    if( k<0 ){
+      char *zList = t->listKeys ? key_list(t) : 0;
+      *pzErr = sqlite3_mprintf("%s: unknown option '%s'%s%s", zFunc, zKey, zList ? " " : "", zList ? zList : "");
+      sqlite3_free(zList);
+    }else if( given & (1u<<k) ){
       *pzErr = sqlite3_mprintf("%s: option '%s' given twice", zFunc, zKey);
     }else{
-      sp = &aSpec[k];
-      seen[k] = 1;
-      switch( sp->type ){
-        case OPT_TEXT:
-          if( zVal[0]==0 ){
-            *pzErr = sqlite3_mprintf("%s: option '%s' is empty", zFunc, zKey);
-          }else{
-            sqlite3_free(o->zModel);
-            o->zModel = zVal;
-            zVal = 0;
-          }
-          break;
-        case OPT_ARCH:
-          if( !strcmp(zVal, "skipgram") || !strcmp(zVal, "sg") ) e = W2V_SKIPGRAM;
-          else if( !strcmp(zVal, "cbow") ) e = W2V_CBOW;
-          else *pzErr = sqlite3_mprintf("%s: arch must be skipgram or cbow, not '%s'", zFunc, zVal);
-          break;
-        case OPT_LOSS:
-          if( !strcmp(zVal, "ns") ) e = W2V_LOSS_NS;
-          else if( !strcmp(zVal, "hs") ) e = W2V_LOSS_HS;
-          else if( !strcmp(zVal, "softmax") ) e = W2V_LOSS_SOFTMAX;
-          else *pzErr = sqlite3_mprintf("%s: loss must be ns, hs or softmax, not '%s'", zFunc, zVal);
-          break;
-        case OPT_INT:
-        case OPT_BOOL:
-          if( w2v_parse_int(zVal, &iv) ){
-            *pzErr = sqlite3_mprintf("%s: option '%s' must be an integer, not '%s'", zFunc, zKey, zVal);
-          }else if( (double)iv<sp->lo || (double)iv>sp->hi ){
-            *pzErr = sp->hi>=9e18
-              ? sqlite3_mprintf("%s: option '%s' must be at least %.0f, not '%s'", zFunc, zKey, sp->lo, zVal)
-              : sqlite3_mprintf("%s: option '%s' must be between %.0f and %.0f, not '%s'", zFunc, zKey, sp->lo, sp->hi, zVal);
-          }
-          break;
-        case OPT_REAL:
-          if( parse_real(zVal, &r) ){
-            *pzErr = sqlite3_mprintf("%s: option '%s' must be a number, not '%s'", zFunc, zKey, zVal);
-          }else if( r<sp->lo || r>sp->hi ){
-            *pzErr = sqlite3_mprintf("%s: option '%s' must be between %g and %g, not '%s'", zFunc, zKey, sp->lo, sp->hi, zVal);
-          }
-          break;
-      }
-      if( *pzErr==0 ){
-        static const struct { const char *z; unsigned bit; } aBit[] = {
-          { "arch", W2V_GIVEN_ARCH }, { "loss", W2V_GIVEN_LOSS }, { "dim", W2V_GIVEN_DIM },
-          { "alpha", W2V_GIVEN_ALPHA }, { "min_alpha", W2V_GIVEN_MIN_ALPHA },
-          { "lower", W2V_GIVEN_LOWER }, { "max_vocab", W2V_GIVEN_MAX_VOCAB },
-        };
-        int b;
-        set_option(o, zKey, r, iv, e);
-        for(b=0; b<(int)(sizeof(aBit)/sizeof(aBit[0])); b++) if( !strcmp(zKey, aBit[b].z) ) o->given |= aBit[b].bit;
-      }
+      given |= 1u<<k;
+      *pzErr = set_value(zFunc, &t->a[k], p, &zVal);
     }
     sqlite3_free(zKey);
     sqlite3_free(zVal);
     if( *pzErr ) goto fail;
   }
-
-  if( o->zModel==0 ){
-    *pzErr = sqlite3_mprintf("%s: option 'model' is required (model=NAME)", zFunc);
-    goto fail;
-  }
-  if( o->loss==W2V_LOSS_NS && o->negative<1 ){
-    *pzErr = sqlite3_mprintf("%s: loss=ns needs negative >= 1", zFunc);
-    goto fail;
-  }
-  if( o->update && o->replace ){
-    *pzErr = sqlite3_mprintf("%s: update=1 and replace=1 exclude each other", zFunc);
-    goto fail;
-  }
-  w2v_options_default_alpha(o);
-  if( o->minAlpha>o->alpha ){
-    *pzErr = sqlite3_mprintf("%s: min_alpha (%g) must not exceed alpha (%g)", zFunc, o->minAlpha, o->alpha);
-    goto fail;
-  }
+  if( pGiven ) *pGiven = given;
   return SQLITE_OK;
-
 fail:
-  w2v_options_free(o);
-  return SQLITE_ERROR;
+  w2v_options_free(t, p);
+  return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
+}
+
+void w2v_options_item(const W2vOptTable *t, const void *p, int i, W2vConfigItem *it){
+  const W2vOptDesc *d = &t->a[i];
+  memset(it, 0, sizeof(*it));
+  it->zKey = d->zKey;
+  switch( d->type ){
+    case W2V_OPT_INT:
+      it->type = SQLITE_INTEGER;
+      it->iValue = (d->flags & W2V_OPT_INT32) ? *CFIELD(int, p, d) : *CFIELD(sqlite3_int64, p, d);
+      break;
+    case W2V_OPT_REAL: it->type = SQLITE_FLOAT; it->rValue = *CFIELD(double, p, d); break;
+    case W2V_OPT_NAME: {
+      int k, v = *CFIELD(int, p, d);
+      it->type = SQLITE_TEXT;
+      it->zValue = "?";
+      for(k=0; d->aName[k].zName; k++) if( d->aName[k].value==v ){ it->zValue = d->aName[k].zName; break; }
+      break;
+    }
+    case W2V_OPT_TEXT: it->type = SQLITE_TEXT; it->zValue = *CFIELD(char*, p, d); break;
+  }
+}
+
+int w2v_options_equal(const W2vOptTable *t, int i, const void *a, const void *b){
+  W2vConfigItem x, y;
+  w2v_options_item(t, a, i, &x);
+  w2v_options_item(t, b, i, &y);
+  if( x.type==SQLITE_TEXT ) return x.zValue && y.zValue && strcmp(x.zValue, y.zValue)==0;
+  return x.iValue==y.iValue && x.rValue==y.rValue;
 }

@@ -1,7 +1,8 @@
 /*
 ** w2v_predict(model, input, k): the k most probable output words for an
 ** input (one center word, or several words as a CBOW context), with the
-** probabilities w2v_prob gives, best first.  Table-valued, eponymous.
+** probabilities w2v_prob gives, best first.  Table-valued, eponymous; the
+** cursor is the ranked one (ranked.c) and holds its model until it closes.
 */
 #include <string.h>
 #include "sqlite3ext.h"
@@ -14,13 +15,6 @@ typedef struct PredVtab {
   sqlite3_vtab base;
   W2vConn *conn;
 } PredVtab;
-
-typedef struct PredCursor {
-  sqlite3_vtab_cursor base;
-  W2vModel *m;
-  W2vPrediction *a;
-  int64_t n, i;
-} PredCursor;
 
 static int pred_connect(sqlite3 *db, void *pAux, int argc, const char *const*argv,
                         sqlite3_vtab **ppVtab, char **pzErr){
@@ -44,10 +38,11 @@ static int pred_disconnect(sqlite3_vtab *pVtab){
   return SQLITE_OK;
 }
 
-/* idxNum: bit i set when hidden column i (model, input, k) is given; the
-** arguments come in that order. */
+/* The plan: model, input, k (W2V_ARG_*, in that order, those given). */
 static int pred_best_index(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo){
-  int i, idx[3] = { -1, -1, -1 }, n = 0, mask = 0;
+  static const char azHidden[] = { W2V_ARG_MODEL, W2V_ARG_QUERY, W2V_ARG_K };
+  char zPlan[4];
+  int i, idx[3] = { -1, -1, -1 }, n = 0;
   (void)pVtab;
   for(i=0; i<pInfo->nConstraint; i++){
     const struct sqlite3_index_constraint *c = &pInfo->aConstraint[i];
@@ -57,117 +52,76 @@ static int pred_best_index(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo){
   }
   for(i=0; i<3; i++){
     if( idx[i]<0 ) continue;
-    mask |= 1<<i;
+    zPlan[n] = azHidden[i];
     pInfo->aConstraintUsage[idx[i]].argvIndex = ++n;
     pInfo->aConstraintUsage[idx[i]].omit = 1;
   }
-  pInfo->idxNum = mask;
+  zPlan[n] = 0;
+  if( w2v_plan_set(pInfo, zPlan) ) return SQLITE_NOMEM;
   if( pInfo->nOrderBy==1 && ((pInfo->aOrderBy[0].iColumn==PR_RANK && !pInfo->aOrderBy[0].desc)
                           || (pInfo->aOrderBy[0].iColumn==PR_PROBABILITY && pInfo->aOrderBy[0].desc)) ){
     pInfo->orderByConsumed = 1;
   }
-  pInfo->estimatedCost = (mask & 3)==3 ? 1000.0 : 1e12;
+  pInfo->estimatedCost = (idx[0]>=0 && idx[1]>=0) ? 1000.0 : 1e12;
   pInfo->estimatedRows = 10;
   return SQLITE_OK;
 }
 
-static int pred_open(sqlite3_vtab *pVtab, sqlite3_vtab_cursor **ppCur){
-  PredCursor *c = sqlite3_malloc(sizeof(*c));
-  (void)pVtab;
-  if( c==0 ) return SQLITE_NOMEM;
-  memset(c, 0, sizeof(*c));
-  *ppCur = &c->base;
-  return SQLITE_OK;
-}
-
-static int pred_close(sqlite3_vtab_cursor *pCur){
-  PredCursor *c = (PredCursor*)pCur;
-  sqlite3_free(c->a);
-  sqlite3_free(c);
-  return SQLITE_OK;
-}
-
-static int pred_error(sqlite3_vtab *pVtab, char *zErr){
-  sqlite3_free(pVtab->zErrMsg);
-  pVtab->zErrMsg = zErr;
-  return zErr ? SQLITE_ERROR : SQLITE_NOMEM;
-}
-
 static int pred_filter(sqlite3_vtab_cursor *pCur, int idxNum, const char *idxStr,
                        int argc, sqlite3_value **argv){
-  PredCursor *c = (PredCursor*)pCur;
+  W2vRankedCursor *c = (W2vRankedCursor*)pCur;
   PredVtab *p = (PredVtab*)pCur->pVtab;
+  sqlite3_value *vModel = 0, *vInput = 0, *vK = 0;
   sqlite3_int64 k = 10;
   char *zErr = 0;
   float *h;
-  int rc;
-  (void)idxStr; (void)argc;
-  sqlite3_free(c->a);
-  c->a = 0;
-  c->n = c->i = 0;
-  if( (idxNum & 3)!=3 ){
-    return pred_error(pCur->pVtab, sqlite3_mprintf("w2v_predict: needs (model, input[, k])"));
+  int rc, i;
+  (void)idxNum;
+  w2v_ranked_reset(c);
+  for(i=0; i<argc && idxStr && idxStr[i]; i++){
+    if( idxStr[i]==W2V_ARG_MODEL ) vModel = argv[i];
+    else if( idxStr[i]==W2V_ARG_QUERY ) vInput = argv[i];
+    else if( idxStr[i]==W2V_ARG_K ) vK = argv[i];
   }
-  if( idxNum & 4 ){
-    if( sqlite3_value_type(argv[2])!=SQLITE_INTEGER || sqlite3_value_int64(argv[2])<0 ){
-      return pred_error(pCur->pVtab, sqlite3_mprintf("w2v_predict: k must be a non-negative integer"));
+  if( vModel==0 || vInput==0 ){
+    return w2v_vtab_errorf(pCur->pVtab, "w2v_predict: needs (model, input[, k])");
+  }
+  if( vK ){
+    if( sqlite3_value_type(vK)!=SQLITE_INTEGER || sqlite3_value_int64(vK)<0 ){
+      return w2v_vtab_errorf(pCur->pVtab, "w2v_predict: k must be a non-negative integer");
     }
-    k = sqlite3_value_int64(argv[2]);
+    k = sqlite3_value_int64(vK);
   }
-  if( w2v_conn_model(p->conn, "w2v_predict", (const char*)sqlite3_value_text(argv[0]), &c->m, &zErr)
-   || w2v_model_output(p->conn->db, c->m, "w2v_predict", &zErr) ){
-    return pred_error(pCur->pVtab, zErr);
-  }
+  rc = w2v_model_acquire(p->conn, "w2v_predict", 0, (const char*)sqlite3_value_text(vModel), &c->m, &zErr);
+  if( rc==SQLITE_OK ) rc = w2v_model_output(p->conn->db, c->m, "w2v_predict", &zErr);
+  if( rc!=SQLITE_OK ) return w2v_vtab_error(pCur->pVtab, zErr, rc);
   if( k>c->m->vocab.n ) k = c->m->vocab.n;
   if( k==0 ) return SQLITE_OK;
   h = sqlite3_malloc64(sizeof(float)*c->m->dim);
   c->a = sqlite3_malloc64(sizeof(W2vPrediction)*k);
   if( h==0 || c->a==0 ){ sqlite3_free(h); return SQLITE_NOMEM; }
   rc = SQLITE_OK;
-  if( w2v_model_hidden(c->m, argv[1], h) ){   /* else an unknown word: no rows */
-    c->n = w2v_predict_top(&c->m->lossFn, h, k, c->a);
+  if( w2v_model_hidden(c->m, (const char*)sqlite3_value_text(vInput), sqlite3_value_bytes(vInput), h) ){
+    c->n = w2v_predict_top(&c->m->lossFn, h, k, c->a);   /* else an unknown word: no rows */
     if( c->n<0 ){ c->n = 0; rc = SQLITE_NOMEM; }
   }
   sqlite3_free(h);
   return rc;
 }
 
-static int pred_next(sqlite3_vtab_cursor *pCur){
-  ((PredCursor*)pCur)->i++;
-  return SQLITE_OK;
-}
-
-static int pred_eof(sqlite3_vtab_cursor *pCur){
-  PredCursor *c = (PredCursor*)pCur;
-  return c->i>=c->n;
-}
-
 static int pred_column(sqlite3_vtab_cursor *pCur, sqlite3_context *ctx, int i){
-  PredCursor *c = (PredCursor*)pCur;
-  const W2vPrediction *r = &c->a[c->i];
+  W2vRankedCursor *c = (W2vRankedCursor*)pCur;
   switch( i ){
-    case PR_WORD:
-      sqlite3_result_text(ctx, w2v_vocab_word(&c->m->vocab, r->id), (int)c->m->vocab.lens[r->id], SQLITE_TRANSIENT);
-      break;
-    case PR_PROBABILITY: sqlite3_result_double(ctx, r->prob); break;
+    case PR_WORD: w2v_ranked_word(c, ctx); break;
+    case PR_PROBABILITY: sqlite3_result_double(ctx, c->a[c->i].prob); break;
     case PR_RANK: sqlite3_result_int64(ctx, c->i+1); break;
     default: break;
   }
   return SQLITE_OK;
 }
 
-static int pred_rowid(sqlite3_vtab_cursor *pCur, sqlite3_int64 *pRowid){
-  *pRowid = ((PredCursor*)pCur)->i + 1;
-  return SQLITE_OK;
-}
-
-static sqlite3_module predictModule = {
+const sqlite3_module w2v_predict_module = {
   0, 0, pred_connect, pred_best_index, pred_disconnect, 0,
-  pred_open, pred_close, pred_filter, pred_next, pred_eof, pred_column, pred_rowid,
+  w2v_ranked_open, w2v_ranked_close, pred_filter, w2v_ranked_next, w2v_ranked_eof, pred_column, w2v_ranked_rowid,
   0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0
 };
-
-int w2v_register_predict(sqlite3 *db, W2vConn *conn){
-  conn->nRef++;
-  return sqlite3_create_module_v2(db, "w2v_predict", &predictModule, conn, w2v_conn_release);
-}

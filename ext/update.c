@@ -9,58 +9,82 @@
 ** the new counts, which changes what each inner node stands for: their output
 ** weights start again from zero (the word vectors are kept).
 */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include "sqlite3ext.h"
 SQLITE_EXTENSION_INIT3
 #include "w2vInt.h"
 
-/* An option the user gave that contradicts the model: an error. */
-static int check_kept(W2vOptions *o, unsigned bit, int given, int kept, const char *zWhat,
-                      const char *zGiven, const char *zKept, char **pzErr){
-  if( (o->given & bit) && given!=kept ){
-    *pzErr = sqlite3_mprintf("w2v_train: update=1 continues model '%s', whose %s is %s, not %s",
-                             o->zModel, zWhat, zKept, zGiven);
-    return SQLITE_ERROR;
+/* The value of a config item as text, for messages. */
+static char *item_text(const W2vConfigItem *it){
+  if( it->type==SQLITE_TEXT ) return sqlite3_mprintf("%s", it->zValue);
+  if( it->type==SQLITE_FLOAT ) return sqlite3_mprintf("%g", it->rValue);
+  return sqlite3_mprintf("%lld", it->iValue);
+}
+
+/* An option the user gave that contradicts the model (W2V_OPT_KEPT): an error. */
+static int check_kept(const W2vOptions *o, const W2vOptions *kept, char **pzErr){
+  const W2vOptTable *t = &w2v_train_options;
+  int i;
+  for(i=0; i<t->n; i++){
+    W2vConfigItem a, b;
+    char *zA, *zB;
+    if( !(t->a[i].flags & W2V_OPT_KEPT) || !(o->given & (1u<<i)) ) continue;
+    if( w2v_options_equal(t, i, o, kept) ) continue;
+    w2v_options_item(t, o, i, &a);
+    w2v_options_item(t, kept, i, &b);
+    zA = item_text(&a);
+    zB = item_text(&b);
+    if( zA && zB ){
+      *pzErr = sqlite3_mprintf("w2v_train: update=1 continues model '%s', whose %s is %s, not %s",
+                               o->zModel, t->a[i].zKey, zB, zA);
+    }
+    sqlite3_free(zA);
+    sqlite3_free(zB);
+    return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
   }
   return SQLITE_OK;
 }
 
 int w2v_update_begin(W2vConn *conn, W2vOptions *o, W2vUpdate *u, char **pzErr){
+  W2vOptions kept;
   W2vModel *m = 0;
   int rc;
-  char zA[24], zB[24];
   memset(u, 0, sizeof(*u));
-  rc = w2v_conn_model(conn, "w2v_train", o->zModel, &m, pzErr);
+  rc = w2v_model_acquire(conn, "w2v_train", 0, o->zModel, &m, pzErr);
   if( rc!=SQLITE_OK ) return rc;
+  u->m = m;
   if( m->loss==W2V_LOSS_NONE ){
     *pzErr = sqlite3_mprintf("w2v_train: model '%s' was imported and has no output weights; update=1 needs a trained model", o->zModel);
     return SQLITE_ERROR;
   }
   rc = w2v_model_output(conn->db, m, "w2v_train", pzErr);
   if( rc!=SQLITE_OK ) return rc;
-  if( o->given & W2V_GIVEN_MAX_VOCAB ){
+  if( w2v_train_given(o, "max_vocab") ){
     *pzErr = sqlite3_mprintf("w2v_train: max_vocab cannot be combined with update=1 (the model keeps all its words)");
     return SQLITE_ERROR;
   }
-  rc = check_kept(o, W2V_GIVEN_ARCH, o->arch, m->arch, "arch", w2v_arch_name(o->arch), w2v_arch_name(m->arch), pzErr);
-  if( rc==SQLITE_OK ) rc = check_kept(o, W2V_GIVEN_LOSS, o->loss, m->loss, "loss", w2v_loss_name(o->loss), w2v_loss_name(m->loss), pzErr);
-  sqlite3_snprintf(sizeof(zA), zA, "%d", o->dim);
-  sqlite3_snprintf(sizeof(zB), zB, "%d", m->dim);
-  if( rc==SQLITE_OK ) rc = check_kept(o, W2V_GIVEN_DIM, o->dim, m->dim, "dim", zA, zB, pzErr);
-  if( rc==SQLITE_OK ) rc = check_kept(o, W2V_GIVEN_LOWER, o->lower, m->lower, "lower", o->lower ? "1" : "0", m->lower ? "1" : "0", pzErr);
+  kept = *o;
+  kept.arch = m->arch;
+  kept.loss = m->loss;
+  kept.dim = m->dim;
+  kept.lower = m->lower;
+  rc = check_kept(o, &kept, pzErr);
   if( rc!=SQLITE_OK ) return rc;
-  o->arch = m->arch;
-  o->loss = m->loss;
-  o->dim = m->dim;
-  o->lower = m->lower;
+  *o = kept;
   w2v_options_default_alpha(o);
   if( o->loss==W2V_LOSS_NS && o->negative<1 ){
     *pzErr = sqlite3_mprintf("w2v_train: loss=ns needs negative >= 1");
     return SQLITE_ERROR;
   }
-  u->m = m;
   return SQLITE_OK;
+}
+
+void w2v_update_end(W2vUpdate *u){
+  w2v_core_free(u->initFrom);
+  w2v_model_release(u->m);
+  memset(u, 0, sizeof(*u));
 }
 
 int w2v_update_merge(W2vUpdate *u, const W2vOptions *o, const W2vVocab *raw,
@@ -79,11 +103,11 @@ int w2v_update_merge(W2vUpdate *u, const W2vOptions *o, const W2vVocab *raw,
   for(i=0; i<raw->n && rc==SQLITE_OK; i++){
     const char *w = w2v_vocab_word(raw, i);
     int64_t id = w2v_vocab_find(&comb, w, raw->lens[i]);
-    if( id>=0 ) comb.counts[id] += raw->counts[i];
+    if( id>=0 ) comb.counts[id] = comb.counts[id] > INT64_MAX/4 - raw->counts[i] ? INT64_MAX/4 : comb.counts[id] + raw->counts[i];
     else if( raw->counts[i]>=o->minCount && w2v_vocab_add(&comb, w, raw->lens[i], raw->counts[i])<0 ) rc = SQLITE_NOMEM;
   }
-  combRemap = malloc(sizeof(int32_t)*(size_t)(comb.n ? comb.n : 1));
-  u->initFrom = malloc(sizeof(int32_t)*(size_t)(comb.n ? comb.n : 1));
+  combRemap = w2v_core_malloc(sizeof(int32_t)*(size_t)(comb.n ? comb.n : 1));
+  u->initFrom = w2v_core_malloc(sizeof(int32_t)*(size_t)(comb.n ? comb.n : 1));
   if( rc!=SQLITE_OK || !combRemap || !u->initFrom || w2v_vocab_prune(&comb, 1, 0, vocab, combRemap) ){
     rc = SQLITE_NOMEM;
     goto done;
@@ -93,18 +117,18 @@ int w2v_update_merge(W2vUpdate *u, const W2vOptions *o, const W2vVocab *raw,
     remap[i] = id>=0 ? combRemap[id] : -1;
   }
   for(i=0; i<vocab->n; i++) u->initFrom[i] = -1;
-  for(i=0; i<nOld; i++) u->initFrom[combRemap[i]] = (int32_t)i;
+  for(i=0; i<nOld; i++) if( combRemap[i]>=0 ) u->initFrom[combRemap[i]] = (int32_t)i;
   u->initIn = m->in;
   u->initOut = m->loss==W2V_LOSS_HS ? 0 : m->out;
   u->nOld = nOld;
   u->nNew = vocab->n - nOld;
 done:
   if( rc!=SQLITE_OK ){
-    free(u->initFrom);
+    w2v_core_free(u->initFrom);
     u->initFrom = 0;
     if( rc==SQLITE_NOMEM ) *pzErr = sqlite3_mprintf("w2v_train: out of memory");
   }
-  free(combRemap);
+  w2v_core_free(combRemap);
   w2v_vocab_free(&comb);
   return rc;
 }

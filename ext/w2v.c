@@ -1,274 +1,63 @@
 /*
-** Entry point: registers w2v_train, the query functions and the two virtual
-** table modules on a connection, and implements w2v_train itself: read the
-** rows, build the vocabulary, train in worker threads while this thread
-** watches for sqlite3_interrupt(), then write the model in one savepoint.
-** Nothing is written before training has succeeded, so an error or an
-** interrupt leaves the database as it was.
+** The entry point: one table of everything w2v registers on a connection.
+** Each registration holds a reference to the connection's state (model.c),
+** dropped by SQLite when the function or module goes away.  (The names of
+** the eponymous table-valued functions are reserved for them: model.c.)
 */
-#include <math.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include "sqlite3ext.h"
 SQLITE_EXTENSION_INIT1
 #include "w2vInt.h"
 #include "w2v.h"
 
-void w2v_conn_release(void *p){
-  W2vConn *c = p;
-  if( c && --c->nRef==0 ){
-    while( c->pModels ){
-      W2vModel *m = c->pModels;
-      c->pModels = m->pNext;
-      w2v_model_free(m);
-    }
-    sqlite3_free(c);
-  }
-}
+#define WRITES  (SQLITE_UTF8|SQLITE_DIRECTONLY)   /* writes tables or files, or reads a whole table */
+#define READS   SQLITE_UTF8
+#define PURE    (SQLITE_UTF8|SQLITE_DETERMINISTIC|SQLITE_INNOCUOUS)
 
-static double now_seconds(void){
-  struct timespec t;
-  clock_gettime(CLOCK_MONOTONIC, &t);
-  return (double)t.tv_sec + (double)t.tv_nsec*1e-9;
-}
+typedef struct Registration {
+  const char *zName;
+  const sqlite3_module *pModule;   /* a module, or else a function: */
+  int nArg, flags;
+  void (*xFunc)(sqlite3_context*, int, sqlite3_value**);
+} Registration;
 
-/* 1 when sqlite3_interrupt() has been called on db while this statement runs.
-** (sqlite3_is_interrupted() arrived in 3.41; a tiny statement that checks the
-** flag works on every version.) */
-static int interrupted(sqlite3_stmt *pProbe){
-  int rc = sqlite3_step(pProbe);
-  sqlite3_reset(pProbe);
-  return rc==SQLITE_INTERRUPT;
-}
-
-static void result_error(sqlite3_context *ctx, char *zErr, int rc){
-  if( zErr ){
-    sqlite3_result_error(ctx, zErr, -1);
-    sqlite3_free(zErr);
-    if( rc!=SQLITE_ERROR && rc!=SQLITE_OK ) sqlite3_result_error_code(ctx, rc);
-  }else{
-    sqlite3_result_error_nomem(ctx);
-  }
-}
-
-/* progress=1: one line on stderr, redrawn in place (\r). */
-static void draw_progress(W2vTrainer *t, const W2vOptions *o, int final){
-  W2vProgress p;
-  double eta;
-  w2v_train_snapshot(t, &p);
-  eta = p.fraction>0 ? p.seconds*(1.0-p.fraction)/p.fraction : 0;
-  fprintf(stderr, "\rw2v_train %s: %5.1f%%  epoch %d/%d  %.2f M words/s  loss %.4f  ETA %d:%02d ",
-          o->zModel, 100.0*p.fraction, p.epoch>o->epochs ? o->epochs : p.epoch, o->epochs,
-          p.wordsPerSecond/1e6, isnan(p.loss) ? 0.0 : p.loss, (int)eta/60, (int)eta%60);
-  if( final ) fputc('\n', stderr);
-  fflush(stderr);
-}
-
-/* Runs the trainer to the end, cancelling it on an interrupt. */
-static int run_training(sqlite3 *db, W2vTrainer *t, const W2vOptions *o, char **pzErr){
-  sqlite3_stmt *pProbe = 0;
-  int r, tick = 0;
-  if( sqlite3_prepare_v2(db, "SELECT 1", -1, &pProbe, 0)!=SQLITE_OK ) pProbe = 0;
-  while( !w2v_train_done(t) ){
-    struct timespec ts = { 0, 10*1000*1000 };
-    nanosleep(&ts, 0);
-    if( pProbe && interrupted(pProbe) ){ w2v_train_cancel(t); break; }
-    if( o->progress && ++tick%25==0 ) draw_progress(t, o, 0);   /* 4 times a second */
-  }
-  if( o->progress ) draw_progress(t, o, 1);
-  sqlite3_finalize(pProbe);
-  r = w2v_train_join(t);
-  if( r==1 ){
-    *pzErr = sqlite3_mprintf("w2v_train: interrupted");
-    return SQLITE_INTERRUPT;
-  }
-  if( r==2 ){
-    *pzErr = sqlite3_mprintf("w2v_train: training diverged (weights became NaN or infinite); use a smaller alpha");
-    return SQLITE_ERROR;
-  }
-  return SQLITE_OK;
-}
-
-/* The JSON summary returned by w2v_train (and kept in <model>_config). */
-static char *summary_json(const W2vOptions *o, const W2vVocab *v, int64_t corpusWords,
-                          W2vTrainer *t, double seconds, const W2vUpdate *u){
-  sqlite3_str *s = sqlite3_str_new(0);
-  int nEpoch, e;
-  const W2vEpochStats *st = w2v_train_stats(t, &nEpoch);
-  int64_t words = 0, pred = 0;
-  double loss = 0;
-  for(e=0; e<nEpoch; e++) words += st[e].words;
-  if( nEpoch>0 ){ pred = st[nEpoch-1].predictions; loss = st[nEpoch-1].loss; }
-  sqlite3_str_appendall(s, "{\"model\":");
-  w2v_json_string(s, o->zModel);
-  sqlite3_str_appendf(s,
-    ",\"arch\":\"%s\",\"loss\":\"%s\",\"dim\":%d,\"vocab_size\":%lld,"
-    "\"corpus_words\":%lld,\"words\":%lld,\"epochs\":%d,\"threads\":%d,"
-    "\"seconds\":%.3f,\"words_per_second\":%.0f,\"final_loss\":%.6g,\"epoch_stats\":[",
-    w2v_arch_name(o->arch), w2v_loss_name(o->loss), o->dim, (sqlite3_int64)v->n,
-    (sqlite3_int64)corpusWords, (sqlite3_int64)words, o->epochs, o->threads, seconds,
-    seconds>0 ? (double)words/seconds : 0.0, pred>0 ? loss/(double)pred : 0.0);
-  for(e=0; e<nEpoch; e++){
-    sqlite3_str_appendf(s,
-      "%s{\"epoch\":%d,\"words\":%lld,\"effective_words\":%lld,\"alpha\":%.6g,"
-      "\"loss\":%.6g,\"seconds\":%.3f}", e ? "," : "", e+1, (sqlite3_int64)st[e].words,
-      (sqlite3_int64)st[e].effective, st[e].alpha,
-      st[e].predictions>0 ? st[e].loss/(double)st[e].predictions : 0.0, st[e].seconds);
-  }
-  sqlite3_str_appendall(s, "]");
-  if( u ) sqlite3_str_appendf(s, ",\"update\":true,\"previous_vocab_size\":%lld,\"new_words\":%lld",
-                              (sqlite3_int64)u->nOld, (sqlite3_int64)u->nNew);
-  sqlite3_str_appendall(s, "}");
-  return sqlite3_str_finish(s);
-}
-
-static void fn_train(sqlite3_context *ctx, int argc, sqlite3_value **argv){
-  sqlite3 *db = sqlite3_context_db_handle(ctx);
-  W2vConn *conn = sqlite3_user_data(ctx);
-  const char *zTable = (const char*)sqlite3_value_text(argv[0]);
-  const char *zColumn = (const char*)sqlite3_value_text(argv[1]);
-  W2vOptions o;
-  W2vVocab raw, vocab;
-  W2vCorpus corpus;
-  W2vTrainer *t = 0;
-  W2vUpdate upd;
-  int32_t *remap = 0;
-  char *zErr = 0, *zJson = 0;
-  int rc, exists;
-  double t0 = now_seconds();
-  (void)argc;
-
-  memset(&corpus, 0, sizeof(corpus));
-  memset(&upd, 0, sizeof(upd));
-  w2v_vocab_init(&raw);
-  w2v_vocab_init(&vocab);
-  if( zTable==0 || zColumn==0 ){
-    sqlite3_result_error(ctx, "w2v_train: table and column must not be NULL", -1);
-    return;
-  }
-  rc = w2v_options_parse("w2v_train", (const char*)sqlite3_value_text(argv[2]), &o, &zErr);
-  if( rc!=SQLITE_OK ){ result_error(ctx, zErr, rc); return; }
-
-  exists = w2v_model_exists(db, o.zModel);
-  if( exists==1 && !o.replace && !o.update ){
-    zErr = sqlite3_mprintf("w2v_train: model '%s' already exists (replace=1 retrains it, update=1 continues it)", o.zModel);
-    rc = SQLITE_ERROR; goto done;
-  }
-  if( exists!=1 && o.update ){
-    zErr = sqlite3_mprintf("w2v_train: update=1 needs an existing model '%s'", o.zModel);
-    rc = SQLITE_ERROR; goto done;
-  }
-  if( exists==2 ){
-    zErr = sqlite3_mprintf("w2v_train: '%s' already exists and is not a w2v model", o.zModel);
-    rc = SQLITE_ERROR; goto done;
-  }
-
-  if( o.update ){
-    rc = w2v_update_begin(conn, &o, &upd, &zErr);
-    if( rc!=SQLITE_OK ) goto done;
-  }
-  rc = w2v_corpus_read(db, zTable, zColumn, o.lower, o.maxMemory, &raw, &corpus, &zErr);
-  if( rc!=SQLITE_OK ) goto done;
-  remap = malloc((raw.n ? raw.n : 1) * sizeof(int32_t));
-  if( remap==0 ){ rc = SQLITE_NOMEM; goto done; }
-  if( o.update ){
-    rc = w2v_update_merge(&upd, &o, &raw, &vocab, remap, &zErr);
-    if( rc!=SQLITE_OK ) goto done;
-  }else if( w2v_vocab_prune(&raw, o.minCount, o.maxVocab, &vocab, remap) ){
-    rc = SQLITE_NOMEM; goto done;
-  }
-  if( vocab.n==0 ){
-    zErr = sqlite3_mprintf("w2v_train: no word of %s.%s occurs min_count=%lld times or more "
-                           "(%lld distinct words, %lld tokens)", zTable, zColumn,
-                           o.minCount, (sqlite3_int64)raw.n, (sqlite3_int64)corpus.nIds);
-    rc = SQLITE_ERROR; goto done;
-  }
-  w2v_corpus_remap(&corpus, remap);
-  free(remap); remap = 0;
-  w2v_vocab_free(&raw);
-
-  {
-    W2vTrainParams p;
-    W2vCorpusView view;
-    char *zTErr = 0;
-    memset(&p, 0, sizeof(p));
-    p.arch = o.arch; p.loss = o.loss; p.dim = o.dim; p.window = o.window;
-    p.negative = o.negative; p.epochs = o.epochs; p.threads = o.threads;
-    p.nsExponent = o.nsExponent; p.sample = o.sample; p.alpha = o.alpha;
-    p.minAlpha = o.minAlpha; p.seed = o.seed;
-    p.initFrom = upd.initFrom; p.initIn = upd.initIn; p.initOut = upd.initOut;
-    view.ids = corpus.ids; view.nIds = corpus.nIds;
-    view.ends = corpus.ends; view.nSent = corpus.nSent;
-    {
-      /* refuse before allocating, rather than be killed half way */
-      int64_t s, longest = 0, prev = 0, need;
-      for(s=0; s<corpus.nSent; s++){ if( corpus.ends[s]-prev>longest ) longest = corpus.ends[s]-prev; prev = corpus.ends[s]; }
-      need = w2v_train_bytes(&p, vocab.n, longest) + w2v_corpus_bytes(&corpus) + w2v_vocab_bytes(&vocab);
-      if( need>o.maxMemory ){
-        zErr = sqlite3_mprintf("w2v_train: training needs about %lld MiB (weights %lld MiB for %lld words x dim %d), "
-                               "over max_memory=%lld MiB; lower dim or max_vocab, or raise max_memory",
-                               (sqlite3_int64)(need>>20), (sqlite3_int64)(w2v_train_bytes(&p, vocab.n, 0)>>20),
-                               (sqlite3_int64)vocab.n, o.dim, o.maxMemory>>20);
-        rc = SQLITE_TOOBIG; goto done;
-      }
-    }
-    t = w2v_train_start(&p, &view, vocab.counts, vocab.n, &zTErr);
-    if( t==0 ){
-      zErr = sqlite3_mprintf("w2v_train: %s", zTErr ? zTErr : "out of memory");
-      free(zTErr);
-      rc = SQLITE_NOMEM; goto done;
-    }
-  }
-  rc = run_training(db, t, &o, &zErr);
-  if( rc!=SQLITE_OK ) goto done;
-
-  zJson = summary_json(&o, &vocab, corpus.nIds, t, now_seconds() - t0, o.update ? &upd : 0);
-  if( zJson==0 ){ rc = SQLITE_NOMEM; goto done; }
-
-  rc = w2v_store_save(db, "w2v_train", &o, &vocab, w2v_train_input(t),
-                      o.loss==W2V_LOSS_NS || o.loss==W2V_LOSS_SOFTMAX || vocab.n>1 ? w2v_train_output(t) : 0,
-                      w2v_loss_out_rows(o.loss, vocab.n), zJson, &zErr);
-  if( rc!=SQLITE_OK ) goto done;
-  w2v_conn_forget(conn, o.zModel);
-  /* seconds in the summary cover reading + training; report writing too */
-  sqlite3_result_text(ctx, zJson, -1, SQLITE_TRANSIENT);
-
-done:
-  if( rc!=SQLITE_OK ){
-    if( zErr==0 && rc==SQLITE_NOMEM ) zErr = sqlite3_mprintf("w2v_train: out of memory");
-    result_error(ctx, zErr, rc);
-  }
-  sqlite3_free(zJson);
-  w2v_train_free(t);
-  free(upd.initFrom);
-  free(remap);
-  w2v_corpus_free(&corpus);
-  w2v_vocab_free(&raw);
-  w2v_vocab_free(&vocab);
-  w2v_options_free(&o);
-}
+static const Registration aReg[] = {
+  { "w2v",                 &w2v_model_module },
+  { "w2v_similar",         &w2v_similar_module },
+  { "w2v_predict",         &w2v_predict_module },
+  { "w2v_train",           0, 3, WRITES, w2v_fn_train },
+  { "w2v_prob",            0, 3, READS,  w2v_fn_prob },
+  { "w2v_score",           0, 3, READS,  w2v_fn_score },
+  { "w2v_vector",          0, 2, READS,  w2v_fn_vector },
+  { "w2v_similarity",      0, 3, READS,  w2v_fn_similarity },
+  { "w2v_embed",           0, 2, READS,  w2v_fn_embed },
+  { "w2v_version",         0, 0, PURE,   w2v_fn_version },
+  { "w2v_eval_analogy",    0, 2, WRITES, w2v_fn_eval_analogy },
+  { "w2v_eval_analogy",    0, 3, WRITES, w2v_fn_eval_analogy },
+  { "w2v_eval_similarity", 0, 2, WRITES, w2v_fn_eval_similarity },
+  { "w2v_eval_similarity", 0, 3, WRITES, w2v_fn_eval_similarity },
+  { "w2v_export",          0, 2, WRITES, w2v_fn_export },
+  { "w2v_export",          0, 3, WRITES, w2v_fn_export },
+  { "w2v_import",          0, 1, WRITES, w2v_fn_import },
+  { "w2v_import",          0, 2, WRITES, w2v_fn_import },
+};
 
 int sqlite3_w2v_init(sqlite3 *db, char **pzErrMsg, const sqlite3_api_routines *pApi){
   W2vConn *conn;
-  int rc;
+  size_t i;
+  int rc = SQLITE_OK;
   SQLITE_EXTENSION_INIT2(pApi);
-  conn = sqlite3_malloc(sizeof(*conn));
+  conn = w2v_conn_new(db);            /* this function's reference */
   if( conn==0 ) return SQLITE_NOMEM;
-  memset(conn, 0, sizeof(*conn));
-  conn->db = db;
-  conn->nRef = 1;      /* held by this function until the end */
-  /* Every registration holds a reference, dropped by SQLite when the function
-  ** or module goes away (connection closed, or replaced). */
-  conn->nRef++;
-  rc = sqlite3_create_function_v2(db, "w2v_train", 3, SQLITE_UTF8|SQLITE_DIRECTONLY,
-                                  conn, fn_train, 0, 0, w2v_conn_release);
-  if( rc==SQLITE_OK ) rc = w2v_register_model_module(db, conn);
-  if( rc==SQLITE_OK ) rc = w2v_register_queries(db, conn);
-  if( rc==SQLITE_OK ) rc = w2v_register_predict(db, conn);
-  if( rc==SQLITE_OK ) rc = w2v_register_eval(db, conn);
-  if( rc==SQLITE_OK ) rc = w2v_register_wordfile(db, conn);
+  for(i=0; rc==SQLITE_OK && i<sizeof(aReg)/sizeof(aReg[0]); i++){
+    const Registration *r = &aReg[i];
+    if( r->pModule ){
+      rc = sqlite3_create_module_v2(db, r->zName, r->pModule, w2v_conn_ref(conn), w2v_conn_release);
+    }else{
+      rc = sqlite3_create_function_v2(db, r->zName, r->nArg, r->flags, w2v_conn_ref(conn),
+                                      r->xFunc, 0, 0, w2v_conn_release);
+    }
+  }
   w2v_conn_release(conn);
   if( rc!=SQLITE_OK && pzErrMsg ){
     *pzErrMsg = sqlite3_mprintf("w2v: cannot register functions: %s", sqlite3_errstr(rc));

@@ -18,6 +18,7 @@
 */
 #include <errno.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,6 +38,8 @@ static void result_msg(sqlite3_context *ctx, char *z){
 
 /* ---- export ----------------------------------------------------------------- */
 
+static void write_file(sqlite3_context*, const W2vModel*, const char *zPath, int binary);
+
 static void put_le_floats(FILE *f, const float *v, int n){
   unsigned char b[4];
   int i;
@@ -49,15 +52,13 @@ static void put_le_floats(FILE *f, const float *v, int n){
   }
 }
 
-static void fn_export(sqlite3_context *ctx, int argc, sqlite3_value **argv){
+void w2v_fn_export(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   W2vConn *conn = sqlite3_user_data(ctx);
   const char *zPath = (const char*)sqlite3_value_text(argv[1]);
   const char *zFormat = argc>2 ? (const char*)sqlite3_value_text(argv[2]) : 0;
   W2vModel *m = 0;
-  char *zErr = 0, *zTmp;
-  int binary = 0, ok, direct = 0;
-  int64_t i;
-  FILE *f;
+  char *zErr = 0;
+  int binary = 0;
   if( zFormat==0 || sqlite3_stricmp(zFormat, "text")==0 ) binary = 0;
   else if( sqlite3_stricmp(zFormat, "binary")==0 ) binary = 1;
   else{
@@ -68,10 +69,20 @@ static void fn_export(sqlite3_context *ctx, int argc, sqlite3_value **argv){
     sqlite3_result_error(ctx, "w2v_export: the path is NULL or empty", -1);
     return;
   }
-  if( w2v_conn_model(conn, "w2v_export", (const char*)sqlite3_value_text(argv[0]), &m, &zErr) ){
+  if( w2v_model_acquire(conn, "w2v_export", 0, (const char*)sqlite3_value_text(argv[0]), &m, &zErr) ){
     result_msg(ctx, zErr);
     return;
   }
+  write_file(ctx, m, zPath, binary);
+  w2v_model_release(m);
+}
+
+/* Writes the model's vectors to zPath, through a temporary file. */
+static void write_file(sqlite3_context *ctx, const W2vModel *m, const char *zPath, int binary){
+  char *zTmp;
+  int ok, direct = 0;
+  int64_t i;
+  FILE *f;
   for(i=0; i<m->vocab.n; i++){
     const char *w = w2v_vocab_word(&m->vocab, i);
     uint32_t j, n = m->vocab.lens[i];
@@ -123,6 +134,15 @@ static void fn_export(sqlite3_context *ctx, int argc, sqlite3_value **argv){
 }
 
 /* ---- import ----------------------------------------------------------------- */
+
+typedef struct ImportOptions { char *zModel; int format, replace; } ImportOptions;
+static const W2vOptName aFormat[] = { { "auto", 0 }, { "text", 1 }, { "binary", 2 }, { 0, 0 } };
+static const W2vOptDesc aImportOpt[] = {
+  { "model",   W2V_OPT_TEXT, 0, 0, NAN, offsetof(ImportOptions, zModel) },
+  { "format",  W2V_OPT_NAME, 0, 0, 0,   offsetof(ImportOptions, format), 0, aFormat },
+  { "replace", W2V_OPT_INT,  0, 1, 0,   offsetof(ImportOptions, replace), W2V_OPT_INT32, 0, "0 or 1" },
+};
+static const W2vOptTable importOptions = { aImportOpt, 3, 1 };
 
 typedef struct Reader {
   char *a;           /* the whole file, 0-terminated */
@@ -353,14 +373,16 @@ static int looks_like_text(Reader *r, int dim){
   return memchr(z, 0, n)==0 && split_fields(z, n, 0, 0, 0)>=dim+1;
 }
 
-static void fn_import(sqlite3_context *ctx, int argc, sqlite3_value **argv){
+void w2v_fn_import(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   sqlite3 *db = sqlite3_context_db_handle(ctx);
   W2vConn *conn = sqlite3_user_data(ctx);
   const char *zPath = (const char*)sqlite3_value_text(argv[0]);
   const char *zOpt = argc>1 ? (const char*)sqlite3_value_text(argv[1]) : 0;
-  char *zKey = 0, *zVal = 0, *zErr = 0, *zModel = 0, *zJson = 0;
-  int i = 0, r, replace = 0, format = 0;   /* 0 auto, 1 text, 2 binary */
-  int rc = SQLITE_OK, exists;
+  char *zErr = 0, *zJson = 0;
+  ImportOptions io;
+  int format;                       /* 0 auto, 1 text, 2 binary */
+  int rc;
+  sqlite3_int64 expectGen = W2V_GEN_NONE;
   int64_t nHeader = -1;
   Reader rd;
   Vectors x;
@@ -371,36 +393,36 @@ static void fn_import(sqlite3_context *ctx, int argc, sqlite3_value **argv){
     sqlite3_result_error(ctx, "w2v_import: the path is NULL or empty", -1);
     return;
   }
-  while( rc==SQLITE_OK && (r = w2v_options_next("w2v_import", zOpt ? zOpt : "", &i, &zKey, &zVal, &zErr))>0 ){
-    if( !strcmp(zKey, "model") && zVal[0] ){ sqlite3_free(zModel); zModel = zVal; zVal = 0; }
-    else if( !strcmp(zKey, "replace") && (!strcmp(zVal, "0") || !strcmp(zVal, "1")) ) replace = zVal[0]=='1';
-    else if( !strcmp(zKey, "format") && !strcmp(zVal, "auto") ) format = 0;
-    else if( !strcmp(zKey, "format") && !strcmp(zVal, "text") ) format = 1;
-    else if( !strcmp(zKey, "format") && !strcmp(zVal, "binary") ) format = 2;
-    else if( strcmp(zKey, "model") && strcmp(zKey, "replace") && strcmp(zKey, "format") ){
-      zErr = sqlite3_mprintf("w2v_import: unknown option '%s' (model, format, replace)", zKey);
-    }else{
-      zErr = sqlite3_mprintf("w2v_import: bad value '%s' for %s", zVal, zKey);
-    }
-    if( zErr ) rc = SQLITE_ERROR;
-    sqlite3_free(zKey); sqlite3_free(zVal);
-    zKey = zVal = 0;
-  }
-  if( r<0 ) rc = SQLITE_ERROR;
-  if( rc==SQLITE_OK && zModel==0 ){
+  rc = w2v_options_parse("w2v_import", zOpt, &importOptions, &io, 0, &zErr);
+  if( rc==SQLITE_OK && io.zModel==0 ){
     zErr = sqlite3_mprintf("w2v_import: the options need model=NAME");
     rc = SQLITE_ERROR;
   }
-  if( rc==SQLITE_OK ){
-    exists = w2v_model_exists(db, zModel);
-    if( exists==1 && !replace ){
-      zErr = sqlite3_mprintf("w2v_import: model '%s' already exists (replace=1 overwrites it)", zModel);
-      rc = SQLITE_ERROR;
-    }else if( exists==2 ){
-      zErr = sqlite3_mprintf("w2v_import: '%s' already exists and is not a w2v model", zModel);
-      rc = SQLITE_ERROR;
-    }
+  if( rc==SQLITE_OK && w2v_name_reserved(io.zModel) ){
+    zErr = sqlite3_mprintf("w2v_import: '%s' is the name of one of w2v's functions; choose another model name", io.zModel);
+    rc = SQLITE_ERROR;
   }
+  if( rc==SQLITE_OK ){
+    char *zTaken = 0;
+    W2vNameState state = w2v_store_state(db, "main", io.zModel, &zTaken);
+    if( state==W2V_NAME_MODEL && !io.replace ){
+      zErr = sqlite3_mprintf("w2v_import: model '%s' already exists (replace=1 overwrites it)", io.zModel);
+      rc = SQLITE_ERROR;
+    }else if( state==W2V_NAME_TAKEN && zTaken && sqlite3_stricmp(zTaken, io.zModel)!=0 ){
+      zErr = sqlite3_mprintf("w2v_import: model '%s' needs the table name '%s', which is taken", io.zModel, zTaken);
+      rc = SQLITE_ERROR;
+    }else if( state==W2V_NAME_TAKEN ){
+      zErr = sqlite3_mprintf("w2v_import: '%s' already exists and is not a w2v model", io.zModel);
+      rc = SQLITE_ERROR;
+    }else if( state==W2V_NAME_ERROR ){
+      zErr = sqlite3_mprintf("w2v_import: %s", zTaken ? zTaken : "out of memory");
+      rc = SQLITE_ERROR;
+    }else if( state==W2V_NAME_MODEL ){
+      expectGen = w2v_store_generation(db, "main", io.zModel);
+    }
+    sqlite3_free(zTaken);
+  }
+  format = io.format;
   if( rc==SQLITE_OK ){
     rd.a = read_file(zPath, &rd.n, &zErr);
     if( rd.a==0 ) rc = SQLITE_ERROR;
@@ -434,28 +456,31 @@ static void fn_import(sqlite3_context *ctx, int argc, sqlite3_value **argv){
     rc = SQLITE_ERROR;
   }
   if( rc==SQLITE_OK ){
-    W2vOptions o;
+    W2vStoreModel sm;
     int64_t k;
-    memset(&o, 0, sizeof(o));
-    o.zModel = zModel;
-    o.arch = W2V_ARCH_NONE;
-    o.loss = W2V_LOSS_NONE;
-    o.dim = x.dim;
+    memset(&sm, 0, sizeof(sm));
+    sm.zModel = io.zModel;
+    sm.arch = W2V_ARCH_NONE;
+    sm.loss = W2V_LOSS_NONE;
+    sm.dim = x.dim;
+    sm.vocab = &x.vocab;
+    sm.in = x.v;
     for(k=0; k<x.vocab.n; k++) x.vocab.counts[k] = x.vocab.n - k;
     {
       sqlite3_str *js = sqlite3_str_new(0);
       sqlite3_str_appendall(js, "{\"model\":");
-      w2v_json_string(js, zModel);
+      w2v_json_string(js, io.zModel);
       sqlite3_str_appendall(js, ",\"imported_from\":");
       w2v_json_string(js, zPath);
       sqlite3_str_appendf(js, ",\"format\":\"%s\",\"vocab_size\":%lld,\"dim\":%d}",
                           format==2 ? "binary" : nHeader<0 ? "glove" : "text", (long long)x.vocab.n, x.dim);
       zJson = sqlite3_str_finish(js);
     }
+    sm.zStats = zJson;
     if( zJson==0 ) rc = SQLITE_NOMEM;
-    else rc = w2v_store_save(db, "w2v_import", &o, &x.vocab, x.v, 0, 0, zJson, &zErr);
+    else rc = w2v_store_save(db, "w2v_import", &sm, expectGen, &zErr);
     if( rc==SQLITE_OK ){
-      w2v_conn_forget(conn, zModel);
+      w2v_conn_forget(conn, "main", io.zModel);
       sqlite3_result_text(ctx, zJson, -1, SQLITE_TRANSIENT);
     }
   }
@@ -464,22 +489,8 @@ static void fn_import(sqlite3_context *ctx, int argc, sqlite3_value **argv){
     else sqlite3_result_error_code(ctx, rc);
   }
   sqlite3_free(zJson);
-  sqlite3_free(zModel);
+  w2v_options_free(&importOptions, &io);
   sqlite3_free(rd.a);
   sqlite3_free(x.v);
   w2v_vocab_free(&x.vocab);
-}
-
-int w2v_register_wordfile(sqlite3 *db, W2vConn *conn){
-  static const struct { const char *zName; int nArg; void (*xFunc)(sqlite3_context*,int,sqlite3_value**); } a[] = {
-    { "w2v_export", 2, fn_export }, { "w2v_export", 3, fn_export },
-    { "w2v_import", 1, fn_import }, { "w2v_import", 2, fn_import },
-  };
-  int i, rc = SQLITE_OK;
-  for(i=0; rc==SQLITE_OK && i<(int)(sizeof(a)/sizeof(a[0])); i++){
-    conn->nRef++;
-    rc = sqlite3_create_function_v2(db, a[i].zName, a[i].nArg, SQLITE_UTF8|SQLITE_DIRECTONLY,
-                                    conn, a[i].xFunc, 0, 0, w2v_conn_release);
-  }
-  return rc;
 }

@@ -7,6 +7,7 @@
 ** lookups in <model>_vocab; vector MATCH ? AND k = N (or LIMIT N) is a
 ** nearest-neighbour search by cosine distance, as sqlite-vec spells it; a
 ** plain scan walks the vocabulary in rank order.  Read-only (no xUpdate).
+** A KNN cursor holds its model (model.c) until it closes.
 */
 #include <math.h>
 #include <stdlib.h>
@@ -90,39 +91,31 @@ static int model_destroy(sqlite3_vtab *pVtab){
   ModelVtab *p = (ModelVtab*)pVtab;
   int rc = w2v_store_drop(p->db, p->zSchema, p->zName);
   if( rc!=SQLITE_OK ) return rc;
-  w2v_conn_forget(p->conn, p->zName);
+  w2v_conn_forget(p->conn, p->zSchema, p->zName);
   return model_disconnect(pVtab);
 }
 
 static int model_rename(sqlite3_vtab *pVtab, const char *zNew){
   ModelVtab *p = (ModelVtab*)pVtab;
-  static const char *az[] = { "config", "vocab", "input", "output" };
-  int i, rc = SQLITE_OK;
   char *zName;
-  for(i=0; i<4 && rc==SQLITE_OK; i++){
-    char *zSql = sqlite3_mprintf("ALTER TABLE \"%w\".\"%w_%s\" RENAME TO \"%w_%s\"",
-                                 p->zSchema, p->zName, az[i], zNew, az[i]);
-    if( zSql==0 ) return SQLITE_NOMEM;
-    rc = sqlite3_exec(p->db, zSql, 0, 0, 0);
-    sqlite3_free(zSql);
+  int rc;
+  if( w2v_name_reserved(zNew) ){
+    return w2v_vtab_errorf(pVtab, "w2v: '%s' is the name of one of w2v's functions; choose another name", zNew);
   }
-  if( rc!=SQLITE_OK ) return rc;
-  w2v_conn_forget(p->conn, p->zName);
   zName = sqlite3_mprintf("%s", zNew);
   if( zName==0 ) return SQLITE_NOMEM;
+  rc = w2v_store_rename(p->db, p->zSchema, p->zName, zNew);
+  if( rc!=SQLITE_OK ){ sqlite3_free(zName); return rc; }
+  w2v_conn_forget(p->conn, p->zSchema, p->zName);
   sqlite3_free(p->zName);
   p->zName = zName;
   return SQLITE_OK;
 }
 
-static int model_shadow_name(const char *zName){
-  static const char *az[] = { "config", "vocab", "input", "output" };
-  int i;
-  for(i=0; i<4; i++) if( sqlite3_stricmp(zName, az[i])==0 ) return 1;
-  return 0;
-}
-
-/* idxNum: the plan; argv order: MATCH value, then k (KNN), or the key. */
+/* The plan: idxNum says which (PLAN_*, shown by EXPLAIN QUERY PLAN), idxStr
+** names the xFilter arguments (W2V_ARG_* letters in argv order): KNN takes
+** the MATCH vector, the bound (k or LIMIT) if any and a word constraint if
+** any; a lookup one word or rowid; a scan nothing. */
 static int model_best_index(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo){
   int i, iMatch = -1, iK = -1, iLimit = -1, iWord = -1, iRowid = -1, matchUnusable = 0;
   (void)pVtab;
@@ -138,27 +131,25 @@ static int model_best_index(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo){
     if( c->op==SQLITE_INDEX_CONSTRAINT_EQ && c->iColumn==-1 ) iRowid = i;
   }
   if( iMatch>=0 ){
-    /* idxStr: the bound ('k', 'l' for LIMIT, '-' none), then the kind of
-    ** word constraint ('w' IN list, 'W' one value) when there is one */
-    char zPlan[3] = { '-', 0, 0 };
-    int n = 1;
+    char zPlan[4];
+    int n = 0;
     pInfo->idxNum = PLAN_KNN;
-    pInfo->aConstraintUsage[iMatch].argvIndex = n++;
+    zPlan[n] = W2V_ARG_QUERY;
+    pInfo->aConstraintUsage[iMatch].argvIndex = ++n;
     pInfo->aConstraintUsage[iMatch].omit = 1;
     if( iK>=0 ){
-      pInfo->aConstraintUsage[iK].argvIndex = n++;
+      zPlan[n] = W2V_ARG_K;
+      pInfo->aConstraintUsage[iK].argvIndex = ++n;
       pInfo->aConstraintUsage[iK].omit = 1;
-      zPlan[0] = 'k';
     }else if( iLimit>=0 ){
-      pInfo->aConstraintUsage[iLimit].argvIndex = n++;
-      zPlan[0] = 'l';
+      zPlan[n] = W2V_ARG_LIMIT;
+      pInfo->aConstraintUsage[iLimit].argvIndex = ++n;
     }
-    if( iWord>=0 && (zPlan[1] = w2v_word_constraint(pInfo, iWord))!=0 ){
-      pInfo->aConstraintUsage[iWord].argvIndex = n++;
+    if( iWord>=0 && (zPlan[n] = w2v_word_constraint(pInfo, iWord))!=0 ){
+      pInfo->aConstraintUsage[iWord].argvIndex = ++n;
     }
-    pInfo->idxStr = sqlite3_mprintf("%s", zPlan);
-    if( pInfo->idxStr==0 ) return SQLITE_NOMEM;
-    pInfo->needToFreeIdxStr = 1;
+    zPlan[n] = 0;
+    if( w2v_plan_set(pInfo, zPlan) ) return SQLITE_NOMEM;
     if( pInfo->nOrderBy==1 && pInfo->aOrderBy[0].iColumn==COL_DISTANCE && !pInfo->aOrderBy[0].desc ){
       pInfo->orderByConsumed = 1;
     }
@@ -170,6 +161,7 @@ static int model_best_index(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo){
   if( iWord>=0 || iRowid>=0 ){
     int j = iWord>=0 ? iWord : iRowid;
     pInfo->idxNum = iWord>=0 ? PLAN_WORD : PLAN_ROWID;
+    if( w2v_plan_set(pInfo, iWord>=0 ? "W" : "r") ) return SQLITE_NOMEM;
     pInfo->aConstraintUsage[j].argvIndex = 1;
     pInfo->aConstraintUsage[j].omit = 1;
     pInfo->estimatedCost = 1.0;
@@ -177,7 +169,6 @@ static int model_best_index(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo){
     pInfo->idxFlags = SQLITE_INDEX_SCAN_UNIQUE;
     return SQLITE_OK;
   }
-  pInfo->idxNum = PLAN_SCAN;
   if( pInfo->nOrderBy==1 && pInfo->aOrderBy[0].iColumn==-1 && !pInfo->aOrderBy[0].desc ){
     pInfo->orderByConsumed = 1;
   }
@@ -200,6 +191,7 @@ static void cursor_reset(ModelCursor *c){
   sqlite3_free(c->aHit);
   c->aHit = 0;
   c->nHit = c->iHit = 0;
+  w2v_model_release(c->m);
   c->m = 0;
   c->eof = 1;
 }
@@ -210,39 +202,43 @@ static int model_close(sqlite3_vtab_cursor *pCur){
   return SQLITE_OK;
 }
 
-static int set_error(sqlite3_vtab *pVtab, char *zErr){
-  sqlite3_free(pVtab->zErrMsg);
-  pVtab->zErrMsg = zErr;
-  return SQLITE_ERROR;
-}
-
+/* The arguments of a KNN plan: the MATCH vector, the bound, the words. */
 static int knn_filter(ModelCursor *c, ModelVtab *p, const char *zPlan, int argc, sqlite3_value **argv){
-  char *zErr = 0;
+  sqlite3_value *vQuery = 0, *vBound = 0, *vWords = 0;
+  char *zErr = 0, wordKind = 0;
   W2vKnnQuery kq;
   const W2vKnn *knn;
   int32_t *aCand = 0;
   float *qv;
-  int nq, k, rc = SQLITE_OK;
-  if( w2v_conn_model(p->conn, p->zName, p->zName, &c->m, &zErr) ) return set_error(&p->base, zErr);
-  if( zPlan==0 || zPlan[0]=='-' || argc<2 ){
-    return set_error(&p->base, sqlite3_mprintf("%s: a KNN query needs 'k = N' (or LIMIT N, on SQLite 3.41 and later)", p->zName));
+  int nq, k, rc = SQLITE_OK, i, d;
+  for(i=0; i<argc && zPlan && zPlan[i]; i++){
+    switch( zPlan[i] ){
+      case W2V_ARG_QUERY: vQuery = argv[i]; break;
+      case W2V_ARG_K: case W2V_ARG_LIMIT: vBound = argv[i]; break;
+      case W2V_ARG_WORDS: case W2V_ARG_WORD: vWords = argv[i]; wordKind = zPlan[i]; break;
+    }
   }
-  if( sqlite3_value_type(argv[1])!=SQLITE_INTEGER || sqlite3_value_int64(argv[1])<0 ){
-    return set_error(&p->base, sqlite3_mprintf("%s: k must be a non-negative integer", p->zName));
+  rc = w2v_model_acquire(p->conn, p->zName, p->zSchema, p->zName, &c->m, &zErr);
+  if( rc ) return w2v_vtab_error(&p->base, zErr, rc);
+  if( vQuery==0 || vBound==0 ){
+    return w2v_vtab_errorf(&p->base, "%s: a KNN query needs 'k = N' (or LIMIT N, on SQLite 3.41 and later)", p->zName);
   }
-  k = sqlite3_value_int64(argv[1])>0x7fffffff ? 0x7fffffff : sqlite3_value_int(argv[1]);
+  if( sqlite3_value_type(vBound)!=SQLITE_INTEGER || sqlite3_value_int64(vBound)<0 ){
+    return w2v_vtab_errorf(&p->base, "%s: k must be a non-negative integer", p->zName);
+  }
+  k = sqlite3_value_int64(vBound)>W2V_MAX_WORDS ? (int)W2V_MAX_WORDS : sqlite3_value_int(vBound);
   if( k>c->m->vocab.n ) k = (int)c->m->vocab.n;
-  if( sqlite3_value_type(argv[0])==SQLITE_NULL ){ c->eof = 1; return SQLITE_OK; }
-  nq = sqlite3_value_bytes(argv[0]);
-  if( sqlite3_value_type(argv[0])!=SQLITE_BLOB || nq!=c->m->dim*(int)sizeof(float) ){
-    return set_error(&p->base, sqlite3_mprintf(
-      "%s: MATCH needs a float32 blob of %d bytes (dim %d)", p->zName, c->m->dim*4, c->m->dim));
+  if( sqlite3_value_type(vQuery)==SQLITE_NULL ){ c->eof = 1; return SQLITE_OK; }
+  nq = sqlite3_value_bytes(vQuery);
+  if( sqlite3_value_type(vQuery)!=SQLITE_BLOB || nq!=c->m->dim*(int)sizeof(float) ){
+    return w2v_vtab_errorf(&p->base, "%s: MATCH needs a float32 blob of %d bytes (dim %d)",
+                           p->zName, c->m->dim*4, c->m->dim);
   }
   memset(&kq, 0, sizeof(kq));
   kq.k = k;
   kq.minSim = -INFINITY;
-  if( zPlan[1] && argc>=3 ){
-    rc = w2v_word_candidates(c->m, zPlan[1], argv[2], &aCand, &kq.nCand);
+  if( vWords ){
+    rc = w2v_word_candidates(c->m, wordKind, vWords, &aCand, &kq.nCand);
     if( rc!=SQLITE_OK ) return rc;
     if( kq.nCand==0 ){ c->eof = 1; return SQLITE_OK; }
     kq.cand = aCand;
@@ -254,10 +250,15 @@ static int knn_filter(ModelCursor *c, ModelVtab *p, const char *zPlan, int argc,
   if( knn==0 || c->aHit==0 || qv==0 ){
     rc = SQLITE_NOMEM;
   }else{
-    memcpy(qv, sqlite3_value_blob(argv[0]), nq);
-    kq.q = qv;
-    c->nHit = (int)w2v_knn_search(knn, &kq, c->aHit);
-    if( c->nHit<0 ){ c->nHit = 0; rc = SQLITE_NOMEM; }
+    w2v_floats_from_le(qv, sqlite3_value_blob(vQuery), c->m->dim);
+    for(d=0; d<c->m->dim && isfinite(qv[d]); d++){}
+    if( d<c->m->dim ){
+      rc = w2v_vtab_errorf(&p->base, "%s: the MATCH vector holds a non-finite value", p->zName);
+    }else{
+      kq.q = qv;
+      c->nHit = (int)w2v_knn_search(knn, &kq, c->aHit);
+      if( c->nHit<0 ){ c->nHit = 0; rc = SQLITE_NOMEM; }
+    }
   }
   sqlite3_free(qv);
   sqlite3_free(aCand);
@@ -273,19 +274,19 @@ static int model_filter(sqlite3_vtab_cursor *pCur, int idxNum, const char *idxSt
   int rc;
   cursor_reset(c);
   c->plan = idxNum;
-  if( idxNum==PLAN_KNN ) return knn_filter(c, p, idxStr, argc, argv);
+  if( c->plan==PLAN_KNN ) return knn_filter(c, p, idxStr, argc, argv);
   zSql = sqlite3_mprintf(
     "SELECT v.id, v.word, v.count, i.vector FROM \"%w\".\"%w_vocab\" v"
     " JOIN \"%w\".\"%w_input\" i ON i.id=v.id %s",
     p->zSchema, p->zName, p->zSchema, p->zName,
-    idxNum==PLAN_WORD ? "WHERE v.word=?1" : idxNum==PLAN_ROWID ? "WHERE v.id=?1" : "ORDER BY v.id");
+    c->plan==PLAN_WORD ? "WHERE v.word=?1" : c->plan==PLAN_ROWID ? "WHERE v.id=?1" : "ORDER BY v.id");
   if( zSql==0 ) return SQLITE_NOMEM;
   rc = sqlite3_prepare_v2(p->db, zSql, -1, &c->pStmt, 0);
   sqlite3_free(zSql);
   if( rc!=SQLITE_OK ){
-    return set_error(&p->base, sqlite3_mprintf("%s: %s", p->zName, sqlite3_errmsg(p->db)));
+    return w2v_vtab_errorf(&p->base, "%s: %s", p->zName, sqlite3_errmsg(p->db));
   }
-  if( idxNum!=PLAN_SCAN ) sqlite3_bind_value(c->pStmt, 1, argv[0]);
+  if( c->plan!=PLAN_SCAN ) sqlite3_bind_value(c->pStmt, 1, argv[0]);
   rc = sqlite3_step(c->pStmt);
   c->eof = rc!=SQLITE_ROW;
   return (rc==SQLITE_ROW || rc==SQLITE_DONE) ? SQLITE_OK : rc;
@@ -318,9 +319,13 @@ static int model_column(sqlite3_vtab_cursor *pCur, sqlite3_context *ctx, int i){
         sqlite3_result_text(ctx, w2v_vocab_word(&m->vocab, id), (int)m->vocab.lens[id], SQLITE_TRANSIENT);
         break;
       case COL_COUNT: sqlite3_result_int64(ctx, m->vocab.counts[id]); break;
-      case COL_VECTOR:
-        sqlite3_result_blob(ctx, m->in + (int64_t)id*m->dim, m->dim*(int)sizeof(float), SQLITE_TRANSIENT);
+      case COL_VECTOR: {
+        float *le = sqlite3_malloc64(sizeof(float)*m->dim);
+        if( le==0 ) return SQLITE_NOMEM;
+        w2v_floats_to_le(le, m->in + (int64_t)id*m->dim, m->dim);
+        sqlite3_result_blob(ctx, le, m->dim*(int)sizeof(float), sqlite3_free);
         break;
+      }
       case COL_DISTANCE: sqlite3_result_double(ctx, 1.0 - (double)c->aHit[c->iHit].sim); break;
       case COL_K: sqlite3_result_int(ctx, c->k); break;
     }
@@ -337,7 +342,7 @@ static int model_rowid(sqlite3_vtab_cursor *pCur, sqlite3_int64 *pRowid){
   return SQLITE_OK;
 }
 
-static sqlite3_module modelModule = {
+const sqlite3_module w2v_model_module = {
   /* iVersion    */ 3,
   /* xCreate     */ model_create,
   /* xConnect    */ model_connect,
@@ -361,10 +366,5 @@ static sqlite3_module modelModule = {
   /* xSavepoint  */ 0,
   /* xRelease    */ 0,
   /* xRollbackTo */ 0,
-  /* xShadowName */ model_shadow_name,
+  /* xShadowName */ w2v_store_is_shadow,
 };
-
-int w2v_register_model_module(sqlite3 *db, W2vConn *conn){
-  conn->nRef++;
-  return sqlite3_create_module_v2(db, "w2v", &modelModule, conn, w2v_conn_release);
-}

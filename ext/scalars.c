@@ -1,0 +1,197 @@
+/*
+** The scalar query functions: w2v_prob, w2v_score, w2v_vector,
+** w2v_similarity, w2v_embed, w2v_version.  Each reads "arguments -> model ->
+** core -> result"; an unknown word gives NULL, an unknown model an error
+** that names it.  Each call holds its model until it returns.
+*/
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include "sqlite3ext.h"
+SQLITE_EXTENSION_INIT3
+#include "w2vInt.h"
+#include "w2v.h"
+#include "vecmath.h"
+
+/* The model named by argv[0] (to release), or NULL after reporting the error. */
+static W2vModel *ctx_model(sqlite3_context *ctx, const char *zFunc, sqlite3_value *v){
+  W2vModel *m = 0;
+  char *zErr = 0;
+  int rc = w2v_model_acquire(sqlite3_user_data(ctx), zFunc, 0, (const char*)sqlite3_value_text(v), &m, &zErr);
+  if( rc ){ w2v_result_error(ctx, zErr, rc); return 0; }
+  return m;
+}
+
+/* Makes sure the output weights are loaded; non-zero after reporting an error. */
+static int model_output(sqlite3_context *ctx, W2vModel *m, const char *zFunc){
+  char *zErr = 0;
+  int rc = w2v_model_output(sqlite3_context_db_handle(ctx), m, zFunc, &zErr);
+  if( rc!=SQLITE_OK ) w2v_result_error(ctx, zErr, rc);
+  return rc;
+}
+
+static int64_t value_word_id(const W2vModel *m, sqlite3_value *v){
+  const char *z = (const char*)sqlite3_value_text(v);
+  if( z==0 ) return -1;
+  return w2v_model_find(m, z, sqlite3_value_bytes(v));
+}
+
+/* P(output | input) under the model's loss, or the ns event probability. */
+static void prob_or_score(sqlite3_context *ctx, W2vModel *m, sqlite3_value **argv, int isScore){
+  const char *zFunc = isScore ? "w2v_score" : "w2v_prob";
+  const char *zIn;
+  float *h;
+  int64_t o;
+  if( isScore && m->loss==W2V_LOSS_HS ){
+    w2v_result_error(ctx, sqlite3_mprintf("w2v_score: model '%s' uses hierarchical softmax (loss=hs), "
+                                          "which has no per-word output vectors; use w2v_prob", m->zName), SQLITE_ERROR);
+    return;
+  }
+  o = value_word_id(m, argv[2]);
+  if( o<0 ) return;                       /* NULL */
+  if( model_output(ctx, m, zFunc) ) return;
+  zIn = (const char*)sqlite3_value_text(argv[1]);
+  h = sqlite3_malloc64(sizeof(float)*m->dim);
+  if( h==0 ){ sqlite3_result_error_nomem(ctx); return; }
+  if( w2v_model_hidden(m, zIn, sqlite3_value_bytes(argv[1]), h) ){
+    if( isScore ){
+      double f = w2v_dot_exact(h, m->out + o*m->dim, m->dim);
+      sqlite3_result_double(ctx, 1.0/(1.0+exp(-f)));
+    }else if( m->loss==W2V_LOSS_HS ){
+      sqlite3_result_double(ctx, w2v_hs_prob(&m->lossFn, h, (int32_t)o));
+    }else{
+      /* softmax over the vocabulary; the log partition function of the last
+      ** input is kept, so summing over all outputs costs O(V) not O(V^2). */
+      if( m->zPartInput==0 || strcmp(m->zPartInput, zIn)!=0 ){
+        sqlite3_free(m->zPartInput);
+        m->zPartInput = sqlite3_mprintf("%s", zIn);
+        m->partLog = w2v_log_partition(&m->lossFn, h);
+      }
+      if( m->zPartInput==0 ) sqlite3_result_error_nomem(ctx);
+      else sqlite3_result_double(ctx, exp(w2v_dot_exact(h, m->out + o*m->dim, m->dim) - m->partLog));
+    }
+  }
+  sqlite3_free(h);
+}
+
+void w2v_fn_prob(sqlite3_context *ctx, int argc, sqlite3_value **argv){
+  W2vModel *m = ctx_model(ctx, "w2v_prob", argv[0]);
+  (void)argc;
+  if( m ) prob_or_score(ctx, m, argv, 0);
+  w2v_model_release(m);
+}
+
+void w2v_fn_score(sqlite3_context *ctx, int argc, sqlite3_value **argv){
+  W2vModel *m = ctx_model(ctx, "w2v_score", argv[0]);
+  (void)argc;
+  if( m ) prob_or_score(ctx, m, argv, 1);
+  w2v_model_release(m);
+}
+
+void w2v_fn_vector(sqlite3_context *ctx, int argc, sqlite3_value **argv){
+  W2vModel *m = ctx_model(ctx, "w2v_vector", argv[0]);
+  float *le;
+  int64_t id;
+  (void)argc;
+  if( m==0 ) return;
+  id = value_word_id(m, argv[1]);
+  if( id>=0 ){
+    le = sqlite3_malloc64(sizeof(float)*m->dim);
+    if( le==0 ) sqlite3_result_error_nomem(ctx);
+    else{
+      w2v_floats_to_le(le, m->in + id*m->dim, m->dim);
+      sqlite3_result_blob(ctx, le, m->dim*(int)sizeof(float), sqlite3_free);
+    }
+  }
+  w2v_model_release(m);
+}
+
+/* An operand of w2v_similarity: a word's vector, or a float32 blob copied to
+** buf.  1 with *pv set, 0 for a NULL result (NULL, unknown word), -1 after
+** reporting an error. */
+static int operand_vector(sqlite3_context *ctx, const W2vModel *m, sqlite3_value *v,
+                          float *buf, const float **pv){
+  if( sqlite3_value_type(v)==SQLITE_BLOB ){
+    int nb = sqlite3_value_bytes(v), d;
+    if( nb!=m->dim*(int)sizeof(float) ){
+      w2v_result_error(ctx, sqlite3_mprintf("w2v_similarity: a blob of %d bytes, model '%s' needs %d (dim %d float32)",
+                                            nb, m->zName, m->dim*4, m->dim), SQLITE_ERROR);
+      return -1;
+    }
+    w2v_floats_from_le(buf, sqlite3_value_blob(v), m->dim);
+    for(d=0; d<m->dim; d++){
+      if( !isfinite(buf[d]) ){
+        sqlite3_result_error(ctx, "w2v_similarity: a vector holds a non-finite value", -1);
+        return -1;
+      }
+    }
+    *pv = buf;
+    return 1;
+  }else{
+    int64_t id = value_word_id(m, v);
+    if( id<0 ) return 0;
+    *pv = m->in + id*m->dim;
+    return 1;
+  }
+}
+
+/* Cosine of two words or vectors (0 when either is all zeros). */
+void w2v_fn_similarity(sqlite3_context *ctx, int argc, sqlite3_value **argv){
+  W2vModel *m = ctx_model(ctx, "w2v_similarity", argv[0]);
+  const float *a, *b;
+  float *buf;
+  double na, nb;
+  int ra, rb;
+  (void)argc;
+  if( m==0 ) return;
+  buf = sqlite3_malloc64(sizeof(float)*2*m->dim);
+  if( buf==0 ){
+    sqlite3_result_error_nomem(ctx);
+  }else{
+    ra = operand_vector(ctx, m, argv[1], buf, &a);
+    rb = ra<0 ? -1 : operand_vector(ctx, m, argv[2], buf + m->dim, &b);
+    if( ra>0 && rb>0 ){
+      na = w2v_dot_exact(a, a, m->dim);
+      nb = w2v_dot_exact(b, b, m->dim);
+      sqlite3_result_double(ctx, na>0 && nb>0 ? w2v_dot_exact(a, b, m->dim)/sqrt(na*nb) : 0.0);
+    }
+  }
+  sqlite3_free(buf);
+  w2v_model_release(m);
+}
+
+/* w2v_embed(model, text): the mean of the unit vectors of the known words,
+** as a float32 blob; NULL when no word is known. */
+static void embed(sqlite3_context *ctx, W2vModel *m, sqlite3_value *v){
+  const char *z = (const char*)sqlite3_value_text(v);
+  int n = sqlite3_value_bytes(v), i = 0, s, len, cnt = 0, d;
+  const W2vKnn *knn;
+  float *e;
+  if( z==0 ) return;
+  knn = w2v_model_knn(m);
+  e = sqlite3_malloc64(sizeof(float)*m->dim);
+  if( knn==0 || e==0 ){ sqlite3_free(e); sqlite3_result_error_nomem(ctx); return; }
+  memset(e, 0, sizeof(float)*m->dim);
+  while( (len = w2v_next_token(z, n, &i, &s))>0 ){
+    int64_t id = w2v_model_find(m, z+s, len);
+    if( id<0 ) continue;
+    w2v_axpy(e, knn->invNorm[id], m->in + id*m->dim, m->dim);
+    cnt++;
+  }
+  if( cnt==0 ){ sqlite3_free(e); return; }
+  for(d=0; d<m->dim; d++) e[d] /= (float)cnt;
+  w2v_floats_to_le(e, e, m->dim);
+  sqlite3_result_blob(ctx, e, m->dim*(int)sizeof(float), sqlite3_free);
+}
+
+void w2v_fn_embed(sqlite3_context *ctx, int argc, sqlite3_value **argv){
+  W2vModel *m = ctx_model(ctx, "w2v_embed", argv[0]);
+  (void)argc;
+  if( m ) embed(ctx, m, argv[1]);
+  w2v_model_release(m);
+}
+
+void w2v_fn_version(sqlite3_context *ctx, int argc, sqlite3_value **argv){
+  (void)argc; (void)argv;
+  sqlite3_result_text(ctx, W2V_VERSION, -1, SQLITE_STATIC);
+}

@@ -1,0 +1,297 @@
+/*
+** w2v_similar(model, query [, k [, method]]): the k words nearest to a word,
+** a float32 blob or an expression "a - b + c", best first.  Table-valued,
+** eponymous.  An unknown word gives no rows; an unknown model is an error.
+*/
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include "sqlite3ext.h"
+SQLITE_EXTENSION_INIT3
+#include "w2vInt.h"
+
+/* ---- w2v_similar(model, query, k, method) ------------------------------ */
+
+enum { SIM_WORD, SIM_SIMILARITY, SIM_RANK, SIM_MODEL, SIM_QUERY, SIM_K, SIM_METHOD };
+
+typedef struct SimVtab {
+  sqlite3_vtab base;
+  W2vConn *conn;
+} SimVtab;
+
+static int sim_connect(sqlite3 *db, void *pAux, int argc, const char *const*argv,
+                       sqlite3_vtab **ppVtab, char **pzErr){
+  SimVtab *p;
+  int rc;
+  (void)argc; (void)argv; (void)pzErr;
+  rc = sqlite3_declare_vtab(db,
+    "CREATE TABLE x(word TEXT, similarity REAL, rank INTEGER,"
+    " model HIDDEN, query HIDDEN, k HIDDEN, method HIDDEN)");
+  if( rc!=SQLITE_OK ) return rc;
+  p = sqlite3_malloc(sizeof(*p));
+  if( p==0 ) return SQLITE_NOMEM;
+  memset(p, 0, sizeof(*p));
+  p->conn = pAux;
+  *ppVtab = &p->base;
+  return SQLITE_OK;
+}
+
+static int sim_disconnect(sqlite3_vtab *pVtab){
+  sqlite3_free(pVtab);
+  return SQLITE_OK;
+}
+
+/* The plan: model, query, k, method (W2V_ARG_*, in that order, those
+** given), then a word constraint and similarity bounds. */
+static int sim_best_index(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo){
+  char zPlan[16];
+  int i, n = 0, iHidden[4] = { -1, -1, -1, -1 }, iWord = -1;
+  static const char azHidden[] = { W2V_ARG_MODEL, W2V_ARG_QUERY, W2V_ARG_K, W2V_ARG_METHOD };
+  (void)pVtab;
+  for(i=0; i<pInfo->nConstraint; i++){
+    const struct sqlite3_index_constraint *c = &pInfo->aConstraint[i];
+    if( c->iColumn>=SIM_MODEL && c->op==SQLITE_INDEX_CONSTRAINT_EQ ){
+      if( !c->usable ) return SQLITE_CONSTRAINT;   /* wait for a plan where it is */
+      iHidden[c->iColumn - SIM_MODEL] = i;
+    }
+  }
+  for(i=0; i<4; i++){
+    if( iHidden[i]<0 ) continue;
+    zPlan[n] = azHidden[i];
+    pInfo->aConstraintUsage[iHidden[i]].argvIndex = ++n;
+    pInfo->aConstraintUsage[iHidden[i]].omit = 1;
+  }
+  for(i=0; i<pInfo->nConstraint && n<14; i++){
+    const struct sqlite3_index_constraint *c = &pInfo->aConstraint[i];
+    if( !c->usable ) continue;
+    if( c->iColumn==SIM_WORD && c->op==SQLITE_INDEX_CONSTRAINT_EQ && iWord<0 ){
+      char t = w2v_word_constraint(pInfo, i);
+      if( t==0 ) continue;
+      iWord = i;
+      zPlan[n] = t;
+      pInfo->aConstraintUsage[i].argvIndex = ++n;
+    }else if( c->iColumn==SIM_SIMILARITY
+           && (c->op==SQLITE_INDEX_CONSTRAINT_GE || c->op==SQLITE_INDEX_CONSTRAINT_GT) ){
+      zPlan[n] = W2V_ARG_MINSIM;      /* SQLite still checks it (omit = 0) */
+      pInfo->aConstraintUsage[i].argvIndex = ++n;
+    }
+  }
+  zPlan[n] = 0;
+  if( w2v_plan_set(pInfo, zPlan) ) return SQLITE_NOMEM;
+  if( pInfo->nOrderBy==1 && pInfo->aOrderBy[0].iColumn==SIM_RANK && !pInfo->aOrderBy[0].desc ){
+    pInfo->orderByConsumed = 1;
+  }
+  if( pInfo->nOrderBy==1 && pInfo->aOrderBy[0].iColumn==SIM_SIMILARITY && pInfo->aOrderBy[0].desc ){
+    pInfo->orderByConsumed = 1;
+  }
+  pInfo->estimatedCost = (iHidden[0]>=0 && iHidden[1]>=0) ? (iWord>=0 ? 10.0 : 1000.0) : 1e12;
+  pInfo->estimatedRows = 10;
+  return SQLITE_OK;
+}
+
+/* Splits "w1 + w2 - w3 ..." into word ids and signs.  Returns 0, 1 when a
+** word is unknown or there is none (no rows), or -1 with *pzErr set. */
+static int parse_expression(const W2vModel *m, const char *z, int n, int32_t *aId,
+                            int8_t *aSign, int *pnTerm, char **pzErr){
+  int i = 0, s, len, sign = 1, pendingOp = 0;
+  *pnTerm = 0;
+  while( (len = w2v_next_token(z, n, &i, &s))>0 ){
+    int64_t id;
+    if( len==1 && (z[s]=='+' || z[s]=='-') ){
+      if( pendingOp ){
+        *pzErr = sqlite3_mprintf("w2v_similar: two operators in a row in '%.*s'", n, z);
+        return -1;
+      }
+      sign = z[s]=='-' ? -1 : 1;
+      pendingOp = 1;
+      continue;
+    }
+    id = w2v_model_find(m, z+s, len);
+    if( id<0 ) return 1;
+    aId[*pnTerm] = (int32_t)id;
+    aSign[(*pnTerm)++] = (int8_t)sign;
+    sign = 1;
+    pendingOp = 0;
+  }
+  if( pendingOp ){
+    *pzErr = sqlite3_mprintf("w2v_similar: '%.*s' ends with an operator", n, z);
+    return -1;
+  }
+  return *pnTerm==0 ? 1 : 0;
+}
+
+/* The arguments of one w2v_similar call, as xFilter received them. */
+typedef struct SimArgs {
+  sqlite3_value *model, *query, *k, *method, *words;
+  char wordKind;
+  double minSim;
+} SimArgs;
+
+static void sim_args(const char *zPlan, int argc, sqlite3_value **argv, SimArgs *a){
+  int i;
+  memset(a, 0, sizeof(*a));
+  a->minSim = -INFINITY;
+  for(i=0; i<argc && zPlan && zPlan[i]; i++){
+    switch( zPlan[i] ){
+      case W2V_ARG_MODEL: a->model = argv[i]; break;
+      case W2V_ARG_QUERY: a->query = argv[i]; break;
+      case W2V_ARG_K: a->k = argv[i]; break;
+      case W2V_ARG_METHOD: a->method = argv[i]; break;
+      case W2V_ARG_WORDS: case W2V_ARG_WORD: a->words = argv[i]; a->wordKind = zPlan[i]; break;
+      case W2V_ARG_MINSIM: {
+        int t = sqlite3_value_numeric_type(argv[i]);
+        if( t==SQLITE_INTEGER || t==SQLITE_FLOAT ){
+          double v = sqlite3_value_double(argv[i]);
+          if( v>a->minSim ) a->minSim = v;
+        }else{
+          a->minSim = INFINITY;        /* similarity >= NULL/text: nothing */
+        }
+        break;
+      }
+    }
+  }
+}
+
+/* The query vector: a float32 blob as given, or the sum of the unit vectors
+** of the expression's words with their signs (their ids go to aId, to be
+** left out of the results).  0: go on; -1: no rows; else an error code. */
+static int query_vector(sqlite3_vtab *pVtab, const W2vModel *m, const W2vKnn *knn,
+                        sqlite3_value *vq, float *q, int32_t *aId, int8_t *aSign, int *pnTerm){
+  char *zErr = 0;
+  int i, d, r;
+  *pnTerm = 0;
+  if( sqlite3_value_type(vq)==SQLITE_BLOB ){
+    int nb = sqlite3_value_bytes(vq);
+    if( nb!=m->dim*(int)sizeof(float) ){
+      return w2v_vtab_errorf(pVtab, "w2v_similar: query blob has %d bytes, model '%s' needs %d (dim %d float32)",
+                             nb, m->zName, m->dim*4, m->dim);
+    }
+    w2v_floats_from_le(q, sqlite3_value_blob(vq), m->dim);
+    for(d=0; d<m->dim; d++){
+      if( !isfinite(q[d]) ) return w2v_vtab_errorf(pVtab, "w2v_similar: the query vector holds a non-finite value");
+    }
+    return 0;
+  }
+  r = parse_expression(m, (const char*)sqlite3_value_text(vq), sqlite3_value_bytes(vq), aId, aSign, pnTerm, &zErr);
+  if( r<0 ) return w2v_vtab_error(pVtab, zErr, SQLITE_ERROR);
+  if( r>0 ) return -1;  /* an unknown word: no rows */
+  memset(q, 0, sizeof(float)*m->dim);
+  for(i=0; i<*pnTerm; i++){
+    const float *v = knn->vec + (int64_t)aId[i]*m->dim;
+    float f = aSign[i]*knn->invNorm[aId[i]];
+    for(d=0; d<m->dim; d++) q[d] += f*v[d];
+  }
+  return 0;
+}
+
+/* The ranked hits for the query, into c->a. */
+static int search(W2vRankedCursor *c, const W2vKnn *knn, W2vKnnQuery *kq, int isMul,
+                  const int32_t *aId, const int8_t *aSign, int nTerm){
+  W2vHit *aHit = sqlite3_malloc64(sizeof(W2vHit)*(kq->k ? kq->k : 1));
+  int32_t *aPos = sqlite3_malloc64(sizeof(int32_t)*(nTerm+1)*2), *aNeg;
+  int64_t n = -1, i;
+  int nPos = 0, nNeg = 0;
+  c->a = sqlite3_malloc64(sizeof(W2vPrediction)*(kq->k ? kq->k : 1));
+  if( aHit && aPos && c->a ){
+    if( isMul ){
+      aNeg = aPos + nTerm + 1;
+      for(i=0; i<nTerm; i++){
+        if( aSign[i]>0 ) aPos[nPos++] = aId[i]; else aNeg[nNeg++] = aId[i];
+      }
+      n = w2v_knn_cosmul(knn, kq, aPos, nPos, aNeg, nNeg, aHit);
+    }else{
+      n = w2v_knn_search(knn, kq, aHit);
+    }
+  }
+  for(i=0; i<n; i++){ c->a[i].id = aHit[i].id; c->a[i].prob = aHit[i].sim; }
+  c->n = n<0 ? 0 : n;
+  sqlite3_free(aHit);
+  sqlite3_free(aPos);
+  return n<0 ? SQLITE_NOMEM : SQLITE_OK;
+}
+
+static int sim_filter(sqlite3_vtab_cursor *pCur, int idxNum, const char *idxStr,
+                      int argc, sqlite3_value **argv){
+  W2vRankedCursor *c = (W2vRankedCursor*)pCur;
+  SimVtab *p = (SimVtab*)pCur->pVtab;
+  SimArgs a;
+  W2vKnnQuery kq;
+  const W2vKnn *knn;
+  sqlite3_int64 k = 10;
+  char *zErr = 0;
+  float *q = 0;
+  int32_t *aId = 0, *aCand = 0;
+  int8_t *aSign = 0;
+  int nTerm = 0, isMul = 0, rc = SQLITE_OK, nq;
+  (void)idxNum;
+  w2v_ranked_reset(c);
+  sim_args(idxStr, argc, argv, &a);
+  if( a.model==0 || a.query==0 ){
+    return w2v_vtab_errorf(pCur->pVtab, "w2v_similar: needs (model, query[, k[, method]])");
+  }
+  if( a.k ){
+    if( sqlite3_value_type(a.k)!=SQLITE_INTEGER || sqlite3_value_int64(a.k)<0 ){
+      return w2v_vtab_errorf(pCur->pVtab, "w2v_similar: k must be a non-negative integer");
+    }
+    k = sqlite3_value_int64(a.k);
+  }
+  if( a.method && sqlite3_value_type(a.method)!=SQLITE_NULL ){
+    const char *z = (const char*)sqlite3_value_text(a.method);
+    if( z && sqlite3_stricmp(z, "mul")==0 ) isMul = 1;
+    else if( z==0 || sqlite3_stricmp(z, "add")!=0 ){
+      return w2v_vtab_errorf(pCur->pVtab, "w2v_similar: method must be 'add' or 'mul', not '%s'", z ? z : "");
+    }
+  }
+  rc = w2v_model_acquire(p->conn, "w2v_similar", 0, (const char*)sqlite3_value_text(a.model), &c->m, &zErr);
+  if( rc ) return w2v_vtab_error(pCur->pVtab, zErr, rc);
+  /* a similarity bound without k asks for every word above it */
+  if( a.k==0 && a.minSim>-INFINITY ) k = c->m->vocab.n;
+  if( k>c->m->vocab.n ) k = c->m->vocab.n;
+  if( sqlite3_value_type(a.query)==SQLITE_NULL || k==0 || a.minSim==INFINITY ) return SQLITE_OK;
+  if( isMul && sqlite3_value_type(a.query)==SQLITE_BLOB ){
+    return w2v_vtab_errorf(pCur->pVtab, "w2v_similar: method 'mul' needs words (\"a - b + c\"), not a vector");
+  }
+  knn = w2v_model_knn(c->m);
+  nq = sqlite3_value_type(a.query)==SQLITE_BLOB ? 0 : sqlite3_value_bytes(a.query);
+  q = sqlite3_malloc64(sizeof(float)*c->m->dim);
+  aId = sqlite3_malloc64(sizeof(int32_t)*(nq/2+1));
+  aSign = sqlite3_malloc64(nq/2+1);
+  if( knn==0 || q==0 || aId==0 || aSign==0 ){ rc = SQLITE_NOMEM; goto done; }
+  memset(&kq, 0, sizeof(kq));
+  kq.q = q;
+  kq.k = k;
+  kq.minSim = a.minSim;
+  if( a.words ){
+    rc = w2v_word_candidates(c->m, a.wordKind, a.words, &aCand, &kq.nCand);
+    if( rc!=SQLITE_OK || kq.nCand==0 ) goto done;
+    kq.cand = aCand;
+  }
+  rc = query_vector(pCur->pVtab, c->m, knn, a.query, q, aId, aSign, &nTerm);
+  if( rc!=SQLITE_OK ){ if( rc<0 ) rc = SQLITE_OK; goto done; }
+  kq.exclude = aId;
+  kq.nExclude = nTerm;
+  rc = search(c, knn, &kq, isMul, aId, aSign, nTerm);
+done:
+  sqlite3_free(q);
+  sqlite3_free(aId);
+  sqlite3_free(aSign);
+  sqlite3_free(aCand);
+  return rc;
+}
+
+static int sim_column(sqlite3_vtab_cursor *pCur, sqlite3_context *ctx, int i){
+  W2vRankedCursor *c = (W2vRankedCursor*)pCur;
+  switch( i ){
+    case SIM_WORD: w2v_ranked_word(c, ctx); break;
+    case SIM_SIMILARITY: sqlite3_result_double(ctx, (float)c->a[c->i].prob); break;
+    case SIM_RANK: sqlite3_result_int64(ctx, c->i+1); break;
+    default: break;
+  }
+  return SQLITE_OK;
+}
+
+const sqlite3_module w2v_similar_module = {
+  0, 0, sim_connect, sim_best_index, sim_disconnect, 0,
+  w2v_ranked_open, w2v_ranked_close, sim_filter, w2v_ranked_next, w2v_ranked_eof, sim_column, w2v_ranked_rowid,
+  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0
+};

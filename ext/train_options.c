@@ -1,0 +1,96 @@
+/*
+** The options of w2v_train: one descriptor row each (options.c does the
+** rest).  Defaults that depend on the machine or on other options (threads,
+** max_memory, alpha, min_alpha) are set after parsing.
+*/
+#include <math.h>
+#include <stddef.h>
+#include <string.h>
+#include <unistd.h>
+#include "sqlite3ext.h"
+SQLITE_EXTENSION_INIT3
+#include "w2vInt.h"
+
+static const W2vOptName aArch[] = { { "skipgram", W2V_SKIPGRAM }, { "cbow", W2V_CBOW },
+                                    { "", -1 }, { "sg", W2V_SKIPGRAM }, { 0, 0 } };
+static const W2vOptName aLoss[] = { { "ns", W2V_LOSS_NS }, { "hs", W2V_LOSS_HS },
+                                    { "softmax", W2V_LOSS_SOFTMAX }, { 0, 0 } };
+
+#define OFF(f) offsetof(W2vOptions, f)
+#define I32 W2V_OPT_INT32
+#define ST  W2V_OPT_STORED
+#define KEPT W2V_OPT_KEPT
+static const W2vOptDesc aTrainOpt[] = {
+  /* key            type          lo     hi              default  field              flags         */
+  { "model",       W2V_OPT_TEXT, 0, 0,                  NAN,  OFF(zModel),     0 },
+  { "arch",        W2V_OPT_NAME, 0, 0,                  W2V_SKIPGRAM, OFF(arch), KEPT, aArch },
+  { "loss",        W2V_OPT_NAME, 0, 0,                  W2V_LOSS_NS, OFF(loss),  KEPT, aLoss },
+  { "dim",         W2V_OPT_INT,  1, W2V_MAX_DIM,        100,  OFF(dim),        I32|KEPT },
+  { "window",      W2V_OPT_INT,  1, 1000,               5,    OFF(window),     I32|ST },
+  { "negative",    W2V_OPT_INT,  0, 1000,               5,    OFF(negative),   I32|ST },
+  { "ns_exponent", W2V_OPT_REAL, -10, 10,               0.75, OFF(nsExponent), ST },
+  { "min_count",   W2V_OPT_INT,  1, 9.0e18,             5,    OFF(minCount),   ST },
+  { "max_vocab",   W2V_OPT_INT,  0, (double)W2V_MAX_WORDS, 0, OFF(maxVocab),   ST },
+  { "sample",      W2V_OPT_REAL, 0, 1,                  1e-3, OFF(sample),     ST },
+  { "alpha",       W2V_OPT_REAL, 1e-12, 10,             NAN,  OFF(alpha),      ST },
+  { "min_alpha",   W2V_OPT_REAL, 0, 10,                 NAN,  OFF(minAlpha),   ST },
+  { "epochs",      W2V_OPT_INT,  1, 100000,             5,    OFF(epochs),     I32|ST },
+  { "threads",     W2V_OPT_INT,  1, 256,                NAN,  OFF(threads),    I32|ST },
+  { "seed",        W2V_OPT_INT,  0, 9.0e18,             1,    OFF(seed),       ST },
+  { "lower",       W2V_OPT_INT,  0, 1,                  0,    OFF(lower),      I32|KEPT },
+  { "replace",     W2V_OPT_INT,  0, 1,                  0,    OFF(replace),    I32 },
+  { "progress",    W2V_OPT_INT,  0, 1,                  0,    OFF(progress),   I32 },
+  { "update",      W2V_OPT_INT,  0, 1,                  0,    OFF(update),     I32 },
+  { "max_memory",  W2V_OPT_INT,  1, 1048576.0*1024,     NAN,  OFF(maxMemory),  0, 0, 0, 1048576.0 },
+};
+const W2vOptTable w2v_train_options = { aTrainOpt, (int)(sizeof(aTrainOpt)/sizeof(aTrainOpt[0])), 0 };
+
+int w2v_train_given(const W2vOptions *o, const char *zKey){
+  int i = w2v_options_index(&w2v_train_options, zKey);
+  return i>=0 && (o->given & (1u<<i))!=0;
+}
+
+/* Half the physical memory (4 GiB when unknown). */
+static sqlite3_int64 default_max_memory(void){
+  long pages = sysconf(_SC_PHYS_PAGES), size = sysconf(_SC_PAGESIZE);
+  if( pages<=0 || size<=0 ) return (sqlite3_int64)4 << 30;
+  return (sqlite3_int64)pages * size / 2;
+}
+
+static int default_threads(void){
+  long n = sysconf(_SC_NPROCESSORS_ONLN);
+  if( n<1 ) n = 1;
+  if( n>256 ) n = 256;
+  return (int)n;
+}
+
+void w2v_options_default_alpha(W2vOptions *o){
+  if( !w2v_train_given(o, "alpha") ) o->alpha = o->arch==W2V_CBOW ? 0.05 : 0.025;
+  if( !w2v_train_given(o, "min_alpha") ) o->minAlpha = o->alpha * 1e-4;
+}
+
+int w2v_train_options_parse(const char *zFunc, const char *z, W2vOptions *o, char **pzErr){
+  int rc;
+  memset(o, 0, sizeof(*o));
+  rc = w2v_options_parse(zFunc, z, &w2v_train_options, o, &o->given, pzErr);
+  if( rc!=SQLITE_OK ) return rc;
+  if( !w2v_train_given(o, "threads") ) o->threads = default_threads();
+  if( !w2v_train_given(o, "max_memory") ) o->maxMemory = default_max_memory();
+  if( o->zModel==0 ){
+    *pzErr = sqlite3_mprintf("%s: option 'model' is required (model=NAME)", zFunc);
+  }else if( o->loss==W2V_LOSS_NS && o->negative<1 ){
+    *pzErr = sqlite3_mprintf("%s: loss=ns needs negative >= 1", zFunc);
+  }else if( o->update && o->replace ){
+    *pzErr = sqlite3_mprintf("%s: update=1 and replace=1 exclude each other", zFunc);
+  }else{
+    w2v_options_default_alpha(o);
+    if( o->minAlpha>o->alpha ){
+      *pzErr = sqlite3_mprintf("%s: min_alpha (%g) must not exceed alpha (%g)", zFunc, o->minAlpha, o->alpha);
+    }
+  }
+  if( *pzErr ){
+    w2v_options_free(&w2v_train_options, o);
+    return SQLITE_ERROR;
+  }
+  return SQLITE_OK;
+}

@@ -1,0 +1,272 @@
+/*
+** w2v_train(table, column, options): read the rows, build the vocabulary,
+** train in worker threads while this thread watches for sqlite3_interrupt(),
+** then write the model in one savepoint.  Nothing is written before
+** training has succeeded, and the write re-checks that the model is still
+** as it was when the call started, so an error, an interrupt or a race with
+** another writer leaves the database as it was.
+*/
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include "sqlite3ext.h"
+SQLITE_EXTENSION_INIT3
+#include "w2vInt.h"
+
+static double now_seconds(void){
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return (double)t.tv_sec + (double)t.tv_nsec*1e-9;
+}
+
+/* 1 when sqlite3_interrupt() has been called on db while this statement runs.
+** (sqlite3_is_interrupted() arrived in 3.41; a tiny statement that checks the
+** flag works on every version.) */
+static int interrupted(sqlite3_stmt *pProbe){
+  int rc = sqlite3_step(pProbe);
+  sqlite3_reset(pProbe);
+  return rc==SQLITE_INTERRUPT;
+}
+
+/* progress=1: one line on stderr, redrawn in place (\r). */
+static void draw_progress(W2vTrainer *t, const W2vOptions *o, int final){
+  W2vProgress p;
+  double eta;
+  w2v_train_snapshot(t, &p);
+  eta = p.fraction>0 ? p.seconds*(1.0-p.fraction)/p.fraction : 0;
+  fprintf(stderr, "\rw2v_train %s: %5.1f%%  epoch %d/%d  %.2f M words/s  loss %.4f  ETA %d:%02d ",
+          o->zModel, 100.0*p.fraction, p.epoch>o->epochs ? o->epochs : p.epoch, o->epochs,
+          p.wordsPerSecond/1e6, isnan(p.loss) ? 0.0 : p.loss, (int)eta/60, (int)eta%60);
+  if( final ) fputc('\n', stderr);
+  fflush(stderr);
+}
+
+/* Runs the trainer to the end, cancelling it on an interrupt. */
+static int run_training(sqlite3 *db, W2vTrainer *t, const W2vOptions *o, char **pzErr){
+  sqlite3_stmt *pProbe = 0;
+  W2vTrainEnd r;
+  int tick = 0;
+  if( sqlite3_prepare_v2(db, "SELECT 1", -1, &pProbe, 0)!=SQLITE_OK ) pProbe = 0;
+  while( !w2v_train_done(t) ){
+    struct timespec ts = { 0, 10*1000*1000 };
+    nanosleep(&ts, 0);
+    if( pProbe && interrupted(pProbe) ){ w2v_train_cancel(t); break; }
+    if( o->progress && ++tick%25==0 ) draw_progress(t, o, 0);   /* 4 times a second */
+  }
+  if( o->progress ) draw_progress(t, o, 1);
+  sqlite3_finalize(pProbe);
+  r = w2v_train_join(t);
+  if( r==W2V_TRAIN_CANCELLED ){
+    *pzErr = sqlite3_mprintf("w2v_train: interrupted");
+    return SQLITE_INTERRUPT;
+  }
+  if( r==W2V_TRAIN_DIVERGED ){
+    *pzErr = sqlite3_mprintf("w2v_train: training diverged (weights became NaN or infinite); use a smaller alpha");
+    return SQLITE_ERROR;
+  }
+  return SQLITE_OK;
+}
+
+/* The JSON summary returned by w2v_train (and kept in <model>_config). */
+static char *summary_json(const W2vOptions *o, const W2vVocab *v, int64_t corpusWords,
+                          W2vTrainer *t, double seconds, const W2vUpdate *u){
+  sqlite3_str *s = sqlite3_str_new(0);
+  int nEpoch, e;
+  const W2vEpochStats *st = w2v_train_stats(t, &nEpoch);
+  int64_t words = 0, pred = 0;
+  double loss = 0;
+  for(e=0; e<nEpoch; e++) words += st[e].words;
+  if( nEpoch>0 ){ pred = st[nEpoch-1].predictions; loss = st[nEpoch-1].loss; }
+  sqlite3_str_appendall(s, "{\"model\":");
+  w2v_json_string(s, o->zModel);
+  sqlite3_str_appendf(s,
+    ",\"arch\":\"%s\",\"loss\":\"%s\",\"dim\":%d,\"vocab_size\":%lld,"
+    "\"corpus_words\":%lld,\"words\":%lld,\"epochs\":%d,\"threads\":%d,"
+    "\"seconds\":%.3f,\"words_per_second\":%.0f,\"final_loss\":%.6g,\"epoch_stats\":[",
+    w2v_arch_name(o->arch), w2v_loss_name(o->loss), o->dim, (sqlite3_int64)v->n,
+    (sqlite3_int64)corpusWords, (sqlite3_int64)words, o->epochs, o->threads, seconds,
+    seconds>0 ? (double)words/seconds : 0.0, pred>0 ? loss/(double)pred : 0.0);
+  for(e=0; e<nEpoch; e++){
+    sqlite3_str_appendf(s,
+      "%s{\"epoch\":%d,\"words\":%lld,\"effective_words\":%lld,\"alpha\":%.6g,"
+      "\"loss\":%.6g,\"seconds\":%.3f}", e ? "," : "", e+1, (sqlite3_int64)st[e].words,
+      (sqlite3_int64)st[e].effective, st[e].alpha,
+      st[e].predictions>0 ? st[e].loss/(double)st[e].predictions : 0.0, st[e].seconds);
+  }
+  sqlite3_str_appendall(s, "]");
+  if( u ) sqlite3_str_appendf(s, ",\"update\":true,\"previous_vocab_size\":%lld,\"new_words\":%lld",
+                              (sqlite3_int64)u->nOld, (sqlite3_int64)u->nNew);
+  sqlite3_str_appendall(s, "}");
+  return sqlite3_str_finish(s);
+}
+
+/* The trained model and the options kept with it, in one savepoint. */
+static int save_model(sqlite3 *db, const W2vOptions *o, const W2vVocab *vocab, W2vTrainer *t,
+                      const char *zJson, sqlite3_int64 expectGen, char **pzErr){
+  const W2vOptTable *ot = &w2v_train_options;
+  W2vConfigItem aItem[32];
+  W2vStoreModel s;
+  int i;
+  memset(&s, 0, sizeof(s));
+  s.zModel = o->zModel;
+  s.arch = o->arch; s.loss = o->loss; s.dim = o->dim; s.lower = o->lower;
+  s.vocab = vocab;
+  s.in = w2v_train_input(t);
+  s.nOut = w2v_loss_out_rows(o->loss, vocab->n);
+  s.out = s.nOut>0 ? w2v_train_output(t) : 0;
+  s.zStats = zJson;
+  for(i=0; i<ot->n && s.nConfig<(int)(sizeof(aItem)/sizeof(aItem[0])); i++){
+    if( ot->a[i].flags & W2V_OPT_STORED ) w2v_options_item(ot, o, i, &aItem[s.nConfig++]);
+  }
+  s.aConfig = aItem;
+  return w2v_store_save(db, "w2v_train", &s, expectGen, pzErr);
+}
+
+void w2v_fn_train(sqlite3_context *ctx, int argc, sqlite3_value **argv){
+  sqlite3 *db = sqlite3_context_db_handle(ctx);
+  W2vConn *conn = sqlite3_user_data(ctx);
+  const char *zTable = (const char*)sqlite3_value_text(argv[0]);
+  const char *zColumn = (const char*)sqlite3_value_text(argv[1]);
+  W2vOptions o;
+  W2vVocab raw, vocab;
+  W2vCorpus corpus;
+  W2vTrainer *t = 0;
+  W2vUpdate upd;
+  int32_t *remap = 0;
+  char *zErr = 0, *zJson = 0;
+  char *zTaken = 0;
+  int rc;
+  W2vNameState state;
+  sqlite3_int64 expectGen = W2V_GEN_NONE;
+  double t0 = now_seconds();
+  (void)argc;
+
+  memset(&corpus, 0, sizeof(corpus));
+  memset(&upd, 0, sizeof(upd));
+  w2v_vocab_init(&raw);
+  w2v_vocab_init(&vocab);
+  if( zTable==0 || zColumn==0 ){
+    sqlite3_result_error(ctx, "w2v_train: table and column must not be NULL", -1);
+    return;
+  }
+  rc = w2v_train_options_parse("w2v_train", (const char*)sqlite3_value_text(argv[2]), &o, &zErr);
+  if( rc!=SQLITE_OK ){ w2v_result_error(ctx, zErr, rc); return; }
+
+  if( w2v_name_reserved(o.zModel) ){
+    zErr = sqlite3_mprintf("w2v_train: '%s' is the name of one of w2v's functions; choose another model name", o.zModel);
+    rc = SQLITE_ERROR; goto done;
+  }
+  state = w2v_store_state(db, "main", o.zModel, &zTaken);
+  if( state==W2V_NAME_ERROR ){
+    zErr = sqlite3_mprintf("w2v_train: %s", zTaken ? zTaken : "out of memory");
+    rc = SQLITE_ERROR; goto done;
+  }
+  if( state==W2V_NAME_MODEL && !o.replace && !o.update ){
+    zErr = sqlite3_mprintf("w2v_train: model '%s' already exists (replace=1 retrains it, update=1 continues it)", o.zModel);
+    rc = SQLITE_ERROR; goto done;
+  }
+  if( state!=W2V_NAME_MODEL && o.update ){
+    zErr = sqlite3_mprintf("w2v_train: update=1 needs an existing model '%s'", o.zModel);
+    rc = SQLITE_ERROR; goto done;
+  }
+  if( state==W2V_NAME_TAKEN ){
+    if( zTaken && sqlite3_stricmp(zTaken, o.zModel)!=0 ){
+      zErr = sqlite3_mprintf("w2v_train: model '%s' needs the table name '%s', which is taken", o.zModel, zTaken);
+    }else{
+      zErr = sqlite3_mprintf("w2v_train: '%s' already exists and is not a w2v model", o.zModel);
+    }
+    rc = SQLITE_ERROR; goto done;
+  }
+  /* what the write will check is still there */
+  if( state==W2V_NAME_MODEL ) expectGen = w2v_store_generation(db, "main", o.zModel);
+
+  if( o.update ){
+    rc = w2v_update_begin(conn, &o, &upd, &zErr);
+    if( rc!=SQLITE_OK ) goto done;
+  }
+  rc = w2v_corpus_read(db, zTable, zColumn, o.lower, o.maxMemory, &raw, &corpus, &zErr);
+  if( rc!=SQLITE_OK ) goto done;
+  remap = malloc((raw.n ? raw.n : 1) * sizeof(int32_t));
+  if( remap==0 ){ rc = SQLITE_NOMEM; goto done; }
+  if( o.update ){
+    rc = w2v_update_merge(&upd, &o, &raw, &vocab, remap, &zErr);
+    if( rc!=SQLITE_OK ) goto done;
+  }else if( w2v_vocab_prune(&raw, o.minCount, o.maxVocab, &vocab, remap) ){
+    rc = SQLITE_NOMEM; goto done;
+  }
+  if( vocab.n==0 ){
+    zErr = sqlite3_mprintf("w2v_train: no word of %s.%s occurs min_count=%lld times or more "
+                           "(%lld distinct words, %lld tokens)", zTable, zColumn,
+                           o.minCount, (sqlite3_int64)raw.n, (sqlite3_int64)corpus.nIds);
+    rc = SQLITE_ERROR; goto done;
+  }
+  w2v_corpus_remap(&corpus, remap);
+  free(remap); remap = 0;
+  if( o.update && corpus.nIds==0 ){
+    zErr = sqlite3_mprintf("w2v_train: update=1 found no words in %s.%s to train on; model '%s' left as it was",
+                           zTable, zColumn, o.zModel);
+    rc = SQLITE_ERROR; goto done;
+  }
+  w2v_vocab_free(&raw);
+
+  {
+    W2vTrainParams p;
+    W2vCorpusView view;
+    char *zTErr = 0;
+    memset(&p, 0, sizeof(p));
+    p.arch = o.arch; p.loss = o.loss; p.dim = o.dim; p.window = o.window;
+    p.negative = o.negative; p.epochs = o.epochs; p.threads = o.threads;
+    p.nsExponent = o.nsExponent; p.sample = o.sample; p.alpha = o.alpha;
+    p.minAlpha = o.minAlpha; p.seed = o.seed;
+    p.initFrom = upd.initFrom; p.initIn = upd.initIn; p.initOut = upd.initOut;
+    view.ids = corpus.ids; view.nIds = corpus.nIds;
+    view.ends = corpus.ends; view.nSent = corpus.nSent;
+    {
+      /* refuse before allocating, rather than be killed half way */
+      int64_t s, longest = 0, prev = 0, need;
+      for(s=0; s<corpus.nSent; s++){ if( corpus.ends[s]-prev>longest ) longest = corpus.ends[s]-prev; prev = corpus.ends[s]; }
+      need = w2v_train_bytes(&p, vocab.n, longest) + w2v_corpus_bytes(&corpus) + w2v_vocab_bytes(&vocab);
+      if( need>o.maxMemory ){
+        zErr = sqlite3_mprintf("w2v_train: training needs about %lld MiB (weights %lld MiB for %lld words x dim %d), "
+                               "over max_memory=%lld MiB; lower dim or max_vocab, or raise max_memory",
+                               (sqlite3_int64)(need>>20), (sqlite3_int64)(w2v_train_bytes(&p, vocab.n, 0)>>20),
+                               (sqlite3_int64)vocab.n, o.dim, o.maxMemory>>20);
+        rc = SQLITE_TOOBIG; goto done;
+      }
+    }
+    t = w2v_train_start(&p, &view, vocab.counts, vocab.n, &zTErr);
+    if( t==0 ){
+      zErr = sqlite3_mprintf("w2v_train: %s", zTErr ? zTErr : "out of memory");
+      free(zTErr);
+      rc = SQLITE_NOMEM; goto done;
+    }
+  }
+  rc = run_training(db, t, &o, &zErr);
+  if( rc!=SQLITE_OK ) goto done;
+
+  zJson = summary_json(&o, &vocab, corpus.nIds, t, now_seconds() - t0, o.update ? &upd : 0);
+  if( zJson==0 ){ rc = SQLITE_NOMEM; goto done; }
+
+  rc = save_model(db, &o, &vocab, t, zJson, expectGen, &zErr);
+  if( rc!=SQLITE_OK ) goto done;
+  w2v_conn_forget(conn, "main", o.zModel);
+  /* seconds in the summary cover reading + training; report writing too */
+  sqlite3_result_text(ctx, zJson, -1, SQLITE_TRANSIENT);
+
+done:
+  if( rc!=SQLITE_OK ){
+    if( zErr==0 && rc==SQLITE_NOMEM ) zErr = sqlite3_mprintf("w2v_train: out of memory");
+    w2v_result_error(ctx, zErr, rc);
+  }
+  sqlite3_free(zJson);
+  w2v_train_free(t);
+  w2v_update_end(&upd);
+  sqlite3_free(zTaken);
+  free(remap);
+  w2v_corpus_free(&corpus);
+  w2v_vocab_free(&raw);
+  w2v_vocab_free(&vocab);
+  w2v_options_free(&w2v_train_options, &o);
+}
