@@ -214,19 +214,23 @@ static int write_vocab(sqlite3 *db, const char *zModel, const W2vVocab *v, char 
   return rc;
 }
 
-/* Writes the whole model into main, inside the caller's savepoint.  The
-** shadow tables are made anew, which also repairs a dropped one. */
+/* Writes the whole model into main, inside the caller's savepoint.  A
+** shadow table that was dropped is made again (the repair); the others are
+** emptied, not dropped, since DROP fails while any statement of the
+** connection is running (a retrain from inside a query). */
 static int store_write(sqlite3 *db, const W2vStoreModel *s, int isModel, char **pzErr){
   const char *zM = s->zModel;
   sqlite3_int64 gen;
-  int rc = SQLITE_OK;
-  if( isModel ) rc = w2v_store_drop(db, "main", zM);
-  if( rc==SQLITE_OK ) rc = exec_fmt(db, pzErr,
-      "CREATE TABLE main.\"%w_config\"(key TEXT PRIMARY KEY, value) WITHOUT ROWID;"
-      "CREATE TABLE main.\"%w_vocab\"(id INTEGER PRIMARY KEY, word TEXT NOT NULL UNIQUE, count INTEGER NOT NULL);"
-      "CREATE TABLE main.\"%w_input\"(id INTEGER PRIMARY KEY, vector BLOB NOT NULL);"
-      "CREATE TABLE main.\"%w_output\"(id INTEGER PRIMARY KEY, vector BLOB NOT NULL);",
+  int rc, i;
+  rc = exec_fmt(db, pzErr,
+      "CREATE TABLE IF NOT EXISTS main.\"%w_config\"(key TEXT PRIMARY KEY, value) WITHOUT ROWID;"
+      "CREATE TABLE IF NOT EXISTS main.\"%w_vocab\"(id INTEGER PRIMARY KEY, word TEXT NOT NULL UNIQUE, count INTEGER NOT NULL);"
+      "CREATE TABLE IF NOT EXISTS main.\"%w_input\"(id INTEGER PRIMARY KEY, vector BLOB NOT NULL);"
+      "CREATE TABLE IF NOT EXISTS main.\"%w_output\"(id INTEGER PRIMARY KEY, vector BLOB NOT NULL);",
       zM, zM, zM, zM);
+  for(i=0; i<W2V_N_SHADOW && rc==SQLITE_OK && isModel; i++){
+    rc = exec_fmt(db, pzErr, "DELETE FROM main.\"%w_%s\"", zM, w2v_shadow_suffix[i]);
+  }
   if( rc!=SQLITE_OK ) return rc;
   sqlite3_randomness(sizeof(gen), &gen);
   gen &= 0x7fffffffffffffffLL;
