@@ -229,14 +229,15 @@ W2vTrainer *w2v_train_start(const W2vTrainParams *p, const W2vCorpusView *c,
   for(i=0; i<nWord*p->dim; i++){
     t->in[i] = (float)(((w2v_rng_next(&rng) >> 11) * 0x1.0p-53 - 0.5) / p->dim);
   }
-  memset(t->out, 0, (size_t)(nOut>0 ? nOut : 1) * p->dim * sizeof(float));
+  /* hs with one word has no output row at all (and t->out is one float) */
+  memset(t->out, 0, (size_t)nOut * p->dim * sizeof(float));
   if( p->initFrom ){
     /* continuing a model: its words keep their rows */
     for(i=0; i<nWord; i++){
       int32_t f = p->initFrom[i];
       if( f<0 ) continue;
       memcpy(t->in + i*p->dim, p->initIn + (int64_t)f*p->dim, sizeof(float)*p->dim);
-      if( p->initOut ) memcpy(t->out + i*p->dim, p->initOut + (int64_t)f*p->dim, sizeof(float)*p->dim);
+      if( p->initOut && p->loss!=W2V_LOSS_HS ) memcpy(t->out + i*p->dim, p->initOut + (int64_t)f*p->dim, sizeof(float)*p->dim);
     }
   }
 
