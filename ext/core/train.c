@@ -210,11 +210,18 @@ static char *str_dup(const char *z){
 
 W2vTrainer *w2v_train_start(const W2vTrainParams *p, const W2vCorpusView *c,
                             const int64_t *counts, int64_t nWord, char **pzErr){
-  W2vTrainer *t = w2v_core_calloc(1, sizeof(W2vTrainer));
+  W2vTrainer *t;
   int64_t i, nOut;
   uint64_t rng = p->seed;
-  int k;
+  int k, rc;
   *pzErr = 0;
+  /* the SQL layer checks these; out of range, sizes below would wrap */
+  if( p->dim<1 || p->dim>W2V_MAX_DIM || p->window<1 || p->negative<0 || p->epochs<0
+   || p->threads<1 || nWord<1 || nWord>W2V_MAX_WORDS || c->nIds<0 || c->nSent<0 ){
+    *pzErr = str_dup("training parameters out of range");
+    return 0;
+  }
+  t = w2v_core_calloc(1, sizeof(W2vTrainer));
   if( t==0 ) goto oom;
   t->p = *p;
   t->c = *c;
@@ -248,7 +255,13 @@ W2vTrainer *w2v_train_start(const W2vTrainParams *p, const W2vCorpusView *c,
   t->loss.nWord = nWord;
   t->loss.out = t->out;
   if( p->loss==W2V_LOSS_HS ){
-    if( w2v_tree_build(counts, nWord, &t->tree) ) goto oom;
+    rc = w2v_tree_build(counts, nWord, &t->tree);
+    if( rc==-2 ){
+      *pzErr = str_dup("word counts are negative, not sorted or too large for a Huffman tree");
+      w2v_train_free(t);
+      return 0;
+    }
+    if( rc ) goto oom;
     t->loss.tree = &t->tree;
     for(i=0; i<nWord; i++){
       int64_t len = t->tree.start[i+1] - t->tree.start[i];
@@ -264,7 +277,8 @@ W2vTrainer *w2v_train_start(const W2vTrainParams *p, const W2vCorpusView *c,
   if( t->keep==0 ) goto oom;
   for(i=0; i<nWord; i++){
     double keep = 1.0;
-    if( p->sample>0 ){
+    /* (a count <= 0 from damaged storage: keep, rather than divide by 0) */
+    if( p->sample>0 && counts[i]>0 && c->nIds>0 ){
       double thr = p->sample * (double)c->nIds;
       keep = (sqrt((double)counts[i] / thr) + 1.0) * thr / (double)counts[i];
     }
