@@ -11,11 +11,22 @@
 **                              (with repeated and zero rows, exclusions,
 **                              candidate sets and similarity floors) and
 **                              prints "queries Q mismatches M"
+**   unit counts                damaged counts (0, negative, INT64_MAX, sums
+**                              that overflow, unsorted) given to the tree,
+**                              the vocabulary, the sampler and training
+**   unit oom                   makes the N-th core allocation fail, for N
+**                              = 1, 2, ... until the call succeeds, in each
+**                              allocating entry point, and checks that the
+**                              failure is reported and nothing leaks
+** The last two print "FAIL what" for each failed check, then "checks N
+** failures F", and exit non-zero when F > 0.
 */
 #include <math.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "core.h"
 
 static int cmp_desc(const void *a, const void *b){
@@ -166,10 +177,442 @@ static int run_knn(int n, int dim, int k, unsigned seed){
   return 0;
 }
 
+/* ---- checks for unit counts and unit oom -------------------------------- */
+
+static int nCheck, nFail;
+#define CHECK(cond, ...) do{ nCheck++; if( !(cond) ){ nFail++; printf("FAIL " __VA_ARGS__); printf("\n"); } }while(0)
+
+static int report(void){
+  printf("checks %d failures %d\n", nCheck, nFail);
+  return nFail>0;
+}
+
+/* A tree is sound when every word's path, followed from the root through
+** child[], visits point[] and ends at the word's leaf; the Kraft sum is 1.
+** Returns the longest path, or -1. */
+static int64_t tree_sound(const W2vTree *t, int64_t n){
+  int64_t w, k, maxLen = 0;
+  double kraft = 0;
+  if( t->start==0 || t->nWord!=n ) return -1;
+  if( n<2 ) return t->start[n]==0 ? 0 : -1;
+  for(w=0; w<n; w++){
+    int64_t node = n-2, len = t->start[w+1]-t->start[w];
+    if( len<1 || len>=n ) return -1;
+    for(k=t->start[w]; k<t->start[w+1]; k++){
+      int32_t next;
+      if( t->point[k]!=node || t->code[k]>1 ) return -1;
+      next = t->child[2*node + t->code[k]];
+      if( k==t->start[w+1]-1 ){ if( next!=~(int32_t)w ) return -1; }
+      else if( next<0 || next>n-2 ) return -1;
+      node = next;
+    }
+    kraft += ldexp(1.0, -(int)len);
+    if( len>maxLen ) maxLen = len;
+  }
+  return fabs(kraft-1.0)<1e-9 ? maxLen : -1;
+}
+
+/* Builds the tree of counts[0..n) and checks the result code (and, when 0,
+** that the tree is sound and no deeper than maxDepth). */
+static void check_tree(const char *zName, const int64_t *counts, int64_t n, int rcWant, int64_t maxDepth){
+  W2vTree t;
+  int rc = w2v_tree_build(counts, n, &t);
+  CHECK(rc==rcWant, "tree %s: rc %d, expected %d", zName, rc, rcWant);
+  if( rc==0 ){
+    int64_t depth = tree_sound(&t, n);
+    CHECK(depth>=0 && depth<=maxDepth, "tree %s: unsound or too deep (%lld)", zName, (long long)depth);
+  }else{
+    CHECK(t.start==0 && t.code==0 && t.point==0 && t.child==0, "tree %s: not empty after rc %d", zName, rc);
+  }
+  w2v_tree_free(&t);
+}
+
+/* Draws from the sampler of counts[0..n) and checks each word's share
+** against weights[] (relative, not normalised) within 1% absolute. */
+static void check_sampler(const char *zName, const int64_t *counts, int n, double power, const double *weights){
+  W2vSampler s;
+  long seen[16] = {0}, d, draws = 200000;
+  double total = 0;
+  uint64_t rng = 7;
+  int i, bad = 0;
+  CHECK(n<=16, "sampler %s: n", zName);
+  if( w2v_sampler_build(counts, n, power, &s) ){ CHECK(0, "sampler %s: build failed", zName); return; }
+  for(i=0; i<n; i++) total += weights[i];
+  for(d=0; d<draws; d++){
+    int32_t w = w2v_sampler_draw(&s, w2v_rng_next(&rng));
+    if( w<0 || w>=n ){ bad = 1; break; }
+    seen[w]++;
+  }
+  CHECK(!bad, "sampler %s: drew a word out of range", zName);
+  for(i=0; i<n && !bad; i++){
+    double want = weights[i]/total, got = (double)seen[i]/(double)draws;
+    CHECK(fabs(want-got)<0.01 && (weights[i]>0 || seen[i]==0),
+          "sampler %s: word %d drawn %.4f, expected %.4f", zName, i, got, want);
+  }
+  w2v_sampler_free(&s);
+}
+
+/* A tiny corpus: nWord words, word i about (nWord-i)*4 times (so ids are
+** sorted by count), 3 sentences, one of them a single word. */
+typedef struct Tiny { int32_t ids[200]; int64_t ends[3]; int64_t counts[8]; int64_t nIds; } Tiny;
+static void tiny_corpus(Tiny *c, int nWord){
+  int i, j;
+  uint64_t rng = 3;
+  c->nIds = 0;
+  memset(c->counts, 0, sizeof(c->counts));
+  for(i=0; i<nWord; i++) for(j=0; j<(nWord-i)*4; j++) c->ids[c->nIds++] = i;
+  for(i=(int)c->nIds-1; i>0; i--){   /* shuffle */
+    int k = (int)w2v_rng_below(&rng, (uint32_t)(i+1)), t = c->ids[i];
+    c->ids[i] = c->ids[k]; c->ids[k] = t;
+  }
+  for(i=0; i<c->nIds; i++) c->counts[c->ids[i]]++;
+  c->ends[0] = 1; c->ends[1] = c->nIds/2; c->ends[2] = c->nIds;
+}
+
+static void tiny_params(W2vTrainParams *p, int arch, int loss){
+  memset(p, 0, sizeof(*p));
+  p->arch = arch; p->loss = loss; p->dim = 8; p->window = 2; p->negative = 3;
+  p->epochs = 2; p->threads = 1; p->nsExponent = 0.75; p->sample = 1e-3;
+  p->alpha = 0.025; p->minAlpha = 0.0001; p->seed = 1;
+}
+
+static int all_finite(const float *a, int64_t n){
+  int64_t i;
+  for(i=0; i<n; i++) if( !isfinite(a[i]) ) return 0;
+  return 1;
+}
+
+/* Trains; returns 0 on success (finite weights), 1 if w2v_train_start
+** failed (with its message in *pzErr), 2 on any other problem. */
+static int train_once(const W2vTrainParams *p, const Tiny *c, const int64_t *counts, int nWord, char **pzErr){
+  W2vCorpusView v;
+  W2vTrainer *t;
+  int rc = 0;
+  v.ids = c->ids; v.nIds = c->nIds; v.ends = c->ends; v.nSent = 3;
+  t = w2v_train_start(p, &v, counts, nWord, pzErr);
+  if( t==0 ) return 1;
+  if( w2v_train_join(t)!=W2V_TRAIN_FINISHED
+   || !all_finite(w2v_train_input(t), (int64_t)nWord*p->dim)
+   || !all_finite(w2v_train_output(t), w2v_loss_out_rows(p->loss, nWord)*p->dim) ) rc = 2;
+  w2v_train_free(t);
+  return rc;
+}
+
+static int run_counts(void){
+  const int64_t M = INT64_MAX;
+  char zName[64];
+  int64_t big[1000];
+  int i;
+
+  /* ---- w2v_tree_build ---- */
+  { int64_t c[] = {0};                check_tree("0", c, 1, 0, 0); }
+  { int64_t c[] = {0, 0};             check_tree("0,0", c, 2, 0, 1); }
+  { int64_t c[] = {5, 0, 0};          check_tree("5,0,0", c, 3, 0, 2); }
+  { int64_t c[] = {M};                check_tree("MAX", c, 1, 0, 0); }
+  { int64_t c[] = {M-1, 1};           check_tree("MAX-1,1", c, 2, 0, 1); }
+  { int64_t c[] = {M/2, M/2};         check_tree("MAX/2,MAX/2", c, 2, 0, 1); }
+  { int64_t c[] = {M, 1};             check_tree("MAX,1", c, 2, -2, 0); }
+  { int64_t c[] = {M, 0};             check_tree("MAX,0", c, 2, -2, 0); }
+  { int64_t c[] = {M, M};             check_tree("MAX,MAX", c, 2, -2, 0); }
+  { int64_t c[] = {M, M, M, M, M};    check_tree("MAX x5", c, 5, -2, 0); }
+  { int64_t c[] = {5, -1};            check_tree("5,-1", c, 2, -2, 0); }
+  { int64_t c[] = {-1};               check_tree("-1", c, 1, -2, 0); }
+  { int64_t c[] = {INT64_MIN, INT64_MIN}; check_tree("MIN,MIN", c, 2, -2, 0); }
+  { int64_t c[] = {1, 2, 3};          check_tree("1,2,3", c, 3, -2, 0); }
+  { int64_t c[] = {3, 1, 2};          check_tree("3,1,2", c, 3, -2, 0); }
+  { int64_t c[] = {1};                check_tree("n=0", c, 0, 0, 0); }
+  { int64_t c[] = {1};                check_tree("n=-1", c, -1, -2, 0); }
+  /* 1000 equal counts, 1000 zeros (taken as 1): balanced, depth 10 */
+  for(i=0; i<1000; i++) big[i] = 7;
+  check_tree("7 x1000", big, 1000, 0, 10);
+  for(i=0; i<1000; i++) big[i] = 0;
+  check_tree("0 x1000", big, 1000, 0, 10);
+  /* the deepest trees of int64 totals: Fibonacci counts */
+  big[0] = 1; big[1] = 1;
+  for(i=2; i<90; i++) big[i] = big[i-1] + big[i-2];
+  for(i=0; i<45; i++){ int64_t x = big[i]; big[i] = big[89-i]; big[89-i] = x; }
+  check_tree("fibonacci x90", big, 90, 0, 89);
+
+  /* ---- w2v_vocab_add: counts saturate ---- */
+  {
+    W2vVocab v;
+    int64_t a, b;
+    w2v_vocab_init(&v);
+    a = w2v_vocab_add(&v, "big", 3, M-1);
+    w2v_vocab_add(&v, "big", 3, 5);
+    CHECK(a==0 && v.counts[0]==M, "vocab: MAX-1 + 5 gave %lld", (long long)v.counts[0]);
+    w2v_vocab_add(&v, "big", 3, M);
+    CHECK(v.counts[0]==M, "vocab: MAX + MAX gave %lld", (long long)v.counts[0]);
+    b = w2v_vocab_add(&v, "low", 3, INT64_MIN+1);
+    w2v_vocab_add(&v, "low", 3, -5);
+    CHECK(b==1 && v.counts[1]==INT64_MIN, "vocab: MIN+1 - 5 gave %lld", (long long)v.counts[1]);
+    w2v_vocab_add(&v, "low", 3, M);
+    CHECK(v.counts[1]==-1, "vocab: MIN + MAX gave %lld", (long long)v.counts[1]);
+    w2v_vocab_free(&v);
+  }
+
+  /* ---- w2v_sampler_build ---- */
+  { int64_t c[] = {5};           double w[] = {1};          check_sampler("5", c, 1, 0.75, w); }
+  { int64_t c[] = {0};           double w[] = {1};          check_sampler("0", c, 1, 0.75, w); }
+  { int64_t c[] = {0, 0, 0};     double w[] = {1, 1, 1};    check_sampler("0,0,0", c, 3, 0.75, w); }
+  { int64_t c[] = {-5, -1};      double w[] = {1, 1};       check_sampler("-5,-1", c, 2, 0.75, w); }
+  { int64_t c[] = {8, 0, -3, 1}; double w[] = {4.7568, 0, 0, 1}; check_sampler("8,0,-3,1", c, 4, 0.75, w); }
+  { int64_t c[] = {M, M, 1};     double w[] = {1, 1, 0};    check_sampler("MAX,MAX,1", c, 3, 0.75, w); }
+  { int64_t c[] = {M, M, M, M};  double w[] = {1, 1, 1, 1}; check_sampler("MAX x4", c, 4, 0.75, w); }
+  { int64_t c[] = {M, 1};        double w[] = {1, 0};       check_sampler("MAX,1 power 100", c, 2, 100, w); }
+  { int64_t c[] = {M, 1, 0};     double w[] = {0, 1, 0};    check_sampler("MAX,1,0 power -10", c, 3, -10, w); }
+  { int64_t c[] = {4, 2};        double w[] = {1, 1};       check_sampler("4,2 power NaN", c, 2, NAN, w); }
+  { int64_t c[] = {4, 2};        double w[] = {1, 1};       check_sampler("4,2 power 0", c, 2, 0, w); }
+
+  /* ---- training parameters out of range: refused, not wrapped ---- */
+  {
+    Tiny c;
+    int b;
+    tiny_corpus(&c, 3);
+    for(b=0; b<6; b++){
+      W2vTrainParams p;
+      char *zErr = 0;
+      int rc;
+      tiny_params(&p, W2V_SKIPGRAM, W2V_LOSS_NS);
+      if( b==0 ) p.dim = 0;
+      if( b==1 ) p.dim = W2V_MAX_DIM+1;
+      if( b==2 ) p.window = 0;
+      if( b==3 ) p.negative = -1;
+      if( b==4 ) p.threads = 0;
+      rc = train_once(&p, &c, c.counts, b==5 ? 0 : 3, &zErr);
+      CHECK(rc==1 && zErr && strstr(zErr, "out of range"), "train params #%d: rc %d (%s)", b, rc, zErr ? zErr : "no message");
+      free(zErr);
+    }
+  }
+
+  /* ---- training with damaged counts ---- */
+  {
+    int arch, loss;
+    for(arch=0; arch<2; arch++) for(loss=0; loss<3; loss++){
+      static const int64_t bad[][3] = { {0, 0, 0}, {-5, -6, -7}, {M, M, M}, {1, 2, 3}, {M, 0, -1} };
+      int b;
+      Tiny c;
+      tiny_corpus(&c, 3);
+      for(b=0; b<5; b++){
+        W2vTrainParams p;
+        char *zErr = 0;
+        int rc, s;
+        for(s=0; s<2; s++){
+          tiny_params(&p, arch, loss);
+          p.sample = s ? 1e-3 : 0;
+          rc = train_once(&p, &c, bad[b], 3, &zErr);
+          snprintf(zName, sizeof(zName), "arch %d loss %d counts #%d sample %d", arch, loss, b, s);
+          if( loss==W2V_LOSS_HS && b>=1 ){
+            /* negative, overflowing or unsorted: refused by the tree */
+            CHECK(rc==1 && zErr && strstr(zErr, "counts"), "train %s: rc %d (%s)", zName, rc, zErr ? zErr : "no message");
+          }else{
+            CHECK(rc==0, "train %s: rc %d (%s)", zName, rc, zErr ? zErr : "");
+          }
+          free(zErr);
+          zErr = 0;
+        }
+      }
+    }
+  }
+  return report();
+}
+
+/* ---- unit oom ------------------------------------------------------------ */
+
+/* The hook makes allocation number failAt (counted from 1) fail. */
+static long nAlloc, failAt;
+static int fail_nth(void){ return ++nAlloc!=failAt; }
+
+/* Bytes the process has allocated with malloc, where mallinfo2 counts them
+** exactly: glibc with its per-thread cache off (freed chunks in the cache
+** count as in use), which main() arranges.  0 elsewhere, as under ASan,
+** whose leak check at exit covers it instead. */
+static size_t heap_in_use(void){
+#if defined(__GLIBC__) && (__GLIBC__>2 || __GLIBC_MINOR__>=33)
+  const char *z = getenv("GLIBC_TUNABLES");
+  if( z && strstr(z, "glibc.malloc.tcache_count=0") ) return mallinfo2().uordblks;
+#endif
+  return 0;
+}
+
+/* One entry point under test: returns 0 on success, 1 when it reported a
+** failure as documented, 2 for anything else (a wrong report). */
+typedef int (*OomCase)(void*);
+
+static void oom_loop(const char *zName, OomCase f, void *arg){
+  long n;
+  size_t before, after;
+  int rc;
+  f(arg);   /* once without failures: thread stacks and the like get cached */
+  for(n=1; n<10000; n++){
+    before = heap_in_use();
+    nAlloc = 0; failAt = n;
+    w2v_core_alloc_hook = fail_nth;
+    rc = f(arg);
+    w2v_core_alloc_hook = 0;
+    after = heap_in_use();
+    CHECK(after==before, "oom %s: allocation %ld failing leaks %zd bytes", zName, n, (ssize_t)(after-before));
+    if( nAlloc<n ){
+      /* no allocation failed: the call must succeed, and we are done */
+      CHECK(rc==0, "oom %s: fails (%d) without a failed allocation", zName, rc);
+      printf("oom %s: %ld allocations\n", zName, n-1);
+      return;
+    }
+    CHECK(rc==1, "oom %s: allocation %ld failing gives %d, not a failure report", zName, n, rc);
+  }
+  CHECK(0, "oom %s: never succeeds", zName);
+}
+
+/* vocabulary: enough words to grow every array and the hash table, a
+** repeated word, then a prune; a failed add leaves the words so far findable */
+static int oom_vocab(void *arg){
+  W2vVocab v, d;
+  int32_t remap[3000];
+  char w[16];
+  int i, rc = 0;
+  (void)arg;
+  w2v_vocab_init(&v);
+  for(i=0; i<3000 && rc==0; i++){
+    int n = snprintf(w, sizeof(w), "w%d", i);
+    int64_t id = w2v_vocab_add(&v, w, (uint32_t)n, 1 + i%7);
+    if( id==-1 ){
+      int j;
+      rc = 1;
+      for(j=0; j<i; j++){
+        n = snprintf(w, sizeof(w), "w%d", j);
+        if( w2v_vocab_find(&v, w, (uint32_t)n)!=j ) rc = 2;
+      }
+    }else if( id!=i ) rc = 2;
+    if( rc==0 && w2v_vocab_add(&v, "w0", 2, 1)!=0 ) rc = 2;   /* no allocation */
+  }
+  if( rc==0 ){
+    int r = w2v_vocab_prune(&v, 3, 1000, &d, remap);
+    if( r==-1 ) rc = d.n==0 && d.counts==0 ? 1 : 2;
+    else if( r!=0 || d.n!=1000 ) rc = 2;
+    w2v_vocab_free(&d);
+  }
+  w2v_vocab_free(&v);
+  return rc;
+}
+
+static int oom_tree(void *arg){
+  const int64_t *counts = arg;
+  W2vTree t;
+  int r = w2v_tree_build(counts, 300, &t);
+  int rc = r==0 ? (tree_sound(&t, 300)>0 ? 0 : 2) : r==-1 && t.start==0 ? 1 : 2;
+  w2v_tree_free(&t);
+  return rc;
+}
+
+static int oom_sampler(void *arg){
+  const int64_t *counts = arg;
+  W2vSampler s;
+  int r = w2v_sampler_build(counts, 300, 0.75, &s);
+  int rc = r==0 ? 0 : r==-1 && s.threshold==0 && s.alias==0 ? 1 : 2;
+  w2v_sampler_free(&s);
+  return rc;
+}
+
+/* knn: build, then a search (pruned scan, growing its candidate list) */
+static int oom_knn(void *arg){
+  const float *vec = arg;
+  W2vKnn x;
+  W2vKnnQuery q;
+  W2vHit hits[400];
+  int64_t n;
+  int rc;
+  if( w2v_knn_build(&x, vec, 400, 8) ) return x.q8==0 && x.scale==0 ? 1 : 2;
+  memset(&q, 0, sizeof(q));
+  q.q = vec + 8;
+  q.k = 300;
+  q.minSim = -INFINITY;
+  n = w2v_knn_search(&x, &q, hits);
+  rc = n==300 ? 0 : n==-1 ? 1 : 2;
+  w2v_knn_free(&x);
+  return rc;
+}
+
+static int oom_predict(void *arg){
+  const W2vLoss *L = arg;
+  W2vPrediction out[300];
+  float h[8] = {1, -1, 0.5f, 0.25f, -2, 0, 1, 3};
+  int64_t n = w2v_predict_top(L, h, 50, out);
+  return n==50 ? 0 : n==-1 ? 1 : 2;
+}
+
+typedef struct OomTrain { int arch, loss, nWord, threads; } OomTrain;
+static int oom_train(void *arg){
+  const OomTrain *o = arg;
+  W2vTrainParams p;
+  Tiny c;
+  char *zErr = 0;
+  int rc;
+  tiny_corpus(&c, o->nWord);
+  tiny_params(&p, o->arch, o->loss);
+  p.threads = o->threads;
+  rc = train_once(&p, &c, c.counts, o->nWord, &zErr);
+  if( rc==1 && (zErr==0 || strcmp(zErr, "out of memory")!=0) ) rc = 2;
+  free(zErr);
+  return rc;
+}
+
+static int run_oom(void){
+  int64_t counts[300];
+  float *vec = malloc(sizeof(float)*400*8), *out = malloc(sizeof(float)*300*8);
+  W2vTree tree;
+  W2vLoss L;
+  uint64_t rng = 11;
+  int i, arch, loss, nWord;
+  char zName[64];
+  if( !vec || !out ) return 1;
+  for(i=0; i<300; i++) counts[i] = 100000/(i+1);
+  for(i=0; i<400*8; i++) vec[i] = (float)((int)w2v_rng_below(&rng, 2001) - 1000)/1000.0f;
+  for(i=0; i<300*8; i++) out[i] = (float)((int)w2v_rng_below(&rng, 2001) - 1000)/1000.0f;
+
+  oom_loop("vocab", oom_vocab, 0);
+  oom_loop("tree", oom_tree, counts);
+  oom_loop("sampler", oom_sampler, counts);
+  oom_loop("knn", oom_knn, vec);
+  memset(&L, 0, sizeof(L));
+  L.dim = 8; L.nWord = 300; L.out = out;
+  L.kind = W2V_LOSS_SOFTMAX;
+  oom_loop("predict softmax", oom_predict, &L);
+  L.kind = W2V_LOSS_NS;
+  oom_loop("predict ns", oom_predict, &L);
+  if( w2v_tree_build(counts, 300, &tree) ) return 1;
+  L.kind = W2V_LOSS_HS; L.tree = &tree;
+  oom_loop("predict hs", oom_predict, &L);
+  w2v_tree_free(&tree);
+  for(arch=0; arch<2; arch++) for(loss=0; loss<3; loss++) for(nWord=1; nWord<=5; nWord+=4){
+    OomTrain o;
+    o.arch = arch; o.loss = loss; o.nWord = nWord; o.threads = 1;
+    snprintf(zName, sizeof(zName), "train arch %d loss %d words %d", arch, loss, nWord);
+    oom_loop(zName, oom_train, &o);
+    if( nWord==5 ){   /* and with a second worker's allocations */
+      o.threads = 2;
+      snprintf(zName, sizeof(zName), "train arch %d loss %d words %d threads 2", arch, loss, nWord);
+      oom_loop(zName, oom_train, &o);
+    }
+  }
+  free(vec); free(out);
+  return report();
+}
+
 int main(int argc, char **argv){
   if( argc==6 && !strcmp(argv[1], "knn") ) return run_knn(atoi(argv[2]), atoi(argv[3]), atoi(argv[4]), (unsigned)atoi(argv[5]));
   if( argc==4 && !strcmp(argv[1], "sampler") ) return run_sampler(atof(argv[2]), atol(argv[3]));
   if( argc==4 && !strcmp(argv[1], "huffman") ) return run_huffman(atoi(argv[2]), (unsigned)atoi(argv[3]));
-  fprintf(stderr, "usage: unit sampler POWER DRAWS | unit huffman N SEED | unit knn N DIM K SEED\n");
+  if( argc==2 && !strcmp(argv[1], "counts") ) return run_counts();
+  if( argc==2 && !strcmp(argv[1], "oom") ){
+#if defined(__GLIBC__) && defined(__linux__)
+    /* glibc's tunables are read at start: run again with the cache off */
+    if( getenv("GLIBC_TUNABLES")==0 ){
+      setenv("GLIBC_TUNABLES", "glibc.malloc.tcache_count=0", 1);
+      execv("/proc/self/exe", argv);
+    }
+#endif
+    return run_oom();
+  }
+  fprintf(stderr, "usage: unit sampler POWER DRAWS | unit huffman N SEED | unit knn N DIM K SEED | unit counts | unit oom\n");
   return 2;
 }

@@ -47,6 +47,14 @@ static inline uint32_t w2v_rng_below(uint64_t *s, uint32_t n){
   return (uint32_t)(((w2v_rng_next(s) >> 32) * (uint64_t)n) >> 32);
 }
 
+/* a + b clamped to [INT64_MIN, INT64_MAX]: counts read from storage may be
+** damaged, and a signed overflow is undefined behaviour. */
+static inline int64_t w2v_sat_add(int64_t a, int64_t b){
+  if( b>0 && a>INT64_MAX - b ) return INT64_MAX;
+  if( b<0 && a<INT64_MIN - b ) return INT64_MIN;
+  return a + b;
+}
+
 /* ---- vocab.c: words, counts and a hash index over them ---------------- */
 typedef struct W2vVocab {
   int64_t n;            /* number of words */
@@ -64,8 +72,8 @@ void w2v_vocab_init(W2vVocab*);
 /* Bytes the vocabulary has allocated. */
 int64_t w2v_vocab_bytes(const W2vVocab*);
 void w2v_vocab_free(W2vVocab*);
-/* Adds `count` to the word, inserting it if new; returns its id, -1 on OOM,
-** -2 when the vocabulary is full (2^31-1 words). */
+/* Adds `count` to the word (a saturating sum), inserting it if new; returns
+** its id, -1 on OOM, -2 when the vocabulary is full (2^31-1 words). */
 int64_t w2v_vocab_add(W2vVocab*, const char *z, uint32_t n, int64_t count);
 int64_t w2v_vocab_find(const W2vVocab*, const char *z, uint32_t n);
 static inline const char *w2v_vocab_word(const W2vVocab *v, int64_t id){
@@ -87,7 +95,11 @@ typedef struct W2vTree {
                        ** inner node index or ~word for a leaf; root nWord-2 */
 } W2vTree;
 
-/* counts must be sorted descending (as vocab ids are). 0 or -1 on OOM. */
+/* counts must be sorted descending (as vocab ids are).  Returns 0, -1 on
+** OOM, or -2 when the counts cannot be a vocabulary's: n < 0, a count < 0,
+** counts not in descending order, or their sum over INT64_MAX (damaged
+** storage).  Counts of 0 are taken as 1 (so that no path is longer than
+** about 92 nodes).  A tree of 0 or 1 word has no inner node and empty paths. */
 int w2v_tree_build(const int64_t *counts, int64_t n, W2vTree*);
 void w2v_tree_free(W2vTree*);
 
@@ -98,6 +110,9 @@ typedef struct W2vSampler {
   int32_t *alias;      /* otherwise take alias[i] */
 } W2vSampler;
 
+/* 0, or -1 on OOM.  Words with a count <= 0 are never drawn; when no word
+** has a usable weight (all counts <= 0, or a NaN power) every word is
+** equally likely.  n < 1: an empty sampler that must not be drawn from. */
 int w2v_sampler_build(const int64_t *counts, int64_t n, double power, W2vSampler*);
 void w2v_sampler_free(W2vSampler*);
 static inline int32_t w2v_sampler_draw(const W2vSampler *s, uint64_t r){
@@ -189,7 +204,8 @@ typedef struct W2vTrainParams {
   double nsExponent, sample, alpha, minAlpha;
   uint64_t seed;
   /* continuing a model: row w of the new weights starts as row initFrom[w]
-  ** of initIn / initOut (-1: fresh); initOut NULL: outputs start at zero */
+  ** of initIn / initOut (-1: fresh); initOut NULL: outputs start at zero.
+  ** initOut is ignored for hs (its rows are tree nodes, not words). */
   const float *initIn, *initOut;
   const int32_t *initFrom;
 } W2vTrainParams;
@@ -215,8 +231,9 @@ typedef struct W2vCorpusView {
 } W2vCorpusView;
 
 /* Allocates and initialises the weights (in: nWord x dim, out: zero) and
-** starts the worker threads.  Returns NULL on OOM or if threads cannot start;
-** *pzErr (malloc'd) then says why. */
+** starts the worker threads.  Returns NULL on OOM, on parameters out of
+** range, counts that hs cannot use (see w2v_tree_build) or if threads cannot
+** start; *pzErr (from w2v_core_malloc, NULL if even that failed) then says why. */
 W2vTrainer *w2v_train_start(const W2vTrainParams*, const W2vCorpusView*,
                             const int64_t *counts, int64_t nWord, char **pzErr);
 /* An upper estimate of the bytes w2v_train_start will allocate, for a

@@ -19,6 +19,14 @@ int w2v_tree_build(const int64_t *counts, int64_t n, W2vTree *t){
   uint8_t *branch = 0;
   int64_t pos1, pos2, a;
   memset(t, 0, sizeof(*t));
+  /* damaged counts: refuse them before any sum can overflow (with sorted
+  ** counts every inner node's count is at most the total) */
+  if( n<0 ) return -2;
+  for(i=0; i<n; i++){
+    int64_t c = counts[i]>0 ? counts[i] : 1;
+    if( counts[i]<0 || (i>0 && counts[i]>counts[i-1]) || total>INT64_MAX - c ) return -2;
+    total += c;
+  }
   t->nWord = n;
   t->start = w2v_core_calloc(n+1, sizeof(int64_t));
   if( t->start==0 ) goto oom;
@@ -28,18 +36,19 @@ int w2v_tree_build(const int64_t *counts, int64_t n, W2vTree *t){
   parent = w2v_core_malloc(2*n*sizeof(int64_t));
   branch = w2v_core_calloc(2*n, 1);
   if( !count || !parent || !branch ) goto oom;
-  for(i=0; i<n; i++) count[i] = counts[i];
-  for(i=n; i<2*n; i++) count[i] = INT64_MAX;
+  /* a count of 0 as 1: a run of zeros would otherwise make a chain as deep
+  ** as the vocabulary (ties prefer inner nodes) */
+  for(i=0; i<n; i++) count[i] = counts[i]>0 ? counts[i] : 1;
 
   /* Leaves are sorted descending, so the two smallest nodes are always at
   ** the low end of the leaves (pos1 moving left) or the start of the inner
-  ** nodes (pos2 moving right). */
+  ** nodes made so far (pos2 moving right, up to n+a-1). */
   pos1 = n-1;
   pos2 = n;
   for(a=0; a<n-1; a++){
     int64_t m1, m2;
-    if( pos1>=0 && count[pos1]<count[pos2] ) m1 = pos1--; else m1 = pos2++;
-    if( pos1>=0 && count[pos1]<count[pos2] ) m2 = pos1--; else m2 = pos2++;
+    if( pos1>=0 && (pos2>=n+a || count[pos1]<count[pos2]) ) m1 = pos1--; else m1 = pos2++;
+    if( pos1>=0 && (pos2>=n+a || count[pos1]<count[pos2]) ) m2 = pos1--; else m2 = pos2++;
     count[n+a] = count[m1] + count[m2];
     parent[m1] = n+a;
     parent[m2] = n+a;

@@ -115,11 +115,14 @@ static void hot_flush(const W2vLoss *L, Block *b){
 void w2v_loss_thread_begin(const W2vLoss *L, float *scratch){
   Block b = block_of(L, scratch);
   int64_t nInner = L->nWord - 1;
+  /* hs with one word has no inner node, ns and softmax no tree: no hot
+  ** rows, and hot[0] past every node index */
   b.hot[1] = L->kind==W2V_LOSS_HS && nInner>0 ? (nInner<HOT_NODES ? nInner : HOT_NODES) : 0;
-  b.hot[0] = nInner - b.hot[1];
+  b.hot[0] = b.hot[1]>0 ? nInner - b.hot[1] : INT64_MAX;
+  b.hot[2] = 0;
+  if( b.hot[1]==0 ) return;
   memcpy(b.hotMine, L->out + b.hot[0]*L->dim, sizeof(float)*(size_t)(b.hot[1]*L->dim));
   memcpy(b.hotOrig, b.hotMine, sizeof(float)*(size_t)(b.hot[1]*L->dim));
-  b.hot[2] = 0;
 }
 
 void w2v_loss_thread_end(const W2vLoss *L, float *scratch){

@@ -15,7 +15,7 @@ void w2v_sampler_free(W2vSampler *s){
 }
 
 int w2v_sampler_build(const int64_t *counts, int64_t n, double power, W2vSampler *s){
-  double *p = 0, total = 0;
+  double *p = 0, total = 0, top = 0;
   int64_t *small = 0, *large = 0, nSmall = 0, nLarge = 0, i;
   memset(s, 0, sizeof(*s));
   if( n<1 ) return 0;
@@ -27,7 +27,19 @@ int w2v_sampler_build(const int64_t *counts, int64_t n, double power, W2vSampler
   large = w2v_core_malloc(n*sizeof(int64_t));
   if( !s->threshold || !s->alias || !p || !small || !large ) goto oom;
 
-  for(i=0; i<n; i++){ p[i] = pow((double)counts[i], power); total += p[i]; }
+  /* weights relative to the largest count, so that no power overflows;
+  ** a count <= 0 (damaged) is never drawn */
+  for(i=0; i<n; i++) if( (double)counts[i]>top ) top = (double)counts[i];
+  for(i=0; i<n; i++){
+    p[i] = counts[i]>0 ? pow((double)counts[i] / top, power) : 0.0;
+    total += p[i];
+  }
+  /* nothing usable (every count <= 0, or a NaN or overflowing weight):
+  ** every word equally likely rather than NaN thresholds */
+  if( !(total>0 && total<INFINITY) ){
+    for(i=0; i<n; i++) p[i] = 1.0;
+    total = (double)n;
+  }
   for(i=0; i<n; i++){
     p[i] = p[i] * (double)n / total;     /* mean 1 */
     if( p[i]<1.0 ) small[nSmall++] = i; else large[nLarge++] = i;

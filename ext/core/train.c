@@ -210,11 +210,18 @@ static char *str_dup(const char *z){
 
 W2vTrainer *w2v_train_start(const W2vTrainParams *p, const W2vCorpusView *c,
                             const int64_t *counts, int64_t nWord, char **pzErr){
-  W2vTrainer *t = w2v_core_calloc(1, sizeof(W2vTrainer));
+  W2vTrainer *t;
   int64_t i, nOut;
   uint64_t rng = p->seed;
-  int k;
+  int k, rc;
   *pzErr = 0;
+  /* the SQL layer checks these; out of range, sizes below would wrap */
+  if( p->dim<1 || p->dim>W2V_MAX_DIM || p->window<1 || p->negative<0 || p->epochs<0
+   || p->threads<1 || nWord<1 || nWord>W2V_MAX_WORDS || c->nIds<0 || c->nSent<0 ){
+    *pzErr = str_dup("training parameters out of range");
+    return 0;
+  }
+  t = w2v_core_calloc(1, sizeof(W2vTrainer));
   if( t==0 ) goto oom;
   t->p = *p;
   t->c = *c;
@@ -229,14 +236,15 @@ W2vTrainer *w2v_train_start(const W2vTrainParams *p, const W2vCorpusView *c,
   for(i=0; i<nWord*p->dim; i++){
     t->in[i] = (float)(((w2v_rng_next(&rng) >> 11) * 0x1.0p-53 - 0.5) / p->dim);
   }
-  memset(t->out, 0, (size_t)(nOut>0 ? nOut : 1) * p->dim * sizeof(float));
+  /* hs with one word has no output row at all (and t->out is one float) */
+  memset(t->out, 0, (size_t)nOut * p->dim * sizeof(float));
   if( p->initFrom ){
     /* continuing a model: its words keep their rows */
     for(i=0; i<nWord; i++){
       int32_t f = p->initFrom[i];
       if( f<0 ) continue;
       memcpy(t->in + i*p->dim, p->initIn + (int64_t)f*p->dim, sizeof(float)*p->dim);
-      if( p->initOut ) memcpy(t->out + i*p->dim, p->initOut + (int64_t)f*p->dim, sizeof(float)*p->dim);
+      if( p->initOut && p->loss!=W2V_LOSS_HS ) memcpy(t->out + i*p->dim, p->initOut + (int64_t)f*p->dim, sizeof(float)*p->dim);
     }
   }
 
@@ -247,7 +255,13 @@ W2vTrainer *w2v_train_start(const W2vTrainParams *p, const W2vCorpusView *c,
   t->loss.nWord = nWord;
   t->loss.out = t->out;
   if( p->loss==W2V_LOSS_HS ){
-    if( w2v_tree_build(counts, nWord, &t->tree) ) goto oom;
+    rc = w2v_tree_build(counts, nWord, &t->tree);
+    if( rc==-2 ){
+      *pzErr = str_dup("word counts are negative, not sorted or too large for a Huffman tree");
+      w2v_train_free(t);
+      return 0;
+    }
+    if( rc ) goto oom;
     t->loss.tree = &t->tree;
     for(i=0; i<nWord; i++){
       int64_t len = t->tree.start[i+1] - t->tree.start[i];
@@ -263,7 +277,8 @@ W2vTrainer *w2v_train_start(const W2vTrainParams *p, const W2vCorpusView *c,
   if( t->keep==0 ) goto oom;
   for(i=0; i<nWord; i++){
     double keep = 1.0;
-    if( p->sample>0 ){
+    /* (a count <= 0 from damaged storage: keep, rather than divide by 0) */
+    if( p->sample>0 && counts[i]>0 && c->nIds>0 ){
       double thr = p->sample * (double)c->nIds;
       keep = (sqrt((double)counts[i] / thr) + 1.0) * thr / (double)counts[i];
     }

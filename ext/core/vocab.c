@@ -66,7 +66,7 @@ int64_t w2v_vocab_add(W2vVocab *v, const char *z, uint32_t n, int64_t count){
   uint64_t slot;
   int64_t id = lookup_slot(v, z, n, &slot);
   if( id>=0 ){
-    v->counts[id] += count;
+    v->counts[id] = w2v_sat_add(v->counts[id], count);
     return id;
   }
   if( v->n>=W2V_MAX_WORDS ) return -2;
