@@ -1,6 +1,7 @@
 /*
-** libFuzzer harness: the w2v_train options parser, and the key=value reader
-** shared with w2v_import and the evaluation functions.  make fuzz.
+** libFuzzer harness: the options parser (options.c) with w2v_train's
+** descriptor table, whose checks every accepted value must pass.  The same
+** parser serves w2v_import and the evaluation functions.  make fuzz.
 */
 #include <stdlib.h>
 #include <string.h>
@@ -8,25 +9,19 @@
 #include "w2vInt.h"
 
 int LLVMFuzzerTestOneInput(const unsigned char *data, size_t n){
-  char *z = malloc(n + 1), *zErr = 0, *zKey, *zVal;
+  char *z = malloc(n + 1), *zErr = 0;
   W2vOptions o;
-  int i = 0;
   if( z==0 ) return 0;
   memcpy(z, data, n);
   z[n] = 0;
-  if( w2v_options_parse("fuzz", z, &o, &zErr)==SQLITE_OK ){
+  if( w2v_train_options_parse("fuzz", z, &o, &zErr)==SQLITE_OK ){
     /* what the parser accepted must be in range */
-    if( o.zModel==0 || o.dim<1 || o.dim>10000 || o.window<1 || o.threads<1 || o.epochs<1
-     || !(o.alpha>0) || o.minAlpha>o.alpha || o.maxMemory<1 ) abort();
-    w2v_options_free(&o);
+    if( o.zModel==0 || o.dim<1 || o.dim>W2V_MAX_DIM || o.window<1 || o.threads<1 || o.epochs<1
+     || !(o.alpha>0) || o.minAlpha>o.alpha || o.maxMemory<1 || o.minCount<1
+     || (o.arch!=W2V_SKIPGRAM && o.arch!=W2V_CBOW) || o.loss<0 || o.loss>W2V_LOSS_SOFTMAX ) abort();
+    w2v_options_free(&w2v_train_options, &o);
   }else if( zErr==0 ){
     abort();                        /* every failure explains itself */
-  }
-  sqlite3_free(zErr);
-  zErr = 0;
-  while( w2v_options_next("fuzz", z, &i, &zKey, &zVal, &zErr)>0 ){
-    sqlite3_free(zKey);
-    sqlite3_free(zVal);
   }
   sqlite3_free(zErr);
   free(z);

@@ -1,9 +1,12 @@
 /*
 ** libFuzzer harness: a model whose shadow tables hold arbitrary values.  The
 ** input is a list of edits, each: 1 byte table (config, vocab, input,
-** output), 1 byte row, 1 byte length L, L bytes of value.  After the edits
-** the model is queried every way; any result or error is fine, a crash, a
-** sanitizer report or a hang is not.  make fuzz.
+** output), 1 byte column, 1 byte row, 1 byte kind+length, then the value:
+** NULL, an integer of 1-8 bytes (so every int64, extremes included), a
+** double, text or a blob of L bytes, written to any column (ids, words,
+** counts, keys, values, vectors) or a row deleted.  After the edits the
+** model is queried every way, then updated and replaced; any result or
+** error is fine, a crash, a sanitizer report or a hang is not.  make fuzz.
 */
 #include <stdlib.h>
 #include <string.h>
@@ -42,7 +45,8 @@ static void setup(void){
 
 int LLVMFuzzerTestOneInput(const unsigned char *data, size_t n){
   static const char *azTab[] = { "m_config", "m_vocab", "m_input", "m_output" };
-  static const char *azCol[] = { "value", "word", "vector", "vector" };
+  static const char *azCol[4][3] = { { "key", "value", "value" }, { "id", "word", "count" },
+                                     { "id", "vector", "vector" }, { "id", "vector", "vector" } };
   static const char *azQuery[] = {
     "SELECT * FROM w2v_similar('m', 'a1', 5)",
     "SELECT * FROM w2v_similar('m', 'a1 - b1 + c1', 3, 'mul')",
@@ -53,6 +57,10 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t n){
     "SELECT word FROM m WHERE vector MATCH w2v_vector('m', 'b0') AND k = 4",
     "SELECT w2v_embed('m', 'a1 b2 zz'), w2v_similarity('m', 'a1', 'b1')",
     "SELECT w2v_export('m', '/dev/null')",
+    "SELECT w2v_train('docs', 'body', 'model=m, update=1, epochs=1, threads=1, min_count=1')",
+    "SELECT * FROM w2v_predict('m', 'a2', 3)",
+    "SELECT w2v_train('docs', 'body', 'model=m, replace=1, loss=ns, dim=3, epochs=1, threads=1, min_count=1')",
+    "SELECT sum(w2v_prob('m', 'a1', word)) FROM m",
   };
   sqlite3 *db;
   size_t i = 0;
@@ -60,23 +68,41 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t n){
   if( zDump==0 ) setup();
   if( sqlite3_open(":memory:", &db)!=SQLITE_OK ) abort();
   if( sqlite3_exec(db, zDump, 0, 0, 0)!=SQLITE_OK ) abort();
-  while( i+3<=n ){
-    int t = data[i]%4, row = data[i+1]%24 + 1, len = data[i+2];
+  while( i+4<=n ){
+    int t = data[i]%4, c = data[i+1]%3, row = data[i+2]%24 + 1, kind = data[i+3]>>5, len = data[i+3]&31;
     sqlite3_stmt *p;
     char *zSql;
-    i += 3;
+    i += 4;
     if( (size_t)len>n-i ) len = (int)(n-i);
-    if( t==0 ){
+    if( kind==7 ){
+      zSql = t==0 ? sqlite3_mprintf("DELETE FROM m_config WHERE key = (SELECT key FROM m_config ORDER BY key LIMIT 1 OFFSET %d)", row%18)
+                  : sqlite3_mprintf("DELETE FROM %s WHERE id = %d", azTab[t], row);
+    }else if( t==0 ){
       /* config: rows by key order */
-      zSql = sqlite3_mprintf("UPDATE m_config SET value = ?1 WHERE key = (SELECT key FROM m_config ORDER BY key LIMIT 1 OFFSET %d)", row%18);
+      zSql = sqlite3_mprintf("UPDATE m_config SET %s = ?1 WHERE key = (SELECT key FROM m_config ORDER BY key LIMIT 1 OFFSET %d)",
+                             azCol[0][c], row%18);
     }else{
-      zSql = sqlite3_mprintf("UPDATE %s SET %s = ?1 WHERE id = %d", azTab[t], azCol[t], row);
+      zSql = sqlite3_mprintf("UPDATE %s SET %s = ?1 WHERE id = %d", azTab[t], azCol[t][c], row);
     }
     if( sqlite3_prepare_v2(db, zSql, -1, &p, 0)==SQLITE_OK ){
-      /* small values read as numbers, the rest as blobs or text */
-      if( len<=2 ) sqlite3_bind_int(p, 1, len ? (signed char)data[i] : 0);
-      else if( t==1 ) sqlite3_bind_text(p, 1, (const char*)data+i, len, SQLITE_TRANSIENT);
-      else sqlite3_bind_blob(p, 1, data+i, len, SQLITE_TRANSIENT);
+      if( kind==0 ){
+        sqlite3_bind_null(p, 1);
+      }else if( kind==1 || kind==2 ){
+        /* an integer of up to 8 bytes, sign-extended */
+        sqlite3_int64 v = 0;
+        int k, nb = len>8 ? 8 : len;
+        for(k=0; k<nb; k++) v = (sqlite3_int64)((sqlite3_uint64)v<<8 | data[i+k]);
+        if( nb>0 && nb<8 && (data[i]&0x80) ) v -= (sqlite3_int64)1<<(8*nb);
+        sqlite3_bind_int64(p, 1, kind==1 ? v : -v);
+      }else if( kind==3 && len>=8 ){
+        double d;
+        memcpy(&d, data+i, 8);
+        sqlite3_bind_double(p, 1, d);
+      }else if( kind==4 ){
+        sqlite3_bind_text(p, 1, (const char*)data+i, len, SQLITE_TRANSIENT);
+      }else{
+        sqlite3_bind_blob(p, 1, data+i, len, SQLITE_TRANSIENT);
+      }
       sqlite3_step(p);
       sqlite3_finalize(p);
     }
