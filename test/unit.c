@@ -22,11 +22,13 @@
 ** failures F", and exit non-zero when F > 0.
 */
 #include <math.h>
-#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#ifdef __GLIBC__
+#include <malloc.h>     /* mallinfo2, for the leak check of unit oom */
+#endif
 #include "core.h"
 
 static int cmp_desc(const void *a, const void *b){
