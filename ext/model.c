@@ -164,8 +164,14 @@ int w2v_model_output(sqlite3 *db, W2vModel *m, const char *zFunc, char **pzErr){
   m->out = sqlite3_malloc64((sqlite3_uint64)(nOut ? nOut : 1)*m->dim*sizeof(float));
   rc = m->out ? w2v_store_read_vectors(db, m->zSchema, m->zName, "output", m->dim, m->out, nOut, &zWhat)
               : SQLITE_NOMEM;
-  if( rc==SQLITE_OK && m->loss==W2V_LOSS_HS && w2v_tree_build(m->vocab.counts, m->vocab.n, &m->tree) ){
-    rc = SQLITE_NOMEM;
+  if( rc==SQLITE_OK && m->loss==W2V_LOSS_HS ){
+    int t = w2v_tree_build(m->vocab.counts, m->vocab.n, &m->tree);
+    if( t==-2 ){
+      rc = SQLITE_CORRUPT;
+      zWhat = sqlite3_mprintf("the word counts in %s_vocab cannot make a Huffman tree", m->zName);
+    }else if( t ){
+      rc = SQLITE_NOMEM;
+    }
   }
   if( rc!=SQLITE_OK ){
     sqlite3_free(m->out);

@@ -103,7 +103,7 @@ int w2v_update_merge(W2vUpdate *u, const W2vOptions *o, const W2vVocab *raw,
   for(i=0; i<raw->n && rc==SQLITE_OK; i++){
     const char *w = w2v_vocab_word(raw, i);
     int64_t id = w2v_vocab_find(&comb, w, raw->lens[i]);
-    if( id>=0 ) comb.counts[id] = comb.counts[id] > INT64_MAX/4 - raw->counts[i] ? INT64_MAX/4 : comb.counts[id] + raw->counts[i];
+    if( id>=0 ) comb.counts[id] = w2v_sat_add(comb.counts[id], raw->counts[i]);
     else if( raw->counts[i]>=o->minCount && w2v_vocab_add(&comb, w, raw->lens[i], raw->counts[i])<0 ) rc = SQLITE_NOMEM;
   }
   combRemap = w2v_core_malloc(sizeof(int32_t)*(size_t)(comb.n ? comb.n : 1));
