@@ -227,11 +227,11 @@ void w2v_fn_train(sqlite3_context *ctx, int argc, sqlite3_value **argv){
       /* refuse before allocating, rather than be killed half way */
       int64_t s, longest = 0, prev = 0, need;
       for(s=0; s<corpus.nSent; s++){ if( corpus.ends[s]-prev>longest ) longest = corpus.ends[s]-prev; prev = corpus.ends[s]; }
-      need = w2v_train_bytes(&p, vocab.n, longest) + w2v_corpus_bytes(&corpus) + w2v_vocab_bytes(&vocab);
+      need = w2v_train_bytes(&p, vocab.n, corpus.nIds, longest) + w2v_corpus_bytes(&corpus) + w2v_vocab_bytes(&vocab);
       if( need>o.maxMemory ){
         zErr = sqlite3_mprintf("w2v_train: training needs about %lld MiB (weights %lld MiB for %lld words x dim %d), "
                                "over max_memory=%lld MiB; lower dim or max_vocab, or raise max_memory",
-                               (sqlite3_int64)(need>>20), (sqlite3_int64)(w2v_train_bytes(&p, vocab.n, 0)>>20),
+                               (sqlite3_int64)(need>>20), (sqlite3_int64)(w2v_train_bytes(&p, vocab.n, 0, 0)>>20),
                                (sqlite3_int64)vocab.n, o.dim, o.maxMemory>>20);
         rc = SQLITE_TOOBIG; goto done;
       }

@@ -423,7 +423,7 @@ static int run_counts(void){
 
 /* The hook makes allocation number failAt (counted from 1) fail. */
 static long nAlloc, failAt;
-static int fail_nth(void){ return ++nAlloc!=failAt; }
+static int fail_nth(size_t n){ (void)n; return ++nAlloc!=failAt; }
 
 /* Bytes the process has allocated with malloc, where mallinfo2 counts them
 ** exactly: glibc with its per-thread cache off (freed chunks in the cache
@@ -600,11 +600,58 @@ static int run_oom(void){
   return report();
 }
 
+/* ---- w2v_train_bytes against what w2v_train_start asks the allocator for */
+static int64_t nBytesAsked;
+static int count_bytes(size_t n){ nBytesAsked += (int64_t)n; return 1; }
+
+static int run_bytes(void){
+  static const int aWords[] = { 2, 50, 3000, 40000 };
+  int arch, loss, w, d, th, nFail = 0, nOk = 0;
+  for(arch=0; arch<2; arch++) for(loss=0; loss<3; loss++) for(w=0; w<4; w++) for(d=8; d<=200; d*=5)
+  for(th=1; th<=2; th++){
+    int nWord = aWords[w];
+    int64_t *counts = malloc(sizeof(int64_t)*nWord), est, i, nIds = 0;
+    int32_t *ids;
+    int64_t ends[1];
+    W2vTrainParams p;
+    W2vCorpusView v;
+    W2vTrainer *t;
+    char *zErr = 0;
+    if( loss==2 && nWord>3000 ) { free(counts); continue; }   /* softmax: slow */
+    for(i=0; i<nWord; i++){ counts[i] = 100000/(i+1) + 1; nIds += counts[i]>50 ? 50 : counts[i]; }
+    ids = malloc(sizeof(int32_t)*nIds);
+    for(i=0, nIds=0; i<nWord; i++){ int64_t k; for(k=0; k<(counts[i]>50 ? 50 : counts[i]); k++) ids[nIds++] = (int32_t)i; }
+    ends[0] = nIds;
+    tiny_params(&p, arch, loss);
+    p.dim = d; p.threads = th; p.epochs = 1;
+    v.ids = ids; v.nIds = nIds; v.ends = ends; v.nSent = 1;
+    est = w2v_train_bytes(&p, nWord, nIds, nIds);
+    nBytesAsked = 0;
+    w2v_core_alloc_hook = count_bytes;
+    t = w2v_train_start(&p, &v, counts, nWord, &zErr);
+    w2v_core_alloc_hook = 0;
+    /* asked: at most the estimate; and the estimate is not far above */
+    if( t==0 || nBytesAsked>est || est>nBytesAsked*5/4 + 4096 ){
+      printf("bytes %s/%s V=%d dim=%d threads=%d: estimate %lld, asked %lld%s\n",
+             arch ? "cbow" : "sg", loss==0 ? "ns" : loss==1 ? "hs" : "softmax", nWord, d, th,
+             (long long)est, (long long)nBytesAsked, t ? "" : " (start failed)");
+      nFail++;
+    }else{
+      nOk++;
+    }
+    w2v_train_free(t);
+    free(zErr); free(ids); free(counts);
+  }
+  printf("%d passed, %d failed\n", nOk, nFail);
+  return nFail>0;
+}
+
 int main(int argc, char **argv){
   if( argc==6 && !strcmp(argv[1], "knn") ) return run_knn(atoi(argv[2]), atoi(argv[3]), atoi(argv[4]), (unsigned)atoi(argv[5]));
   if( argc==4 && !strcmp(argv[1], "sampler") ) return run_sampler(atof(argv[2]), atol(argv[3]));
   if( argc==4 && !strcmp(argv[1], "huffman") ) return run_huffman(atoi(argv[2]), (unsigned)atoi(argv[3]));
   if( argc==2 && !strcmp(argv[1], "counts") ) return run_counts();
+  if( argc==2 && !strcmp(argv[1], "bytes") ) return run_bytes();
   if( argc==2 && !strcmp(argv[1], "oom") ){
 #if defined(__GLIBC__) && defined(__linux__)
     /* glibc's tunables are read at start: run again with the cache off */
@@ -615,6 +662,6 @@ int main(int argc, char **argv){
 #endif
     return run_oom();
   }
-  fprintf(stderr, "usage: unit sampler POWER DRAWS | unit huffman N SEED | unit knn N DIM K SEED | unit counts | unit oom\n");
+  fprintf(stderr, "usage: unit sampler POWER DRAWS | unit huffman N SEED | unit knn N DIM K SEED | unit counts | unit oom | unit bytes\n");
   return 2;
 }

@@ -6,24 +6,24 @@
 #include <stdlib.h>
 #include "core.h"
 
-int (*w2v_core_alloc_hook)(void) = 0;
+int (*w2v_core_alloc_hook)(size_t) = 0;
 
 void *w2v_core_malloc(size_t n){
-  if( w2v_core_alloc_hook && !w2v_core_alloc_hook() ) return 0;
+  if( w2v_core_alloc_hook && !w2v_core_alloc_hook(n) ) return 0;
   return malloc(n ? n : 1);
 }
 void *w2v_core_calloc(size_t n, size_t size){
-  if( w2v_core_alloc_hook && !w2v_core_alloc_hook() ) return 0;
+  if( w2v_core_alloc_hook && !w2v_core_alloc_hook(n*size) ) return 0;
   return calloc(n ? n : 1, size ? size : 1);
 }
 void *w2v_core_realloc(void *p, size_t n){
-  if( w2v_core_alloc_hook && !w2v_core_alloc_hook() ) return 0;
+  if( w2v_core_alloc_hook && !w2v_core_alloc_hook(n) ) return 0;
   return realloc(p, n ? n : 1);
 }
 /* 64-byte aligned, for the kernels' vector loads; freed by w2v_core_free */
 void *w2v_core_aligned(size_t n){
   void *p = 0;
-  if( w2v_core_alloc_hook && !w2v_core_alloc_hook() ) return 0;
+  if( w2v_core_alloc_hook && !w2v_core_alloc_hook(n) ) return 0;
   if( posix_memalign(&p, 64, n ? n : 1) ) return 0;
   return p;
 }

@@ -26,8 +26,10 @@ void *w2v_core_calloc(size_t n, size_t size);
 void *w2v_core_realloc(void *p, size_t n);
 void *w2v_core_aligned(size_t n);   /* 64-byte aligned */
 void w2v_core_free(void *p);
-/* Test hook: when set, every core allocation asks it first; 0 means fail. */
-extern int (*w2v_core_alloc_hook)(void);
+/* Test hook: when set, every core allocation asks it first, with the size
+** it wants; 0 means fail.  (make test-oom, and the unit test that checks
+** w2v_train_bytes against what training allocates.) */
+extern int (*w2v_core_alloc_hook)(size_t);
 
 /* ---- tokenize.c: white-space tokens --------------------------------- */
 /* Splits a string at ASCII white space (space, tab, LF, VT, FF, CR) and NUL
@@ -102,6 +104,8 @@ typedef struct W2vTree {
 ** about 92 nodes).  A tree of 0 or 1 word has no inner node and empty paths. */
 int w2v_tree_build(const int64_t *counts, int64_t n, W2vTree*);
 void w2v_tree_free(W2vTree*);
+/* Bytes w2v_tree_build allocates for n words whose paths add up to totalPath. */
+int64_t w2v_tree_bytes(int64_t n, int64_t totalPath);
 
 /* ---- sampler.c: noise words with P(w) ~ count(w)^power (alias method) - */
 typedef struct W2vSampler {
@@ -115,6 +119,8 @@ typedef struct W2vSampler {
 ** equally likely.  n < 1: an empty sampler that must not be drawn from. */
 int w2v_sampler_build(const int64_t *counts, int64_t n, double power, W2vSampler*);
 void w2v_sampler_free(W2vSampler*);
+/* Bytes w2v_sampler_build allocates for n words. */
+int64_t w2v_sampler_bytes(int64_t n);
 static inline int32_t w2v_sampler_draw(const W2vSampler *s, uint64_t r){
   uint32_t i = (uint32_t)(((r >> 32) * (uint64_t)s->n) >> 32);
   return ((uint32_t)r < s->threshold[i]) ? (int32_t)i : s->alias[i];
@@ -236,9 +242,9 @@ typedef struct W2vCorpusView {
 ** start; *pzErr (from w2v_core_malloc, NULL if even that failed) then says why. */
 W2vTrainer *w2v_train_start(const W2vTrainParams*, const W2vCorpusView*,
                             const int64_t *counts, int64_t nWord, char **pzErr);
-/* An upper estimate of the bytes w2v_train_start will allocate, for a
-** corpus whose longest sentence has maxSentence tokens. */
-int64_t w2v_train_bytes(const W2vTrainParams*, int64_t nWord, int64_t maxSentence);
+/* The bytes w2v_train_start will allocate, for a corpus of nIds tokens whose
+** longest sentence has maxSentence (the hs tree's paths estimated). */
+int64_t w2v_train_bytes(const W2vTrainParams*, int64_t nWord, int64_t nIds, int64_t maxSentence);
 /* Non-blocking: 1 when every worker has finished. */
 int w2v_train_done(W2vTrainer*);
 /* Fraction of the work done, 0..1. */

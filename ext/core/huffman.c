@@ -14,6 +14,14 @@ void w2v_tree_free(W2vTree *t){
   memset(t, 0, sizeof(*t));
 }
 
+int64_t w2v_tree_bytes(int64_t n, int64_t totalPath){
+  if( n<2 ) return (n+1)*(int64_t)sizeof(int64_t);
+  return (n+1)*(int64_t)sizeof(int64_t)                 /* start */
+       + 2*n*(int64_t)(2*sizeof(int64_t) + 1)           /* count, parent, branch (while building) */
+       + totalPath*(int64_t)(1 + sizeof(int32_t))       /* code, point */
+       + 2*(n-1)*(int64_t)sizeof(int32_t);              /* child */
+}
+
 int w2v_tree_build(const int64_t *counts, int64_t n, W2vTree *t){
   int64_t *count = 0, *parent = 0, i, total = 0;
   uint8_t *branch = 0;

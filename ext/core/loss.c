@@ -76,28 +76,47 @@ typedef struct Block {
 } Block;
 
 static size_t padded(size_t n){ return (n + 15) & ~(size_t)15; }
+static size_t align64(size_t n){ return (n + 63) & ~(size_t)63; }
+
+/* Byte offsets of the parts of a Block in the scratch (which is 64-byte
+** aligned), and its size: the one formula both block_of and
+** w2v_loss_window_scratch use. */
+typedef struct Layout { size_t out, mine, label, f, local, orig, hotMine, hotOrig, total; } Layout;
+static Layout layout_of(const W2vLoss *L, int *pMaxOut){
+  Layout y;
+  int maxOut = L->kind==W2V_LOSS_HS ? L->maxPath : L->negative + 1;
+  size_t rows = padded((size_t)maxOut*L->dim)*sizeof(float);
+  y.out = 4*sizeof(int64_t);
+  y.mine = y.out + (size_t)maxOut*sizeof(float*);
+  y.label = y.mine + (size_t)maxOut*sizeof(float*);
+  y.f = y.label + (size_t)maxOut*sizeof(int);
+  y.local = align64(y.f + (size_t)maxOut*sizeof(float));
+  y.orig = y.local + rows;
+  y.hotMine = y.orig + rows;
+  y.hotOrig = y.hotMine + padded((size_t)HOT_NODES*L->dim)*sizeof(float);
+  y.total = y.hotOrig + padded((size_t)HOT_NODES*L->dim)*sizeof(float);
+  if( pMaxOut ) *pMaxOut = maxOut;
+  return y;
+}
 
 static Block block_of(const W2vLoss *L, float *scratch){
   Block b;
-  size_t rows;
-  b.maxOut = L->kind==W2V_LOSS_HS ? L->maxPath : L->negative + 1;
-  rows = padded((size_t)b.maxOut*L->dim);
-  b.hot = (int64_t*)scratch;
-  b.out = (float**)(b.hot + 4);
-  b.mine = b.out + b.maxOut;
-  b.label = (int*)(b.mine + b.maxOut);
-  b.f = (float*)(b.label + b.maxOut);
-  b.local = (float*)(((uintptr_t)(b.f + b.maxOut) + 63) & ~(uintptr_t)63);
-  b.orig = b.local + rows;
-  b.hotMine = b.orig + rows;
-  b.hotOrig = b.hotMine + padded((size_t)HOT_NODES*L->dim);
+  char *base = (char*)scratch;
+  Layout y = layout_of(L, &b.maxOut);
+  b.hot = (int64_t*)base;
+  b.out = (float**)(base + y.out);
+  b.mine = (float**)(base + y.mine);
+  b.label = (int*)(base + y.label);
+  b.f = (float*)(base + y.f);
+  b.local = (float*)(base + y.local);
+  b.orig = (float*)(base + y.orig);
+  b.hotMine = (float*)(base + y.hotMine);
+  b.hotOrig = (float*)(base + y.hotOrig);
   return b;
 }
 
 size_t w2v_loss_window_scratch(const W2vLoss *L){
-  size_t maxOut = (size_t)(L->kind==W2V_LOSS_HS ? L->maxPath : L->negative + 1);
-  return 4*sizeof(int64_t) + maxOut*(2*sizeof(float*) + sizeof(int) + sizeof(float)) + 64
-       + 2*padded(maxOut*L->dim)*sizeof(float) + 2*padded((size_t)HOT_NODES*L->dim)*sizeof(float);
+  return layout_of(L, 0).total;
 }
 
 /* Adds the thread's change of the hot rows to the shared ones and starts

@@ -14,6 +14,11 @@ void w2v_sampler_free(W2vSampler *s){
   memset(s, 0, sizeof(*s));
 }
 
+int64_t w2v_sampler_bytes(int64_t n){
+  /* threshold, alias; and while building p, small, large */
+  return n*(int64_t)(sizeof(uint32_t) + sizeof(int32_t) + sizeof(double) + 2*sizeof(int64_t));
+}
+
 int w2v_sampler_build(const int64_t *counts, int64_t n, double power, W2vSampler *s){
   double *p = 0, total = 0, top = 0;
   int64_t *small = 0, *large = 0, nSmall = 0, nLarge = 0, i;

@@ -332,17 +332,36 @@ oom:
   return 0;
 }
 
-int64_t w2v_train_bytes(const W2vTrainParams *p, int64_t nWord, int64_t maxSentence){
-  int64_t b = 0;
-  b += nWord*p->dim*(int64_t)sizeof(float);                                /* in */
-  b += w2v_loss_out_rows(p->loss, nWord)*p->dim*(int64_t)sizeof(float);    /* out */
-  b += nWord*(int64_t)sizeof(uint32_t);                                    /* keep */
-  if( p->loss==W2V_LOSS_NS ) b += nWord*(int64_t)(sizeof(uint32_t)+sizeof(int32_t));
-  /* hs tree: start, child, and paths of at most 64 nodes (5 bytes each) */
-  if( p->loss==W2V_LOSS_HS ) b += nWord*(int64_t)(8 + 8 + 64*5) + 4*nWord*(int64_t)sizeof(int64_t);
-  b += p->threads*(maxSentence*(int64_t)sizeof(int32_t) + 2*(int64_t)p->window*(int64_t)sizeof(float*)
-                   + (p->loss==W2V_LOSS_SOFTMAX ? nWord : (2*p->window + 128))*p->dim*(int64_t)sizeof(float));
+/* An estimate of the longest Huffman path, for sizing before the tree is
+** built: a little over log2 of the vocabulary (never above n-1). */
+static int64_t path_estimate(int64_t nWord){
+  int64_t d = 2;
+  while( ((int64_t)1<<(d-2)) < nWord && d<62 ) d++;
+  return nWord<2 ? 0 : (d < nWord-1 ? d : nWord-1);
+}
+
+/* The same sizes w2v_train_start asks the allocator for, term by term (the
+** unit test "bytes" checks the two agree). */
+int64_t w2v_train_bytes(const W2vTrainParams *p, int64_t nWord, int64_t nIds, int64_t maxSentence){
+  W2vLoss L;
+  int64_t b = sizeof(W2vTrainer), scratch, depth = path_estimate(nWord);
+  /* a worker's buffer holds the longest piece of a sentence in its share */
+  int64_t share = nIds/p->threads + 1, seg = maxSentence < share ? maxSentence : share;
+  memset(&L, 0, sizeof(L));
+  L.kind = p->loss; L.dim = p->dim; L.negative = p->negative; L.nWord = nWord;
+  L.maxPath = (int)depth;
+  b += nWord*p->dim*(int64_t)sizeof(float);                                  /* in */
+  b += (w2v_loss_out_rows(p->loss, nWord)*p->dim + 1)*(int64_t)sizeof(float); /* out */
+  if( p->loss==W2V_LOSS_HS ) b += w2v_tree_bytes(nWord, nWord*depth);
+  if( p->loss==W2V_LOSS_NS ) b += w2v_sampler_bytes(nWord);
+  b += nWord*(int64_t)sizeof(uint32_t);                                      /* keep */
+  b += p->threads*(int64_t)(sizeof(W2vWorker) + sizeof(pthread_t));
   b += (int64_t)p->epochs*(p->threads+1)*(int64_t)sizeof(W2vEpochStats);
+  scratch = p->loss==W2V_LOSS_SOFTMAX ? nWord*(int64_t)sizeof(float)
+                                      : (int64_t)w2v_loss_window_scratch(&L) + (int64_t)sizeof(float);
+  b += p->threads*(2*p->dim*(int64_t)sizeof(float) + scratch
+                   + 2*(int64_t)p->window*(int64_t)sizeof(float*)
+                   + (seg>0 ? seg : 1)*(int64_t)sizeof(int32_t));
   return b;
 }
 
