@@ -89,35 +89,31 @@ static int sim_best_index(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo){
   return SQLITE_OK;
 }
 
-/* Splits "w1 + w2 - w3 ..." into word ids and signs.  Returns 0, 1 when a
-** word is unknown or there is none (no rows), or -1 with *pzErr set. */
+/* The word ids and signs of an expression "w1 + w2 - w3 ...".  Returns 0,
+** 1 when a word is unknown or there is none (no rows), or -1 with *pzErr set. */
 static int parse_expression(const W2vModel *m, const char *z, int n, int32_t *aId,
                             int8_t *aSign, int *pnTerm, char **pzErr){
-  int i = 0, s, len, sign = 1, pendingOp = 0;
+  W2vTerm *a = sqlite3_malloc64(sizeof(W2vTerm)*(n/2+1));
+  int nTerm = 0, i, r;
   *pnTerm = 0;
-  while( (len = w2v_next_token(z, n, &i, &s))>0 ){
-    int64_t id;
-    if( len==1 && (z[s]=='+' || z[s]=='-') ){
-      if( pendingOp ){
-        *pzErr = sqlite3_mprintf("w2v_similar: two operators in a row in '%.*s'", n, z);
-        return -1;
-      }
-      sign = z[s]=='-' ? -1 : 1;
-      pendingOp = 1;
-      continue;
-    }
-    id = w2v_model_find(m, z+s, len);
-    if( id<0 ) return 1;
-    aId[*pnTerm] = (int32_t)id;
-    aSign[(*pnTerm)++] = (int8_t)sign;
-    sign = 1;
-    pendingOp = 0;
-  }
-  if( pendingOp ){
-    *pzErr = sqlite3_mprintf("w2v_similar: '%.*s' ends with an operator", n, z);
+  if( a==0 ){ *pzErr = 0; return -1; }
+  r = w2v_parse_terms(z, n, a, &nTerm);
+  if( r!=W2V_TERMS_OK ){
+    *pzErr = r==W2V_TERMS_TWO_OPERATORS ? sqlite3_mprintf("w2v_similar: two operators in a row in '%.*s'", n, z)
+                                        : sqlite3_mprintf("w2v_similar: '%.*s' ends with an operator", n, z);
+    sqlite3_free(a);
     return -1;
   }
-  return *pnTerm==0 ? 1 : 0;
+  for(i=0; i<nTerm; i++){
+    int64_t id = w2v_model_find(m, z + a[i].start, a[i].len);
+    if( id<0 ) break;
+    aId[i] = (int32_t)id;
+    aSign[i] = (int8_t)a[i].sign;
+  }
+  sqlite3_free(a);
+  if( i<nTerm || nTerm==0 ) return 1;
+  *pnTerm = nTerm;
+  return 0;
 }
 
 /* The arguments of one w2v_similar call, as xFilter received them. */
