@@ -27,14 +27,17 @@ typedef struct ModelVtab {
   char *zName;
 } ModelVtab;
 
+/* Every plan reads the loaded model (which checks the stored values) and
+** holds it until the cursor closes: a scan walks ids 0..n-1, a lookup has
+** at most one id, KNN a list of hits. */
 typedef struct ModelCursor {
   sqlite3_vtab_cursor base;
   int plan;
-  sqlite3_stmt *pStmt;      /* scan and lookups */
   int eof;
-  W2vModel *m;              /* KNN */
-  W2vHit *aHit;
-  int nHit, iHit, k;
+  W2vModel *m;
+  W2vHit *aHit;             /* KNN and lookups; NULL for a scan */
+  int64_t nHit, iHit;
+  int k;
 } ModelCursor;
 
 static int model_connect(sqlite3 *db, void *pAux, int argc, const char *const*argv,
@@ -186,8 +189,6 @@ static int model_open(sqlite3_vtab *pVtab, sqlite3_vtab_cursor **ppCur){
 }
 
 static void cursor_reset(ModelCursor *c){
-  sqlite3_finalize(c->pStmt);
-  c->pStmt = 0;
   sqlite3_free(c->aHit);
   c->aHit = 0;
   c->nHit = c->iHit = 0;
@@ -256,7 +257,7 @@ static int knn_filter(ModelCursor *c, ModelVtab *p, const char *zPlan, int argc,
       rc = w2v_vtab_errorf(&p->base, "%s: the MATCH vector holds a non-finite value", p->zName);
     }else{
       kq.q = qv;
-      c->nHit = (int)w2v_knn_search(knn, &kq, c->aHit);
+      c->nHit = w2v_knn_search(knn, &kq, c->aHit);
       if( c->nHit<0 ){ c->nHit = 0; rc = SQLITE_NOMEM; }
     }
   }
@@ -266,79 +267,94 @@ static int knn_filter(ModelCursor *c, ModelVtab *p, const char *zPlan, int argc,
   return rc;
 }
 
+/* The id a lookup asks for, or -1: "word = ?" compares text exactly (as
+** the column would, with no folding), "rowid = ?" integers. */
+static int64_t lookup_id(const W2vModel *m, int plan, sqlite3_value *v){
+  if( plan==PLAN_WORD ){
+    int t = sqlite3_value_type(v);
+    const char *z;
+    if( t==SQLITE_NULL || t==SQLITE_BLOB ) return -1;
+    z = (const char*)sqlite3_value_text(v);
+    return z ? w2v_vocab_find(&m->vocab, z, (uint32_t)sqlite3_value_bytes(v)) : -1;
+  }else{
+    int t = sqlite3_value_numeric_type(v);
+    double r = sqlite3_value_double(v);
+    sqlite3_int64 id = sqlite3_value_int64(v);
+    if( t==SQLITE_FLOAT && (r!=(double)(sqlite3_int64)r || r<1 || r>(double)m->vocab.n) ) return -1;
+    if( t!=SQLITE_INTEGER && t!=SQLITE_FLOAT ) return -1;
+    if( t==SQLITE_FLOAT ) id = (sqlite3_int64)r;
+    return id>=1 && id<=m->vocab.n ? id-1 : -1;
+  }
+}
+
 static int model_filter(sqlite3_vtab_cursor *pCur, int idxNum, const char *idxStr,
                         int argc, sqlite3_value **argv){
   ModelCursor *c = (ModelCursor*)pCur;
   ModelVtab *p = (ModelVtab*)pCur->pVtab;
-  char *zSql;
+  char *zErr = 0;
+  int64_t id;
   int rc;
   cursor_reset(c);
   c->plan = idxNum;
   if( c->plan==PLAN_KNN ) return knn_filter(c, p, idxStr, argc, argv);
-  zSql = sqlite3_mprintf(
-    "SELECT v.id, v.word, v.count, i.vector FROM \"%w\".\"%w_vocab\" v"
-    " JOIN \"%w\".\"%w_input\" i ON i.id=v.id %s",
-    p->zSchema, p->zName, p->zSchema, p->zName,
-    c->plan==PLAN_WORD ? "WHERE v.word=?1" : c->plan==PLAN_ROWID ? "WHERE v.id=?1" : "ORDER BY v.id");
-  if( zSql==0 ) return SQLITE_NOMEM;
-  rc = sqlite3_prepare_v2(p->db, zSql, -1, &c->pStmt, 0);
-  sqlite3_free(zSql);
-  if( rc!=SQLITE_OK ){
-    return w2v_vtab_errorf(&p->base, "%s: %s", p->zName, sqlite3_errmsg(p->db));
+  rc = w2v_model_acquire(p->conn, p->zName, p->zSchema, p->zName, &c->m, &zErr);
+  if( rc ) return w2v_vtab_error(&p->base, zErr, rc);
+  if( c->plan==PLAN_SCAN ){
+    c->nHit = c->m->vocab.n;
+  }else if( argc>=1 && (id = lookup_id(c->m, c->plan, argv[0]))>=0 ){
+    c->aHit = sqlite3_malloc(sizeof(W2vHit));
+    if( c->aHit==0 ) return SQLITE_NOMEM;
+    c->aHit[0].id = (int32_t)id;
+    c->aHit[0].sim = 0;
+    c->nHit = 1;
   }
-  if( c->plan!=PLAN_SCAN ) sqlite3_bind_value(c->pStmt, 1, argv[0]);
-  rc = sqlite3_step(c->pStmt);
-  c->eof = rc!=SQLITE_ROW;
-  return (rc==SQLITE_ROW || rc==SQLITE_DONE) ? SQLITE_OK : rc;
+  c->eof = c->nHit==0;
+  return SQLITE_OK;
 }
 
 static int model_next(sqlite3_vtab_cursor *pCur){
   ModelCursor *c = (ModelCursor*)pCur;
-  int rc;
-  if( c->plan==PLAN_KNN ){
-    c->iHit++;
-    c->eof = c->iHit>=c->nHit;
-    return SQLITE_OK;
-  }
-  rc = sqlite3_step(c->pStmt);
-  c->eof = rc!=SQLITE_ROW;
-  return (rc==SQLITE_ROW || rc==SQLITE_DONE) ? SQLITE_OK : rc;
+  c->iHit++;
+  c->eof = c->iHit>=c->nHit;
+  return SQLITE_OK;
 }
 
 static int model_eof(sqlite3_vtab_cursor *pCur){
   return ((ModelCursor*)pCur)->eof;
 }
 
+static int32_t current_id(const ModelCursor *c){
+  return c->aHit ? c->aHit[c->iHit].id : (int32_t)c->iHit;
+}
+
 static int model_column(sqlite3_vtab_cursor *pCur, sqlite3_context *ctx, int i){
   ModelCursor *c = (ModelCursor*)pCur;
-  if( c->plan==PLAN_KNN ){
-    W2vModel *m = c->m;
-    int32_t id = c->aHit[c->iHit].id;
-    switch( i ){
-      case COL_WORD:
-        sqlite3_result_text(ctx, w2v_vocab_word(&m->vocab, id), (int)m->vocab.lens[id], SQLITE_TRANSIENT);
-        break;
-      case COL_COUNT: sqlite3_result_int64(ctx, m->vocab.counts[id]); break;
-      case COL_VECTOR: {
-        float *le = sqlite3_malloc64(sizeof(float)*m->dim);
-        if( le==0 ) return SQLITE_NOMEM;
-        w2v_floats_to_le(le, m->in + (int64_t)id*m->dim, m->dim);
-        sqlite3_result_blob(ctx, le, m->dim*(int)sizeof(float), sqlite3_free);
-        break;
-      }
-      case COL_DISTANCE: sqlite3_result_double(ctx, 1.0 - (double)c->aHit[c->iHit].sim); break;
-      case COL_K: sqlite3_result_int(ctx, c->k); break;
+  W2vModel *m = c->m;
+  int32_t id = current_id(c);
+  switch( i ){
+    case COL_WORD:
+      sqlite3_result_text(ctx, w2v_vocab_word(&m->vocab, id), (int)m->vocab.lens[id], SQLITE_TRANSIENT);
+      break;
+    case COL_COUNT: sqlite3_result_int64(ctx, m->vocab.counts[id]); break;
+    case COL_VECTOR: {
+      float *le = sqlite3_malloc64(sizeof(float)*m->dim);
+      if( le==0 ) return SQLITE_NOMEM;
+      w2v_floats_to_le(le, m->in + (int64_t)id*m->dim, m->dim);
+      sqlite3_result_blob(ctx, le, m->dim*(int)sizeof(float), sqlite3_free);
+      break;
     }
-    return SQLITE_OK;
+    case COL_DISTANCE:
+      if( c->plan==PLAN_KNN ) sqlite3_result_double(ctx, 1.0 - (double)c->aHit[c->iHit].sim);
+      break;
+    case COL_K:
+      if( c->plan==PLAN_KNN ) sqlite3_result_int(ctx, c->k);
+      break;
   }
-  if( i<=COL_VECTOR ) sqlite3_result_value(ctx, sqlite3_column_value(c->pStmt, i+1));
   return SQLITE_OK;
 }
 
 static int model_rowid(sqlite3_vtab_cursor *pCur, sqlite3_int64 *pRowid){
-  ModelCursor *c = (ModelCursor*)pCur;
-  if( c->plan==PLAN_KNN ) *pRowid = c->aHit[c->iHit].id + 1;
-  else *pRowid = sqlite3_column_int64(c->pStmt, 0);
+  *pRowid = current_id((ModelCursor*)pCur) + 1;
   return SQLITE_OK;
 }
 

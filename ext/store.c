@@ -261,9 +261,10 @@ int w2v_store_save(sqlite3 *db, const char *zFunc, const W2vStoreModel *s,
     zWErr = sqlite3_mprintf("%s", sqlite3_errmsg(db));
   }else if( gen!=expectGen ){
     rc = SQLITE_BUSY;
-    *pzErr = sqlite3_mprintf("%s: model '%s' was %s by another statement or connection while this one ran; "
-                             "nothing was written (run it again)", zFunc, s->zModel,
-                             expectGen==W2V_GEN_NONE ? "created" : gen==W2V_GEN_NONE ? "dropped" : "changed");
+    *pzErr = sqlite3_mprintf("%s: model '%s' was %s by another connection while %s (or by SQL run inside "
+                             "this statement); nothing was written, run it again", zFunc, s->zModel,
+                             expectGen==W2V_GEN_NONE ? "created" : gen==W2V_GEN_NONE ? "dropped" : "changed",
+                             strcmp(zFunc, "w2v_train")==0 ? "training" : "importing");
   }else{
     rc = store_write(db, s, gen!=W2V_GEN_NONE, &zWErr);
   }
