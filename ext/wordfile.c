@@ -2,29 +2,62 @@
 ** The word2vec vector files, in and out:
 **
 **   w2v_export(model, path [, format])   'text' (default) or 'binary'
-**   w2v_import(path [, options])         model=NAME, format=auto|text|binary, replace=0|1
+**   w2v_import(path [, options])         model=NAME, format=auto|text|binary,
+**                                        replace=0|1, max_memory=MiB
 **
 ** Text: a header "V dim", then one line per word: the word and dim numbers,
 ** separated by spaces.  Binary (word2vec.c -binary 1, gensim binary=True):
 ** the same header, then per word the word, a space, dim little-endian float32
 ** and a newline.  A text file without the header is read as GloVe.
+** Words holding white space cannot be written (the formats could not read
+** them back): an error names the first one.  An imported model has word
+** vectors only; its words get counts V, V-1, ... so that the file's order is
+** the rank order.
 **
-** Files are written to a temporary name and renamed at the end, so an error
-** never leaves half a file (devices and pipes, such as /dev/stdout, are
-** written in place).  Words holding white space cannot be written
-** (the formats could not read them back): an error names the first one.
-** An imported model has word vectors only; its words get counts V, V-1, ...
-** so that the file's order is the rank order.
+** A path is never trusted.  What export does, by what the path names:
+**   - nothing yet: a new file (mode 0666 minus the umask);
+**   - a regular file: replaced whole: the vectors go to a temporary file
+**     created exclusively next to it (O_EXCL: a planted file or symlink is
+**     never opened), written, fsync'ed, renamed over it; its permission bits
+**     are kept.  On any error the temporary is removed and the file is as
+**     it was;
+**   - a symlink: resolved; the file it names is replaced as above and the
+**     link stays a link.  A dangling symlink is refused (as cp does);
+**   - any file of the connection's databases, for every attached schema:
+**     the database, its -journal, -wal and -shm (existing or not), by
+**     device and inode, or by resolved name when absent: refused;
+**   - a directory, a block device, a socket: refused;
+**   - a character device or a FIFO (/dev/null, a terminal, a pipe): written
+**     in place.  A FIFO with no reader is an error, not a wait; a reader
+**     that goes away is an error (EPIPE), not a SIGPIPE that kills the host;
+**   - /dev/stdout, /dev/stderr, /dev/fd/N, /proc/.../fd/N naming a regular
+**     file (a shell redirection): appended to in place, never replaced.
+** What import does: it opens without blocking (a FIFO with no writer reads
+** as empty), refuses directories, block devices and sockets, and reads at
+** most max_memory MiB (default: half the physical memory), stopping at
+** sqlite3_interrupt().  A regular file that changes size while read is an
+** error.  Both functions check for an interrupt as they go.
 */
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 #include "sqlite3ext.h"
 SQLITE_EXTENSION_INIT3
 #include "w2vInt.h"
+
+#ifndef O_CLOEXEC
+# define O_CLOEXEC 0
+#endif
+#define MIB 1048576
 
 static int is_space(char c){
   return c==' ' || c=='\t' || c=='\n' || c=='\r' || c=='\v' || c=='\f';
@@ -35,7 +68,208 @@ static void result_msg(sqlite3_context *ctx, char *z){
   else sqlite3_result_error_nomem(ctx);
 }
 
+/* A statement whose step fails with SQLITE_INTERRUPT once sqlite3_interrupt()
+** has been called (SQLite before 3.41 has no sqlite3_is_interrupted()). */
+static sqlite3_stmt *probe_open(sqlite3 *db){
+  sqlite3_stmt *p = 0;
+  if( sqlite3_prepare_v2(db, "SELECT 1", -1, &p, 0)!=SQLITE_OK ){ sqlite3_finalize(p); p = 0; }
+  return p;
+}
+static int interrupted(sqlite3_stmt *pProbe){
+  int rc;
+  if( pProbe==0 ) return 0;
+  rc = sqlite3_step(pProbe);
+  sqlite3_reset(pProbe);
+  return rc==SQLITE_INTERRUPT;
+}
+
+static const char *kind_name(mode_t m){
+  if( S_ISDIR(m) ) return "a directory";
+  if( S_ISBLK(m) ) return "a block device";
+  if( S_ISSOCK(m) ) return "a socket";
+  return "not a regular file, character device or FIFO";
+}
+
+/* ---- paths ------------------------------------------------------------------ */
+
+/* The resolved name of zPath, which need not exist: realpath() of it, or of
+** its directory followed by its last component.  NULL with errno set when
+** that cannot be resolved (ENOMEM: out of memory). */
+static char *resolved_name(const char *zPath){
+  const char *zBase = strrchr(zPath, '/');
+  char *zReal = realpath(zPath, 0), *zDir, *z;
+  int e;
+  if( zReal==0 && errno==ENOENT ){
+    zBase = zBase ? zBase+1 : zPath;
+    if( zBase[0]==0 || !strcmp(zBase, ".") || !strcmp(zBase, "..") ){ errno = ENOENT; return 0; }
+    if( zBase==zPath ) zDir = sqlite3_mprintf(".");
+    else if( zBase==zPath+1 ) zDir = sqlite3_mprintf("/");
+    else zDir = sqlite3_mprintf("%.*s", (int)(zBase-zPath-1), zPath);
+    if( zDir==0 ){ errno = ENOMEM; return 0; }
+    zReal = realpath(zDir, 0);
+    e = errno;
+    sqlite3_free(zDir);
+    if( zReal==0 ){ errno = e; return 0; }
+    z = sqlite3_mprintf("%s%s%s", zReal, strcmp(zReal, "/") ? "/" : "", zBase);
+  }else if( zReal ){
+    z = sqlite3_mprintf("%s", zReal);
+  }else{
+    return 0;
+  }
+  free(zReal);
+  if( z==0 ) errno = ENOMEM;
+  return z;
+}
+
+/* 1 when zName is the target: the same device and inode when both exist
+** (pTarget: the target's stat, NULL when it does not exist), the same
+** resolved name when neither does.  -1: out of memory. */
+static int same_file(const char *zName, const struct stat *pTarget, const char *zTargetReal){
+  struct stat st;
+  char *z;
+  int r;
+  if( stat(zName, &st)==0 ){
+    return pTarget && st.st_dev==pTarget->st_dev && st.st_ino==pTarget->st_ino;
+  }
+  if( pTarget || zTargetReal==0 ) return 0;
+  z = resolved_name(zName);
+  if( z==0 ) return errno==ENOMEM ? -1 : 0;
+#ifdef __APPLE__
+  r = strcasecmp(z, zTargetReal)==0;     /* the default file systems ignore case */
+#else
+  r = strcmp(z, zTargetReal)==0;
+#endif
+  sqlite3_free(z);
+  return r;
+}
+
+/* SQLITE_ERROR with *pzErr when the target is a file of one of the
+** connection's databases (every schema of PRAGMA database_list): the
+** database, or its rollback journal, WAL or shared-memory file, which need
+** not exist yet. */
+static int check_not_database(sqlite3 *db, const char *zPath, const struct stat *pTarget,
+                              const char *zTargetReal, char **pzErr){
+  static const char *const azSuffix[] = { "", "-journal", "-wal", "-shm" };
+  static const char *const azWhat[] = { "database file", "rollback journal", "WAL file", "shared-memory file" };
+  sqlite3_stmt *pList = 0;
+  int rc = sqlite3_prepare_v2(db, "PRAGMA database_list", -1, &pList, 0), k;
+  while( rc==SQLITE_OK && sqlite3_step(pList)==SQLITE_ROW ){
+    const char *zSchema = (const char*)sqlite3_column_text(pList, 1);
+    const char *zFile = (const char*)sqlite3_column_text(pList, 2);
+    if( zFile==0 || zFile[0]==0 ) continue;                 /* in memory, or temp */
+    for(k=0; rc==SQLITE_OK && k<4; k++){
+      char *zName = sqlite3_mprintf("%s%s", zFile, azSuffix[k]);
+      int same = zName ? same_file(zName, pTarget, zTargetReal) : -1;
+      sqlite3_free(zName);
+      if( same<0 ){
+        rc = SQLITE_NOMEM;
+      }else if( same ){
+        *pzErr = sqlite3_mprintf("w2v_export: '%s' is the %s of schema '%s'", zPath, azWhat[k],
+                                 zSchema ? zSchema : "?");
+        rc = SQLITE_ERROR;
+      }
+    }
+  }
+  if( sqlite3_finalize(pList)!=SQLITE_OK && rc==SQLITE_OK ){
+    *pzErr = sqlite3_mprintf("w2v_export: %s", sqlite3_errmsg(db));
+    rc = SQLITE_ERROR;
+  }
+  return rc;
+}
+
+/* /dev/stdout and its kind name an open descriptor: what a shell redirected
+** there is written in place, not replaced by a new file. */
+static int names_descriptor(const char *z){
+  if( !strcmp(z, "/dev/stdout") || !strcmp(z, "/dev/stderr") ) return 1;
+  if( !strncmp(z, "/dev/fd/", 8) || !strncmp(z, "/proc/self/fd/", 14)
+   || !strncmp(z, "/proc/thread-self/fd/", 21) ) return 1;
+  if( !strncmp(z, "/proc/", 6) ){
+    z += 6;
+    if( *z<'0' || *z>'9' ) return 0;
+    while( *z>='0' && *z<='9' ) z++;
+    return !strncmp(z, "/fd/", 4);
+  }
+  return 0;
+}
+
 /* ---- export ----------------------------------------------------------------- */
+
+typedef struct Target {
+  char *zReal;      /* the resolved name, replaced by rename (0 when in place) */
+  int inPlace;      /* device, FIFO, or a descriptor naming a regular file */
+  int isFifo;
+  int exists;       /* zReal exists: mode holds its permission bits */
+  mode_t mode;
+} Target;
+
+static int cannot_write(const char *zPath, int e, char **pzErr){
+  *pzErr = sqlite3_mprintf("w2v_export: cannot write '%s': %s", zPath, strerror(e));
+  return SQLITE_ERROR;
+}
+
+/* Decides where and how zPath is written (see the comment at the top). */
+static int export_target(sqlite3 *db, const char *zPath, Target *t, char **pzErr){
+  struct stat lst, st;
+  int rc;
+  if( lstat(zPath, &lst)!=0 ){
+    if( errno!=ENOENT ) return cannot_write(zPath, errno, pzErr);
+    t->zReal = resolved_name(zPath);                         /* a new file */
+    if( t->zReal==0 ) return errno==ENOMEM ? SQLITE_NOMEM : cannot_write(zPath, errno, pzErr);
+    return check_not_database(db, zPath, 0, t->zReal, pzErr);
+  }
+  if( stat(zPath, &st)!=0 ){
+    if( S_ISLNK(lst.st_mode) && errno==ENOENT ){
+      *pzErr = sqlite3_mprintf("w2v_export: '%s' is a symbolic link to a missing file; not writing through it", zPath);
+      return SQLITE_ERROR;
+    }
+    return cannot_write(zPath, errno, pzErr);
+  }
+  rc = check_not_database(db, zPath, &st, 0, pzErr);
+  if( rc ) return rc;
+  if( S_ISCHR(st.st_mode) || S_ISFIFO(st.st_mode) || (S_ISREG(st.st_mode) && names_descriptor(zPath)) ){
+    t->inPlace = 1;
+    t->isFifo = S_ISFIFO(st.st_mode);
+    return SQLITE_OK;
+  }
+  if( !S_ISREG(st.st_mode) ){
+    *pzErr = sqlite3_mprintf("w2v_export: '%s' is %s", zPath, kind_name(st.st_mode));
+    return SQLITE_ERROR;
+  }
+  t->zReal = resolved_name(zPath);
+  if( t->zReal==0 ) return errno==ENOMEM ? SQLITE_NOMEM : cannot_write(zPath, errno, pzErr);
+  t->exists = 1;
+  t->mode = st.st_mode & 0777;
+  return SQLITE_OK;
+}
+
+/* Creates "<zReal>.w2v-XXXXXXXX" (random letters) with O_EXCL, which never
+** opens an existing file nor follows a planted symlink.  This is mkstemp()'s
+** method, but with mode 0666 minus the umask instead of mkstemp's 0600
+** (reading the umask is not thread-safe).  Returns the descriptor, or -1
+** with errno set. */
+static int create_temp(const char *zReal, char **pzTmp){
+  static const char az[] = "abcdefghijklmnopqrstuvwxyz0123456789";
+  const char *zBase = strrchr(zReal, '/') + 1;            /* zReal is absolute */
+  int tries;
+  for(tries=0; tries<100; tries++){
+    unsigned char r[8];
+    char s[9], *z;
+    int i, fd, e;
+    sqlite3_randomness(8, r);
+    for(i=0; i<8; i++) s[i] = az[r[i]%36];
+    s[8] = 0;
+    /* at most 200 bytes of the name: the temporary's must fit NAME_MAX */
+    z = sqlite3_mprintf("%.*s%.200s.w2v-%s", (int)(zBase-zReal), zReal, zBase, s);
+    if( z==0 ){ errno = ENOMEM; return -1; }
+    fd = open(z, O_WRONLY|O_CREAT|O_EXCL|O_CLOEXEC, 0666);
+    if( fd>=0 ){ *pzTmp = z; return fd; }
+    e = errno;
+    sqlite3_free(z);
+    if( e!=EEXIST ){ errno = e; return -1; }
+  }
+  errno = EEXIST;
+  return -1;
+}
 
 static void put_le_floats(FILE *f, const float *v, int n){
   unsigned char b[4];
@@ -49,15 +283,133 @@ static void put_le_floats(FILE *f, const float *v, int n){
   }
 }
 
+/* Writes the file and flushes it: SQLITE_OK, SQLITE_INTERRUPT, or
+** SQLITE_IOERR with *pErrno. */
+static int write_vectors(FILE *f, W2vModel *m, int binary, sqlite3_stmt *pProbe, int *pErrno){
+  int64_t i;
+  errno = 0;
+  fprintf(f, "%lld %d\n", (long long)m->vocab.n, m->dim);
+  for(i=0; i<m->vocab.n && !ferror(f); i++){
+    const float *v = m->in + i*m->dim;
+    int d;
+    if( (i & 1023)==1023 && interrupted(pProbe) ) return SQLITE_INTERRUPT;
+    fwrite(w2v_vocab_word(&m->vocab, i), 1, m->vocab.lens[i], f);
+    if( binary ){
+      fputc(' ', f);
+      put_le_floats(f, v, m->dim);
+    }else{
+      for(d=0; d<m->dim; d++) fprintf(f, " %.9g", v[d]);   /* 9 digits: float32 round-trips */
+    }
+    fputc('\n', f);
+  }
+  if( ferror(f) || fflush(f)!=0 ){
+    *pErrno = errno ? errno : EIO;
+    return SQLITE_IOERR;
+  }
+  return SQLITE_OK;
+}
+
+/* Writing to a pipe whose reader has gone raises SIGPIPE, whose default
+** action kills the host process.  While the guard is on, SIGPIPE is blocked
+** in this thread (the write fails with EPIPE instead), and one that the
+** writes raised is taken off before it is unblocked. */
+typedef struct PipeGuard { sigset_t old; int wasPending; } PipeGuard;
+static void pipe_guard_on(PipeGuard *g){
+  sigset_t s, pending;
+  sigemptyset(&s);
+  sigaddset(&s, SIGPIPE);
+  g->wasPending = sigpending(&pending)==0 && sigismember(&pending, SIGPIPE);
+  pthread_sigmask(SIG_BLOCK, &s, &g->old);
+}
+static void pipe_guard_off(PipeGuard *g){
+  sigset_t s, pending;
+  int sig;
+  sigemptyset(&s);
+  sigaddset(&s, SIGPIPE);
+  if( !g->wasPending && sigpending(&pending)==0 && sigismember(&pending, SIGPIPE) ) sigwait(&s, &sig);
+  pthread_sigmask(SIG_SETMASK, &g->old, 0);
+}
+
+/* A device or FIFO, or a regular file named by a descriptor: written where
+** it is.  A FIFO is opened without blocking, so that no reader is an error
+** (ENXIO), not a wait. */
+static int write_in_place(const char *zPath, const Target *t, W2vModel *m, int binary,
+                          sqlite3_stmt *pProbe, char **pzErr){
+  int fd = open(zPath, O_WRONLY|O_NONBLOCK|O_CLOEXEC|(t->isFifo ? 0 : O_APPEND)), rc, e = 0;
+  FILE *f;
+  PipeGuard g;
+  if( fd<0 ){
+    if( errno==ENXIO && t->isFifo ){
+      *pzErr = sqlite3_mprintf("w2v_export: cannot write '%s': no process is reading the FIFO", zPath);
+      return SQLITE_ERROR;
+    }
+    return cannot_write(zPath, errno, pzErr);
+  }
+  if( fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK)!=0 || (f = fdopen(fd, "wb"))==0 ){
+    e = errno;
+    close(fd);
+    return cannot_write(zPath, e, pzErr);
+  }
+  pipe_guard_on(&g);
+  rc = write_vectors(f, m, binary, pProbe, &e);
+  if( fclose(f)!=0 && rc==SQLITE_OK ){ rc = SQLITE_IOERR; e = errno; }
+  pipe_guard_off(&g);
+  if( rc==SQLITE_IOERR ) return cannot_write(zPath, e, pzErr);
+  return rc;
+}
+
+/* A new or regular file: a temporary next to it, fsync'ed before the rename
+** so that a crash leaves the old file or the whole new one, never a short
+** one; removed on any error. */
+static int write_replace(const char *zPath, const Target *t, W2vModel *m, int binary,
+                         sqlite3_stmt *pProbe, char **pzErr){
+  char *zTmp = 0;
+  int fd = create_temp(t->zReal, &zTmp), rc = SQLITE_OK, e = 0;
+  FILE *f = 0;
+  if( fd<0 ) return errno==ENOMEM ? SQLITE_NOMEM : cannot_write(zPath, errno, pzErr);
+  if( (t->exists && fchmod(fd, t->mode)!=0) || (f = fdopen(fd, "wb"))==0 ){
+    e = errno;
+    close(fd);
+    rc = SQLITE_IOERR;
+  }
+  if( f ){
+    rc = write_vectors(f, m, binary, pProbe, &e);
+    if( rc==SQLITE_OK && fsync(fileno(f))!=0 ){ rc = SQLITE_IOERR; e = errno; }
+    if( fclose(f)!=0 && rc==SQLITE_OK ){ rc = SQLITE_IOERR; e = errno; }
+  }
+  if( rc==SQLITE_OK && rename(zTmp, t->zReal)!=0 ){ rc = SQLITE_IOERR; e = errno; }
+  if( rc!=SQLITE_OK ) unlink(zTmp);
+  sqlite3_free(zTmp);
+  if( rc==SQLITE_IOERR ) return cannot_write(zPath, e, pzErr);
+  return rc;
+}
+
+/* An error if a word cannot be written: white space or empty. */
+static int check_words(W2vModel *m, char **pzErr){
+  int64_t i;
+  for(i=0; i<m->vocab.n; i++){
+    const char *w = w2v_vocab_word(&m->vocab, i);
+    uint32_t j, n = m->vocab.lens[i];
+    for(j=0; j<n && !is_space(w[j]); j++){}
+    if( j<n || n==0 ){
+      *pzErr = sqlite3_mprintf("w2v_export: word %lld ('%s') %s; the word2vec formats cannot hold it",
+                               (long long)i+1, w, n ? "contains white space" : "is empty");
+      return SQLITE_ERROR;
+    }
+  }
+  return SQLITE_OK;
+}
+
 static void fn_export(sqlite3_context *ctx, int argc, sqlite3_value **argv){
+  sqlite3 *db = sqlite3_context_db_handle(ctx);
   W2vConn *conn = sqlite3_user_data(ctx);
   const char *zPath = (const char*)sqlite3_value_text(argv[1]);
   const char *zFormat = argc>2 ? (const char*)sqlite3_value_text(argv[2]) : 0;
   W2vModel *m = 0;
-  char *zErr = 0, *zTmp;
-  int binary = 0, ok, direct = 0;
-  int64_t i;
-  FILE *f;
+  char *zErr = 0;
+  int binary = 0, rc;
+  Target t;
+  memset(&t, 0, sizeof(t));
   if( zFormat==0 || sqlite3_stricmp(zFormat, "text")==0 ) binary = 0;
   else if( sqlite3_stricmp(zFormat, "binary")==0 ) binary = 1;
   else{
@@ -72,94 +424,176 @@ static void fn_export(sqlite3_context *ctx, int argc, sqlite3_value **argv){
     result_msg(ctx, zErr);
     return;
   }
-  for(i=0; i<m->vocab.n; i++){
-    const char *w = w2v_vocab_word(&m->vocab, i);
-    uint32_t j, n = m->vocab.lens[i];
-    for(j=0; j<n && !is_space(w[j]); j++){}
-    if( j<n || n==0 ){
-      result_msg(ctx, sqlite3_mprintf("w2v_export: word %lld ('%s') %s; the word2vec formats cannot hold it",
-                                      (long long)i+1, w, n ? "contains white space" : "is empty"));
-      return;
-    }
+  rc = check_words(m, &zErr);
+  if( rc==SQLITE_OK ) rc = export_target(db, zPath, &t, &zErr);
+  if( rc==SQLITE_OK ){
+    sqlite3_stmt *pProbe = probe_open(db);
+    rc = t.inPlace ? write_in_place(zPath, &t, m, binary, pProbe, &zErr)
+                   : write_replace(zPath, &t, m, binary, pProbe, &zErr);
+    sqlite3_finalize(pProbe);
   }
-  {
-    /* a device or a pipe (/dev/stdout, a FIFO) is written in place: renaming
-    ** a temporary file over it would replace it */
-    struct stat st;
-    int special = stat(zPath, &st)==0 && !S_ISREG(st.st_mode);
-    zTmp = special ? sqlite3_mprintf("%s", zPath) : sqlite3_mprintf("%s.w2v-partial", zPath);
-    if( zTmp==0 ){ sqlite3_result_error_nomem(ctx); return; }
-    if( special ) direct = 1;
-  }
-  f = fopen(zTmp, "wb");
-  if( f==0 ){
-    result_msg(ctx, sqlite3_mprintf("w2v_export: cannot write '%s': %s", zPath, strerror(errno)));
-    sqlite3_free(zTmp);
-    return;
-  }
-  fprintf(f, "%lld %d\n", (long long)m->vocab.n, m->dim);
-  for(i=0; i<m->vocab.n; i++){
-    const float *v = m->in + i*m->dim;
-    int d;
-    fwrite(w2v_vocab_word(&m->vocab, i), 1, m->vocab.lens[i], f);
-    if( binary ){
-      fputc(' ', f);
-      put_le_floats(f, v, m->dim);
-    }else{
-      for(d=0; d<m->dim; d++) fprintf(f, " %.9g", v[d]);   /* 9 digits: float32 round-trips */
-    }
-    fputc('\n', f);
-  }
-  ok = !ferror(f);
-  ok = (fclose(f)==0) && ok;
-  if( ok && !direct && rename(zTmp, zPath)!=0 ) ok = 0;
-  if( !ok ){
-    result_msg(ctx, sqlite3_mprintf("w2v_export: cannot write '%s': %s", zPath, strerror(errno)));
-    if( !direct ) remove(zTmp);
-  }else{
-    sqlite3_result_int64(ctx, m->vocab.n);
-  }
-  sqlite3_free(zTmp);
+  if( rc==SQLITE_INTERRUPT && zErr==0 ) zErr = sqlite3_mprintf("w2v_export: interrupted");
+  if( rc==SQLITE_OK ) sqlite3_result_int64(ctx, m->vocab.n);
+  else w2v_result_error(ctx, zErr, rc);
+  sqlite3_free(t.zReal);
 }
 
-/* ---- import ----------------------------------------------------------------- */
+/* ---- import: reading the file ------------------------------------------------ */
 
 typedef struct Reader {
   char *a;           /* the whole file, 0-terminated */
   size_t n, pos;
+  int stream;        /* read from a device or FIFO */
   int64_t line;      /* 1-based line of pos, text formats */
+  sqlite3_stmt *pProbe;
 } Reader;
 
-static char *read_file(const char *zPath, size_t *pn, char **pzErr){
-  FILE *f = fopen(zPath, "rb");
+/* Half the physical memory (4 GiB when unknown), as w2v_train's max_memory. */
+static sqlite3_int64 default_max_memory(void){
+  long pages = sysconf(_SC_PHYS_PAGES), size = sysconf(_SC_PAGESIZE);
+  if( pages<=0 || size<=0 ) return (sqlite3_int64)4 << 30;
+  return (sqlite3_int64)pages * size / 2;
+}
+
+/* Opens zPath for reading without blocking (a FIFO with no writer would
+** block open() forever) and refuses what is no file of bytes.  Returns the
+** descriptor (O_NONBLOCK still set) and its stat, or -1 with *pzErr. */
+static int open_source(const char *zPath, struct stat *pSt, char **pzErr){
+  int fd = open(zPath, O_RDONLY|O_NONBLOCK|O_CLOEXEC);
+  if( fd<0 ){
+    struct stat lst;
+    int e = errno;
+    if( e==ENOENT && lstat(zPath, &lst)==0 && S_ISLNK(lst.st_mode) ){
+      *pzErr = sqlite3_mprintf("w2v_import: cannot open '%s': a symbolic link to a missing file", zPath);
+    }else if( e==ENXIO && stat(zPath, &lst)==0 && S_ISSOCK(lst.st_mode) ){
+      *pzErr = sqlite3_mprintf("w2v_import: '%s' is a socket", zPath);
+    }else{
+      *pzErr = sqlite3_mprintf("w2v_import: cannot open '%s': %s", zPath, strerror(e));
+    }
+    return -1;
+  }
+  if( fstat(fd, pSt)!=0 ){
+    *pzErr = sqlite3_mprintf("w2v_import: cannot read '%s': %s", zPath, strerror(errno));
+    close(fd);
+    return -1;
+  }
+  if( !S_ISREG(pSt->st_mode) && !S_ISCHR(pSt->st_mode) && !S_ISFIFO(pSt->st_mode) ){
+    *pzErr = sqlite3_mprintf("w2v_import: '%s' is %s", zPath, kind_name(pSt->st_mode));
+    close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+/* Waits up to 100 ms for a stream to have bytes (poll() does not take
+** devices on some systems: then a 10 ms sleep). */
+static void wait_readable(int fd){
+  struct pollfd p;
+  p.fd = fd;
+  p.events = POLLIN;
+  p.revents = 0;
+  if( poll(&p, 1, 100)<0 || (p.revents & POLLNVAL) ){
+    struct timespec ts = { 0, 10000000 };
+    nanosleep(&ts, 0);
+  }
+}
+
+static char *read_error(const char *zPath, int e){
+  return sqlite3_mprintf("w2v_import: cannot read '%s': %s", zPath, strerror(e));
+}
+
+/* Reads the whole file into a (sqlite3_malloc'd, 0-terminated).  A regular
+** file must hold at most limit bytes and keep its size while read; a device
+** or FIFO is read (without blocking, an interrupt is seen within 100 ms)
+** until its end or limit+1 bytes.  Interrupts are checked every MiB. */
+static int read_all(int fd, const struct stat *st, const char *zPath, sqlite3_int64 limit,
+                    sqlite3_stmt *pProbe, Reader *r, char **pzErr){
+  int regular = S_ISREG(st->st_mode);
+  sqlite3_int64 size = st->st_size, n = 0, cap = 0, sinceCheck = 0;
   char *a = 0;
-  size_t n = 0, cap = 0;
-  if( f==0 ){
-    *pzErr = sqlite3_mprintf("w2v_import: cannot open '%s': %s", zPath, strerror(errno));
-    return 0;
+  if( regular ){
+    if( size>limit ){
+      *pzErr = sqlite3_mprintf("w2v_import: '%s' is %lld MiB, over max_memory=%lld MiB "
+                               "(the file is read into memory); raise max_memory",
+                               zPath, (size+MIB-1)/MIB, limit/MIB);
+      return SQLITE_ERROR;
+    }
+    if( fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK)!=0 ){ *pzErr = read_error(zPath, errno); return SQLITE_ERROR; }
+    cap = size + 2;                    /* one byte more shows a file that grew, and the 0 */
+    a = sqlite3_malloc64(cap);
+    if( a==0 ){
+      *pzErr = sqlite3_mprintf("w2v_import: out of memory reading '%s' (%lld MiB in one piece)", zPath, (cap+MIB-1)/MIB);
+      return SQLITE_NOMEM;
+    }
   }
   for(;;){
-    size_t got;
-    if( cap-n<65536 ){
-      char *b = sqlite3_realloc64(a, cap = cap ? cap*2 : 1<<20);
-      if( b==0 ){ sqlite3_free(a); fclose(f); *pzErr = sqlite3_mprintf("w2v_import: out of memory reading '%s'", zPath); return 0; }
+    ssize_t got;
+    if( n+1>=cap ){                    /* a stream: double, up to limit+1 bytes and the 0 */
+      sqlite3_int64 c = cap ? cap*2 : MIB;
+      char *b;
+      if( c>limit+2 ) c = limit+2;
+      b = sqlite3_realloc64(a, c);
+      if( b==0 ){
+        *pzErr = sqlite3_mprintf("w2v_import: out of memory reading '%s' (%lld MiB in one piece)", zPath, c/MIB);
+        sqlite3_free(a);
+        return SQLITE_NOMEM;
+      }
       a = b;
+      cap = c;
     }
-    got = fread(a+n, 1, cap-n-1, f);
-    n += got;
-    if( got==0 ) break;
+    got = read(fd, a+n, (size_t)(cap-1-n < MIB ? cap-1-n : MIB));
+    if( got>0 ){
+      n += got;
+      sinceCheck += got;
+      if( n>limit || (regular && n>size) ) break;
+      if( sinceCheck>=MIB ){
+        sinceCheck = 0;
+        if( interrupted(pProbe) ){ sqlite3_free(a); return SQLITE_INTERRUPT; }
+      }
+    }else if( got==0 ){
+      break;
+    }else if( errno==EAGAIN || errno==EWOULDBLOCK ){
+      wait_readable(fd);
+      if( interrupted(pProbe) ){ sqlite3_free(a); return SQLITE_INTERRUPT; }
+    }else if( errno!=EINTR ){
+      *pzErr = read_error(zPath, errno);
+      sqlite3_free(a);
+      return SQLITE_ERROR;
+    }
   }
-  if( ferror(f) ){
-    *pzErr = sqlite3_mprintf("w2v_import: cannot read '%s': %s", zPath, strerror(errno));
+  if( regular ){
+    struct stat now;
+    if( fstat(fd, &now)!=0 ) now.st_size = -1;
+    if( n!=size || now.st_size!=size ){
+      *pzErr = sqlite3_mprintf("w2v_import: '%s' changed while being read (%lld bytes at the start, "
+                               "%lld at the end)", zPath, size, (long long)now.st_size);
+      sqlite3_free(a);
+      return SQLITE_ERROR;
+    }
+  }else if( n>limit ){
+    *pzErr = sqlite3_mprintf("w2v_import: '%s' holds more than max_memory=%lld MiB "
+                             "(the file is read into memory); raise max_memory", zPath, limit/MIB);
     sqlite3_free(a);
-    fclose(f);
-    return 0;
+    return SQLITE_ERROR;
   }
-  fclose(f);
   a[n] = 0;
-  *pn = n;
-  return a;
+  r->stream = !regular;
+  r->a = a;
+  r->n = (size_t)n;
+  return SQLITE_OK;
 }
+
+/* Opens and reads zPath into r. */
+static int read_source(const char *zPath, sqlite3_int64 limit, Reader *r, char **pzErr){
+  struct stat st;
+  int fd = open_source(zPath, &st, pzErr), rc;
+  if( fd<0 ) return SQLITE_ERROR;
+  rc = read_all(fd, &st, zPath, limit, r->pProbe, r, pzErr);
+  close(fd);
+  return rc;
+}
+
+/* ---- import: parsing --------------------------------------------------------- */
 
 /* The next line as [*pz, *pz + *pn), without "\r\n" / "\n"; 0 at the end. */
 static int next_line(Reader *r, const char **pz, size_t *pn){
@@ -259,6 +693,7 @@ static int read_text(Reader *r, Vectors *x, int64_t nHeader, char **pzErr){
     int k = split_fields(z, n, 0, 0, 0), d;
     size_t i = n, w0 = 0, w1;
     float *v;
+    if( (r->line & 4095)==0 && interrupted(r->pProbe) ){ rc = SQLITE_INTERRUPT; break; }
     if( k==0 ) continue;                                        /* blank line */
     if( x->dim==0 ){                                            /* GloVe: the first line says */
       x->dim = k-1;
@@ -312,6 +747,7 @@ static int read_binary(Reader *r, Vectors *x, int64_t nWord, char **pzErr){
   for(i=0; i<nWord; i++){
     size_t s, d;
     float *v;
+    if( (i & 4095)==4095 && interrupted(r->pProbe) ) return SQLITE_INTERRUPT;
     while( r->pos<r->n && is_space(r->a[r->pos]) ) r->pos++;
     s = r->pos;
     while( r->pos<r->n && r->a[r->pos]!=' ' ) r->pos++;
@@ -362,6 +798,7 @@ static void fn_import(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   int i = 0, r, replace = 0, format = 0;   /* 0 auto, 1 text, 2 binary */
   int rc = SQLITE_OK, exists;
   int64_t nHeader = -1;
+  sqlite3_int64 limit = default_max_memory(), mib;
   Reader rd;
   Vectors x;
   memset(&rd, 0, sizeof(rd));
@@ -377,8 +814,9 @@ static void fn_import(sqlite3_context *ctx, int argc, sqlite3_value **argv){
     else if( !strcmp(zKey, "format") && !strcmp(zVal, "auto") ) format = 0;
     else if( !strcmp(zKey, "format") && !strcmp(zVal, "text") ) format = 1;
     else if( !strcmp(zKey, "format") && !strcmp(zVal, "binary") ) format = 2;
-    else if( strcmp(zKey, "model") && strcmp(zKey, "replace") && strcmp(zKey, "format") ){
-      zErr = sqlite3_mprintf("w2v_import: unknown option '%s' (model, format, replace)", zKey);
+    else if( !strcmp(zKey, "max_memory") && !w2v_parse_int(zVal, &mib) && mib>=1 && mib<=1048576 ) limit = mib*MIB;
+    else if( strcmp(zKey, "model") && strcmp(zKey, "replace") && strcmp(zKey, "format") && strcmp(zKey, "max_memory") ){
+      zErr = sqlite3_mprintf("w2v_import: unknown option '%s' (model, format, replace, max_memory)", zKey);
     }else{
       zErr = sqlite3_mprintf("w2v_import: bad value '%s' for %s", zVal, zKey);
     }
@@ -402,8 +840,8 @@ static void fn_import(sqlite3_context *ctx, int argc, sqlite3_value **argv){
     }
   }
   if( rc==SQLITE_OK ){
-    rd.a = read_file(zPath, &rd.n, &zErr);
-    if( rd.a==0 ) rc = SQLITE_ERROR;
+    rd.pProbe = probe_open(db);
+    rc = read_source(zPath, limit, &rd, &zErr);
   }
   if( rc==SQLITE_OK ){
     const char *z;
@@ -430,7 +868,8 @@ static void fn_import(sqlite3_context *ctx, int argc, sqlite3_value **argv){
     }
   }
   if( rc==SQLITE_OK && x.vocab.n==0 ){
-    zErr = sqlite3_mprintf("w2v_import: '%s' holds no vectors", zPath);
+    zErr = sqlite3_mprintf("w2v_import: '%s' holds no vectors%s", zPath, rd.stream && rd.n==0 ?
+                           " (nothing was read: a FIFO with no process writing to it reads as empty)" : "");
     rc = SQLITE_ERROR;
   }
   if( rc==SQLITE_OK ){
@@ -459,10 +898,12 @@ static void fn_import(sqlite3_context *ctx, int argc, sqlite3_value **argv){
       sqlite3_result_text(ctx, zJson, -1, SQLITE_TRANSIENT);
     }
   }
+  if( rc==SQLITE_INTERRUPT && zErr==0 ) zErr = sqlite3_mprintf("w2v_import: interrupted");
   if( rc!=SQLITE_OK ){
-    if( zErr ) result_msg(ctx, zErr);
+    if( zErr ) w2v_result_error(ctx, zErr, rc);
     else sqlite3_result_error_code(ctx, rc);
   }
+  sqlite3_finalize(rd.pProbe);
   sqlite3_free(zJson);
   sqlite3_free(zModel);
   sqlite3_free(rd.a);
