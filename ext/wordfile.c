@@ -443,7 +443,7 @@ static void fn_export(sqlite3_context *ctx, int argc, sqlite3_value **argv){
 typedef struct Reader {
   char *a;           /* the whole file, 0-terminated */
   size_t n, pos;
-  int stream;        /* read from a device or FIFO */
+  int stream;        /* read from a device (1) or a FIFO (2) */
   int64_t line;      /* 1-based line of pos, text formats */
   sqlite3_stmt *pProbe;
 } Reader;
@@ -502,13 +502,16 @@ static char *read_error(const char *zPath, int e){
   return sqlite3_mprintf("w2v_import: cannot read '%s': %s", zPath, strerror(e));
 }
 
-/* Reads the whole file into a (sqlite3_malloc'd, 0-terminated).  A regular
-** file must hold at most limit bytes and keep its size while read; a device
-** or FIFO is read (without blocking, an interrupt is seen within 100 ms)
-** until its end or limit+1 bytes.  Interrupts are checked every MiB. */
+/* Reads the whole file into r->a (sqlite3_malloc'd, 0-terminated).  A
+** regular file must hold at most limit bytes and keep its size while read.
+** A device or FIFO, or a regular file of size 0 (procfs and sysfs report 0
+** for files that hold bytes), is read until its end or limit+1 bytes,
+** without blocking: an interrupt is seen within 100 ms of a wait.
+** Interrupts are checked every MiB.  Allocation failures are SQLITE_ERROR
+** so that the message, which gives the size, reaches the user. */
 static int read_all(int fd, const struct stat *st, const char *zPath, sqlite3_int64 limit,
                     sqlite3_stmt *pProbe, Reader *r, char **pzErr){
-  int regular = S_ISREG(st->st_mode);
+  int regular = S_ISREG(st->st_mode) && st->st_size>0;
   sqlite3_int64 size = st->st_size, n = 0, cap = 0, sinceCheck = 0;
   char *a = 0;
   if( regular ){
@@ -523,7 +526,7 @@ static int read_all(int fd, const struct stat *st, const char *zPath, sqlite3_in
     a = sqlite3_malloc64(cap);
     if( a==0 ){
       *pzErr = sqlite3_mprintf("w2v_import: out of memory reading '%s' (%lld MiB in one piece)", zPath, (cap+MIB-1)/MIB);
-      return SQLITE_NOMEM;
+      return SQLITE_ERROR;
     }
   }
   for(;;){
@@ -536,7 +539,7 @@ static int read_all(int fd, const struct stat *st, const char *zPath, sqlite3_in
       if( b==0 ){
         *pzErr = sqlite3_mprintf("w2v_import: out of memory reading '%s' (%lld MiB in one piece)", zPath, c/MIB);
         sqlite3_free(a);
-        return SQLITE_NOMEM;
+        return SQLITE_ERROR;
       }
       a = b;
       cap = c;
@@ -577,7 +580,7 @@ static int read_all(int fd, const struct stat *st, const char *zPath, sqlite3_in
     return SQLITE_ERROR;
   }
   a[n] = 0;
-  r->stream = !regular;
+  r->stream = S_ISREG(st->st_mode) ? 0 : S_ISFIFO(st->st_mode) ? 2 : 1;
   r->a = a;
   r->n = (size_t)n;
   return SQLITE_OK;
@@ -868,7 +871,7 @@ static void fn_import(sqlite3_context *ctx, int argc, sqlite3_value **argv){
     }
   }
   if( rc==SQLITE_OK && x.vocab.n==0 ){
-    zErr = sqlite3_mprintf("w2v_import: '%s' holds no vectors%s", zPath, rd.stream && rd.n==0 ?
+    zErr = sqlite3_mprintf("w2v_import: '%s' holds no vectors%s", zPath, rd.stream==2 && rd.n==0 ?
                            " (nothing was read: a FIFO with no process writing to it reads as empty)" : "");
     rc = SQLITE_ERROR;
   }
