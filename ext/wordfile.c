@@ -34,9 +34,12 @@
 **     file (a shell redirection): appended to in place, never replaced.
 ** What import does: it opens without blocking (a FIFO with no writer reads
 ** as empty), refuses directories, block devices and sockets, and reads at
-** most max_memory MiB (default: half the physical memory), stopping at
-** sqlite3_interrupt().  A regular file that changes size while read is an
-** error.  Both functions check for an interrupt as they go.
+** most max_memory MiB (default: half the physical memory, as w2v_train), a
+** device or FIFO without blocking.  A regular file that changes size while
+** read is an error.  Both functions stop at sqlite3_interrupt() (checked
+** every MiB read, every 1024 words written, every 100 ms of waiting for a
+** FIFO's writer); an export blocked in write() on a pipe whose reader does
+** not read waits for it.
 */
 #include <errno.h>
 #include <fcntl.h>
@@ -200,6 +203,8 @@ typedef struct Target {
   int isFifo;
   int exists;       /* zReal exists: mode holds its permission bits */
   mode_t mode;
+  dev_t dev;        /* in place: the file checked, which open() must find */
+  ino_t ino;
 } Target;
 
 static int cannot_write(const char *zPath, int e, char **pzErr){
@@ -229,6 +234,8 @@ static int export_target(sqlite3 *db, const char *zPath, Target *t, char **pzErr
   if( S_ISCHR(st.st_mode) || S_ISFIFO(st.st_mode) || (S_ISREG(st.st_mode) && names_descriptor(zPath)) ){
     t->inPlace = 1;
     t->isFifo = S_ISFIFO(st.st_mode);
+    t->dev = st.st_dev;
+    t->ino = st.st_ino;
     return SQLITE_OK;
   }
   if( !S_ISREG(st.st_mode) ){
@@ -338,12 +345,18 @@ static int write_in_place(const char *zPath, const Target *t, W2vModel *m, int b
   int fd = open(zPath, O_WRONLY|O_NONBLOCK|O_CLOEXEC|(t->isFifo ? 0 : O_APPEND)), rc, e = 0;
   FILE *f;
   PipeGuard g;
+  struct stat st;
   if( fd<0 ){
     if( errno==ENXIO && t->isFifo ){
       *pzErr = sqlite3_mprintf("w2v_export: cannot write '%s': no process is reading the FIFO", zPath);
       return SQLITE_ERROR;
     }
     return cannot_write(zPath, errno, pzErr);
+  }
+  if( fstat(fd, &st)!=0 || st.st_dev!=t->dev || st.st_ino!=t->ino ){
+    close(fd);                         /* replaced since it was checked */
+    *pzErr = sqlite3_mprintf("w2v_export: '%s' changed while being opened", zPath);
+    return SQLITE_ERROR;
   }
   if( fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK)!=0 || (f = fdopen(fd, "wb"))==0 ){
     e = errno;
