@@ -50,13 +50,6 @@ int w2v_train_given(const W2vOptions *o, const char *zKey){
   return i>=0 && (o->given & (1u<<i))!=0;
 }
 
-/* Half the physical memory (4 GiB when unknown). */
-static sqlite3_int64 default_max_memory(void){
-  long pages = sysconf(_SC_PHYS_PAGES), size = sysconf(_SC_PAGESIZE);
-  if( pages<=0 || size<=0 ) return (sqlite3_int64)4 << 30;
-  return (sqlite3_int64)pages * size / 2;
-}
-
 static int default_threads(void){
   long n = sysconf(_SC_NPROCESSORS_ONLN);
   if( n<1 ) n = 1;
@@ -75,7 +68,7 @@ int w2v_train_options_parse(const char *zFunc, const char *z, W2vOptions *o, cha
   rc = w2v_options_parse(zFunc, z, &w2v_train_options, o, &o->given, pzErr);
   if( rc!=SQLITE_OK ) return rc;
   if( !w2v_train_given(o, "threads") ) o->threads = default_threads();
-  if( !w2v_train_given(o, "max_memory") ) o->maxMemory = default_max_memory();
+  if( !w2v_train_given(o, "max_memory") ) o->maxMemory = w2v_default_max_memory();
   if( o->zModel==0 ){
     *pzErr = sqlite3_mprintf("%s: option 'model' is required (model=NAME)", zFunc);
   }else if( o->loss==W2V_LOSS_NS && o->negative<1 ){

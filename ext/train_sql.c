@@ -21,15 +21,6 @@ static double now_seconds(void){
   return (double)t.tv_sec + (double)t.tv_nsec*1e-9;
 }
 
-/* 1 when sqlite3_interrupt() has been called on db while this statement runs.
-** (sqlite3_is_interrupted() arrived in 3.41; a tiny statement that checks the
-** flag works on every version.) */
-static int interrupted(sqlite3_stmt *pProbe){
-  int rc = sqlite3_step(pProbe);
-  sqlite3_reset(pProbe);
-  return rc==SQLITE_INTERRUPT;
-}
-
 /* progress=1: one line on stderr, redrawn in place (\r). */
 static void draw_progress(W2vTrainer *t, const W2vOptions *o, int final){
   W2vProgress p;
@@ -45,14 +36,13 @@ static void draw_progress(W2vTrainer *t, const W2vOptions *o, int final){
 
 /* Runs the trainer to the end, cancelling it on an interrupt. */
 static int run_training(sqlite3 *db, W2vTrainer *t, const W2vOptions *o, char **pzErr){
-  sqlite3_stmt *pProbe = 0;
+  sqlite3_stmt *pProbe = w2v_probe_open(db);
   W2vTrainEnd r;
   int tick = 0;
-  if( sqlite3_prepare_v2(db, "SELECT 1", -1, &pProbe, 0)!=SQLITE_OK ) pProbe = 0;
   while( !w2v_train_done(t) ){
     struct timespec ts = { 0, 10*1000*1000 };
     nanosleep(&ts, 0);
-    if( pProbe && interrupted(pProbe) ){ w2v_train_cancel(t); break; }
+    if( w2v_interrupted(pProbe) ){ w2v_train_cancel(t); break; }
     if( o->progress && ++tick%25==0 ) draw_progress(t, o, 0);   /* 4 times a second */
   }
   if( o->progress ) draw_progress(t, o, 1);

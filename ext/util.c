@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <math.h>
 #include <string.h>
+#include <unistd.h>
 #include "sqlite3ext.h"
 SQLITE_EXTENSION_INIT3
 #include "util.h"
@@ -102,4 +103,24 @@ int w2v_loss_from_name(const char *z){
   int i;
   for(i=0; z && i<=W2V_LOSS_NONE; i++) if( strcmp(z, azLoss[i])==0 ) return i;
   return -1;
+}
+
+sqlite3_stmt *w2v_probe_open(sqlite3 *db){
+  sqlite3_stmt *p = 0;
+  if( sqlite3_prepare_v2(db, "SELECT 1", -1, &p, 0)!=SQLITE_OK ){ sqlite3_finalize(p); p = 0; }
+  return p;
+}
+
+int w2v_interrupted(sqlite3_stmt *pProbe){
+  int rc;
+  if( pProbe==0 ) return 0;
+  rc = sqlite3_step(pProbe);
+  sqlite3_reset(pProbe);
+  return rc==SQLITE_INTERRUPT;
+}
+
+sqlite3_int64 w2v_default_max_memory(void){
+  long pages = sysconf(_SC_PHYS_PAGES), size = sysconf(_SC_PAGESIZE);
+  if( pages<=0 || size<=0 ) return (sqlite3_int64)4 << 30;
+  return (sqlite3_int64)pages * size / 2;
 }

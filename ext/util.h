@@ -35,4 +35,14 @@ const char *w2v_loss_name(int loss);
 int w2v_arch_from_name(const char *z);
 int w2v_loss_from_name(const char *z);
 
+/* Interrupts: a statement whose step fails with SQLITE_INTERRUPT once
+** sqlite3_interrupt() has been called (SQLite before 3.41 has no
+** sqlite3_is_interrupted()); NULL when it cannot be made, then never
+** interrupted. */
+sqlite3_stmt *w2v_probe_open(sqlite3*);
+int w2v_interrupted(sqlite3_stmt *pProbe);
+
+/* max_memory's default: half the physical memory (4 GiB when unknown). */
+sqlite3_int64 w2v_default_max_memory(void);
+
 #endif /* W2V_UTIL_H */

@@ -2,30 +2,67 @@
 ** The word2vec vector files, in and out:
 **
 **   w2v_export(model, path [, format])   'text' (default) or 'binary'
-**   w2v_import(path [, options])         model=NAME, format=auto|text|binary, replace=0|1
+**   w2v_import(path [, options])         model=NAME, format=auto|text|binary,
+**                                        replace=0|1, max_memory=MiB
 **
 ** Text: a header "V dim", then one line per word: the word and dim numbers,
 ** separated by spaces.  Binary (word2vec.c -binary 1, gensim binary=True):
 ** the same header, then per word the word, a space, dim little-endian float32
 ** and a newline.  A text file without the header is read as GloVe.
+** Words holding white space cannot be written (the formats could not read
+** them back): an error names the first one.  An imported model has word
+** vectors only; its words get counts V, V-1, ... so that the file's order is
+** the rank order.
 **
-** Files are written to a temporary name and renamed at the end, so an error
-** never leaves half a file (devices and pipes, such as /dev/stdout, are
-** written in place).  Words holding white space cannot be written
-** (the formats could not read them back): an error names the first one.
-** An imported model has word vectors only; its words get counts V, V-1, ...
-** so that the file's order is the rank order.
+** A path is never trusted.  What export does, by what the path names:
+**   - nothing yet: a new file (mode 0666 minus the umask);
+**   - a regular file: replaced whole: the vectors go to a temporary file
+**     created exclusively next to it (O_EXCL: a planted file or symlink is
+**     never opened), written, fsync'ed, renamed over it; its permission bits
+**     are kept.  On any error the temporary is removed and the file is as
+**     it was;
+**   - a symlink: resolved; the file it names is replaced as above and the
+**     link stays a link.  A dangling symlink is refused (as cp does);
+**   - any file of the connection's databases, for every attached schema:
+**     the database, its -journal, -wal and -shm (existing or not), by
+**     device and inode, or by resolved name when absent: refused;
+**   - a directory, a block device, a socket: refused;
+**   - a character device or a FIFO (/dev/null, a terminal, a pipe): written
+**     in place.  A FIFO with no reader is an error, not a wait; a reader
+**     that goes away is an error (EPIPE), not a SIGPIPE that kills the host;
+**   - /dev/stdout, /dev/stderr, /dev/fd/N, /proc/.../fd/N naming a regular
+**     file (a shell redirection): appended to in place, never replaced.
+** What import does: it opens without blocking (a FIFO with no writer reads
+** as empty), refuses directories, block devices and sockets, and reads at
+** most max_memory MiB (default: half the physical memory, as w2v_train), a
+** device or FIFO without blocking.  A regular file that changes size while
+** read is an error.  Both functions stop at sqlite3_interrupt() (checked
+** every MiB read, every 1024 words written, every 100 ms of waiting for a
+** FIFO's writer); an export blocked in write() on a pipe whose reader does
+** not read waits for it.
 */
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stddef.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 #include "sqlite3ext.h"
 SQLITE_EXTENSION_INIT3
 #include "w2vInt.h"
+
+#ifndef O_CLOEXEC
+# define O_CLOEXEC 0
+#endif
+#define MIB 1048576
 
 static int is_space(char c){
   return c==' ' || c=='\t' || c=='\n' || c=='\r' || c=='\v' || c=='\f';
@@ -36,9 +73,197 @@ static void result_msg(sqlite3_context *ctx, char *z){
   else sqlite3_result_error_nomem(ctx);
 }
 
+static const char *kind_name(mode_t m){
+  if( S_ISDIR(m) ) return "a directory";
+  if( S_ISBLK(m) ) return "a block device";
+  if( S_ISSOCK(m) ) return "a socket";
+  return "not a regular file, character device or FIFO";
+}
+
+/* ---- paths ------------------------------------------------------------------ */
+
+/* The resolved name of zPath, which need not exist: realpath() of it, or of
+** its directory followed by its last component.  NULL with errno set when
+** that cannot be resolved (ENOMEM: out of memory). */
+static char *resolved_name(const char *zPath){
+  const char *zBase = strrchr(zPath, '/');
+  char *zReal = realpath(zPath, 0), *zDir, *z;
+  int e;
+  if( zReal==0 && errno==ENOENT ){
+    zBase = zBase ? zBase+1 : zPath;
+    if( zBase[0]==0 || !strcmp(zBase, ".") || !strcmp(zBase, "..") ){ errno = ENOENT; return 0; }
+    if( zBase==zPath ) zDir = sqlite3_mprintf(".");
+    else if( zBase==zPath+1 ) zDir = sqlite3_mprintf("/");
+    else zDir = sqlite3_mprintf("%.*s", (int)(zBase-zPath-1), zPath);
+    if( zDir==0 ){ errno = ENOMEM; return 0; }
+    zReal = realpath(zDir, 0);
+    e = errno;
+    sqlite3_free(zDir);
+    if( zReal==0 ){ errno = e; return 0; }
+    z = sqlite3_mprintf("%s%s%s", zReal, strcmp(zReal, "/") ? "/" : "", zBase);
+  }else if( zReal ){
+    z = sqlite3_mprintf("%s", zReal);
+  }else{
+    return 0;
+  }
+  free(zReal);
+  if( z==0 ) errno = ENOMEM;
+  return z;
+}
+
+/* 1 when zName is the target: the same device and inode when both exist
+** (pTarget: the target's stat, NULL when it does not exist), the same
+** resolved name when neither does.  -1: out of memory. */
+static int same_file(const char *zName, const struct stat *pTarget, const char *zTargetReal){
+  struct stat st;
+  char *z;
+  int r;
+  if( stat(zName, &st)==0 ){
+    return pTarget && st.st_dev==pTarget->st_dev && st.st_ino==pTarget->st_ino;
+  }
+  if( pTarget || zTargetReal==0 ) return 0;
+  z = resolved_name(zName);
+  if( z==0 ) return errno==ENOMEM ? -1 : 0;
+#ifdef __APPLE__
+  r = strcasecmp(z, zTargetReal)==0;     /* the default file systems ignore case */
+#else
+  r = strcmp(z, zTargetReal)==0;
+#endif
+  sqlite3_free(z);
+  return r;
+}
+
+/* SQLITE_ERROR with *pzErr when the target is a file of one of the
+** connection's databases (every schema of PRAGMA database_list): the
+** database, or its rollback journal, WAL or shared-memory file, which need
+** not exist yet. */
+static int check_not_database(sqlite3 *db, const char *zPath, const struct stat *pTarget,
+                              const char *zTargetReal, char **pzErr){
+  static const char *const azSuffix[] = { "", "-journal", "-wal", "-shm" };
+  static const char *const azWhat[] = { "database file", "rollback journal", "WAL file", "shared-memory file" };
+  sqlite3_stmt *pList = 0;
+  int rc = sqlite3_prepare_v2(db, "PRAGMA database_list", -1, &pList, 0), k;
+  while( rc==SQLITE_OK && sqlite3_step(pList)==SQLITE_ROW ){
+    const char *zSchema = (const char*)sqlite3_column_text(pList, 1);
+    const char *zFile = (const char*)sqlite3_column_text(pList, 2);
+    if( zFile==0 || zFile[0]==0 ) continue;                 /* in memory, or temp */
+    for(k=0; rc==SQLITE_OK && k<4; k++){
+      char *zName = sqlite3_mprintf("%s%s", zFile, azSuffix[k]);
+      int same = zName ? same_file(zName, pTarget, zTargetReal) : -1;
+      sqlite3_free(zName);
+      if( same<0 ){
+        rc = SQLITE_NOMEM;
+      }else if( same ){
+        *pzErr = sqlite3_mprintf("w2v_export: '%s' is the %s of schema '%s'", zPath, azWhat[k],
+                                 zSchema ? zSchema : "?");
+        rc = SQLITE_ERROR;
+      }
+    }
+  }
+  if( sqlite3_finalize(pList)!=SQLITE_OK && rc==SQLITE_OK ){
+    *pzErr = sqlite3_mprintf("w2v_export: %s", sqlite3_errmsg(db));
+    rc = SQLITE_ERROR;
+  }
+  return rc;
+}
+
+/* /dev/stdout and its kind name an open descriptor: what a shell redirected
+** there is written in place, not replaced by a new file. */
+static int names_descriptor(const char *z){
+  if( !strcmp(z, "/dev/stdout") || !strcmp(z, "/dev/stderr") ) return 1;
+  if( !strncmp(z, "/dev/fd/", 8) || !strncmp(z, "/proc/self/fd/", 14)
+   || !strncmp(z, "/proc/thread-self/fd/", 21) ) return 1;
+  if( !strncmp(z, "/proc/", 6) ){
+    z += 6;
+    if( *z<'0' || *z>'9' ) return 0;
+    while( *z>='0' && *z<='9' ) z++;
+    return !strncmp(z, "/fd/", 4);
+  }
+  return 0;
+}
+
 /* ---- export ----------------------------------------------------------------- */
 
-static void write_file(sqlite3_context*, const W2vModel*, const char *zPath, int binary);
+typedef struct Target {
+  char *zReal;      /* the resolved name, replaced by rename (0 when in place) */
+  int inPlace;      /* device, FIFO, or a descriptor naming a regular file */
+  int isFifo;
+  int exists;       /* zReal exists: mode holds its permission bits */
+  mode_t mode;
+  dev_t dev;        /* in place: the file checked, which open() must find */
+  ino_t ino;
+} Target;
+
+static int cannot_write(const char *zPath, int e, char **pzErr){
+  *pzErr = sqlite3_mprintf("w2v_export: cannot write '%s': %s", zPath, strerror(e));
+  return SQLITE_ERROR;
+}
+
+/* Decides where and how zPath is written (see the comment at the top). */
+static int export_target(sqlite3 *db, const char *zPath, Target *t, char **pzErr){
+  struct stat lst, st;
+  int rc;
+  if( lstat(zPath, &lst)!=0 ){
+    if( errno!=ENOENT ) return cannot_write(zPath, errno, pzErr);
+    t->zReal = resolved_name(zPath);                         /* a new file */
+    if( t->zReal==0 ) return errno==ENOMEM ? SQLITE_NOMEM : cannot_write(zPath, errno, pzErr);
+    return check_not_database(db, zPath, 0, t->zReal, pzErr);
+  }
+  if( stat(zPath, &st)!=0 ){
+    if( S_ISLNK(lst.st_mode) && errno==ENOENT ){
+      *pzErr = sqlite3_mprintf("w2v_export: '%s' is a symbolic link to a missing file; not writing through it", zPath);
+      return SQLITE_ERROR;
+    }
+    return cannot_write(zPath, errno, pzErr);
+  }
+  rc = check_not_database(db, zPath, &st, 0, pzErr);
+  if( rc ) return rc;
+  if( S_ISCHR(st.st_mode) || S_ISFIFO(st.st_mode) || (S_ISREG(st.st_mode) && names_descriptor(zPath)) ){
+    t->inPlace = 1;
+    t->isFifo = S_ISFIFO(st.st_mode);
+    t->dev = st.st_dev;
+    t->ino = st.st_ino;
+    return SQLITE_OK;
+  }
+  if( !S_ISREG(st.st_mode) ){
+    *pzErr = sqlite3_mprintf("w2v_export: '%s' is %s", zPath, kind_name(st.st_mode));
+    return SQLITE_ERROR;
+  }
+  t->zReal = resolved_name(zPath);
+  if( t->zReal==0 ) return errno==ENOMEM ? SQLITE_NOMEM : cannot_write(zPath, errno, pzErr);
+  t->exists = 1;
+  t->mode = st.st_mode & 0777;
+  return SQLITE_OK;
+}
+
+/* Creates "<zReal>.w2v-XXXXXXXX" (random letters) with O_EXCL, which never
+** opens an existing file nor follows a planted symlink.  This is mkstemp()'s
+** method, but with mode 0666 minus the umask instead of mkstemp's 0600
+** (reading the umask is not thread-safe).  Returns the descriptor, or -1
+** with errno set. */
+static int create_temp(const char *zReal, char **pzTmp){
+  static const char az[] = "abcdefghijklmnopqrstuvwxyz0123456789";
+  const char *zBase = strrchr(zReal, '/') + 1;            /* zReal is absolute */
+  int tries;
+  for(tries=0; tries<100; tries++){
+    unsigned char r[8];
+    char s[9], *z;
+    int i, fd, e;
+    sqlite3_randomness(8, r);
+    for(i=0; i<8; i++) s[i] = az[r[i]%36];
+    s[8] = 0;
+    /* at most 200 bytes of the name: the temporary's must fit NAME_MAX */
+    z = sqlite3_mprintf("%.*s%.200s.w2v-%s", (int)(zBase-zReal), zReal, zBase, s);
+    if( z==0 ){ errno = ENOMEM; return -1; }
+    fd = open(z, O_WRONLY|O_CREAT|O_EXCL|O_CLOEXEC, 0666);
+    if( fd>=0 ){ *pzTmp = z; return fd; }
+    e = errno;
+    sqlite3_free(z);
+    if( e!=EEXIST ){ errno = e; return -1; }
+  }
+  errno = EEXIST;
+  return -1;
+}
 
 static void put_le_floats(FILE *f, const float *v, int n){
   unsigned char b[4];
@@ -52,13 +277,139 @@ static void put_le_floats(FILE *f, const float *v, int n){
   }
 }
 
+/* Writes the file and flushes it: SQLITE_OK, SQLITE_INTERRUPT, or
+** SQLITE_IOERR with *pErrno. */
+static int write_vectors(FILE *f, W2vModel *m, int binary, sqlite3_stmt *pProbe, int *pErrno){
+  int64_t i;
+  errno = 0;
+  fprintf(f, "%lld %d\n", (long long)m->vocab.n, m->dim);
+  for(i=0; i<m->vocab.n && !ferror(f); i++){
+    const float *v = m->in + i*m->dim;
+    int d;
+    if( (i & 1023)==1023 && w2v_interrupted(pProbe) ) return SQLITE_INTERRUPT;
+    fwrite(w2v_vocab_word(&m->vocab, i), 1, m->vocab.lens[i], f);
+    if( binary ){
+      fputc(' ', f);
+      put_le_floats(f, v, m->dim);
+    }else{
+      for(d=0; d<m->dim; d++) fprintf(f, " %.9g", v[d]);   /* 9 digits: float32 round-trips */
+    }
+    fputc('\n', f);
+  }
+  if( ferror(f) || fflush(f)!=0 ){
+    *pErrno = errno ? errno : EIO;
+    return SQLITE_IOERR;
+  }
+  return SQLITE_OK;
+}
+
+/* Writing to a pipe whose reader has gone raises SIGPIPE, whose default
+** action kills the host process.  While the guard is on, SIGPIPE is blocked
+** in this thread (the write fails with EPIPE instead), and one that the
+** writes raised is taken off before it is unblocked. */
+typedef struct PipeGuard { sigset_t old; int wasPending; } PipeGuard;
+static void pipe_guard_on(PipeGuard *g){
+  sigset_t s, pending;
+  sigemptyset(&s);
+  sigaddset(&s, SIGPIPE);
+  g->wasPending = sigpending(&pending)==0 && sigismember(&pending, SIGPIPE);
+  pthread_sigmask(SIG_BLOCK, &s, &g->old);
+}
+static void pipe_guard_off(PipeGuard *g){
+  sigset_t s, pending;
+  int sig;
+  sigemptyset(&s);
+  sigaddset(&s, SIGPIPE);
+  if( !g->wasPending && sigpending(&pending)==0 && sigismember(&pending, SIGPIPE) ) sigwait(&s, &sig);
+  pthread_sigmask(SIG_SETMASK, &g->old, 0);
+}
+
+/* A device or FIFO, or a regular file named by a descriptor: written where
+** it is.  A FIFO is opened without blocking, so that no reader is an error
+** (ENXIO), not a wait. */
+static int write_in_place(const char *zPath, const Target *t, W2vModel *m, int binary,
+                          sqlite3_stmt *pProbe, char **pzErr){
+  int fd = open(zPath, O_WRONLY|O_NONBLOCK|O_CLOEXEC|(t->isFifo ? 0 : O_APPEND)), rc, e = 0;
+  FILE *f;
+  PipeGuard g;
+  struct stat st;
+  if( fd<0 ){
+    if( errno==ENXIO && t->isFifo ){
+      *pzErr = sqlite3_mprintf("w2v_export: cannot write '%s': no process is reading the FIFO", zPath);
+      return SQLITE_ERROR;
+    }
+    return cannot_write(zPath, errno, pzErr);
+  }
+  if( fstat(fd, &st)!=0 || st.st_dev!=t->dev || st.st_ino!=t->ino ){
+    close(fd);                         /* replaced since it was checked */
+    *pzErr = sqlite3_mprintf("w2v_export: '%s' changed while being opened", zPath);
+    return SQLITE_ERROR;
+  }
+  if( fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK)!=0 || (f = fdopen(fd, "wb"))==0 ){
+    e = errno;
+    close(fd);
+    return cannot_write(zPath, e, pzErr);
+  }
+  pipe_guard_on(&g);
+  rc = write_vectors(f, m, binary, pProbe, &e);
+  if( fclose(f)!=0 && rc==SQLITE_OK ){ rc = SQLITE_IOERR; e = errno; }
+  pipe_guard_off(&g);
+  if( rc==SQLITE_IOERR ) return cannot_write(zPath, e, pzErr);
+  return rc;
+}
+
+/* A new or regular file: a temporary next to it, fsync'ed before the rename
+** so that a crash leaves the old file or the whole new one, never a short
+** one; removed on any error. */
+static int write_replace(const char *zPath, const Target *t, W2vModel *m, int binary,
+                         sqlite3_stmt *pProbe, char **pzErr){
+  char *zTmp = 0;
+  int fd = create_temp(t->zReal, &zTmp), rc = SQLITE_OK, e = 0;
+  FILE *f = 0;
+  if( fd<0 ) return errno==ENOMEM ? SQLITE_NOMEM : cannot_write(zPath, errno, pzErr);
+  if( (t->exists && fchmod(fd, t->mode)!=0) || (f = fdopen(fd, "wb"))==0 ){
+    e = errno;
+    close(fd);
+    rc = SQLITE_IOERR;
+  }
+  if( f ){
+    rc = write_vectors(f, m, binary, pProbe, &e);
+    if( rc==SQLITE_OK && fsync(fileno(f))!=0 ){ rc = SQLITE_IOERR; e = errno; }
+    if( fclose(f)!=0 && rc==SQLITE_OK ){ rc = SQLITE_IOERR; e = errno; }
+  }
+  if( rc==SQLITE_OK && rename(zTmp, t->zReal)!=0 ){ rc = SQLITE_IOERR; e = errno; }
+  if( rc!=SQLITE_OK ) unlink(zTmp);
+  sqlite3_free(zTmp);
+  if( rc==SQLITE_IOERR ) return cannot_write(zPath, e, pzErr);
+  return rc;
+}
+
+/* An error if a word cannot be written: white space or empty. */
+static int check_words(W2vModel *m, char **pzErr){
+  int64_t i;
+  for(i=0; i<m->vocab.n; i++){
+    const char *w = w2v_vocab_word(&m->vocab, i);
+    uint32_t j, n = m->vocab.lens[i];
+    for(j=0; j<n && !is_space(w[j]); j++){}
+    if( j<n || n==0 ){
+      *pzErr = sqlite3_mprintf("w2v_export: word %lld ('%s') %s; the word2vec formats cannot hold it",
+                               (long long)i+1, w, n ? "contains white space" : "is empty");
+      return SQLITE_ERROR;
+    }
+  }
+  return SQLITE_OK;
+}
+
 void w2v_fn_export(sqlite3_context *ctx, int argc, sqlite3_value **argv){
+  sqlite3 *db = sqlite3_context_db_handle(ctx);
   W2vConn *conn = sqlite3_user_data(ctx);
   const char *zPath = (const char*)sqlite3_value_text(argv[1]);
   const char *zFormat = argc>2 ? (const char*)sqlite3_value_text(argv[2]) : 0;
   W2vModel *m = 0;
   char *zErr = 0;
-  int binary = 0;
+  int binary = 0, rc;
+  Target t;
+  memset(&t, 0, sizeof(t));
   if( zFormat==0 || sqlite3_stricmp(zFormat, "text")==0 ) binary = 0;
   else if( sqlite3_stricmp(zFormat, "binary")==0 ) binary = 1;
   else{
@@ -69,117 +420,178 @@ void w2v_fn_export(sqlite3_context *ctx, int argc, sqlite3_value **argv){
     sqlite3_result_error(ctx, "w2v_export: the path is NULL or empty", -1);
     return;
   }
-  if( w2v_model_acquire(conn, "w2v_export", 0, (const char*)sqlite3_value_text(argv[0]), &m, &zErr) ){
-    result_msg(ctx, zErr);
+  rc = w2v_model_acquire(conn, "w2v_export", 0, (const char*)sqlite3_value_text(argv[0]), &m, &zErr);
+  if( rc ){
+    w2v_result_error(ctx, zErr, rc);
     return;
   }
-  write_file(ctx, m, zPath, binary);
+  rc = check_words(m, &zErr);
+  if( rc==SQLITE_OK ) rc = export_target(db, zPath, &t, &zErr);
+  if( rc==SQLITE_OK ){
+    sqlite3_stmt *pProbe = w2v_probe_open(db);
+    rc = t.inPlace ? write_in_place(zPath, &t, m, binary, pProbe, &zErr)
+                   : write_replace(zPath, &t, m, binary, pProbe, &zErr);
+    sqlite3_finalize(pProbe);
+  }
+  if( rc==SQLITE_INTERRUPT && zErr==0 ) zErr = sqlite3_mprintf("w2v_export: interrupted");
+  if( rc==SQLITE_OK ) sqlite3_result_int64(ctx, m->vocab.n);
+  else w2v_result_error(ctx, zErr, rc);
+  sqlite3_free(t.zReal);
   w2v_model_release(m);
 }
 
-/* Writes the model's vectors to zPath, through a temporary file. */
-static void write_file(sqlite3_context *ctx, const W2vModel *m, const char *zPath, int binary){
-  char *zTmp;
-  int ok, direct = 0;
-  int64_t i;
-  FILE *f;
-  for(i=0; i<m->vocab.n; i++){
-    const char *w = w2v_vocab_word(&m->vocab, i);
-    uint32_t j, n = m->vocab.lens[i];
-    for(j=0; j<n && !is_space(w[j]); j++){}
-    if( j<n || n==0 ){
-      result_msg(ctx, sqlite3_mprintf("w2v_export: word %lld ('%s') %s; the word2vec formats cannot hold it",
-                                      (long long)i+1, w, n ? "contains white space" : "is empty"));
-      return;
-    }
-  }
-  {
-    /* a device or a pipe (/dev/stdout, a FIFO) is written in place: renaming
-    ** a temporary file over it would replace it */
-    struct stat st;
-    int special = stat(zPath, &st)==0 && !S_ISREG(st.st_mode);
-    zTmp = special ? sqlite3_mprintf("%s", zPath) : sqlite3_mprintf("%s.w2v-partial", zPath);
-    if( zTmp==0 ){ sqlite3_result_error_nomem(ctx); return; }
-    if( special ) direct = 1;
-  }
-  f = fopen(zTmp, "wb");
-  if( f==0 ){
-    result_msg(ctx, sqlite3_mprintf("w2v_export: cannot write '%s': %s", zPath, strerror(errno)));
-    sqlite3_free(zTmp);
-    return;
-  }
-  fprintf(f, "%lld %d\n", (long long)m->vocab.n, m->dim);
-  for(i=0; i<m->vocab.n; i++){
-    const float *v = m->in + i*m->dim;
-    int d;
-    fwrite(w2v_vocab_word(&m->vocab, i), 1, m->vocab.lens[i], f);
-    if( binary ){
-      fputc(' ', f);
-      put_le_floats(f, v, m->dim);
-    }else{
-      for(d=0; d<m->dim; d++) fprintf(f, " %.9g", v[d]);   /* 9 digits: float32 round-trips */
-    }
-    fputc('\n', f);
-  }
-  ok = !ferror(f);
-  ok = (fclose(f)==0) && ok;
-  if( ok && !direct && rename(zTmp, zPath)!=0 ) ok = 0;
-  if( !ok ){
-    result_msg(ctx, sqlite3_mprintf("w2v_export: cannot write '%s': %s", zPath, strerror(errno)));
-    if( !direct ) remove(zTmp);
-  }else{
-    sqlite3_result_int64(ctx, m->vocab.n);
-  }
-  sqlite3_free(zTmp);
-}
-
-/* ---- import ----------------------------------------------------------------- */
-
-typedef struct ImportOptions { char *zModel; int format, replace; } ImportOptions;
-static const W2vOptName aFormat[] = { { "auto", 0 }, { "text", 1 }, { "binary", 2 }, { 0, 0 } };
-static const W2vOptDesc aImportOpt[] = {
-  { "model",   W2V_OPT_TEXT, 0, 0, NAN, offsetof(ImportOptions, zModel) },
-  { "format",  W2V_OPT_NAME, 0, 0, 0,   offsetof(ImportOptions, format), 0, aFormat },
-  { "replace", W2V_OPT_INT,  0, 1, 0,   offsetof(ImportOptions, replace), W2V_OPT_INT32, 0, "0 or 1" },
-};
-static const W2vOptTable importOptions = { aImportOpt, 3, 1 };
+/* ---- import: reading the file ------------------------------------------------ */
 
 typedef struct Reader {
   char *a;           /* the whole file, 0-terminated */
   size_t n, pos;
+  int stream;        /* read from a device (1) or a FIFO (2) */
   int64_t line;      /* 1-based line of pos, text formats */
+  sqlite3_stmt *pProbe;
 } Reader;
 
-static char *read_file(const char *zPath, size_t *pn, char **pzErr){
-  FILE *f = fopen(zPath, "rb");
+/* Opens zPath for reading without blocking (a FIFO with no writer would
+** block open() forever) and refuses what is no file of bytes.  Returns the
+** descriptor (O_NONBLOCK still set) and its stat, or -1 with *pzErr. */
+static int open_source(const char *zPath, struct stat *pSt, char **pzErr){
+  int fd = open(zPath, O_RDONLY|O_NONBLOCK|O_CLOEXEC);
+  if( fd<0 ){
+    struct stat lst;
+    int e = errno;
+    if( e==ENOENT && lstat(zPath, &lst)==0 && S_ISLNK(lst.st_mode) ){
+      *pzErr = sqlite3_mprintf("w2v_import: cannot open '%s': a symbolic link to a missing file", zPath);
+    }else if( e==ENXIO && stat(zPath, &lst)==0 && S_ISSOCK(lst.st_mode) ){
+      *pzErr = sqlite3_mprintf("w2v_import: '%s' is a socket", zPath);
+    }else{
+      *pzErr = sqlite3_mprintf("w2v_import: cannot open '%s': %s", zPath, strerror(e));
+    }
+    return -1;
+  }
+  if( fstat(fd, pSt)!=0 ){
+    *pzErr = sqlite3_mprintf("w2v_import: cannot read '%s': %s", zPath, strerror(errno));
+    close(fd);
+    return -1;
+  }
+  if( !S_ISREG(pSt->st_mode) && !S_ISCHR(pSt->st_mode) && !S_ISFIFO(pSt->st_mode) ){
+    *pzErr = sqlite3_mprintf("w2v_import: '%s' is %s", zPath, kind_name(pSt->st_mode));
+    close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+/* Waits up to 100 ms for a stream to have bytes (poll() does not take
+** devices on some systems: then a 10 ms sleep). */
+static void wait_readable(int fd){
+  struct pollfd p;
+  p.fd = fd;
+  p.events = POLLIN;
+  p.revents = 0;
+  if( poll(&p, 1, 100)<0 || (p.revents & POLLNVAL) ){
+    struct timespec ts = { 0, 10000000 };
+    nanosleep(&ts, 0);
+  }
+}
+
+static char *read_error(const char *zPath, int e){
+  return sqlite3_mprintf("w2v_import: cannot read '%s': %s", zPath, strerror(e));
+}
+
+/* Reads the whole file into r->a (sqlite3_malloc'd, 0-terminated).  A
+** regular file must hold at most limit bytes and keep its size while read.
+** A device or FIFO, or a regular file of size 0 (procfs and sysfs report 0
+** for files that hold bytes), is read until its end or limit+1 bytes,
+** without blocking: an interrupt is seen within 100 ms of a wait.
+** Interrupts are checked every MiB.  Allocation failures are SQLITE_ERROR
+** so that the message, which gives the size, reaches the user. */
+static int read_all(int fd, const struct stat *st, const char *zPath, sqlite3_int64 limit,
+                    sqlite3_stmt *pProbe, Reader *r, char **pzErr){
+  int regular = S_ISREG(st->st_mode) && st->st_size>0;
+  sqlite3_int64 size = st->st_size, n = 0, cap = 0, sinceCheck = 0;
   char *a = 0;
-  size_t n = 0, cap = 0;
-  if( f==0 ){
-    *pzErr = sqlite3_mprintf("w2v_import: cannot open '%s': %s", zPath, strerror(errno));
-    return 0;
+  if( regular ){
+    if( size>limit ){
+      *pzErr = sqlite3_mprintf("w2v_import: '%s' is %lld MiB, over max_memory=%lld MiB "
+                               "(the file is read into memory); raise max_memory",
+                               zPath, (size+MIB-1)/MIB, limit/MIB);
+      return SQLITE_ERROR;
+    }
+    if( fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK)!=0 ){ *pzErr = read_error(zPath, errno); return SQLITE_ERROR; }
+    cap = size + 2;                    /* one byte more shows a file that grew, and the 0 */
+    a = sqlite3_malloc64(cap);
+    if( a==0 ){
+      *pzErr = sqlite3_mprintf("w2v_import: out of memory reading '%s' (%lld MiB in one piece)", zPath, (cap+MIB-1)/MIB);
+      return SQLITE_ERROR;
+    }
   }
   for(;;){
-    size_t got;
-    if( cap-n<65536 ){
-      char *b = sqlite3_realloc64(a, cap = cap ? cap*2 : 1<<20);
-      if( b==0 ){ sqlite3_free(a); fclose(f); *pzErr = sqlite3_mprintf("w2v_import: out of memory reading '%s'", zPath); return 0; }
+    ssize_t got;
+    if( n+1>=cap ){                    /* a stream: double, up to limit+1 bytes and the 0 */
+      sqlite3_int64 c = cap ? cap*2 : MIB;
+      char *b;
+      if( c>limit+2 ) c = limit+2;
+      b = sqlite3_realloc64(a, c);
+      if( b==0 ){
+        *pzErr = sqlite3_mprintf("w2v_import: out of memory reading '%s' (%lld MiB in one piece)", zPath, c/MIB);
+        sqlite3_free(a);
+        return SQLITE_ERROR;
+      }
       a = b;
+      cap = c;
     }
-    got = fread(a+n, 1, cap-n-1, f);
-    n += got;
-    if( got==0 ) break;
+    got = read(fd, a+n, (size_t)(cap-1-n < MIB ? cap-1-n : MIB));
+    if( got>0 ){
+      n += got;
+      sinceCheck += got;
+      if( n>limit || (regular && n>size) ) break;
+      if( sinceCheck>=MIB ){
+        sinceCheck = 0;
+        if( w2v_interrupted(pProbe) ){ sqlite3_free(a); return SQLITE_INTERRUPT; }
+      }
+    }else if( got==0 ){
+      break;
+    }else if( errno==EAGAIN || errno==EWOULDBLOCK ){
+      wait_readable(fd);
+      if( w2v_interrupted(pProbe) ){ sqlite3_free(a); return SQLITE_INTERRUPT; }
+    }else if( errno!=EINTR ){
+      *pzErr = read_error(zPath, errno);
+      sqlite3_free(a);
+      return SQLITE_ERROR;
+    }
   }
-  if( ferror(f) ){
-    *pzErr = sqlite3_mprintf("w2v_import: cannot read '%s': %s", zPath, strerror(errno));
+  if( regular ){
+    struct stat now;
+    if( fstat(fd, &now)!=0 ) now.st_size = -1;
+    if( n!=size || now.st_size!=size ){
+      *pzErr = sqlite3_mprintf("w2v_import: '%s' changed while being read (%lld bytes at the start, "
+                               "%lld at the end)", zPath, size, (long long)now.st_size);
+      sqlite3_free(a);
+      return SQLITE_ERROR;
+    }
+  }else if( n>limit ){
+    *pzErr = sqlite3_mprintf("w2v_import: '%s' holds more than max_memory=%lld MiB "
+                             "(the file is read into memory); raise max_memory", zPath, limit/MIB);
     sqlite3_free(a);
-    fclose(f);
-    return 0;
+    return SQLITE_ERROR;
   }
-  fclose(f);
   a[n] = 0;
-  *pn = n;
-  return a;
+  r->stream = S_ISREG(st->st_mode) ? 0 : S_ISFIFO(st->st_mode) ? 2 : 1;
+  r->a = a;
+  r->n = (size_t)n;
+  return SQLITE_OK;
 }
+
+/* Opens and reads zPath into r. */
+static int read_source(const char *zPath, sqlite3_int64 limit, Reader *r, char **pzErr){
+  struct stat st;
+  int fd = open_source(zPath, &st, pzErr), rc;
+  if( fd<0 ) return SQLITE_ERROR;
+  rc = read_all(fd, &st, zPath, limit, r->pProbe, r, pzErr);
+  close(fd);
+  return rc;
+}
+
+/* ---- import: parsing --------------------------------------------------------- */
 
 /* The next line as [*pz, *pz + *pn), without "\r\n" / "\n"; 0 at the end. */
 static int next_line(Reader *r, const char **pz, size_t *pn){
@@ -279,10 +691,11 @@ static int read_text(Reader *r, Vectors *x, int64_t nHeader, char **pzErr){
     int k = split_fields(z, n, 0, 0, 0), d;
     size_t i = n, w0 = 0, w1;
     float *v;
+    if( (r->line & 4095)==0 && w2v_interrupted(r->pProbe) ){ rc = SQLITE_INTERRUPT; break; }
     if( k==0 ) continue;                                        /* blank line */
     if( x->dim==0 ){                                            /* GloVe: the first line says */
       x->dim = k-1;
-      if( k<2 || x->dim>10000 ){
+      if( k<2 || x->dim>W2V_MAX_DIM ){
         *pzErr = sqlite3_mprintf("w2v_import: line %lld has %d values (1 to 10000 needed)", (long long)r->line, k-1);
         rc = SQLITE_ERROR; break;
       }
@@ -332,6 +745,7 @@ static int read_binary(Reader *r, Vectors *x, int64_t nWord, char **pzErr){
   for(i=0; i<nWord; i++){
     size_t s, d;
     float *v;
+    if( (i & 4095)==4095 && w2v_interrupted(r->pProbe) ) return SQLITE_INTERRUPT;
     while( r->pos<r->n && is_space(r->a[r->pos]) ) r->pos++;
     s = r->pos;
     while( r->pos<r->n && r->a[r->pos]!=' ' ) r->pos++;
@@ -373,59 +787,103 @@ static int looks_like_text(Reader *r, int dim){
   return memchr(z, 0, n)==0 && split_fields(z, n, 0, 0, 0)>=dim+1;
 }
 
+typedef struct ImportOptions { char *zModel; int format, replace; sqlite3_int64 maxMemory; } ImportOptions;
+static const W2vOptName aFormat[] = { { "auto", 0 }, { "text", 1 }, { "binary", 2 }, { 0, 0 } };
+static const W2vOptDesc aImportOpt[] = {
+  { "model",      W2V_OPT_TEXT, 0, 0,       NAN, offsetof(ImportOptions, zModel) },
+  { "format",     W2V_OPT_NAME, 0, 0,       0,   offsetof(ImportOptions, format), 0, aFormat },
+  { "replace",    W2V_OPT_INT,  0, 1,       0,   offsetof(ImportOptions, replace), W2V_OPT_INT32, 0, "0 or 1" },
+  { "max_memory", W2V_OPT_INT,  1, 1048576, NAN, offsetof(ImportOptions, maxMemory), 0, 0, 0, 1048576.0 },
+};
+static const W2vOptTable importOptions = { aImportOpt, 4, 1 };
+
+/* The options, and whether the model name is free (or replace=1 given):
+** SQLITE_OK with *pExpectGen the generation the write must still find. */
+static int import_begin(sqlite3 *db, const char *zOpt, ImportOptions *io, sqlite3_int64 *pExpectGen, char **pzErr){
+  char *zTaken = 0;
+  unsigned given = 0;
+  W2vNameState state;
+  int rc = w2v_options_parse("w2v_import", zOpt, &importOptions, io, &given, pzErr);
+  if( rc!=SQLITE_OK ) return rc;
+  if( !(given & 8) ) io->maxMemory = w2v_default_max_memory();
+  if( io->zModel==0 ){
+    *pzErr = sqlite3_mprintf("w2v_import: the options need model=NAME");
+    return SQLITE_ERROR;
+  }
+  if( w2v_name_reserved(io->zModel) ){
+    *pzErr = sqlite3_mprintf("w2v_import: '%s' is the name of one of w2v's functions; choose another model name", io->zModel);
+    return SQLITE_ERROR;
+  }
+  *pExpectGen = W2V_GEN_NONE;
+  state = w2v_store_state(db, "main", io->zModel, &zTaken);
+  if( state==W2V_NAME_MODEL && !io->replace ){
+    *pzErr = sqlite3_mprintf("w2v_import: model '%s' already exists (replace=1 overwrites it)", io->zModel);
+  }else if( state==W2V_NAME_TAKEN && zTaken && sqlite3_stricmp(zTaken, io->zModel)!=0 ){
+    *pzErr = sqlite3_mprintf("w2v_import: model '%s' needs the table name '%s', which is taken", io->zModel, zTaken);
+  }else if( state==W2V_NAME_TAKEN ){
+    *pzErr = sqlite3_mprintf("w2v_import: '%s' already exists and is not a w2v model", io->zModel);
+  }else if( state==W2V_NAME_ERROR ){
+    *pzErr = sqlite3_mprintf("w2v_import: %s", zTaken ? zTaken : "out of memory");
+  }else if( state==W2V_NAME_MODEL ){
+    *pExpectGen = w2v_store_generation(db, "main", io->zModel);
+  }
+  sqlite3_free(zTaken);
+  return *pzErr ? SQLITE_ERROR : SQLITE_OK;
+}
+
+/* Stores the vectors as a model (word vectors only; counts V..1 keep the
+** file's order as the rank order) and returns its JSON summary. */
+static int import_save(sqlite3 *db, const ImportOptions *io, const char *zPath, int format, int64_t nHeader,
+                       Vectors *x, sqlite3_int64 expectGen, char **pzJson, char **pzErr){
+  W2vStoreModel sm;
+  sqlite3_str *js;
+  int64_t k;
+  memset(&sm, 0, sizeof(sm));
+  for(k=0; k<x->vocab.n; k++) x->vocab.counts[k] = x->vocab.n - k;
+  js = sqlite3_str_new(0);
+  sqlite3_str_appendall(js, "{\"model\":");
+  w2v_json_string(js, io->zModel);
+  sqlite3_str_appendall(js, ",\"imported_from\":");
+  w2v_json_string(js, zPath);
+  sqlite3_str_appendf(js, ",\"format\":\"%s\",\"vocab_size\":%lld,\"dim\":%d}",
+                      format==2 ? "binary" : nHeader<0 ? "glove" : "text", (long long)x->vocab.n, x->dim);
+  *pzJson = sqlite3_str_finish(js);
+  if( *pzJson==0 ) return SQLITE_NOMEM;
+  sm.zModel = io->zModel;
+  sm.arch = W2V_ARCH_NONE;
+  sm.loss = W2V_LOSS_NONE;
+  sm.dim = x->dim;
+  sm.vocab = &x->vocab;
+  sm.in = x->v;
+  sm.zStats = *pzJson;
+  return w2v_store_save(db, "w2v_import", &sm, expectGen, pzErr);
+}
+
 void w2v_fn_import(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   sqlite3 *db = sqlite3_context_db_handle(ctx);
   W2vConn *conn = sqlite3_user_data(ctx);
   const char *zPath = (const char*)sqlite3_value_text(argv[0]);
   const char *zOpt = argc>1 ? (const char*)sqlite3_value_text(argv[1]) : 0;
   char *zErr = 0, *zJson = 0;
-  ImportOptions io;
-  int format;                       /* 0 auto, 1 text, 2 binary */
-  int rc;
-  sqlite3_int64 expectGen = W2V_GEN_NONE;
+  int format, rc;                   /* format: 0 auto, 1 text, 2 binary */
   int64_t nHeader = -1;
+  sqlite3_int64 expectGen = W2V_GEN_NONE;
+  ImportOptions io;
   Reader rd;
   Vectors x;
   memset(&rd, 0, sizeof(rd));
   memset(&x, 0, sizeof(x));
+  memset(&io, 0, sizeof(io));
   w2v_vocab_init(&x.vocab);
   if( zPath==0 || zPath[0]==0 ){
     sqlite3_result_error(ctx, "w2v_import: the path is NULL or empty", -1);
     return;
   }
-  rc = w2v_options_parse("w2v_import", zOpt, &importOptions, &io, 0, &zErr);
-  if( rc==SQLITE_OK && io.zModel==0 ){
-    zErr = sqlite3_mprintf("w2v_import: the options need model=NAME");
-    rc = SQLITE_ERROR;
-  }
-  if( rc==SQLITE_OK && w2v_name_reserved(io.zModel) ){
-    zErr = sqlite3_mprintf("w2v_import: '%s' is the name of one of w2v's functions; choose another model name", io.zModel);
-    rc = SQLITE_ERROR;
-  }
-  if( rc==SQLITE_OK ){
-    char *zTaken = 0;
-    W2vNameState state = w2v_store_state(db, "main", io.zModel, &zTaken);
-    if( state==W2V_NAME_MODEL && !io.replace ){
-      zErr = sqlite3_mprintf("w2v_import: model '%s' already exists (replace=1 overwrites it)", io.zModel);
-      rc = SQLITE_ERROR;
-    }else if( state==W2V_NAME_TAKEN && zTaken && sqlite3_stricmp(zTaken, io.zModel)!=0 ){
-      zErr = sqlite3_mprintf("w2v_import: model '%s' needs the table name '%s', which is taken", io.zModel, zTaken);
-      rc = SQLITE_ERROR;
-    }else if( state==W2V_NAME_TAKEN ){
-      zErr = sqlite3_mprintf("w2v_import: '%s' already exists and is not a w2v model", io.zModel);
-      rc = SQLITE_ERROR;
-    }else if( state==W2V_NAME_ERROR ){
-      zErr = sqlite3_mprintf("w2v_import: %s", zTaken ? zTaken : "out of memory");
-      rc = SQLITE_ERROR;
-    }else if( state==W2V_NAME_MODEL ){
-      expectGen = w2v_store_generation(db, "main", io.zModel);
-    }
-    sqlite3_free(zTaken);
-  }
+  rc = import_begin(db, zOpt, &io, &expectGen, &zErr);
   format = io.format;
   if( rc==SQLITE_OK ){
-    rd.a = read_file(zPath, &rd.n, &zErr);
-    if( rd.a==0 ) rc = SQLITE_ERROR;
+    rd.pProbe = w2v_probe_open(db);
+    rc = read_source(zPath, io.maxMemory, &rd, &zErr);
   }
   if( rc==SQLITE_OK ){
     const char *z;
@@ -433,7 +891,7 @@ void w2v_fn_import(sqlite3_context *ctx, int argc, sqlite3_value **argv){
     Reader save = rd;
     int dim = 0;
     if( next_line(&rd, &z, &n) && parse_header(z, n, &nHeader, &dim) ){
-      if( dim>10000 ){
+      if( dim>W2V_MAX_DIM ){
         zErr = sqlite3_mprintf("w2v_import: dim %d is over 10000", dim);
         rc = SQLITE_ERROR;
       }
@@ -452,42 +910,21 @@ void w2v_fn_import(sqlite3_context *ctx, int argc, sqlite3_value **argv){
     }
   }
   if( rc==SQLITE_OK && x.vocab.n==0 ){
-    zErr = sqlite3_mprintf("w2v_import: '%s' holds no vectors", zPath);
+    zErr = sqlite3_mprintf("w2v_import: '%s' holds no vectors%s", zPath, rd.stream==2 && rd.n==0 ?
+                           " (nothing was read: a FIFO with no process writing to it reads as empty)" : "");
     rc = SQLITE_ERROR;
   }
+  if( rc==SQLITE_OK ) rc = import_save(db, &io, zPath, format, nHeader, &x, expectGen, &zJson, &zErr);
   if( rc==SQLITE_OK ){
-    W2vStoreModel sm;
-    int64_t k;
-    memset(&sm, 0, sizeof(sm));
-    sm.zModel = io.zModel;
-    sm.arch = W2V_ARCH_NONE;
-    sm.loss = W2V_LOSS_NONE;
-    sm.dim = x.dim;
-    sm.vocab = &x.vocab;
-    sm.in = x.v;
-    for(k=0; k<x.vocab.n; k++) x.vocab.counts[k] = x.vocab.n - k;
-    {
-      sqlite3_str *js = sqlite3_str_new(0);
-      sqlite3_str_appendall(js, "{\"model\":");
-      w2v_json_string(js, io.zModel);
-      sqlite3_str_appendall(js, ",\"imported_from\":");
-      w2v_json_string(js, zPath);
-      sqlite3_str_appendf(js, ",\"format\":\"%s\",\"vocab_size\":%lld,\"dim\":%d}",
-                          format==2 ? "binary" : nHeader<0 ? "glove" : "text", (long long)x.vocab.n, x.dim);
-      zJson = sqlite3_str_finish(js);
-    }
-    sm.zStats = zJson;
-    if( zJson==0 ) rc = SQLITE_NOMEM;
-    else rc = w2v_store_save(db, "w2v_import", &sm, expectGen, &zErr);
-    if( rc==SQLITE_OK ){
-      w2v_conn_forget(conn, "main", io.zModel);
-      sqlite3_result_text(ctx, zJson, -1, SQLITE_TRANSIENT);
-    }
+    w2v_conn_forget(conn, "main", io.zModel);
+    sqlite3_result_text(ctx, zJson, -1, SQLITE_TRANSIENT);
   }
+  if( rc==SQLITE_INTERRUPT && zErr==0 ) zErr = sqlite3_mprintf("w2v_import: interrupted");
   if( rc!=SQLITE_OK ){
-    if( zErr ) result_msg(ctx, zErr);
+    if( zErr ) w2v_result_error(ctx, zErr, rc);
     else sqlite3_result_error_code(ctx, rc);
   }
+  sqlite3_finalize(rd.pProbe);
   sqlite3_free(zJson);
   w2v_options_free(&importOptions, &io);
   sqlite3_free(rd.a);
