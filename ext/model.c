@@ -132,11 +132,14 @@ static int load_model(sqlite3 *db, const char *zSchema, const char *zModel, sqli
   return SQLITE_OK;
 }
 
-/* A load error as the caller's message. */
+/* A load error as the caller's message: damage (SQLITE_CORRUPT), or what
+** stopped the reading (an authorizer, a limit, I/O). */
 static char *load_error(const char *zFunc, const char *zModel, int rc, char *zWhat){
   char *z = 0;
-  if( rc!=SQLITE_NOMEM ){
+  if( rc==SQLITE_CORRUPT ){
     z = sqlite3_mprintf("%s: model '%s' is damaged: %s", zFunc, zModel, zWhat ? zWhat : sqlite3_errstr(rc));
+  }else if( rc!=SQLITE_NOMEM ){
+    z = sqlite3_mprintf("%s: cannot read model '%s': %s", zFunc, zModel, zWhat ? zWhat : sqlite3_errstr(rc));
   }
   sqlite3_free(zWhat);
   return z;

@@ -92,6 +92,7 @@ static int pred_filter(sqlite3_vtab_cursor *pCur, int idxNum, const char *idxStr
     }
     k = sqlite3_value_int64(vK);
   }
+  if( w2v_text_has_nul(vModel) ) return w2v_vtab_errorf(pCur->pVtab, "w2v_predict: the model name contains a NUL byte");
   rc = w2v_model_acquire(p->conn, "w2v_predict", 0, (const char*)sqlite3_value_text(vModel), &c->m, &zErr);
   if( rc==SQLITE_OK ) rc = w2v_model_output(p->conn->db, c->m, "w2v_predict", &zErr);
   if( rc!=SQLITE_OK ) return w2v_vtab_error(pCur->pVtab, zErr, rc);

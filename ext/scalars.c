@@ -16,8 +16,11 @@ SQLITE_EXTENSION_INIT3
 /* The model named by argv[0] (to release), or NULL after reporting the error. */
 static W2vModel *ctx_model(sqlite3_context *ctx, const char *zFunc, sqlite3_value *v){
   W2vModel *m = 0;
+  const char *zModel;
   char *zErr = 0;
-  int rc = w2v_model_acquire(sqlite3_user_data(ctx), zFunc, 0, (const char*)sqlite3_value_text(v), &m, &zErr);
+  int rc;
+  if( w2v_text_arg(ctx, zFunc, "model name", v, &zModel) ) return 0;
+  rc = w2v_model_acquire(sqlite3_user_data(ctx), zFunc, 0, zModel, &m, &zErr);
   if( rc ){ w2v_result_error(ctx, zErr, rc); return 0; }
   return m;
 }

@@ -154,6 +154,7 @@ static void sim_args(const char *zPlan, int argc, sqlite3_value **argv, SimArgs 
 static int query_vector(sqlite3_vtab *pVtab, const W2vModel *m, const W2vKnn *knn,
                         sqlite3_value *vq, float *q, int32_t *aId, int8_t *aSign, int *pnTerm){
   char *zErr = 0;
+  double *acc;
   int i, d, r;
   *pnTerm = 0;
   if( sqlite3_value_type(vq)==SQLITE_BLOB ){
@@ -171,12 +172,23 @@ static int query_vector(sqlite3_vtab *pVtab, const W2vModel *m, const W2vKnn *kn
   r = parse_expression(m, (const char*)sqlite3_value_text(vq), sqlite3_value_bytes(vq), aId, aSign, pnTerm, &zErr);
   if( r<0 ) return w2v_vtab_error(pVtab, zErr, SQLITE_ERROR);
   if( r>0 ) return -1;  /* an unknown word: no rows */
-  memset(q, 0, sizeof(float)*m->dim);
+  /* each distinct word once, with the sum of its signs, in double: "a - a"
+  ** or "a + b - a - b" is exactly the zero vector (similarity 0), not
+  ** rounding noise that the normalisation would blow up */
+  acc = sqlite3_malloc64(sizeof(double)*m->dim);
+  if( acc==0 ) return SQLITE_NOMEM;
+  memset(acc, 0, sizeof(double)*m->dim);
   for(i=0; i<*pnTerm; i++){
     const float *v = knn->vec + (int64_t)aId[i]*m->dim;
-    float f = aSign[i]*knn->invNorm[aId[i]];
-    for(d=0; d<m->dim; d++) q[d] += f*v[d];
+    int j, coef = 0;
+    for(j=0; j<i && aId[j]!=aId[i]; j++){}
+    if( j<i ) continue;                       /* counted with its first occurrence */
+    for(j=i; j<*pnTerm; j++) if( aId[j]==aId[i] ) coef += aSign[j];
+    if( coef==0 ) continue;
+    for(d=0; d<m->dim; d++) acc[d] += (double)coef*knn->invNorm[aId[i]]*v[d];
   }
+  for(d=0; d<m->dim; d++) q[d] = (float)acc[d];
+  sqlite3_free(acc);
   return 0;
 }
 
@@ -238,6 +250,7 @@ static int sim_filter(sqlite3_vtab_cursor *pCur, int idxNum, const char *idxStr,
       return w2v_vtab_errorf(pCur->pVtab, "w2v_similar: method must be 'add' or 'mul', not '%s'", z ? z : "");
     }
   }
+  if( w2v_text_has_nul(a.model) ) return w2v_vtab_errorf(pCur->pVtab, "w2v_similar: the model name contains a NUL byte");
   rc = w2v_model_acquire(p->conn, "w2v_similar", 0, (const char*)sqlite3_value_text(a.model), &c->m, &zErr);
   if( rc ) return w2v_vtab_error(pCur->pVtab, zErr, rc);
   /* a similarity bound without k asks for every word above it */

@@ -62,68 +62,87 @@ static int prepare_fmt(sqlite3 *db, sqlite3_stmt **pp, const char *zFmt, ...){
   return rc;
 }
 
-/* The sqlite_schema test for "a w2v model table" */
-#define IS_W2V_TABLE "(sql LIKE 'CREATE VIRTUAL TABLE%%USING w2v' OR sql LIKE 'CREATE VIRTUAL TABLE%%USING w2v(%%')"  /* in a printf format */
-
-W2vNameState w2v_store_state(sqlite3 *db, const char *zSchema, const char *zModel, char **pzTaken){
-  sqlite3_stmt *p = 0;
-  W2vNameState r = W2V_NAME_FREE;
-  int i;
-  *pzTaken = 0;
-  if( prepare_fmt(db, &p, "SELECT " IS_W2V_TABLE ", name FROM \"%w\".sqlite_schema"
-                          " WHERE name=?1 COLLATE NOCASE", zSchema)!=SQLITE_OK ){
-    *pzTaken = sqlite3_mprintf("%s", sqlite3_errmsg(db));
-    sqlite3_finalize(p);
-    return W2V_NAME_ERROR;
+/* 1 when a CREATE statement from sqlite_schema makes a w2v model table:
+** "CREATE VIRTUAL TABLE ... USING w2v" with or without arguments.  (Checked
+** here rather than with LIKE, which SQLITE_LIMIT_LIKE_PATTERN_LENGTH may
+** forbid.) */
+static int is_w2v_sql(const char *zSql){
+  const char *z;
+  size_t n;
+  if( zSql==0 || sqlite3_strnicmp(zSql, "CREATE VIRTUAL TABLE", 20)!=0 ) return 0;
+  for(z=zSql+20; *z; z++){
+    if( sqlite3_strnicmp(z, "USING", 5)==0 && (z[5]==' ' || z[5]=='\t' || z[5]=='\n') ){
+      for(z+=5; *z==' ' || *z=='\t' || *z=='\n'; z++){}
+      n = strlen(z);
+      while( n>0 && (z[n-1]==' ' || z[n-1]=='\n' || z[n-1]==';') ) n--;
+      return n>=3 && sqlite3_strnicmp(z, "w2v", 3)==0 && (n==3 || z[3]=='(' || z[3]==' ');
+    }
   }
-  sqlite3_bind_text(p, 1, zModel, -1, SQLITE_STATIC);
+  return 0;
+}
+
+/* Looks a name up in zSchema's sqlite_schema (case-insensitively, as SQLite
+** does): 1 found (*pzFound its spelling, *pIsModel), 0 not found, -1 error. */
+static int schema_lookup(sqlite3 *db, const char *zSchema, const char *zName, char **pzFound, int *pIsModel){
+  sqlite3_stmt *p = 0;
+  int r = 0;
+  if( pzFound ) *pzFound = 0;
+  if( pIsModel ) *pIsModel = 0;
+  if( prepare_fmt(db, &p, "SELECT name, sql FROM \"%w\".sqlite_schema WHERE name=?1 COLLATE NOCASE", zSchema)!=SQLITE_OK ){
+    sqlite3_finalize(p);
+    return -1;
+  }
+  sqlite3_bind_text(p, 1, zName, -1, SQLITE_STATIC);
   if( sqlite3_step(p)==SQLITE_ROW ){
-    if( sqlite3_column_int(p, 0) ) r = W2V_NAME_MODEL;
-    else{ r = W2V_NAME_TAKEN; *pzTaken = sqlite3_mprintf("%s", sqlite3_column_text(p, 1)); }
+    r = 1;
+    if( pIsModel ) *pIsModel = is_w2v_sql((const char*)sqlite3_column_text(p, 1));
+    if( pzFound && (*pzFound = sqlite3_mprintf("%s", sqlite3_column_text(p, 0)))==0 ) r = -1;
   }
   if( sqlite3_finalize(p)!=SQLITE_OK ){
-    sqlite3_free(*pzTaken);
-    *pzTaken = sqlite3_mprintf("%s", sqlite3_errmsg(db));
-    return W2V_NAME_ERROR;
-  }
-  if( r!=W2V_NAME_FREE ) return r;
-  /* a free name needs free shadow names too, or the write would fail late */
-  for(i=0; i<W2V_N_SHADOW && r==W2V_NAME_FREE; i++){
-    if( prepare_fmt(db, &p, "SELECT name FROM \"%w\".sqlite_schema WHERE name=?1||'_'||?2 COLLATE NOCASE", zSchema)
-        !=SQLITE_OK ){
-      sqlite3_finalize(p);
-      return W2V_NAME_ERROR;
-    }
-    sqlite3_bind_text(p, 1, zModel, -1, SQLITE_STATIC);
-    sqlite3_bind_text(p, 2, w2v_shadow_suffix[i], -1, SQLITE_STATIC);
-    if( sqlite3_step(p)==SQLITE_ROW ){
-      r = W2V_NAME_TAKEN;
-      *pzTaken = sqlite3_mprintf("%s", sqlite3_column_text(p, 0));
-    }
-    sqlite3_finalize(p);
+    if( pzFound ){ sqlite3_free(*pzFound); *pzFound = 0; }
+    return -1;
   }
   return r;
 }
 
+W2vNameState w2v_store_state(sqlite3 *db, const char *zSchema, const char *zModel, char **pzTaken){
+  int i, isModel, r;
+  *pzTaken = 0;
+  r = schema_lookup(db, zSchema, zModel, pzTaken, &isModel);
+  if( r<0 ){ *pzTaken = sqlite3_mprintf("%s", sqlite3_errmsg(db)); return W2V_NAME_ERROR; }
+  if( r>0 ) return isModel ? W2V_NAME_MODEL : W2V_NAME_TAKEN;
+  /* a free name needs free shadow names too, or the write would fail late */
+  for(i=0; i<W2V_N_SHADOW; i++){
+    char *zShadow = sqlite3_mprintf("%s_%s", zModel, w2v_shadow_suffix[i]);
+    r = zShadow ? schema_lookup(db, zSchema, zShadow, pzTaken, 0) : -1;
+    sqlite3_free(zShadow);
+    if( r<0 ){ *pzTaken = sqlite3_mprintf("%s", sqlite3_errmsg(db)); return W2V_NAME_ERROR; }
+    if( r>0 ) return W2V_NAME_TAKEN;
+  }
+  return W2V_NAME_FREE;
+}
+
 sqlite3_int64 w2v_store_generation(sqlite3 *db, const char *zSchema, const char *zModel){
   sqlite3_stmt *p = 0;
-  sqlite3_int64 g = W2V_GEN_NONE;
-  if( prepare_fmt(db, &p, "SELECT 1 FROM \"%w\".sqlite_schema WHERE name=?1 COLLATE NOCASE AND " IS_W2V_TABLE,
-                  zSchema)!=SQLITE_OK ){
+  sqlite3_int64 g = W2V_GEN_DAMAGED;
+  char *zConfig;
+  int isModel = 0, r = schema_lookup(db, zSchema, zModel, 0, &isModel);
+  if( r<0 ) return W2V_GEN_ERROR;
+  if( r==0 || !isModel ) return W2V_GEN_NONE;
+  /* the model table is there: a missing config or generation is damage; a
+  ** config that cannot be read (an authorizer, a limit) is an error */
+  zConfig = sqlite3_mprintf("%s_config", zModel);
+  r = zConfig ? schema_lookup(db, zSchema, zConfig, 0, 0) : -1;
+  sqlite3_free(zConfig);
+  if( r<=0 ) return r<0 ? W2V_GEN_ERROR : W2V_GEN_DAMAGED;
+  if( prepare_fmt(db, &p, "SELECT value FROM \"%w\".\"%w_config\" WHERE key='generation'", zSchema, zModel)!=SQLITE_OK ){
     sqlite3_finalize(p);
     return W2V_GEN_ERROR;
   }
-  sqlite3_bind_text(p, 1, zModel, -1, SQLITE_STATIC);
-  if( sqlite3_step(p)==SQLITE_ROW ) g = W2V_GEN_DAMAGED;
-  if( sqlite3_finalize(p)!=SQLITE_OK ) return W2V_GEN_ERROR;
-  if( g==W2V_GEN_NONE ) return g;
-  /* the model table is there: a missing config or generation is damage */
-  if( prepare_fmt(db, &p, "SELECT value FROM \"%w\".\"%w_config\" WHERE key='generation'", zSchema, zModel)==SQLITE_OK
-   && sqlite3_step(p)==SQLITE_ROW && sqlite3_column_type(p, 0)==SQLITE_INTEGER
-   && sqlite3_column_int64(p, 0)>=0 ){
+  if( sqlite3_step(p)==SQLITE_ROW && sqlite3_column_type(p, 0)==SQLITE_INTEGER && sqlite3_column_int64(p, 0)>=0 ){
     g = sqlite3_column_int64(p, 0);
   }
-  if( sqlite3_finalize(p)==SQLITE_NOMEM ) return W2V_GEN_ERROR;
+  if( sqlite3_finalize(p)!=SQLITE_OK ) return W2V_GEN_ERROR;
   return g;
 }
 
@@ -245,11 +264,27 @@ static int store_write(sqlite3 *db, const W2vStoreModel *s, int isModel, char **
   return rc;
 }
 
+/* 1 when a statement that writes is running on the connection (we are
+** called from inside it, e.g. from a trigger). */
+static int writer_running(sqlite3 *db){
+  sqlite3_stmt *p;
+  for(p=sqlite3_next_stmt(db, 0); p; p=sqlite3_next_stmt(db, p)){
+    if( sqlite3_stmt_busy(p) && !sqlite3_stmt_readonly(p) ) return 1;
+  }
+  return 0;
+}
+
 int w2v_store_save(sqlite3 *db, const char *zFunc, const W2vStoreModel *s,
                    sqlite3_int64 expectGen, char **pzErr){
   char *zWErr = 0;
   sqlite3_int64 gen;
-  int rc = sqlite3_exec(db, "SAVEPOINT w2v_store", 0, 0, 0);
+  /* Outside a transaction, take the write lock first (BEGIN IMMEDIATE, which
+  ** waits in the busy handler): the generation read below then sees the
+  ** newest commit, and the write cannot fail on a stale WAL snapshot.
+  ** Inside the caller's transaction, or under a writing statement (a
+  ** trigger), a savepoint. */
+  int own = sqlite3_get_autocommit(db) && !writer_running(db);
+  int rc = sqlite3_exec(db, own ? "BEGIN IMMEDIATE" : "SAVEPOINT w2v_store", 0, 0, 0);
   if( rc!=SQLITE_OK ){
     *pzErr = sqlite3_mprintf("%s: %s", zFunc, sqlite3_errmsg(db));
     return rc;
@@ -269,7 +304,7 @@ int w2v_store_save(sqlite3 *db, const char *zFunc, const W2vStoreModel *s,
     rc = store_write(db, s, gen!=W2V_GEN_NONE, &zWErr);
   }
   if( rc==SQLITE_OK ){
-    rc = sqlite3_exec(db, "RELEASE w2v_store", 0, 0, 0);
+    rc = sqlite3_exec(db, own ? "COMMIT" : "RELEASE w2v_store", 0, 0, 0);
     if( rc!=SQLITE_OK ) zWErr = sqlite3_mprintf("%s", sqlite3_errmsg(db));
   }
   if( rc!=SQLITE_OK ){
@@ -277,12 +312,26 @@ int w2v_store_save(sqlite3 *db, const char *zFunc, const W2vStoreModel *s,
       *pzErr = sqlite3_mprintf("%s: writing model '%s': %s", zFunc, s->zModel, zWErr ? zWErr : sqlite3_errstr(rc));
     }
     sqlite3_free(zWErr);
-    sqlite3_exec(db, "ROLLBACK TO w2v_store; RELEASE w2v_store", 0, 0, 0);
+    sqlite3_exec(db, own ? "ROLLBACK" : "ROLLBACK TO w2v_store; RELEASE w2v_store", 0, 0, 0);
   }
   return rc;
 }
 
 /* ---- reading -------------------------------------------------------------- */
+
+/* A statement on shadow tables that would not prepare: a table or column
+** that is not there is damage (SQLITE_CORRUPT); anything else (an
+** authorizer, a limit, memory) stays what it is.  *pzWhat says which. */
+static int prepare_error(sqlite3 *db, int rc, char **pzWhat){
+  const char *zMsg = sqlite3_errmsg(db);
+  if( rc==SQLITE_NOMEM ) return rc;
+  *pzWhat = sqlite3_mprintf("%s", zMsg);
+  if( rc==SQLITE_ERROR && (strncmp(zMsg, "no such table", 13)==0 || strncmp(zMsg, "no such column", 14)==0
+                           || strstr(zMsg, "has no column named")) ){
+    return SQLITE_CORRUPT;
+  }
+  return rc;
+}
 
 int w2v_store_read_config(sqlite3 *db, const char *zSchema, const char *zModel,
                           W2vStoredMeta *m, char **pzWhat){
@@ -293,7 +342,8 @@ int w2v_store_read_config(sqlite3 *db, const char *zSchema, const char *zModel,
   m->arch = m->loss = -1;
   m->nVocab = -1;
   rc = prepare_fmt(db, &p, "SELECT key, value FROM \"%w\".\"%w_config\"", zSchema, zModel);
-  while( rc==SQLITE_OK && sqlite3_step(p)==SQLITE_ROW ){
+  if( rc!=SQLITE_OK ){ sqlite3_finalize(p); return prepare_error(db, rc, pzWhat); }
+  while( sqlite3_step(p)==SQLITE_ROW ){
     const char *k = (const char*)sqlite3_column_text(p, 0);
     const char *v = (const char*)sqlite3_column_text(p, 1);
     int isInt = sqlite3_column_type(p, 1)==SQLITE_INTEGER;
@@ -306,7 +356,7 @@ int w2v_store_read_config(sqlite3 *db, const char *zSchema, const char *zModel,
     else if( !strcmp(k, "arch") ) m->arch = w2v_arch_from_name(v);
     else if( !strcmp(k, "loss") ) m->loss = w2v_loss_from_name(v);
   }
-  if( rc==SQLITE_OK ) rc = sqlite3_finalize(p); else sqlite3_finalize(p);
+  rc = sqlite3_finalize(p);
   if( rc!=SQLITE_OK ){
     if( rc!=SQLITE_NOMEM ) *pzWhat = sqlite3_mprintf("%s", sqlite3_errmsg(db));
     return rc;
@@ -332,7 +382,8 @@ int w2v_store_read_vocab(sqlite3 *db, const char *zSchema, const char *zModel,
   sqlite3_stmt *p = 0;
   sqlite3_int64 prev = INT64_MAX, total = 0;
   int rc = prepare_fmt(db, &p, "SELECT id, word, count FROM \"%w\".\"%w_vocab\" ORDER BY id", zSchema, zModel);
-  while( rc==SQLITE_OK && (rc = sqlite3_step(p))==SQLITE_ROW ){
+  if( rc!=SQLITE_OK ){ sqlite3_finalize(p); return prepare_error(db, rc, pzWhat); }
+  while( (rc = sqlite3_step(p))==SQLITE_ROW ){
     const char *w = (const char*)sqlite3_column_text(p, 1);
     int n = sqlite3_column_bytes(p, 1);
     sqlite3_int64 count = sqlite3_column_int64(p, 2);
@@ -380,11 +431,7 @@ int w2v_store_read_vectors(sqlite3 *db, const char *zSchema, const char *zModel,
   sqlite3_stmt *p = 0;
   sqlite3_int64 i = 0, j;
   int rc = prepare_fmt(db, &p, "SELECT id, vector FROM \"%w\".\"%w_%s\" ORDER BY id", zSchema, zModel, zWhich);
-  if( rc!=SQLITE_OK ){
-    if( rc!=SQLITE_NOMEM ) *pzWhat = sqlite3_mprintf("%s", sqlite3_errmsg(db));
-    sqlite3_finalize(p);
-    return rc;
-  }
+  if( rc!=SQLITE_OK ){ sqlite3_finalize(p); return prepare_error(db, rc, pzWhat); }
   while( (rc = sqlite3_step(p))==SQLITE_ROW ){
     const void *b = sqlite3_column_blob(p, 1);
     int nb = sqlite3_column_bytes(p, 1);

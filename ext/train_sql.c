@@ -131,12 +131,13 @@ void w2v_fn_train(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   W2vNameState state;
   sqlite3_int64 expectGen = W2V_GEN_NONE;
   double t0 = now_seconds();
-  (void)argc;
 
   memset(&corpus, 0, sizeof(corpus));
   memset(&upd, 0, sizeof(upd));
   w2v_vocab_init(&raw);
   w2v_vocab_init(&vocab);
+  static const char *const azWhat[] = { "table name", "column name", "options", 0 };
+  if( w2v_args_have_nul(ctx, "w2v_train", argc, argv, azWhat) ) return;
   if( zTable==0 || zColumn==0 ){
     sqlite3_result_error(ctx, "w2v_train: table and column must not be NULL", -1);
     return;

@@ -124,3 +124,31 @@ sqlite3_int64 w2v_default_max_memory(void){
   if( pages<=0 || size<=0 ) return (sqlite3_int64)4 << 30;
   return (sqlite3_int64)pages * size / 2;
 }
+
+int w2v_text_arg(sqlite3_context *ctx, const char *zFunc, const char *zWhat, sqlite3_value *v, const char **pz){
+  const char *z = (const char*)sqlite3_value_text(v);
+  *pz = z;
+  if( z && strlen(z)!=(size_t)sqlite3_value_bytes(v) ){
+    char *zErr = sqlite3_mprintf("%s: the %s contains a NUL byte", zFunc, zWhat);
+    w2v_result_error(ctx, zErr, SQLITE_ERROR);
+    return 1;
+  }
+  if( z==0 && sqlite3_value_type(v)!=SQLITE_NULL ){ sqlite3_result_error_nomem(ctx); return 1; }
+  return 0;
+}
+
+int w2v_text_has_nul(sqlite3_value *v){
+  const char *z = (const char*)sqlite3_value_text(v);
+  return z && strlen(z)!=(size_t)sqlite3_value_bytes(v);
+}
+
+int w2v_args_have_nul(sqlite3_context *ctx, const char *zFunc, int argc, sqlite3_value **argv,
+                      const char *const *azWhat){
+  int i;
+  for(i=0; i<argc && azWhat[i]; i++){
+    const char *z;
+    if( sqlite3_value_type(argv[i])==SQLITE_BLOB ) continue;   /* vectors */
+    if( w2v_text_arg(ctx, zFunc, azWhat[i], argv[i], &z) ) return 1;
+  }
+  return 0;
+}

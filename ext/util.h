@@ -22,6 +22,17 @@ int w2v_vtab_errorf(sqlite3_vtab *pVtab, const char *zFmt, ...);
 /* Takes a sqlite3_malloc'd message (NULL: out of memory) for pVtab. */
 int w2v_vtab_error(sqlite3_vtab *pVtab, char *zErr, int rc);
 
+/* The text of a name, path or options argument in *pz (NULL for SQL NULL).
+** Such text is used as a C string, so an embedded NUL byte would cut it
+** silently: returns 1 after setting the error "<func>: the <what> contains
+** a NUL byte" (or out of memory); else 0. */
+int w2v_text_arg(sqlite3_context*, const char *zFunc, const char *zWhat, sqlite3_value*, const char **pz);
+/* w2v_text_arg for the first arguments, named by azWhat (NULL-terminated). */
+int w2v_args_have_nul(sqlite3_context*, const char *zFunc, int argc, sqlite3_value **argv,
+                      const char *const *azWhat);
+/* 1 when the value's text holds a NUL byte (for virtual tables). */
+int w2v_text_has_nul(sqlite3_value*);
+
 /* float32 little-endian on disk and in blobs, whatever the host. */
 void w2v_floats_to_le(void *dst, const float *src, int n);
 void w2v_floats_from_le(float *dst, const void *src, int n);

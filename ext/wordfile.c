@@ -410,6 +410,8 @@ void w2v_fn_export(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   int binary = 0, rc;
   Target t;
   memset(&t, 0, sizeof(t));
+  static const char *const azWhat[] = { "model name", "path", "format", 0 };
+  if( w2v_args_have_nul(ctx, "w2v_export", argc, argv, azWhat) ) return;
   if( zFormat==0 || sqlite3_stricmp(zFormat, "text")==0 ) binary = 0;
   else if( sqlite3_stricmp(zFormat, "binary")==0 ) binary = 1;
   else{
@@ -875,6 +877,8 @@ void w2v_fn_import(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   memset(&x, 0, sizeof(x));
   memset(&io, 0, sizeof(io));
   w2v_vocab_init(&x.vocab);
+  static const char *const azWhat[] = { "path", "options", 0 };
+  if( w2v_args_have_nul(ctx, "w2v_import", argc, argv, azWhat) ) return;
   if( zPath==0 || zPath[0]==0 ){
     sqlite3_result_error(ctx, "w2v_import: the path is NULL or empty", -1);
     return;
