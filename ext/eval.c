@@ -245,7 +245,7 @@ static void report(sqlite3_context *ctx, const char *zFunc, char *zErr, int rc){
 
 typedef struct Question {
   int32_t a, b, c, d;   /* canonical ids */
-  Section *sec;
+  int iSec;             /* index in Sections.a (section_get may move the array) */
 } Question;
 
 /* Answers questions q[0..n): 3CosAdd over the restricted vocabulary. */
@@ -312,7 +312,7 @@ void w2v_fn_eval_analogy(sqlite3_context *ctx, int argc, sqlite3_value **argv){
       covered++;
       aQ[nQ].a = (int32_t)id[0]; aQ[nQ].b = (int32_t)id[1];
       aQ[nQ].c = (int32_t)id[2]; aQ[nQ].d = (int32_t)id[3];
-      aQ[nQ++].sec = sec;
+      aQ[nQ++].iSec = (int)(sec - secs.a);
     }else if( step!=SQLITE_DONE ){
       zErr = sqlite3_mprintf("%s: %s", zFunc, sqlite3_errmsg(conn->db));
       rc = step;
@@ -320,7 +320,7 @@ void w2v_fn_eval_analogy(sqlite3_context *ctx, int argc, sqlite3_value **argv){
     }
     if( nQ==BATCH || (step==SQLITE_DONE && nQ>0) ){
       answer_batch(&ev, aQ, nQ, qv, best, arg);
-      for(j=0; j<nQ; j++) if( arg[j]==aQ[j].d ){ aQ[j].sec->correct++; correct++; }
+      for(j=0; j<nQ; j++) if( arg[j]==aQ[j].d ){ secs.a[aQ[j].iSec].correct++; correct++; }
       nQ = 0;
     }
     if( step==SQLITE_DONE ) break;
