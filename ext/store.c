@@ -233,23 +233,56 @@ static int write_vocab(sqlite3 *db, const char *zModel, const W2vVocab *v, char 
   return rc;
 }
 
-/* Writes the whole model into main, inside the caller's savepoint.  A
-** shadow table that was dropped is made again (the repair); the others are
-** emptied, not dropped, since DROP fails while any statement of the
-** connection is running (a retrain from inside a query). */
+/* The columns of each shadow table, as CREATE TABLE "<model>_<suffix>"<cols>
+** (the form sqlite_schema keeps). */
+static const char *const azShadowCols[W2V_N_SHADOW] = {
+  "(key TEXT PRIMARY KEY, value) WITHOUT ROWID",
+  "(id INTEGER PRIMARY KEY, word TEXT NOT NULL UNIQUE, count INTEGER NOT NULL)",
+  "(id INTEGER PRIMARY KEY, vector BLOB NOT NULL)",
+  "(id INTEGER PRIMARY KEY, vector BLOB NOT NULL)",
+};
+
+/* Makes shadow table i of zModel in main empty and of the right shape: a
+** missing one is created, one of another shape dropped and created again
+** (the repair), a sound one emptied (not dropped: DROP fails while any
+** statement of the connection runs, as in a retrain from inside a query). */
+static int shadow_reset(sqlite3 *db, const char *zModel, int i, char **pzErr){
+  sqlite3_stmt *p = 0;
+  char *zWant = sqlite3_mprintf("CREATE TABLE \"%w_%s\"%s", zModel, w2v_shadow_suffix[i], azShadowCols[i]);
+  int rc, state = 0;           /* 0 missing, 1 sound, 2 another shape */
+  if( zWant==0 ) return SQLITE_NOMEM;
+  rc = prepare_fmt(db, &p, "SELECT sql FROM main.sqlite_schema WHERE name=?1||'_'||?2 COLLATE NOCASE");
+  if( rc==SQLITE_OK ){
+    sqlite3_bind_text(p, 1, zModel, -1, SQLITE_STATIC);
+    sqlite3_bind_text(p, 2, w2v_shadow_suffix[i], -1, SQLITE_STATIC);
+    if( sqlite3_step(p)==SQLITE_ROW ){
+      const char *zHave = (const char*)sqlite3_column_text(p, 0);
+      state = zHave && strcmp(zHave, zWant)==0 ? 1 : 2;
+    }
+    rc = sqlite3_finalize(p);
+  }else{
+    sqlite3_finalize(p);
+  }
+  if( rc==SQLITE_OK && state==2 ){
+    rc = exec_fmt(db, pzErr, "DROP TABLE main.\"%w_%s\"", zModel, w2v_shadow_suffix[i]);
+  }
+  if( rc==SQLITE_OK && state!=1 ){
+    rc = exec_fmt(db, pzErr, "CREATE TABLE main.\"%w_%s\"%s", zModel, w2v_shadow_suffix[i], azShadowCols[i]);
+  }
+  if( rc==SQLITE_OK && state==1 ){
+    rc = exec_fmt(db, pzErr, "DELETE FROM main.\"%w_%s\"", zModel, w2v_shadow_suffix[i]);
+  }
+  if( rc!=SQLITE_OK && rc!=SQLITE_NOMEM && *pzErr==0 ) *pzErr = sqlite3_mprintf("%s", sqlite3_errmsg(db));
+  sqlite3_free(zWant);
+  return rc;
+}
+
+/* Writes the whole model into main, inside the caller's transaction. */
 static int store_write(sqlite3 *db, const W2vStoreModel *s, int isModel, char **pzErr){
   const char *zM = s->zModel;
   sqlite3_int64 gen;
-  int rc, i;
-  rc = exec_fmt(db, pzErr,
-      "CREATE TABLE IF NOT EXISTS main.\"%w_config\"(key TEXT PRIMARY KEY, value) WITHOUT ROWID;"
-      "CREATE TABLE IF NOT EXISTS main.\"%w_vocab\"(id INTEGER PRIMARY KEY, word TEXT NOT NULL UNIQUE, count INTEGER NOT NULL);"
-      "CREATE TABLE IF NOT EXISTS main.\"%w_input\"(id INTEGER PRIMARY KEY, vector BLOB NOT NULL);"
-      "CREATE TABLE IF NOT EXISTS main.\"%w_output\"(id INTEGER PRIMARY KEY, vector BLOB NOT NULL);",
-      zM, zM, zM, zM);
-  for(i=0; i<W2V_N_SHADOW && rc==SQLITE_OK && isModel; i++){
-    rc = exec_fmt(db, pzErr, "DELETE FROM main.\"%w_%s\"", zM, w2v_shadow_suffix[i]);
-  }
+  int rc = SQLITE_OK, i;
+  for(i=0; i<W2V_N_SHADOW && rc==SQLITE_OK; i++) rc = shadow_reset(db, zM, i, pzErr);
   if( rc!=SQLITE_OK ) return rc;
   sqlite3_randomness(sizeof(gen), &gen);
   gen &= 0x7fffffffffffffffLL;

@@ -239,6 +239,12 @@ void w2v_fn_train(sqlite3_context *ctx, int argc, sqlite3_value **argv){
 
   zJson = summary_json(&o, &vocab, corpus.nIds, t, now_seconds() - t0, o.update ? &upd : 0);
   if( zJson==0 ){ rc = SQLITE_NOMEM; goto done; }
+  if( (sqlite3_int64)strlen(zJson) > sqlite3_limit(db, SQLITE_LIMIT_LENGTH, -1) ){
+    /* the result could not be returned: refuse before writing anything */
+    zErr = sqlite3_mprintf("w2v_train: the summary (%lld bytes) is over this connection's length limit (%d); "
+                           "nothing was written", (sqlite3_int64)strlen(zJson), sqlite3_limit(db, SQLITE_LIMIT_LENGTH, -1));
+    rc = SQLITE_TOOBIG; goto done;
+  }
 
   rc = save_model(db, &o, &vocab, t, zJson, expectGen, &zErr);
   if( rc!=SQLITE_OK ) goto done;

@@ -637,21 +637,6 @@ static int parse_float(const char *z, size_t n, float *pv){
   return 0;
 }
 
-/* A header line: exactly two integers, words >= 0 and dim >= 1. */
-static int parse_header(const char *z, size_t n, int64_t *pV, int *pDim){
-  size_t s[3], e[3];
-  char buf[32];
-  long long v, d;
-  if( split_fields(z, n, s, e, 3)!=2 || e[0]-s[0]>=20 || e[1]-s[1]>=20 ) return 0;
-  memcpy(buf, z+s[0], e[0]-s[0]); buf[e[0]-s[0]] = 0;
-  if( sscanf(buf, "%lld", &v)!=1 || v<0 || strspn(buf, "0123456789")!=strlen(buf) ) return 0;
-  memcpy(buf, z+s[1], e[1]-s[1]); buf[e[1]-s[1]] = 0;
-  if( sscanf(buf, "%lld", &d)!=1 || d<1 || strspn(buf, "0123456789")!=strlen(buf) ) return 0;
-  *pV = v;
-  *pDim = d>0x7fffffff ? 0x7fffffff : (int)d;
-  return 1;
-}
-
 typedef struct Vectors {
   W2vVocab vocab;
   float *v;
@@ -663,7 +648,7 @@ typedef struct Vectors {
 ** with *pzErr set. */
 static float *add_word(Vectors *x, const char *z, size_t n, int64_t line, char **pzErr){
   int64_t id, nBefore = x->vocab.n;
-  if( n==0 || n>0x7fffffff ){
+  if( n==0 || n>(size_t)W2V_MAX_WORDS ){
     *pzErr = sqlite3_mprintf("w2v_import: line %lld: an empty word", (long long)line);
     return 0;
   }
@@ -698,7 +683,7 @@ static int read_text(Reader *r, Vectors *x, int64_t nHeader, char **pzErr){
     if( x->dim==0 ){                                            /* GloVe: the first line says */
       x->dim = k-1;
       if( k<2 || x->dim>W2V_MAX_DIM ){
-        *pzErr = sqlite3_mprintf("w2v_import: line %lld has %d values (1 to 10000 needed)", (long long)r->line, k-1);
+        *pzErr = sqlite3_mprintf("w2v_import: line %lld has %d values (1 to %d needed)", (long long)r->line, k-1, W2V_MAX_DIM);
         rc = SQLITE_ERROR; break;
       }
     }
@@ -893,13 +878,19 @@ void w2v_fn_import(sqlite3_context *ctx, int argc, sqlite3_value **argv){
     const char *z;
     size_t n;
     Reader save = rd;
-    int dim = 0;
-    if( next_line(&rd, &z, &n) && parse_header(z, n, &nHeader, &dim) ){
+    int64_t dim = 0;
+    W2vHeaderResult h = next_line(&rd, &z, &n) ? w2v_parse_vector_header(z, n, &nHeader, &dim) : W2V_HEADER_NONE;
+    if( h!=W2V_HEADER_OK ) nHeader = -1;
+    if( h==W2V_HEADER_BAD ){
+      zErr = sqlite3_mprintf("w2v_import: the first line of '%s' ('%.*s') is not a \"words dim\" header of two "
+                             "whole numbers", zPath, (int)(n>60 ? 60 : n), z);
+      rc = SQLITE_ERROR;
+    }else if( h==W2V_HEADER_OK ){
       if( dim>W2V_MAX_DIM ){
-        zErr = sqlite3_mprintf("w2v_import: dim %d is over 10000", dim);
+        zErr = sqlite3_mprintf("w2v_import: dim %lld is over %d", (long long)dim, W2V_MAX_DIM);
         rc = SQLITE_ERROR;
       }
-      x.dim = dim;
+      x.dim = (int)dim;
     }else{
       rd = save;                       /* no header: GloVe text */
       if( format==2 ){

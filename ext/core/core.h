@@ -36,11 +36,18 @@ extern int (*w2v_core_alloc_hook)(size_t);
 ** bytes: returns the next token's length and start from *pi, or 0 when
 ** there is none. */
 int w2v_next_token(const char *z, int n, int *pi, int *piStart);
+/* ---- parse.c: the small text formats -------------------------------- */
 /* Splits a word expression "w1 + w2 - w3" (a leading sign allowed) into its
 ** words with their signs; a has room for n/2+1 terms. */
 typedef struct W2vTerm { int start, len, sign; } W2vTerm;
 typedef enum { W2V_TERMS_OK = 0, W2V_TERMS_TWO_OPERATORS = 1, W2V_TERMS_TRAILING_OPERATOR = 2 } W2vTermsResult;
 int w2v_parse_terms(const char *z, int n, W2vTerm *a, int *pn);
+/* The first line of a word2vec vector file, "WORDS DIM": two whole numbers
+** (dim >= 1).  NONE: not a header (a GloVe file starts with a vector);
+** BAD: two numbers that are not two counts ("+3 2", "3 2.0", "0x3 2",
+** "99999999999999999999 2"). */
+typedef enum { W2V_HEADER_OK, W2V_HEADER_NONE, W2V_HEADER_BAD } W2vHeaderResult;
+W2vHeaderResult w2v_parse_vector_header(const char *z, size_t n, int64_t *pWords, int64_t *pDim);
 
 /* ---- rng: a per-thread 64-bit generator (splitmix64 seeding, wyrand steps) */
 static inline uint64_t w2v_rng_next(uint64_t *s){
