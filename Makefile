@@ -27,12 +27,17 @@ build/unit: test/unit.c $(CORE) $(HDR) Makefile
 	@mkdir -p build
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -o $@ test/unit.c $(CORE) $(LDLIBS)
 
+# the SQL layer's pure parts (options) with the extension compiled in
+build/unit_sql: test/unit_sql.c $(SRC) $(HDR) Makefile
+	@mkdir -p build
+	$(CC) -DSQLITE_CORE $(CPPFLAGS) $(CFLAGS) $(WARN) -o $@ test/unit_sql.c $(SRC) -lsqlite3 $(LDLIBS)
+
 # the extension compiled into a program (SQLITE_CORE), for test/hosts.test
 build/static_host: test/static_host.c $(SRC) $(HDR) Makefile
 	@mkdir -p build
 	$(CC) -DSQLITE_CORE $(CPPFLAGS) $(CFLAGS) $(WARN) -o $@ test/static_host.c $(SRC) -lsqlite3 $(LDLIBS)
 
-test: w2v.so build/unit build/static_host check-layers
+test: w2v.so build/unit build/unit_sql build/static_host check-layers
 	$(TCLSH) test/all.tcl
 
 # Each source compiled alone (core files as core_NAME.o), then their symbols
@@ -48,7 +53,7 @@ check-layers: $(SRC) $(HDR)
 # The whole suite with AddressSanitizer + UndefinedBehaviorSanitizer.
 test-asan:
 	$(MAKE) clean-objs
-	$(MAKE) w2v.so build/unit build/static_host CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all $(ARCHFLAGS)"
+	$(MAKE) w2v.so build/unit build/unit_sql build/static_host CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all $(ARCHFLAGS)"
 	ASAN_OPTIONS=detect_leaks=0 LD_PRELOAD="$$($(CC) -print-file-name=libasan.so) $$($(CC) -print-file-name=libubsan.so)" \
 	  W2V_SANITIZER=asan $(TCLSH) test/all.tcl
 	$(MAKE) clean-objs
@@ -64,7 +69,7 @@ test-tsan:
 	rm -f build/tsan-test.db build/tsan-test.db-wal build/tsan-test.db-shm
 
 # The whole suite under valgrind memcheck.
-test-valgrind: w2v.so build/unit build/static_host
+test-valgrind: w2v.so build/unit build/unit_sql build/static_host
 	W2V_VALGRIND=1 $(TCLSH) test/all.tcl
 
 demo: w2v.so
@@ -104,7 +109,7 @@ build/sqlite-vec/vec0.so:
 	  && tar xzf sqlite-vec-linux-x64-$(SQLITE_VEC_VERSION).tgz && cp package/vec0.so vec0.so
 
 clean-objs:
-	rm -f w2v.so build/unit build/static_host
+	rm -f w2v.so build/unit build/unit_sql build/static_host
 
 clean: clean-objs
 	rm -rf build

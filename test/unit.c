@@ -600,6 +600,71 @@ static int run_oom(void){
   return report();
 }
 
+/* ---- the pure parsers: tokens, word expressions, vector-file headers ---- */
+static void check_terms(const char *z, int wantRc, const char *zWant){
+  W2vTerm a[32];
+  char got[256] = "";
+  int n = 0, rc = w2v_parse_terms(z, (int)strlen(z), a, &n), i;
+  for(i=0; i<n && rc==W2V_TERMS_OK; i++){
+    size_t k = strlen(got);
+    snprintf(got+k, sizeof(got)-k, "%s%c%.*s", i ? " " : "", a[i].sign>0 ? '+' : '-', a[i].len, z+a[i].start);
+  }
+  CHECK(rc==wantRc && (rc!=W2V_TERMS_OK || strcmp(got, zWant)==0),
+        "terms '%s': rc %d '%s', expected %d '%s'", z, rc, got, wantRc, zWant);
+}
+
+static void check_header(const char *z, W2vHeaderResult want, int64_t wantWords, int64_t wantDim){
+  int64_t w = -1, d = -1;
+  W2vHeaderResult r = w2v_parse_vector_header(z, strlen(z), &w, &d);
+  CHECK(r==want && (r!=W2V_HEADER_OK || (w==wantWords && d==wantDim)),
+        "header '%s': %d (%lld %lld), expected %d", z, (int)r, (long long)w, (long long)d, (int)want);
+}
+
+static int run_parse(void){
+  static const char zTok[] = "  a\tbb\n\r c\v\fdd ";
+  int i = 0, s, len, n = 0;
+  char got[64] = "";
+  /* tokens: ASCII white space and NUL separate, everything else is a word */
+  while( (len = w2v_next_token(zTok, (int)sizeof(zTok)-1, &i, &s))>0 ){
+    size_t k = strlen(got);
+    snprintf(got+k, sizeof(got)-k, "%s%.*s", n++ ? "|" : "", len, zTok+s);
+  }
+  CHECK(strcmp(got, "a|bb|c|dd")==0, "tokens: '%s'", got);
+  { const char z[] = "x\0y"; i = 0; n = 0;
+    while( w2v_next_token(z, 3, &i, &s)>0 ) n++;
+    CHECK(n==2, "NUL splits: %d tokens", n); }
+  { const char z[] = "\xc2\xa0k\xe3\x80\x80"; i = 0;
+    len = w2v_next_token(z, (int)strlen(z), &i, &s);
+    CHECK(len==(int)strlen(z), "non-ASCII space is part of a word: %d", len); }
+  /* word expressions */
+  check_terms("king - man + woman", W2V_TERMS_OK, "+king -man +woman");
+  check_terms("- a", W2V_TERMS_OK, "-a");
+  check_terms("+a +b", W2V_TERMS_OK, "++a ++b");      /* operators need spaces: words "+a", "+b" */
+  check_terms("a-b", W2V_TERMS_OK, "+a-b");          /* no spaces: one word */
+  check_terms("a - - b", W2V_TERMS_TWO_OPERATORS, "");
+  check_terms("a + - b", W2V_TERMS_TWO_OPERATORS, "");
+  check_terms("a -", W2V_TERMS_TRAILING_OPERATOR, "");
+  check_terms("", W2V_TERMS_OK, "");
+  check_terms("   ", W2V_TERMS_OK, "");
+  /* vector-file headers */
+  check_header("3 2", W2V_HEADER_OK, 3, 2);
+  check_header("3000000 300\r", W2V_HEADER_OK, 3000000, 300);
+  check_header("  0\t5  ", W2V_HEADER_OK, 0, 5);
+  check_header("3 0", W2V_HEADER_BAD, 0, 0);
+  check_header("+3 2", W2V_HEADER_BAD, 0, 0);
+  check_header("-3 2", W2V_HEADER_BAD, 0, 0);
+  check_header("3 -2", W2V_HEADER_BAD, 0, 0);
+  check_header("3 2.0", W2V_HEADER_BAD, 0, 0);
+  check_header("0x3 2", W2V_HEADER_BAD, 0, 0);
+  check_header("99999999999999999999 2", W2V_HEADER_BAD, 0, 0);
+  check_header("the 0.5", W2V_HEADER_NONE, 0, 0);     /* GloVe, dim 1 */
+  check_header("nan 0.5", W2V_HEADER_NONE, 0, 0);
+  check_header("the 0.1 0.2", W2V_HEADER_NONE, 0, 0);
+  check_header("3 2 1", W2V_HEADER_NONE, 0, 0);
+  check_header("", W2V_HEADER_NONE, 0, 0);
+  return report();
+}
+
 /* ---- w2v_train_bytes against what w2v_train_start asks the allocator for */
 static int64_t nBytesAsked;
 static int count_bytes(size_t n){ nBytesAsked += (int64_t)n; return 1; }
@@ -652,6 +717,7 @@ int main(int argc, char **argv){
   if( argc==4 && !strcmp(argv[1], "huffman") ) return run_huffman(atoi(argv[2]), (unsigned)atoi(argv[3]));
   if( argc==2 && !strcmp(argv[1], "counts") ) return run_counts();
   if( argc==2 && !strcmp(argv[1], "bytes") ) return run_bytes();
+  if( argc==2 && !strcmp(argv[1], "parse") ) return run_parse();
   if( argc==2 && !strcmp(argv[1], "oom") ){
 #if defined(__GLIBC__) && defined(__linux__)
     /* glibc's tunables are read at start: run again with the cache off */
@@ -662,6 +728,6 @@ int main(int argc, char **argv){
 #endif
     return run_oom();
   }
-  fprintf(stderr, "usage: unit sampler POWER DRAWS | unit huffman N SEED | unit knn N DIM K SEED | unit counts | unit oom | unit bytes\n");
+  fprintf(stderr, "usage: unit sampler POWER DRAWS | unit huffman N SEED | unit knn N DIM K SEED | unit counts | unit oom | unit bytes | unit parse\n");
   return 2;
 }
