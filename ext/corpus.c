@@ -119,7 +119,7 @@ int w2v_corpus_read(sqlite3 *db, const char *zTable, const char *zColumn,
         zTok = zLow;
       }
       id = w2v_vocab_add(vocab, zTok, (uint32_t)len, 1);
-      if( id==-2 ){
+      if( id==W2V_ERR_FULL ){
         *pzErr = sqlite3_mprintf("w2v_train: more than 2147483647 distinct words");
         rc = SQLITE_TOOBIG;
         goto done;

@@ -169,7 +169,7 @@ int w2v_model_output(sqlite3 *db, W2vModel *m, const char *zFunc, char **pzErr){
               : SQLITE_NOMEM;
   if( rc==SQLITE_OK && m->loss==W2V_LOSS_HS ){
     int t = w2v_tree_build(m->vocab.counts, m->vocab.n, &m->tree);
-    if( t==-2 ){
+    if( t==W2V_ERR_INVALID ){
       rc = SQLITE_CORRUPT;
       zWhat = sqlite3_mprintf("the word counts in %s_vocab cannot make a Huffman tree", m->zName);
     }else if( t ){

@@ -12,6 +12,11 @@
 #include <stdint.h>
 #include <stddef.h>
 
+/* The core's failures, where a function returns a count or id otherwise. */
+enum { W2V_ERR_NOMEM = -1,      /* an allocation failed */
+       W2V_ERR_FULL = -2,       /* w2v_vocab_add: 2^31-1 words already */
+       W2V_ERR_INVALID = -2 };  /* w2v_tree_build: counts no vocabulary has */
+
 /* Limits every layer checks against. */
 #define W2V_MAX_DIM   10000          /* floats per vector */
 #define W2V_MAX_WORDS 0x7fffffffLL   /* words in a vocabulary (ids are int32) */
@@ -87,7 +92,7 @@ void w2v_vocab_init(W2vVocab*);
 int64_t w2v_vocab_bytes(const W2vVocab*);
 void w2v_vocab_free(W2vVocab*);
 /* Adds `count` to the word (a saturating sum), inserting it if new; returns
-** its id, -1 on OOM, -2 when the vocabulary is full (2^31-1 words). */
+** its id, W2V_ERR_NOMEM, or W2V_ERR_FULL when the vocabulary holds 2^31-1 words. */
 int64_t w2v_vocab_add(W2vVocab*, const char *z, uint32_t n, int64_t count);
 int64_t w2v_vocab_find(const W2vVocab*, const char *z, uint32_t n);
 static inline const char *w2v_vocab_word(const W2vVocab *v, int64_t id){
@@ -110,7 +115,7 @@ typedef struct W2vTree {
 } W2vTree;
 
 /* counts must be sorted descending (as vocab ids are).  Returns 0, -1 on
-** OOM, or -2 when the counts cannot be a vocabulary's: n < 0, a count < 0,
+** OOM (W2V_ERR_NOMEM), or W2V_ERR_INVALID when the counts cannot be a vocabulary's: n < 0, a count < 0,
 ** counts not in descending order, or their sum over INT64_MAX (damaged
 ** storage).  Counts of 0 are taken as 1 (so that no path is longer than
 ** about 92 nodes).  A tree of 0 or 1 word has no inner node and empty paths. */

@@ -29,10 +29,10 @@ int w2v_tree_build(const int64_t *counts, int64_t n, W2vTree *t){
   memset(t, 0, sizeof(*t));
   /* damaged counts: refuse them before any sum can overflow (with sorted
   ** counts every inner node's count is at most the total) */
-  if( n<0 ) return -2;
+  if( n<0 ) return W2V_ERR_INVALID;
   for(i=0; i<n; i++){
     int64_t c = counts[i]>0 ? counts[i] : 1;
-    if( counts[i]<0 || (i>0 && counts[i]>counts[i-1]) || total>INT64_MAX - c ) return -2;
+    if( counts[i]<0 || (i>0 && counts[i]>counts[i-1]) || total>INT64_MAX - c ) return W2V_ERR_INVALID;
     total += c;
   }
   t->nWord = n;

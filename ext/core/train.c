@@ -256,7 +256,7 @@ W2vTrainer *w2v_train_start(const W2vTrainParams *p, const W2vCorpusView *c,
   t->loss.out = t->out;
   if( p->loss==W2V_LOSS_HS ){
     rc = w2v_tree_build(counts, nWord, &t->tree);
-    if( rc==-2 ){
+    if( rc==W2V_ERR_INVALID ){
       *pzErr = str_dup("word counts are negative, not sorted or too large for a Huffman tree");
       w2v_train_free(t);
       return 0;

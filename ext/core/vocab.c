@@ -69,7 +69,7 @@ int64_t w2v_vocab_add(W2vVocab *v, const char *z, uint32_t n, int64_t count){
     v->counts[id] = w2v_sat_add(v->counts[id], count);
     return id;
   }
-  if( v->n>=W2V_MAX_WORDS ) return -2;
+  if( v->n>=W2V_MAX_WORDS ) return W2V_ERR_FULL;
   if( v->n>=v->nAlloc ){
     int64_t nNew = v->nAlloc ? v->nAlloc*2 : 1024;
     int64_t *c = w2v_core_realloc(v->counts, nNew*sizeof(int64_t));
