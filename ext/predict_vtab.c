@@ -11,31 +11,12 @@ SQLITE_EXTENSION_INIT3
 
 enum { PR_WORD, PR_PROBABILITY, PR_RANK, PR_MODEL, PR_INPUT, PR_K };
 
-typedef struct PredVtab {
-  sqlite3_vtab base;
-  W2vConn *conn;
-} PredVtab;
-
 static int pred_connect(sqlite3 *db, void *pAux, int argc, const char *const*argv,
                         sqlite3_vtab **ppVtab, char **pzErr){
-  PredVtab *p;
-  int rc;
   (void)argc; (void)argv; (void)pzErr;
-  rc = sqlite3_declare_vtab(db,
+  return w2v_ranked_connect(db, pAux,
     "CREATE TABLE x(word TEXT, probability REAL, rank INTEGER,"
-    " model HIDDEN, input HIDDEN, k HIDDEN)");
-  if( rc!=SQLITE_OK ) return rc;
-  p = sqlite3_malloc(sizeof(*p));
-  if( p==0 ) return SQLITE_NOMEM;
-  memset(p, 0, sizeof(*p));
-  p->conn = pAux;
-  *ppVtab = &p->base;
-  return SQLITE_OK;
-}
-
-static int pred_disconnect(sqlite3_vtab *pVtab){
-  sqlite3_free(pVtab);
-  return SQLITE_OK;
+    " model HIDDEN, input HIDDEN, k HIDDEN)", ppVtab);
 }
 
 /* The plan: model, input, k (W2V_ARG_*, in that order, those given). */
@@ -70,7 +51,7 @@ static int pred_best_index(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo){
 static int pred_filter(sqlite3_vtab_cursor *pCur, int idxNum, const char *idxStr,
                        int argc, sqlite3_value **argv){
   W2vRankedCursor *c = (W2vRankedCursor*)pCur;
-  PredVtab *p = (PredVtab*)pCur->pVtab;
+  W2vRankedVtab *p = (W2vRankedVtab*)pCur->pVtab;
   sqlite3_value *vModel = 0, *vInput = 0, *vK = 0;
   sqlite3_int64 k = 10;
   char *zErr = 0;
@@ -122,7 +103,7 @@ static int pred_column(sqlite3_vtab_cursor *pCur, sqlite3_context *ctx, int i){
 }
 
 const sqlite3_module w2v_predict_module = {
-  0, 0, pred_connect, pred_best_index, pred_disconnect, 0,
+  0, 0, pred_connect, pred_best_index, w2v_ranked_disconnect, 0,
   w2v_ranked_open, w2v_ranked_close, pred_filter, w2v_ranked_next, w2v_ranked_eof, pred_column, w2v_ranked_rowid,
   0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0
 };

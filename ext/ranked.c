@@ -10,6 +10,23 @@
 SQLITE_EXTENSION_INIT3
 #include "w2vInt.h"
 
+int w2v_ranked_connect(sqlite3 *db, void *pAux, const char *zSchema, sqlite3_vtab **ppVtab){
+  W2vRankedVtab *p;
+  int rc = sqlite3_declare_vtab(db, zSchema);
+  if( rc!=SQLITE_OK ) return rc;
+  p = sqlite3_malloc(sizeof(*p));
+  if( p==0 ) return SQLITE_NOMEM;
+  memset(p, 0, sizeof(*p));
+  p->conn = pAux;
+  *ppVtab = &p->base;
+  return SQLITE_OK;
+}
+
+int w2v_ranked_disconnect(sqlite3_vtab *pVtab){
+  sqlite3_free(pVtab);
+  return SQLITE_OK;
+}
+
 int w2v_ranked_open(sqlite3_vtab *pVtab, sqlite3_vtab_cursor **ppCur){
   W2vRankedCursor *c = sqlite3_malloc(sizeof(*c));
   (void)pVtab;

@@ -14,31 +14,12 @@ SQLITE_EXTENSION_INIT3
 
 enum { SIM_WORD, SIM_SIMILARITY, SIM_RANK, SIM_MODEL, SIM_QUERY, SIM_K, SIM_METHOD };
 
-typedef struct SimVtab {
-  sqlite3_vtab base;
-  W2vConn *conn;
-} SimVtab;
-
 static int sim_connect(sqlite3 *db, void *pAux, int argc, const char *const*argv,
                        sqlite3_vtab **ppVtab, char **pzErr){
-  SimVtab *p;
-  int rc;
   (void)argc; (void)argv; (void)pzErr;
-  rc = sqlite3_declare_vtab(db,
+  return w2v_ranked_connect(db, pAux,
     "CREATE TABLE x(word TEXT, similarity REAL, rank INTEGER,"
-    " model HIDDEN, query HIDDEN, k HIDDEN, method HIDDEN)");
-  if( rc!=SQLITE_OK ) return rc;
-  p = sqlite3_malloc(sizeof(*p));
-  if( p==0 ) return SQLITE_NOMEM;
-  memset(p, 0, sizeof(*p));
-  p->conn = pAux;
-  *ppVtab = &p->base;
-  return SQLITE_OK;
-}
-
-static int sim_disconnect(sqlite3_vtab *pVtab){
-  sqlite3_free(pVtab);
-  return SQLITE_OK;
+    " model HIDDEN, query HIDDEN, k HIDDEN, method HIDDEN)", ppVtab);
 }
 
 /* The plan: model, query, k, method (W2V_ARG_*, in that order, those
@@ -221,7 +202,7 @@ static int search(W2vRankedCursor *c, const W2vKnn *knn, W2vKnnQuery *kq, int is
 static int sim_filter(sqlite3_vtab_cursor *pCur, int idxNum, const char *idxStr,
                       int argc, sqlite3_value **argv){
   W2vRankedCursor *c = (W2vRankedCursor*)pCur;
-  SimVtab *p = (SimVtab*)pCur->pVtab;
+  W2vRankedVtab *p = (W2vRankedVtab*)pCur->pVtab;
   SimArgs a;
   W2vKnnQuery kq;
   const W2vKnn *knn;
@@ -300,7 +281,7 @@ static int sim_column(sqlite3_vtab_cursor *pCur, sqlite3_context *ctx, int i){
 }
 
 const sqlite3_module w2v_similar_module = {
-  0, 0, sim_connect, sim_best_index, sim_disconnect, 0,
+  0, 0, sim_connect, sim_best_index, w2v_ranked_disconnect, 0,
   w2v_ranked_open, w2v_ranked_close, sim_filter, w2v_ranked_next, w2v_ranked_eof, sim_column, w2v_ranked_rowid,
   0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0
 };

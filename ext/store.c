@@ -29,36 +29,41 @@ int w2v_store_is_shadow(const char *zSuffix){
   return 0;
 }
 
-/* Runs one statement made from a printf format; on error *pzErr (if NULL so
-** far) gets SQLite's message. */
-static int exec_fmt(sqlite3 *db, char **pzErr, const char *zFmt, ...){
-  va_list ap;
-  char *zSql;
-  int rc;
-  va_start(ap, zFmt);
-  zSql = sqlite3_vmprintf(zFmt, ap);
-  va_end(ap);
-  if( zSql==0 ) return SQLITE_NOMEM;
-  rc = sqlite3_exec(db, zSql, 0, 0, 0);
-  sqlite3_free(zSql);
-  if( rc!=SQLITE_OK && pzErr && *pzErr==0 ){
-    *pzErr = sqlite3_mprintf("%s", sqlite3_errmsg(db));
-  }
-  return rc;
-}
-
 /* Prepares a statement made from a printf format. */
-static int prepare_fmt(sqlite3 *db, sqlite3_stmt **pp, const char *zFmt, ...){
-  va_list ap;
-  char *zSql;
+static int vprepare(sqlite3 *db, sqlite3_stmt **pp, const char *zFmt, va_list ap){
+  char *zSql = sqlite3_vmprintf(zFmt, ap);
   int rc;
-  va_start(ap, zFmt);
-  zSql = sqlite3_vmprintf(zFmt, ap);
-  va_end(ap);
   *pp = 0;
   if( zSql==0 ) return SQLITE_NOMEM;
   rc = sqlite3_prepare_v2(db, zSql, -1, pp, 0);
   sqlite3_free(zSql);
+  return rc;
+}
+
+static int prepare_fmt(sqlite3 *db, sqlite3_stmt **pp, const char *zFmt, ...){
+  va_list ap;
+  int rc;
+  va_start(ap, zFmt);
+  rc = vprepare(db, pp, zFmt, ap);
+  va_end(ap);
+  return rc;
+}
+
+/* Runs one statement made from a printf format; on error *pzErr (if NULL so
+** far) gets SQLite's message. */
+static int exec_fmt(sqlite3 *db, char **pzErr, const char *zFmt, ...){
+  sqlite3_stmt *p = 0;
+  va_list ap;
+  int rc;
+  va_start(ap, zFmt);
+  rc = vprepare(db, &p, zFmt, ap);
+  va_end(ap);
+  while( rc==SQLITE_OK && (rc = sqlite3_step(p))==SQLITE_ROW ){}
+  if( rc==SQLITE_DONE ) rc = SQLITE_OK;
+  sqlite3_finalize(p);
+  if( rc!=SQLITE_OK && rc!=SQLITE_NOMEM && pzErr && *pzErr==0 ){
+    *pzErr = sqlite3_mprintf("%s", sqlite3_errmsg(db));
+  }
   return rc;
 }
 

@@ -180,6 +180,13 @@ typedef struct W2vRankedCursor {
   W2vPrediction *a;          /* word id and score, best first */
   int64_t n, i;
 } W2vRankedCursor;
+typedef struct W2vRankedVtab {
+  sqlite3_vtab base;
+  W2vConn *conn;
+} W2vRankedVtab;
+/* xConnect with the table's declaration (pAux: the connection's state). */
+int w2v_ranked_connect(sqlite3*, void *pAux, const char *zSchema, sqlite3_vtab**);
+int w2v_ranked_disconnect(sqlite3_vtab*);
 int w2v_ranked_open(sqlite3_vtab*, sqlite3_vtab_cursor**);
 int w2v_ranked_close(sqlite3_vtab_cursor*);
 /* Drops the previous result (and model) before a new xFilter. */
