@@ -266,6 +266,13 @@ int w2v_store_save(sqlite3 *db, const char *zFunc, const W2vStoreModel *s,
                              expectGen==W2V_GEN_NONE ? "created" : gen==W2V_GEN_NONE ? "dropped" : "changed");
   }else{
     rc = store_write(db, s, gen!=W2V_GEN_NONE, &zWErr);
+    if( rc!=SQLITE_OK && sqlite3_extended_errcode(db)==SQLITE_BUSY_SNAPSHOT ){
+      /* WAL: the statement that called us reads an old snapshot, so the
+      ** generation check above saw the old model; another connection has
+      ** committed since, and this snapshot can never become a writer */
+      *pzErr = sqlite3_mprintf("%s: model '%s': the database was changed by another statement or connection "
+                               "while this one ran; nothing was written (run it again)", zFunc, s->zModel);
+    }
   }
   if( rc==SQLITE_OK ){
     rc = sqlite3_exec(db, "RELEASE w2v_store", 0, 0, 0);
