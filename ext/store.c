@@ -385,6 +385,7 @@ int w2v_store_read_vectors(sqlite3 *db, const char *zSchema, const char *zModel,
                            const char *zWhich, int dim, float *a, sqlite3_int64 nRow, char **pzWhat){
   sqlite3_stmt *p = 0;
   sqlite3_int64 i = 0, j;
+  int bad = 0;
   int rc = prepare_fmt(db, &p, "SELECT id, vector FROM \"%w\".\"%w_%s\" ORDER BY id", zSchema, zModel, zWhich);
   if( rc!=SQLITE_OK ){
     if( rc!=SQLITE_NOMEM ) *pzWhat = sqlite3_mprintf("%s", sqlite3_errmsg(db));
@@ -394,26 +395,29 @@ int w2v_store_read_vectors(sqlite3 *db, const char *zSchema, const char *zModel,
   while( (rc = sqlite3_step(p))==SQLITE_ROW ){
     const void *b = sqlite3_column_blob(p, 1);
     int nb = sqlite3_column_bytes(p, 1);
+    /* damage is decided by bad, not by *pzWhat, which is NULL when the
+    ** message cannot be made (out of memory) */
     if( i>=nRow || sqlite3_column_type(p, 0)!=SQLITE_INTEGER || sqlite3_column_int64(p, 0)!=i+1 ){
       *pzWhat = sqlite3_mprintf("%s_%s has unexpected row id %lld", zModel, zWhich, sqlite3_column_int64(p, 0));
+      bad = 1;
       break;
     }
     if( nb!=dim*(int)sizeof(float) || b==0 || sqlite3_column_type(p, 1)!=SQLITE_BLOB ){
       *pzWhat = sqlite3_mprintf("%s_%s row %lld holds %d bytes, expected %d", zModel, zWhich, i+1, nb, dim*4);
+      bad = 1;
       break;
     }
     w2v_floats_from_le(a + i*dim, b, dim);
-    for(j=0; j<dim; j++){
-      if( !isfinite(a[i*dim+j]) ){
-        *pzWhat = sqlite3_mprintf("%s_%s holds a non-finite value", zModel, zWhich);
-        break;
-      }
+    for(j=0; j<dim && isfinite(a[i*dim+j]); j++){}
+    if( j<dim ){
+      *pzWhat = sqlite3_mprintf("%s_%s holds a non-finite value", zModel, zWhich);
+      bad = 1;
+      break;
     }
-    if( *pzWhat ) break;
     i++;
   }
   sqlite3_finalize(p);
-  if( *pzWhat ) return SQLITE_CORRUPT;
+  if( bad ) return SQLITE_CORRUPT;
   if( rc!=SQLITE_DONE ){
     if( rc!=SQLITE_NOMEM ) *pzWhat = sqlite3_mprintf("%s", sqlite3_errmsg(db));
     return rc;
