@@ -41,24 +41,17 @@ static int push_end(W2vCorpus *c){
   return 0;
 }
 
-/* Prepares SELECT column FROM table, where table may be "schema.table". */
-static int prepare_source_dqs(sqlite3 *db, const char *zTable, const char *zColumn,
-                              sqlite3_stmt **ppStmt, char **pzErr);
+/* Prepares SELECT table.column FROM table, where table may be
+** "schema.table".  The column is qualified because SQLite reads an unknown
+** double-quoted name that is not qualified as a string literal (its
+** double-quoted-string compatibility): a misspelt column would train on its
+** own name.  (Switching SQLITE_DBCONFIG_DQS_DML off for the prepare instead
+** would expire every statement of the connection, and the statement calling
+** w2v_train would then fail with "abort due to ROLLBACK" when it opens its
+** next table.) */
 static int prepare_source(sqlite3 *db, const char *zTable, const char *zColumn,
                           sqlite3_stmt **ppStmt, char **pzErr){
-  /* Without this, a misspelt "column" would silently read as a string
-  ** literal (SQLite's double-quoted-string compatibility). */
-  int dqs = 1, rc;
-  sqlite3_db_config(db, SQLITE_DBCONFIG_DQS_DML, -1, &dqs);
-  sqlite3_db_config(db, SQLITE_DBCONFIG_DQS_DML, 0, (int*)0);
-  rc = prepare_source_dqs(db, zTable, zColumn, ppStmt, pzErr);
-  sqlite3_db_config(db, SQLITE_DBCONFIG_DQS_DML, dqs, (int*)0);
-  return rc;
-}
-
-static int prepare_source_dqs(sqlite3 *db, const char *zTable, const char *zColumn,
-                              sqlite3_stmt **ppStmt, char **pzErr){
-  char *zSql = sqlite3_mprintf("SELECT \"%w\" FROM \"%w\"", zColumn, zTable);
+  char *zSql = sqlite3_mprintf("SELECT \"%w\".\"%w\" FROM \"%w\"", zTable, zColumn, zTable);
   int rc;
   const char *zDot = strchr(zTable, '.');
   if( zSql==0 ) return SQLITE_NOMEM;
@@ -67,14 +60,18 @@ static int prepare_source_dqs(sqlite3 *db, const char *zTable, const char *zColu
   if( rc!=SQLITE_OK && zDot && strstr(sqlite3_errmsg(db), "no such table") ){
     char *zSchema = sqlite3_mprintf("%.*s", (int)(zDot - zTable), zTable);
     if( zSchema==0 ) return SQLITE_NOMEM;
-    zSql = sqlite3_mprintf("SELECT \"%w\" FROM \"%w\".\"%w\"", zColumn, zSchema, zDot+1);
+    zSql = sqlite3_mprintf("SELECT \"%w\".\"%w\" FROM \"%w\".\"%w\"", zDot+1, zColumn, zSchema, zDot+1);
     sqlite3_free(zSchema);
     if( zSql==0 ) return SQLITE_NOMEM;
     rc = sqlite3_prepare_v2(db, zSql, -1, ppStmt, 0);
     sqlite3_free(zSql);
   }
   if( rc!=SQLITE_OK ){
-    *pzErr = sqlite3_mprintf("w2v_train: %s", sqlite3_errmsg(db));
+    if( strncmp(sqlite3_errmsg(db), "no such column: ", 16)==0 ){
+      *pzErr = sqlite3_mprintf("w2v_train: no such column: %s", zColumn);
+    }else{
+      *pzErr = sqlite3_mprintf("w2v_train: %s", sqlite3_errmsg(db));
+    }
   }
   return rc;
 }

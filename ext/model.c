@@ -146,10 +146,14 @@ static char *load_error(const char *zFunc, const char *zModel, int rc, char *zWh
 }
 
 /* The output weights (and the tree of hs) are read on first use: similarity
-** queries never need them, and they are as large as the word vectors. */
+** queries never need them, and they are as large as the word vectors.  They
+** are read into locals and published whole: reading runs SQL, which may run
+** user code (a shadow table replaced by a view) that uses this very model. */
 int w2v_model_output(sqlite3 *db, W2vModel *m, const char *zFunc, char **pzErr){
   sqlite3_int64 nOut;
   char *zWhat = 0;
+  float *out;
+  W2vTree tree;
   int rc;
   if( m->out ) return SQLITE_OK;
   if( m->loss==W2V_LOSS_NONE ){
@@ -163,12 +167,18 @@ int w2v_model_output(sqlite3 *db, W2vModel *m, const char *zFunc, char **pzErr){
                              zFunc, m->zName);
     return SQLITE_ERROR;
   }
+  memset(&tree, 0, sizeof(tree));
   nOut = w2v_loss_out_rows(m->loss, m->vocab.n);
-  m->out = sqlite3_malloc64((sqlite3_uint64)(nOut ? nOut : 1)*m->dim*sizeof(float));
-  rc = m->out ? w2v_store_read_vectors(db, m->zSchema, m->zName, "output", m->dim, m->out, nOut, &zWhat)
-              : SQLITE_NOMEM;
+  out = sqlite3_malloc64((sqlite3_uint64)(nOut ? nOut : 1)*m->dim*sizeof(float));
+  rc = out ? w2v_store_read_vectors(db, m->zSchema, m->zName, "output", m->dim, out, nOut, &zWhat)
+           : SQLITE_NOMEM;
+  if( rc==SQLITE_OK && m->out ){
+    /* loaded meanwhile, from inside the read: keep that one */
+    sqlite3_free(out);
+    return SQLITE_OK;
+  }
   if( rc==SQLITE_OK && m->loss==W2V_LOSS_HS ){
-    int t = w2v_tree_build(m->vocab.counts, m->vocab.n, &m->tree);
+    int t = w2v_tree_build(m->vocab.counts, m->vocab.n, &tree);
     if( t==W2V_ERR_INVALID ){
       rc = SQLITE_CORRUPT;
       zWhat = sqlite3_mprintf("the word counts in %s_vocab cannot make a Huffman tree", m->zName);
@@ -177,12 +187,13 @@ int w2v_model_output(sqlite3 *db, W2vModel *m, const char *zFunc, char **pzErr){
     }
   }
   if( rc!=SQLITE_OK ){
-    sqlite3_free(m->out);
-    m->out = 0;
-    w2v_tree_free(&m->tree);
+    sqlite3_free(out);
+    w2v_tree_free(&tree);
     *pzErr = load_error(zFunc, m->zName, rc, zWhat);
     return rc;
   }
+  m->out = out;
+  m->tree = tree;
   m->lossFn.kind = m->loss;
   m->lossFn.dim = m->dim;
   m->lossFn.nWord = m->vocab.n;

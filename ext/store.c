@@ -312,6 +312,13 @@ static int writer_running(sqlite3 *db){
   return 0;
 }
 
+/* The error of a write that lost a race. */
+static char *raced(const char *zFunc, const char *zModel, const char *zHow){
+  return sqlite3_mprintf("%s: model '%s' was %s by another connection while %s (or by SQL run inside "
+                         "this statement); nothing was written, run it again", zFunc, zModel, zHow,
+                         strcmp(zFunc, "w2v_train")==0 ? "training" : "importing");
+}
+
 int w2v_store_save(sqlite3 *db, const char *zFunc, const W2vStoreModel *s,
                    sqlite3_int64 expectGen, char **pzErr){
   char *zWErr = 0;
@@ -324,7 +331,10 @@ int w2v_store_save(sqlite3 *db, const char *zFunc, const W2vStoreModel *s,
   int own = sqlite3_get_autocommit(db) && !writer_running(db);
   int rc = sqlite3_exec(db, own ? "BEGIN IMMEDIATE" : "SAVEPOINT w2v_store", 0, 0, 0);
   if( rc!=SQLITE_OK ){
-    *pzErr = sqlite3_mprintf("%s: %s", zFunc, sqlite3_errmsg(db));
+    /* WAL: a statement of ours holds a snapshot older than another
+    ** connection's commit, and such a snapshot can never write */
+    *pzErr = sqlite3_extended_errcode(db)==SQLITE_BUSY_SNAPSHOT ? raced(zFunc, s->zModel, "changed")
+           : sqlite3_mprintf("%s: %s", zFunc, sqlite3_errmsg(db));
     return rc;
   }
   /* what the caller saw when it started must still hold */
@@ -334,12 +344,15 @@ int w2v_store_save(sqlite3 *db, const char *zFunc, const W2vStoreModel *s,
     zWErr = sqlite3_mprintf("%s", sqlite3_errmsg(db));
   }else if( gen!=expectGen ){
     rc = SQLITE_BUSY;
-    *pzErr = sqlite3_mprintf("%s: model '%s' was %s by another connection while %s (or by SQL run inside "
-                             "this statement); nothing was written, run it again", zFunc, s->zModel,
-                             expectGen==W2V_GEN_NONE ? "created" : gen==W2V_GEN_NONE ? "dropped" : "changed",
-                             strcmp(zFunc, "w2v_train")==0 ? "training" : "importing");
+    *pzErr = raced(zFunc, s->zModel, expectGen==W2V_GEN_NONE ? "created" : gen==W2V_GEN_NONE ? "dropped" : "changed");
   }else{
     rc = store_write(db, s, gen!=W2V_GEN_NONE, &zWErr);
+    if( rc!=SQLITE_OK && sqlite3_extended_errcode(db)==SQLITE_BUSY_SNAPSHOT ){
+      /* WAL: the statement that called us reads an old snapshot, so the
+      ** generation check above saw the old model; another connection has
+      ** committed since, and this snapshot can never become a writer */
+      *pzErr = raced(zFunc, s->zModel, "changed");
+    }
   }
   if( rc==SQLITE_OK ){
     rc = sqlite3_exec(db, own ? "COMMIT" : "RELEASE w2v_store", 0, 0, 0);
@@ -468,31 +481,35 @@ int w2v_store_read_vectors(sqlite3 *db, const char *zSchema, const char *zModel,
                            const char *zWhich, int dim, float *a, sqlite3_int64 nRow, char **pzWhat){
   sqlite3_stmt *p = 0;
   sqlite3_int64 i = 0, j;
+  int bad = 0;
   int rc = prepare_fmt(db, &p, "SELECT id, vector FROM \"%w\".\"%w_%s\" ORDER BY id", zSchema, zModel, zWhich);
   if( rc!=SQLITE_OK ){ sqlite3_finalize(p); return prepare_error(db, rc, pzWhat); }
   while( (rc = sqlite3_step(p))==SQLITE_ROW ){
     const void *b = sqlite3_column_blob(p, 1);
     int nb = sqlite3_column_bytes(p, 1);
+    /* damage is decided by bad, not by *pzWhat, which is NULL when the
+    ** message cannot be made (out of memory) */
     if( i>=nRow || sqlite3_column_type(p, 0)!=SQLITE_INTEGER || sqlite3_column_int64(p, 0)!=i+1 ){
       *pzWhat = sqlite3_mprintf("%s_%s has unexpected row id %lld", zModel, zWhich, sqlite3_column_int64(p, 0));
+      bad = 1;
       break;
     }
     if( nb!=dim*(int)sizeof(float) || b==0 || sqlite3_column_type(p, 1)!=SQLITE_BLOB ){
       *pzWhat = sqlite3_mprintf("%s_%s row %lld holds %d bytes, expected %d", zModel, zWhich, i+1, nb, dim*4);
+      bad = 1;
       break;
     }
     w2v_floats_from_le(a + i*dim, b, dim);
-    for(j=0; j<dim; j++){
-      if( !isfinite(a[i*dim+j]) ){
-        *pzWhat = sqlite3_mprintf("%s_%s holds a non-finite value", zModel, zWhich);
-        break;
-      }
+    for(j=0; j<dim && isfinite(a[i*dim+j]); j++){}
+    if( j<dim ){
+      *pzWhat = sqlite3_mprintf("%s_%s holds a non-finite value", zModel, zWhich);
+      bad = 1;
+      break;
     }
-    if( *pzWhat ) break;
     i++;
   }
   sqlite3_finalize(p);
-  if( *pzWhat ) return SQLITE_CORRUPT;
+  if( bad ) return SQLITE_CORRUPT;
   if( rc!=SQLITE_DONE ){
     if( rc!=SQLITE_NOMEM ) *pzWhat = sqlite3_mprintf("%s", sqlite3_errmsg(db));
     return rc;
