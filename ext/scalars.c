@@ -67,8 +67,8 @@ static void prob_or_score(sqlite3_context *ctx, W2vModel *m, sqlite3_value **arg
       ** input is kept, so summing over all outputs costs O(V) not O(V^2). */
       if( m->zPartInput==0 || strcmp(m->zPartInput, zIn)!=0 ){
         sqlite3_free(m->zPartInput);
-        m->zPartInput = sqlite3_mprintf("%s", zIn);
         m->partLog = w2v_log_partition(&m->lossFn, h);
+        m->zPartInput = isnan(m->partLog) ? 0 : sqlite3_mprintf("%s", zIn);
       }
       if( m->zPartInput==0 ) sqlite3_result_error_nomem(ctx);
       else sqlite3_result_double(ctx, exp(w2v_dot_exact(h, m->out + o*m->dim, m->dim) - m->partLog));

@@ -180,7 +180,11 @@ void w2v_loss_thread_end(const W2vLoss*, float *scratch);
 double w2v_dot_exact(const float *a, const float *b, int n);
 double w2v_log_sigmoid(double x);    /* log sigma(x), no overflow */
 double w2v_hs_prob(const W2vLoss*, const float *h, int32_t target);
-/* log sum_w exp(u_w . h) over the vocabulary (ns and softmax models). */
+/* score[w] = u_w . h for every word (ns and softmax models). */
+void w2v_output_scores(const W2vLoss*, const float *h, double *score);
+/* log sum_i exp(x_i), without overflow. */
+double w2v_log_sum_exp(const double *x, int64_t n);
+/* log sum_w exp(u_w . h) over the vocabulary; NAN when out of memory. */
 double w2v_log_partition(const W2vLoss*, const float *h);
 /* The k most probable outputs for hidden vector h, best first (ties: lower
 ** id), with their probabilities; exact, as w2v_hs_prob / the softmax over

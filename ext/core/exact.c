@@ -28,15 +28,24 @@ double w2v_hs_prob(const W2vLoss *L, const float *h, int32_t target){
   return exp(logp);
 }
 
-double w2v_log_partition(const W2vLoss *L, const float *h){
-  double mx = -INFINITY, sum = 0;
+void w2v_output_scores(const W2vLoss *L, const float *h, double *score){
   int64_t w;
-  for(w=0; w<L->nWord; w++){
-    double s = w2v_dot_exact(h, L->out + w*L->dim, L->dim);
-    if( s>mx ) mx = s;
-  }
-  for(w=0; w<L->nWord; w++){
-    sum += exp(w2v_dot_exact(h, L->out + w*L->dim, L->dim) - mx);
-  }
+  for(w=0; w<L->nWord; w++) score[w] = w2v_dot_exact(h, L->out + w*L->dim, L->dim);
+}
+
+double w2v_log_sum_exp(const double *x, int64_t n){
+  double mx = -INFINITY, sum = 0;
+  int64_t i;
+  for(i=0; i<n; i++) if( x[i]>mx ) mx = x[i];
+  for(i=0; i<n; i++) sum += exp(x[i] - mx);
   return mx + log(sum);
+}
+
+double w2v_log_partition(const W2vLoss *L, const float *h){
+  double *score = w2v_core_malloc(sizeof(double)*(size_t)L->nWord), r;
+  if( score==0 ) return NAN;
+  w2v_output_scores(L, h, score);
+  r = w2v_log_sum_exp(score, L->nWord);
+  w2v_core_free(score);
+  return r;
 }

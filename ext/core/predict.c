@@ -91,16 +91,12 @@ static int64_t predict_hs(const W2vLoss *L, const float *h, int64_t k, W2vPredic
 }
 
 static int64_t predict_softmax(const W2vLoss *L, const float *h, int64_t k, W2vPrediction *out){
-  double *score = w2v_core_malloc(sizeof(double)*(size_t)L->nWord), mx = -INFINITY, sum = 0, logZ;
+  double *score = w2v_core_malloc(sizeof(double)*(size_t)L->nWord), logZ;
   W2vPrediction *all;
   int64_t w;
   if( score==0 ) return -1;
-  for(w=0; w<L->nWord; w++){
-    score[w] = w2v_dot_exact(h, L->out + w*L->dim, L->dim);
-    if( score[w]>mx ) mx = score[w];
-  }
-  for(w=0; w<L->nWord; w++) sum += exp(score[w]-mx);
-  logZ = mx + log(sum);
+  w2v_output_scores(L, h, score);
+  logZ = w2v_log_sum_exp(score, L->nWord);
   all = w2v_core_malloc(sizeof(W2vPrediction)*(size_t)L->nWord);
   if( all==0 ){ w2v_core_free(score); return -1; }
   for(w=0; w<L->nWord; w++){ all[w].id = (int32_t)w; all[w].prob = exp(score[w]-logZ); }
