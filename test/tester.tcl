@@ -11,6 +11,17 @@ set ::topdir  [file dirname $::testdir]
 set ::ext     [expr {[info exists ::env(W2V_EXT)] ? $::env(W2V_EXT) : [file join $::topdir w2v]}]
 # under valgrind (make test-valgrind) a few files do less, or time less strictly
 set ::valgrind [info exists ::env(W2V_VALGRIND)]
+# The command that runs a child tclsh: under valgrind too when this file is
+# (valgrind does not follow children by itself); its errors and definite
+# leaks make the child exit non-zero.
+proc child_tclsh {} {
+  set cmd [list [info nameofexecutable]]
+  if {$::valgrind} {
+    set cmd [list valgrind -q --error-exitcode=97 --leak-check=full \
+             --errors-for-leak-kinds=definite --show-leak-kinds=definite {*}$cmd]
+  }
+  return $cmd
+}
 set ::nPass 0
 set ::nFail 0
 set ::failed {}
