@@ -127,11 +127,31 @@ W2vNameState w2v_store_state(sqlite3 *db, const char *zSchema, const char *zMode
   return W2V_NAME_FREE;
 }
 
+/* Every query call asks for the generation: one statement when the model's
+** tables are all there (-2 from this fast path: ask the slow one). */
+static sqlite3_int64 generation_fast(sqlite3 *db, const char *zSchema, const char *zModel){
+  sqlite3_stmt *p = 0;
+  sqlite3_int64 g = -2;
+  if( prepare_fmt(db, &p, "SELECT sql, (SELECT value FROM \"%w\".\"%w_config\" WHERE key='generation')"
+                          " FROM \"%w\".sqlite_schema WHERE name=?1 COLLATE NOCASE", zSchema, zModel, zSchema)==SQLITE_OK ){
+    sqlite3_bind_text(p, 1, zModel, -1, SQLITE_STATIC);
+    if( sqlite3_step(p)==SQLITE_ROW && is_w2v_sql((const char*)sqlite3_column_text(p, 0))
+     && sqlite3_column_type(p, 1)==SQLITE_INTEGER && sqlite3_column_int64(p, 1)>=0 ){
+      g = sqlite3_column_int64(p, 1);
+    }
+  }
+  if( sqlite3_finalize(p)!=SQLITE_OK ) g = -2;
+  return g;
+}
+
 sqlite3_int64 w2v_store_generation(sqlite3 *db, const char *zSchema, const char *zModel){
   sqlite3_stmt *p = 0;
-  sqlite3_int64 g = W2V_GEN_DAMAGED;
+  sqlite3_int64 g = generation_fast(db, zSchema, zModel);
   char *zConfig;
-  int isModel = 0, r = schema_lookup(db, zSchema, zModel, 0, &isModel);
+  int isModel = 0, r;
+  if( g>=0 ) return g;
+  g = W2V_GEN_DAMAGED;
+  r = schema_lookup(db, zSchema, zModel, 0, &isModel);
   if( r<0 ) return W2V_GEN_ERROR;
   if( r==0 || !isModel ) return W2V_GEN_NONE;
   /* the model table is there: a missing config or generation is damage; a
