@@ -68,6 +68,20 @@ test-tsan:
 	  ./build/tsan_host build/tsan-test.db
 	rm -f build/tsan-test.db build/tsan-test.db-wal build/tsan-test.db-shm
 
+# Allocation failures (issue #10): every scenario of test/oom_host.c for
+# N = 1, 2, ...: the N-th allocation fails (then every one from the N-th on),
+# through SQLite's allocator, the core's hook and the extension's own malloc
+# calls (--wrap); checks the error, the database, leaks.  OOM_ONLY=name runs
+# some scenarios; OOM_N=n (OOM_MODE=0|1) one point, verbosely.
+OOM_FLAGS = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+OOM_WRAP  = -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=free,--wrap=posix_memalign
+build/oom_host: test/oom_host.c $(SRC) $(HDR) Makefile
+	@mkdir -p build
+	$(CC) -DSQLITE_CORE $(CPPFLAGS) $(OOM_FLAGS) $(ARCHFLAGS) $(WARN) -o $@ test/oom_host.c $(SRC) -lsqlite3 $(LDLIBS) $(OOM_WRAP)
+
+test-oom: build/oom_host
+	./build/oom_host
+
 # The whole suite under valgrind memcheck.  Valgrind does not decode AVX-512,
 # which -march=native turns on for such hosts: build without it (the AVX2/FMA
 # kernels stay).  TESTS=test/x.test runs some files only.
@@ -115,9 +129,9 @@ build/sqlite-vec/vec0.so:
 	  && tar xzf sqlite-vec-linux-x64-$(SQLITE_VEC_VERSION).tgz && cp package/vec0.so vec0.so
 
 clean-objs:
-	rm -f w2v.so build/unit build/unit_sql build/static_host
+	rm -f w2v.so build/unit build/unit_sql build/static_host build/oom_host
 
 clean: clean-objs
 	rm -rf build
 
-.PHONY: all check-layers test test-asan test-tsan test-valgrind demo bench install clean clean-objs sqlite-vec fuzz
+.PHONY: all check-layers test test-oom test-asan test-tsan test-valgrind demo bench install clean clean-objs sqlite-vec fuzz

@@ -61,9 +61,11 @@ static char *read_item(const char *zFunc, const char *z, int *pi, int isKey, cha
     }
   }
   *pi = i;
-  zOut = sqlite3_str_finish(s);
-  if( zOut==0 ){
-    zOut = sqlite3_malloc(1);
+  if( sqlite3_str_errcode(s)!=SQLITE_OK ){
+    sqlite3_free(sqlite3_str_finish(s));
+    zOut = 0;
+  }else if( (zOut = sqlite3_str_finish(s))==0 ){
+    zOut = sqlite3_malloc(1);          /* an empty item: "" */
     if( zOut ) zOut[0] = 0;
   }
   if( zOut==0 ) *pzErr = sqlite3_mprintf("%s: out of memory", zFunc);

@@ -87,15 +87,17 @@ static int is_w2v_sql(const char *zSql){
 }
 
 /* Looks a name up in zSchema's sqlite_schema (case-insensitively, as SQLite
-** does): 1 found (*pzFound its spelling, *pIsModel), 0 not found, -1 error. */
+** does): 1 found (*pzFound its spelling, *pIsModel), 0 not found, -1 error,
+** -2 out of memory. */
 static int schema_lookup(sqlite3 *db, const char *zSchema, const char *zName, char **pzFound, int *pIsModel){
   sqlite3_stmt *p = 0;
   int r = 0;
   if( pzFound ) *pzFound = 0;
   if( pIsModel ) *pIsModel = 0;
-  if( prepare_fmt(db, &p, "SELECT name, sql FROM \"%w\".sqlite_schema WHERE name=?1 COLLATE NOCASE", zSchema)!=SQLITE_OK ){
+  int rc = prepare_fmt(db, &p, "SELECT name, sql FROM \"%w\".sqlite_schema WHERE name=?1 COLLATE NOCASE", zSchema);
+  if( rc!=SQLITE_OK ){
     sqlite3_finalize(p);
-    return -1;
+    return rc==SQLITE_NOMEM ? -2 : -1;
   }
   sqlite3_bind_text(p, 1, zName, -1, SQLITE_STATIC);
   if( sqlite3_step(p)==SQLITE_ROW ){
@@ -103,9 +105,10 @@ static int schema_lookup(sqlite3 *db, const char *zSchema, const char *zName, ch
     if( pIsModel ) *pIsModel = is_w2v_sql((const char*)sqlite3_column_text(p, 1));
     if( pzFound && (*pzFound = sqlite3_mprintf("%s", sqlite3_column_text(p, 0)))==0 ) r = -1;
   }
-  if( sqlite3_finalize(p)!=SQLITE_OK ){
+  rc = sqlite3_finalize(p);
+  if( rc!=SQLITE_OK || r<0 ){
     if( pzFound ){ sqlite3_free(*pzFound); *pzFound = 0; }
-    return -1;
+    return rc==SQLITE_NOMEM || r<0 ? -2 : -1;
   }
   return r;
 }
@@ -114,14 +117,14 @@ W2vNameState w2v_store_state(sqlite3 *db, const char *zSchema, const char *zMode
   int i, isModel, r;
   *pzTaken = 0;
   r = schema_lookup(db, zSchema, zModel, pzTaken, &isModel);
-  if( r<0 ){ *pzTaken = sqlite3_mprintf("%s", sqlite3_errmsg(db)); return W2V_NAME_ERROR; }
+  if( r<0 ){ *pzTaken = r==-1 ? sqlite3_mprintf("%s", sqlite3_errmsg(db)) : 0; return W2V_NAME_ERROR; }
   if( r>0 ) return isModel ? W2V_NAME_MODEL : W2V_NAME_TAKEN;
   /* a free name needs free shadow names too, or the write would fail late */
   for(i=0; i<W2V_N_SHADOW; i++){
     char *zShadow = sqlite3_mprintf("%s_%s", zModel, w2v_shadow_suffix[i]);
     r = zShadow ? schema_lookup(db, zSchema, zShadow, pzTaken, 0) : -1;
     sqlite3_free(zShadow);
-    if( r<0 ){ *pzTaken = sqlite3_mprintf("%s", sqlite3_errmsg(db)); return W2V_NAME_ERROR; }
+    if( r<0 ){ *pzTaken = r==-1 ? sqlite3_mprintf("%s", sqlite3_errmsg(db)) : 0; return W2V_NAME_ERROR; }
     if( r>0 ) return W2V_NAME_TAKEN;
   }
   return W2V_NAME_FREE;
@@ -349,8 +352,17 @@ int w2v_store_save(sqlite3 *db, const char *zFunc, const W2vStoreModel *s,
   ** Inside the caller's transaction, or under a writing statement (a
   ** trigger), a savepoint. */
   int own = sqlite3_get_autocommit(db) && !writer_running(db);
-  int rc = sqlite3_exec(db, own ? "BEGIN IMMEDIATE" : "SAVEPOINT w2v_store", 0, 0, 0);
+  sqlite3_stmt *pUndo = 0, *pRelease = 0;
+  int rc;
+  /* the statements that undo the write, prepared before it starts: when
+  ** memory runs out half way, undoing must not need any more */
+  rc = sqlite3_prepare_v2(db, own ? "ROLLBACK" : "ROLLBACK TO w2v_store", -1, &pUndo, 0);
+  if( rc==SQLITE_OK && !own ) rc = sqlite3_prepare_v2(db, "RELEASE w2v_store", -1, &pRelease, 0);
+  if( rc==SQLITE_OK ) rc = sqlite3_exec(db, own ? "BEGIN IMMEDIATE" : "SAVEPOINT w2v_store", 0, 0, 0);
   if( rc!=SQLITE_OK ){
+    sqlite3_finalize(pUndo);
+    sqlite3_finalize(pRelease);
+    if( rc==SQLITE_NOMEM ) return rc;
     /* WAL: a statement of ours holds a snapshot older than another
     ** connection's commit, and such a snapshot can never write */
     *pzErr = sqlite3_extended_errcode(db)==SQLITE_BUSY_SNAPSHOT ? raced(zFunc, s->zModel, "changed")
@@ -383,8 +395,11 @@ int w2v_store_save(sqlite3 *db, const char *zFunc, const W2vStoreModel *s,
       *pzErr = sqlite3_mprintf("%s: writing model '%s': %s", zFunc, s->zModel, zWErr ? zWErr : sqlite3_errstr(rc));
     }
     sqlite3_free(zWErr);
-    sqlite3_exec(db, own ? "ROLLBACK" : "ROLLBACK TO w2v_store; RELEASE w2v_store", 0, 0, 0);
+    sqlite3_step(pUndo);
+    if( pRelease ) sqlite3_step(pRelease);
   }
+  sqlite3_finalize(pUndo);
+  sqlite3_finalize(pRelease);
   return rc;
 }
 

@@ -152,7 +152,7 @@ void w2v_fn_train(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   state = w2v_store_state(db, "main", o.zModel, &zTaken);
   if( state==W2V_NAME_ERROR ){
     zErr = sqlite3_mprintf("w2v_train: %s", zTaken ? zTaken : "out of memory");
-    rc = SQLITE_ERROR; goto done;
+    rc = zTaken ? SQLITE_ERROR : SQLITE_NOMEM; goto done;
   }
   if( state==W2V_NAME_MODEL && !o.replace && !o.update ){
     zErr = sqlite3_mprintf("w2v_train: model '%s' already exists (replace=1 retrains it, update=1 continues it)", o.zModel);
@@ -249,8 +249,9 @@ void w2v_fn_train(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   rc = save_model(db, &o, &vocab, t, zJson, expectGen, &zErr);
   if( rc!=SQLITE_OK ) goto done;
   w2v_conn_forget(conn, "main", o.zModel);
-  /* seconds in the summary cover reading + training; report writing too */
-  sqlite3_result_text(ctx, zJson, -1, SQLITE_TRANSIENT);
+  /* handed over, not copied: nothing may fail once the model is written */
+  sqlite3_result_text(ctx, zJson, -1, sqlite3_free);
+  zJson = 0;
 
 done:
   if( rc!=SQLITE_OK ){

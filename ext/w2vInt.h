@@ -76,7 +76,8 @@ int w2v_store_is_shadow(const char *zSuffix);
 
 typedef enum { W2V_NAME_FREE, W2V_NAME_MODEL, W2V_NAME_TAKEN, W2V_NAME_ERROR } W2vNameState;
 /* Whether zModel names a w2v model in zSchema, is free (its shadow names
-** too), or is taken (*pzTaken: by what, sqlite3_malloc'd). */
+** too), or is taken (*pzTaken: by what, sqlite3_malloc'd).  On
+** W2V_NAME_ERROR *pzTaken is SQLite's message, NULL when out of memory. */
 W2vNameState w2v_store_state(sqlite3*, const char *zSchema, const char *zModel, char **pzTaken);
 
 /* The generation of a model (>= 0), changed by every write. */

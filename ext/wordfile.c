@@ -912,7 +912,8 @@ void w2v_fn_import(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   if( rc==SQLITE_OK ) rc = import_save(db, &io, zPath, format, nHeader, &x, expectGen, &zJson, &zErr);
   if( rc==SQLITE_OK ){
     w2v_conn_forget(conn, "main", io.zModel);
-    sqlite3_result_text(ctx, zJson, -1, SQLITE_TRANSIENT);
+    sqlite3_result_text(ctx, zJson, -1, sqlite3_free);   /* handed over: nothing may fail now */
+    zJson = 0;
   }
   if( rc==SQLITE_INTERRUPT && zErr==0 ) zErr = sqlite3_mprintf("w2v_import: interrupted");
   if( rc!=SQLITE_OK ){
