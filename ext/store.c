@@ -122,7 +122,7 @@ W2vNameState w2v_store_state(sqlite3 *db, const char *zSchema, const char *zMode
   /* a free name needs free shadow names too, or the write would fail late */
   for(i=0; i<W2V_N_SHADOW; i++){
     char *zShadow = sqlite3_mprintf("%s_%s", zModel, w2v_shadow_suffix[i]);
-    r = zShadow ? schema_lookup(db, zSchema, zShadow, pzTaken, 0) : -1;
+    r = zShadow ? schema_lookup(db, zSchema, zShadow, pzTaken, 0) : -2;
     sqlite3_free(zShadow);
     if( r<0 ){ *pzTaken = r==-1 ? sqlite3_mprintf("%s", sqlite3_errmsg(db)) : 0; return W2V_NAME_ERROR; }
     if( r>0 ) return W2V_NAME_TAKEN;

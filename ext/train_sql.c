@@ -39,6 +39,12 @@ static int run_training(sqlite3 *db, W2vTrainer *t, const W2vOptions *o, char **
   sqlite3_stmt *pProbe = w2v_probe_open(db);
   W2vTrainEnd r;
   int tick = 0;
+  if( pProbe==0 ){
+    /* no way to see an interrupt (out of memory): stop, write nothing */
+    w2v_train_cancel(t);
+    w2v_train_join(t);
+    return SQLITE_NOMEM;
+  }
   while( !w2v_train_done(t) ){
     struct timespec ts = { 0, 10*1000*1000 };
     nanosleep(&ts, 0);

@@ -43,6 +43,7 @@
 */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <math.h>
 #include <stddef.h>
 #include <poll.h>
@@ -87,26 +88,25 @@ static const char *kind_name(mode_t m){
 ** that cannot be resolved (ENOMEM: out of memory). */
 static char *resolved_name(const char *zPath){
   const char *zBase = strrchr(zPath, '/');
-  char *zReal = realpath(zPath, 0), *zDir, *z;
+  char zReal[PATH_MAX], *zDir, *z;   /* realpath into a buffer: no malloc'd result to free() */
   int e;
-  if( zReal==0 && errno==ENOENT ){
+  if( realpath(zPath, zReal) ){
+    z = sqlite3_mprintf("%s", zReal);
+  }else if( errno!=ENOENT ){
+    return 0;
+  }else{
     zBase = zBase ? zBase+1 : zPath;
     if( zBase[0]==0 || !strcmp(zBase, ".") || !strcmp(zBase, "..") ){ errno = ENOENT; return 0; }
     if( zBase==zPath ) zDir = sqlite3_mprintf(".");
     else if( zBase==zPath+1 ) zDir = sqlite3_mprintf("/");
     else zDir = sqlite3_mprintf("%.*s", (int)(zBase-zPath-1), zPath);
     if( zDir==0 ){ errno = ENOMEM; return 0; }
-    zReal = realpath(zDir, 0);
+    z = realpath(zDir, zReal);
     e = errno;
     sqlite3_free(zDir);
-    if( zReal==0 ){ errno = e; return 0; }
+    if( z==0 ){ errno = e; return 0; }
     z = sqlite3_mprintf("%s%s%s", zReal, strcmp(zReal, "/") ? "/" : "", zBase);
-  }else if( zReal ){
-    z = sqlite3_mprintf("%s", zReal);
-  }else{
-    return 0;
   }
-  free(zReal);
   if( z==0 ) errno = ENOMEM;
   return z;
 }
@@ -431,8 +431,9 @@ void w2v_fn_export(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   if( rc==SQLITE_OK ) rc = export_target(db, zPath, &t, &zErr);
   if( rc==SQLITE_OK ){
     sqlite3_stmt *pProbe = w2v_probe_open(db);
-    rc = t.inPlace ? write_in_place(zPath, &t, m, binary, pProbe, &zErr)
-                   : write_replace(zPath, &t, m, binary, pProbe, &zErr);
+    if( pProbe==0 ) rc = SQLITE_NOMEM;      /* write nothing it could not interrupt */
+    else rc = t.inPlace ? write_in_place(zPath, &t, m, binary, pProbe, &zErr)
+                        : write_replace(zPath, &t, m, binary, pProbe, &zErr);
     sqlite3_finalize(pProbe);
   }
   if( rc==SQLITE_INTERRUPT && zErr==0 ) zErr = sqlite3_mprintf("w2v_export: interrupted");
@@ -872,7 +873,7 @@ void w2v_fn_import(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   format = io.format;
   if( rc==SQLITE_OK ){
     rd.pProbe = w2v_probe_open(db);
-    rc = read_source(zPath, io.maxMemory, &rd, &zErr);
+    rc = rd.pProbe ? read_source(zPath, io.maxMemory, &rd, &zErr) : SQLITE_NOMEM;
   }
   if( rc==SQLITE_OK ){
     const char *z;
