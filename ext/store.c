@@ -270,11 +270,28 @@ static const char *const azShadowCols[W2V_N_SHADOW] = {
   "(id INTEGER PRIMARY KEY, vector BLOB NOT NULL)",
 };
 
+/* A schema change (CREATE, DROP) expires every prepared statement, and
+** running an expired one prepares it again, which needs memory: after each
+** one, the undo statements are prepared again while memory is there, so
+** that undoing after a later failure needs none.  SQLITE_NOMEM if that
+** fails (the old ones stay). */
+static int refresh_undo(sqlite3 *db, sqlite3_stmt **undo){
+  sqlite3_stmt *p1 = 0, *p2 = 0;
+  if( sqlite3_prepare_v2(db, sqlite3_sql(undo[0]), -1, &p1, 0)!=SQLITE_OK
+   || (undo[1] && sqlite3_prepare_v2(db, sqlite3_sql(undo[1]), -1, &p2, 0)!=SQLITE_OK) ){
+    sqlite3_finalize(p1);
+    return SQLITE_NOMEM;
+  }
+  sqlite3_finalize(undo[0]); undo[0] = p1;
+  sqlite3_finalize(undo[1]); undo[1] = p2;
+  return SQLITE_OK;
+}
+
 /* Makes shadow table i of zModel in main empty and of the right shape: a
 ** missing one is created, one of another shape dropped and created again
 ** (the repair), a sound one emptied (not dropped: DROP fails while any
 ** statement of the connection runs, as in a retrain from inside a query). */
-static int shadow_reset(sqlite3 *db, const char *zModel, int i, char **pzErr){
+static int shadow_reset(sqlite3 *db, const char *zModel, int i, sqlite3_stmt **undo, char **pzErr){
   sqlite3_stmt *p = 0;
   char *zWant = sqlite3_mprintf("CREATE TABLE \"%w_%s\"%s", zModel, w2v_shadow_suffix[i], azShadowCols[i]);
   int rc, state = 0;           /* 0 missing, 1 sound, 2 another shape */
@@ -293,9 +310,11 @@ static int shadow_reset(sqlite3 *db, const char *zModel, int i, char **pzErr){
   }
   if( rc==SQLITE_OK && state==2 ){
     rc = exec_fmt(db, pzErr, "DROP TABLE main.\"%w_%s\"", zModel, w2v_shadow_suffix[i]);
+    if( rc==SQLITE_OK ) rc = refresh_undo(db, undo);
   }
   if( rc==SQLITE_OK && state!=1 ){
     rc = exec_fmt(db, pzErr, "CREATE TABLE main.\"%w_%s\"%s", zModel, w2v_shadow_suffix[i], azShadowCols[i]);
+    if( rc==SQLITE_OK ) rc = refresh_undo(db, undo);
   }
   if( rc==SQLITE_OK && state==1 ){
     rc = exec_fmt(db, pzErr, "DELETE FROM main.\"%w_%s\"", zModel, w2v_shadow_suffix[i]);
@@ -305,12 +324,13 @@ static int shadow_reset(sqlite3 *db, const char *zModel, int i, char **pzErr){
   return rc;
 }
 
-/* Writes the whole model into main, inside the caller's transaction. */
-static int store_write(sqlite3 *db, const W2vStoreModel *s, int isModel, char **pzErr){
+/* Writes the whole model into main, inside the caller's transaction;
+** undo[0..1] are the statements that would undo it. */
+static int store_write(sqlite3 *db, const W2vStoreModel *s, int isModel, sqlite3_stmt **undo, char **pzErr){
   const char *zM = s->zModel;
   sqlite3_int64 gen;
   int rc = SQLITE_OK, i;
-  for(i=0; i<W2V_N_SHADOW && rc==SQLITE_OK; i++) rc = shadow_reset(db, zM, i, pzErr);
+  for(i=0; i<W2V_N_SHADOW && rc==SQLITE_OK; i++) rc = shadow_reset(db, zM, i, undo, pzErr);
   if( rc!=SQLITE_OK ) return rc;
   sqlite3_randomness(sizeof(gen), &gen);
   gen &= 0x7fffffffffffffffLL;
@@ -319,6 +339,7 @@ static int store_write(sqlite3 *db, const W2vStoreModel *s, int isModel, char **
     /* the module's xCreate checks that the config is there */
     rc = exec_fmt(db, pzErr, "CREATE VIRTUAL TABLE main.\"%w\" USING w2v", zM);
   }
+  if( rc==SQLITE_OK && !isModel ) rc = refresh_undo(db, undo);
   if( rc==SQLITE_OK ) rc = write_vocab(db, zM, s->vocab, pzErr);
   if( rc==SQLITE_OK ) rc = write_vectors(db, zM, "input", s->in, s->vocab->n, s->dim, pzErr);
   if( rc==SQLITE_OK && s->out ) rc = write_vectors(db, zM, "output", s->out, s->nOut, s->dim, pzErr);
@@ -352,16 +373,16 @@ int w2v_store_save(sqlite3 *db, const char *zFunc, const W2vStoreModel *s,
   ** Inside the caller's transaction, or under a writing statement (a
   ** trigger), a savepoint. */
   int own = sqlite3_get_autocommit(db) && !writer_running(db);
-  sqlite3_stmt *pUndo = 0, *pRelease = 0;
+  sqlite3_stmt *undo[2] = { 0, 0 };     /* ROLLBACK (TO), RELEASE */
   int rc;
   /* the statements that undo the write, prepared before it starts: when
   ** memory runs out half way, undoing must not need any more */
-  rc = sqlite3_prepare_v2(db, own ? "ROLLBACK" : "ROLLBACK TO w2v_store", -1, &pUndo, 0);
-  if( rc==SQLITE_OK && !own ) rc = sqlite3_prepare_v2(db, "RELEASE w2v_store", -1, &pRelease, 0);
+  rc = sqlite3_prepare_v2(db, own ? "ROLLBACK" : "ROLLBACK TO w2v_store", -1, &undo[0], 0);
+  if( rc==SQLITE_OK && !own ) rc = sqlite3_prepare_v2(db, "RELEASE w2v_store", -1, &undo[1], 0);
   if( rc==SQLITE_OK ) rc = sqlite3_exec(db, own ? "BEGIN IMMEDIATE" : "SAVEPOINT w2v_store", 0, 0, 0);
   if( rc!=SQLITE_OK ){
-    sqlite3_finalize(pUndo);
-    sqlite3_finalize(pRelease);
+    sqlite3_finalize(undo[0]);
+    sqlite3_finalize(undo[1]);
     if( rc==SQLITE_NOMEM ) return rc;
     /* WAL: a statement of ours holds a snapshot older than another
     ** connection's commit, and such a snapshot can never write */
@@ -378,7 +399,7 @@ int w2v_store_save(sqlite3 *db, const char *zFunc, const W2vStoreModel *s,
     rc = SQLITE_BUSY;
     *pzErr = raced(zFunc, s->zModel, expectGen==W2V_GEN_NONE ? "created" : gen==W2V_GEN_NONE ? "dropped" : "changed");
   }else{
-    rc = store_write(db, s, gen!=W2V_GEN_NONE, &zWErr);
+    rc = store_write(db, s, gen!=W2V_GEN_NONE, undo, &zWErr);
     if( rc!=SQLITE_OK && sqlite3_extended_errcode(db)==SQLITE_BUSY_SNAPSHOT ){
       /* WAL: the statement that called us reads an old snapshot, so the
       ** generation check above saw the old model; another connection has
@@ -395,11 +416,11 @@ int w2v_store_save(sqlite3 *db, const char *zFunc, const W2vStoreModel *s,
       *pzErr = sqlite3_mprintf("%s: writing model '%s': %s", zFunc, s->zModel, zWErr ? zWErr : sqlite3_errstr(rc));
     }
     sqlite3_free(zWErr);
-    sqlite3_step(pUndo);
-    if( pRelease ) sqlite3_step(pRelease);
+    sqlite3_step(undo[0]);
+    if( undo[1] ) sqlite3_step(undo[1]);
   }
-  sqlite3_finalize(pUndo);
-  sqlite3_finalize(pRelease);
+  sqlite3_finalize(undo[0]);
+  sqlite3_finalize(undo[1]);
   return rc;
 }
 
