@@ -102,17 +102,13 @@ int w2v_corpus_read(sqlite3 *db, const char *zTable, const char *zColumn,
       const char *zTok = z + s;
       int64_t id;
       if( lower ){
-        int j;
         if( len>nLow ){
           char *p = realloc(zLow, len);
           if( p==0 ) goto oom;
           zLow = p;
           nLow = len;
         }
-        for(j=0; j<len; j++){
-          char ch = zTok[j];
-          zLow[j] = (ch>='A' && ch<='Z') ? ch + 32 : ch;
-        }
+        w2v_fold_ascii(zLow, zTok, (size_t)len);
         zTok = zLow;
       }
       id = w2v_vocab_add(vocab, zTok, (uint32_t)len, 1);

@@ -266,14 +266,12 @@ static int create_temp(const char *zReal, char **pzTmp){
 }
 
 static void put_le_floats(FILE *f, const float *v, int n){
-  unsigned char b[4];
-  int i;
-  for(i=0; i<n; i++){
-    uint32_t u;
-    memcpy(&u, &v[i], 4);
-    b[0] = (unsigned char)u; b[1] = (unsigned char)(u>>8);
-    b[2] = (unsigned char)(u>>16); b[3] = (unsigned char)(u>>24);
-    fwrite(b, 1, 4, f);
+  unsigned char b[4*64];
+  int i, k;
+  for(i=0; i<n; i+=k){
+    k = n-i<64 ? n-i : 64;
+    w2v_floats_to_le(b, v+i, k);
+    fwrite(b, 4, (size_t)k, f);
   }
 }
 
@@ -745,10 +743,8 @@ static int read_binary(Reader *r, Vectors *x, int64_t nWord, char **pzErr){
     v = add_word(x, r->a + s, r->pos - s, i+2, pzErr);
     if( v==0 ) return SQLITE_ERROR;
     r->pos++;
+    w2v_floats_from_le(v, r->a + r->pos, x->dim);
     for(d=0; d<(size_t)x->dim; d++){
-      const unsigned char *b = (const unsigned char*)r->a + r->pos + 4*d;
-      uint32_t u = b[0] | (uint32_t)b[1]<<8 | (uint32_t)b[2]<<16 | (uint32_t)b[3]<<24;
-      memcpy(&v[d], &u, 4);
       if( !isfinite(v[d]) ){
         *pzErr = sqlite3_mprintf("w2v_import: word %lld has a non-finite value", (long long)i+1);
         return SQLITE_ERROR;
