@@ -69,11 +69,6 @@ static int is_space(char c){
   return c==' ' || c=='\t' || c=='\n' || c=='\r' || c=='\v' || c=='\f';
 }
 
-static void result_msg(sqlite3_context *ctx, char *z){
-  if( z ){ sqlite3_result_error(ctx, z, -1); sqlite3_free(z); }
-  else sqlite3_result_error_nomem(ctx);
-}
-
 static const char *kind_name(mode_t m){
   if( S_ISDIR(m) ) return "a directory";
   if( S_ISBLK(m) ) return "a block device";
@@ -413,7 +408,7 @@ void w2v_fn_export(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   if( zFormat==0 || sqlite3_stricmp(zFormat, "text")==0 ) binary = 0;
   else if( sqlite3_stricmp(zFormat, "binary")==0 ) binary = 1;
   else{
-    result_msg(ctx, sqlite3_mprintf("w2v_export: format must be 'text' or 'binary', not '%s'", zFormat));
+    w2v_result_error(ctx, sqlite3_mprintf("w2v_export: format must be 'text' or 'binary', not '%s'", zFormat), SQLITE_ERROR);
     return;
   }
   if( zPath==0 || zPath[0]==0 ){
