@@ -270,68 +270,68 @@ static const char *const azShadowCols[W2V_N_SHADOW] = {
   "(id INTEGER PRIMARY KEY, vector BLOB NOT NULL)",
 };
 
-/* A schema change (CREATE, DROP) expires every prepared statement, and
-** running an expired one prepares it again, which needs memory: after each
-** one, the undo statements are prepared again while memory is there, so
-** that undoing after a later failure needs none.  SQLITE_NOMEM if that
-** fails (the old ones stay). */
-static int refresh_undo(sqlite3 *db, sqlite3_stmt **undo){
-  sqlite3_stmt *p1 = 0, *p2 = 0;
-  if( sqlite3_prepare_v2(db, sqlite3_sql(undo[0]), -1, &p1, 0)!=SQLITE_OK
-   || (undo[1] && sqlite3_prepare_v2(db, sqlite3_sql(undo[1]), -1, &p2, 0)!=SQLITE_OK) ){
-    sqlite3_finalize(p1);
-    return SQLITE_NOMEM;
-  }
-  sqlite3_finalize(undo[0]); undo[0] = p1;
-  sqlite3_finalize(undo[1]); undo[1] = p2;
-  return SQLITE_OK;
-}
-
-/* Makes shadow table i of zModel in main empty and of the right shape: a
-** missing one is created, one of another shape dropped and created again
-** (the repair), a sound one emptied (not dropped: DROP fails while any
-** statement of the connection runs, as in a retrain from inside a query). */
-static int shadow_reset(sqlite3 *db, const char *zModel, int i, sqlite3_stmt **undo, char **pzErr){
+/* The shape shadow table i of zModel has in main: 0 missing, 1 as it
+** should be, 2 another shape (damage). */
+static int shadow_state(sqlite3 *db, const char *zModel, int i, int *pState){
   sqlite3_stmt *p = 0;
   char *zWant = sqlite3_mprintf("CREATE TABLE \"%w_%s\"%s", zModel, w2v_shadow_suffix[i], azShadowCols[i]);
-  int rc, state = 0;           /* 0 missing, 1 sound, 2 another shape */
-  if( zWant==0 ) return SQLITE_NOMEM;
-  rc = prepare_fmt(db, &p, "SELECT sql FROM main.sqlite_schema WHERE name=?1||'_'||?2 COLLATE NOCASE");
+  int rc = zWant ? prepare_fmt(db, &p, "SELECT sql FROM main.sqlite_schema WHERE name=?1||'_'||?2 COLLATE NOCASE")
+                 : SQLITE_NOMEM;
+  *pState = 0;
   if( rc==SQLITE_OK ){
     sqlite3_bind_text(p, 1, zModel, -1, SQLITE_STATIC);
     sqlite3_bind_text(p, 2, w2v_shadow_suffix[i], -1, SQLITE_STATIC);
     if( sqlite3_step(p)==SQLITE_ROW ){
       const char *zHave = (const char*)sqlite3_column_text(p, 0);
-      state = zHave && strcmp(zHave, zWant)==0 ? 1 : 2;
+      *pState = zHave && strcmp(zHave, zWant)==0 ? 1 : 2;
     }
     rc = sqlite3_finalize(p);
-  }else{
-    sqlite3_finalize(p);
   }
-  if( rc==SQLITE_OK && state==2 ){
-    rc = exec_fmt(db, pzErr, "DROP TABLE main.\"%w_%s\"", zModel, w2v_shadow_suffix[i]);
-    if( rc==SQLITE_OK ) rc = refresh_undo(db, undo);
-  }
-  if( rc==SQLITE_OK && state!=1 ){
-    rc = exec_fmt(db, pzErr, "CREATE TABLE main.\"%w_%s\"%s", zModel, w2v_shadow_suffix[i], azShadowCols[i]);
-    if( rc==SQLITE_OK ) rc = refresh_undo(db, undo);
-  }
-  if( rc==SQLITE_OK && state==1 ){
-    rc = exec_fmt(db, pzErr, "DELETE FROM main.\"%w_%s\"", zModel, w2v_shadow_suffix[i]);
-  }
-  if( rc!=SQLITE_OK && rc!=SQLITE_NOMEM && *pzErr==0 ) *pzErr = sqlite3_mprintf("%s", sqlite3_errmsg(db));
   sqlite3_free(zWant);
   return rc;
 }
 
-/* Writes the whole model into main, inside the caller's transaction;
-** undo[0..1] are the statements that would undo it. */
-static int store_write(sqlite3 *db, const W2vStoreModel *s, int isModel, sqlite3_stmt **undo, char **pzErr){
+/* The guard: a reading statement kept started while the write runs.  When
+** SQLite runs out of memory inside a statement run from ours, it refuses
+** every allocation of the connection until our caller's statement ends, and
+** a failed schema change has expired the undo statements prepared before
+** (running an expired statement prepares it again, which needs memory).
+** Stepping the guard then fails with SQLITE_NOMEM, and SQLite rolls the
+** transaction back, as it does whenever a reading statement runs out of
+** memory.  (Three arms: the first row needs no table; the others read.) */
+static int guard_start(sqlite3 *db, sqlite3_stmt **pGuard){
+  int rc = sqlite3_prepare_v2(db, "SELECT 1 UNION ALL SELECT 1 FROM main.sqlite_schema UNION ALL SELECT 1",
+                              -1, pGuard, 0);
+  if( rc==SQLITE_OK && sqlite3_step(*pGuard)!=SQLITE_ROW ) rc = sqlite3_reset(*pGuard);
+  return rc==SQLITE_ROW ? SQLITE_OK : rc;
+}
+
+/* Writes the whole model into main, inside the caller's transaction.
+** Shadow tables end up empty and of the right shape: a missing one is
+** created, one of another shape dropped and created again (the repair), a
+** sound one emptied (not dropped: DROP fails while any statement of the
+** connection runs, as in a retrain from inside a query, and while the
+** guard runs, so the repair's drops come first). */
+static int store_write(sqlite3 *db, const W2vStoreModel *s, int isModel, sqlite3_stmt **pGuard, char **pzErr){
   const char *zM = s->zModel;
   sqlite3_int64 gen;
-  int rc = SQLITE_OK, i;
-  for(i=0; i<W2V_N_SHADOW && rc==SQLITE_OK; i++) rc = shadow_reset(db, zM, i, undo, pzErr);
-  if( rc!=SQLITE_OK ) return rc;
+  int rc = SQLITE_OK, i, aState[W2V_N_SHADOW];
+  for(i=0; i<W2V_N_SHADOW && rc==SQLITE_OK; i++){
+    rc = shadow_state(db, zM, i, &aState[i]);
+    if( rc==SQLITE_OK && aState[i]==2 ){
+      rc = exec_fmt(db, pzErr, "DROP TABLE main.\"%w_%s\"", zM, w2v_shadow_suffix[i]);
+      aState[i] = 0;
+    }
+  }
+  if( rc==SQLITE_OK ) rc = guard_start(db, pGuard);
+  for(i=0; i<W2V_N_SHADOW && rc==SQLITE_OK; i++){
+    rc = aState[i]==1 ? exec_fmt(db, pzErr, "DELETE FROM main.\"%w_%s\"", zM, w2v_shadow_suffix[i])
+       : exec_fmt(db, pzErr, "CREATE TABLE main.\"%w_%s\"%s", zM, w2v_shadow_suffix[i], azShadowCols[i]);
+  }
+  if( rc!=SQLITE_OK ){
+    if( rc!=SQLITE_NOMEM && *pzErr==0 ) *pzErr = sqlite3_mprintf("%s", sqlite3_errmsg(db));
+    return rc;
+  }
   sqlite3_randomness(sizeof(gen), &gen);
   gen &= 0x7fffffffffffffffLL;
   rc = write_config(db, s, gen, pzErr);
@@ -339,7 +339,6 @@ static int store_write(sqlite3 *db, const W2vStoreModel *s, int isModel, sqlite3
     /* the module's xCreate checks that the config is there */
     rc = exec_fmt(db, pzErr, "CREATE VIRTUAL TABLE main.\"%w\" USING w2v", zM);
   }
-  if( rc==SQLITE_OK && !isModel ) rc = refresh_undo(db, undo);
   if( rc==SQLITE_OK ) rc = write_vocab(db, zM, s->vocab, pzErr);
   if( rc==SQLITE_OK ) rc = write_vectors(db, zM, "input", s->in, s->vocab->n, s->dim, pzErr);
   if( rc==SQLITE_OK && s->out ) rc = write_vectors(db, zM, "output", s->out, s->nOut, s->dim, pzErr);
@@ -374,6 +373,7 @@ int w2v_store_save(sqlite3 *db, const char *zFunc, const W2vStoreModel *s,
   ** trigger), a savepoint. */
   int own = sqlite3_get_autocommit(db) && !writer_running(db);
   sqlite3_stmt *undo[2] = { 0, 0 };     /* ROLLBACK (TO), RELEASE */
+  sqlite3_stmt *guard = 0;
   int rc;
   /* the statements that undo the write, prepared before it starts: when
   ** memory runs out half way, undoing must not need any more */
@@ -399,7 +399,7 @@ int w2v_store_save(sqlite3 *db, const char *zFunc, const W2vStoreModel *s,
     rc = SQLITE_BUSY;
     *pzErr = raced(zFunc, s->zModel, expectGen==W2V_GEN_NONE ? "created" : gen==W2V_GEN_NONE ? "dropped" : "changed");
   }else{
-    rc = store_write(db, s, gen!=W2V_GEN_NONE, undo, &zWErr);
+    rc = store_write(db, s, gen!=W2V_GEN_NONE, &guard, &zWErr);
     if( rc!=SQLITE_OK && sqlite3_extended_errcode(db)==SQLITE_BUSY_SNAPSHOT ){
       /* WAL: the statement that called us reads an old snapshot, so the
       ** generation check above saw the old model; another connection has
@@ -416,9 +416,13 @@ int w2v_store_save(sqlite3 *db, const char *zFunc, const W2vStoreModel *s,
       *pzErr = sqlite3_mprintf("%s: writing model '%s': %s", zFunc, s->zModel, zWErr ? zWErr : sqlite3_errstr(rc));
     }
     sqlite3_free(zWErr);
-    sqlite3_step(undo[0]);
-    if( undo[1] ) sqlite3_step(undo[1]);
+    if( sqlite3_step(undo[0])==SQLITE_DONE ){
+      if( undo[1] ) sqlite3_step(undo[1]);
+    }else if( guard ){
+      sqlite3_step(guard);        /* SQLite's own rollback; see guard_start() */
+    }
   }
+  sqlite3_finalize(guard);
   sqlite3_finalize(undo[0]);
   sqlite3_finalize(undo[1]);
   return rc;
