@@ -217,17 +217,42 @@ void w2v_conn_forget(W2vConn *c, const char *zSchema, const char *zModel){
   }
 }
 
+/* 1 when zSchema[0..n) names a database of the connection ("main",
+** "temp" or an attached one). */
+static int is_schema(sqlite3 *db, const char *zSchema, int n){
+  char buf[128];
+  if( n<=0 || n>=(int)sizeof(buf) ) return 0;
+  memcpy(buf, zSchema, n);
+  buf[n] = 0;
+  return sqlite3_stricmp(buf, "temp")==0 || sqlite3_db_filename(db, buf)!=0;
+}
+
+const char *w2v_model_split(sqlite3 *db, const char *zModel, char *zSchema, int nSchema){
+  const char *zDot = zModel ? strchr(zModel, '.') : 0;
+  int n = zDot ? (int)(zDot - zModel) : 0;
+  if( zDot && n<nSchema && is_schema(db, zModel, n) ){
+    memcpy(zSchema, zModel, n);
+    zSchema[n] = 0;
+    return zDot + 1;
+  }
+  sqlite3_snprintf(nSchema, zSchema, "main");
+  return zModel;
+}
+
 int w2v_model_acquire(W2vConn *c, const char *zFunc, const char *zSchema, const char *zModel,
                       W2vModel **pp, char **pzErr){
   sqlite3_int64 gen;
   W2vModel *m;
-  char *zWhat = 0;
+  char *zWhat = 0, zSplit[W2V_SCHEMA_NAME_MAX];
   int rc;
   *pp = 0;
-  if( zSchema==0 ) zSchema = "main";
   if( zModel==0 ){
     *pzErr = sqlite3_mprintf("%s: the model name is NULL", zFunc);
     return SQLITE_ERROR;
+  }
+  if( zSchema==0 ){
+    zModel = w2v_model_split(c->db, zModel, zSplit, sizeof(zSplit));
+    zSchema = zSplit;
   }
   gen = w2v_store_generation(c->db, zSchema, zModel);
   if( gen==W2V_GEN_ERROR ){
@@ -271,4 +296,50 @@ int w2v_name_reserved(const char *zName){
   size_t i;
   for(i=0; i<sizeof(az)/sizeof(az[0]); i++) if( zName && sqlite3_stricmp(zName, az[i])==0 ) return 1;
   return 0;
+}
+
+int w2v_target_open(sqlite3 *db, const char *zFunc, const char *zModel, int mayExist, const char *zHint,
+                    W2vTarget *t, char **pzErr){
+  const char *zDot;
+  char *zTaken = 0;
+  int rc = SQLITE_ERROR;
+  memset(t, 0, sizeof(*t));
+  t->expectGen = W2V_GEN_NONE;
+  if( zModel==0 || zModel[0]==0 ){
+    *pzErr = sqlite3_mprintf("%s: the options need model=NAME", zFunc);
+    return SQLITE_ERROR;
+  }
+  t->zName = w2v_model_split(db, zModel, t->zSchema, sizeof(t->zSchema));
+  zDot = strchr(t->zName, '.');
+  if( zDot ){
+    *pzErr = sqlite3_mprintf("%s: model name '%s': no database '%.*s' is attached (model=SCHEMA.NAME writes into "
+                             "an attached database; a model name has no dot)", zFunc, zModel,
+                             (int)(zDot - t->zName), t->zName);
+    return SQLITE_ERROR;
+  }
+  if( t->zName[0]==0 ){
+    *pzErr = sqlite3_mprintf("%s: model name '%s' has no name after the schema", zFunc, zModel);
+    return SQLITE_ERROR;
+  }
+  if( w2v_name_reserved(t->zName) ){
+    *pzErr = sqlite3_mprintf("%s: '%s' is the name of one of w2v's functions; choose another model name", zFunc, t->zName);
+    return SQLITE_ERROR;
+  }
+  t->state = w2v_store_state(db, t->zSchema, t->zName, &zTaken);
+  if( t->state==W2V_NAME_ERROR ){
+    rc = zTaken ? SQLITE_ERROR : SQLITE_NOMEM;
+    *pzErr = sqlite3_mprintf("%s: %s", zFunc, zTaken ? zTaken : "out of memory");
+  }else if( t->state==W2V_NAME_MODEL && !mayExist ){
+    *pzErr = sqlite3_mprintf("%s: model '%s' already exists %s", zFunc, zModel, zHint);
+  }else if( t->state==W2V_NAME_TAKEN && zTaken && sqlite3_stricmp(zTaken, t->zName)!=0 ){
+    *pzErr = sqlite3_mprintf("%s: model '%s' needs the table name '%s', which is taken", zFunc, zModel, zTaken);
+  }else if( t->state==W2V_NAME_TAKEN ){
+    *pzErr = sqlite3_mprintf("%s: '%s' already exists and is not a w2v model", zFunc, zModel);
+  }else{
+    rc = SQLITE_OK;
+    /* what the write will check is still there */
+    if( t->state==W2V_NAME_MODEL ) t->expectGen = w2v_store_generation(db, t->zSchema, t->zName);
+  }
+  sqlite3_free(zTaken);
+  return rc;
 }

@@ -193,13 +193,14 @@ int w2v_store_rename(sqlite3 *db, const char *zSchema, const char *zOld, const c
 
 /* ---- writing ------------------------------------------------------------- */
 
-static int write_vectors(sqlite3 *db, const char *zModel, const char *zWhich,
+static int write_vectors(sqlite3 *db, const W2vStoreModel *s, const char *zWhich,
                          const float *a, sqlite3_int64 nRow, int dim, char **pzErr){
   sqlite3_stmt *p = 0;
   float *buf = sqlite3_malloc64((sqlite3_uint64)dim*sizeof(float));
   sqlite3_int64 i;
   int rc = SQLITE_NOMEM;
-  if( buf ) rc = prepare_fmt(db, &p, "INSERT INTO main.\"%w_%s\"(id, vector) VALUES(?1, ?2)", zModel, zWhich);
+  if( buf ) rc = prepare_fmt(db, &p, "INSERT INTO \"%w\".\"%w_%s\"(id, vector) VALUES(?1, ?2)",
+                              s->zSchema, s->zModel, zWhich);
   for(i=0; i<nRow && rc==SQLITE_OK; i++){
     w2v_floats_to_le(buf, a + i*dim, dim);
     sqlite3_bind_int64(p, 1, i+1);
@@ -216,7 +217,7 @@ static int write_vectors(sqlite3 *db, const char *zModel, const char *zWhich,
 static int write_config(sqlite3 *db, const W2vStoreModel *s, sqlite3_int64 gen, char **pzErr){
   sqlite3_stmt *p = 0;
   int rc, i;
-  rc = prepare_fmt(db, &p, "INSERT INTO main.\"%w_config\"(key, value) VALUES(?1, ?2)", s->zModel);
+  rc = prepare_fmt(db, &p, "INSERT INTO \"%w\".\"%w_config\"(key, value) VALUES(?1, ?2)", s->zSchema, s->zModel);
   /* the keys a load needs, then the caller's (options), then the summary */
   for(i=-8; i<s->nConfig && rc==SQLITE_OK; i++){
     switch( i ){
@@ -245,10 +246,12 @@ static int write_config(sqlite3 *db, const W2vStoreModel *s, sqlite3_int64 gen, 
   return rc;
 }
 
-static int write_vocab(sqlite3 *db, const char *zModel, const W2vVocab *v, char **pzErr){
+static int write_vocab(sqlite3 *db, const W2vStoreModel *s, char **pzErr){
+  const W2vVocab *v = s->vocab;
   sqlite3_stmt *p = 0;
   sqlite3_int64 i;
-  int rc = prepare_fmt(db, &p, "INSERT INTO main.\"%w_vocab\"(id, word, count) VALUES(?1, ?2, ?3)", zModel);
+  int rc = prepare_fmt(db, &p, "INSERT INTO \"%w\".\"%w_vocab\"(id, word, count) VALUES(?1, ?2, ?3)",
+                       s->zSchema, s->zModel);
   for(i=0; i<v->n && rc==SQLITE_OK; i++){
     sqlite3_bind_int64(p, 1, i+1);
     sqlite3_bind_text(p, 2, w2v_vocab_word(v, i), (int)v->lens[i], SQLITE_STATIC);
@@ -270,12 +273,12 @@ static const char *const azShadowCols[W2V_N_SHADOW] = {
   "(id INTEGER PRIMARY KEY, vector BLOB NOT NULL)",
 };
 
-/* The shape shadow table i of zModel has in main: 0 missing, 1 as it
+/* The shape shadow table i of zSchema.zModel has: 0 missing, 1 as it
 ** should be, 2 another shape (damage). */
-static int shadow_state(sqlite3 *db, const char *zModel, int i, int *pState){
+static int shadow_state(sqlite3 *db, const char *zSchema, const char *zModel, int i, int *pState){
   sqlite3_stmt *p = 0;
   char *zWant = sqlite3_mprintf("CREATE TABLE \"%w_%s\"%s", zModel, w2v_shadow_suffix[i], azShadowCols[i]);
-  int rc = zWant ? prepare_fmt(db, &p, "SELECT sql FROM main.sqlite_schema WHERE name=?1||'_'||?2 COLLATE NOCASE")
+  int rc = zWant ? prepare_fmt(db, &p, "SELECT sql FROM \"%w\".sqlite_schema WHERE name=?1||'_'||?2 COLLATE NOCASE", zSchema)
                  : SQLITE_NOMEM;
   *pState = 0;
   if( rc==SQLITE_OK ){
@@ -299,9 +302,8 @@ static int shadow_state(sqlite3 *db, const char *zModel, int i, int *pState){
 ** Stepping the guard then fails with SQLITE_NOMEM, and SQLite rolls the
 ** transaction back, as it does whenever a reading statement runs out of
 ** memory.  (Three arms: the first row needs no table; the others read.) */
-static int guard_start(sqlite3 *db, sqlite3_stmt **pGuard){
-  int rc = sqlite3_prepare_v2(db, "SELECT 1 UNION ALL SELECT 1 FROM main.sqlite_schema UNION ALL SELECT 1",
-                              -1, pGuard, 0);
+static int guard_start(sqlite3 *db, const char *zSchema, sqlite3_stmt **pGuard){
+  int rc = prepare_fmt(db, pGuard, "SELECT 1 UNION ALL SELECT 1 FROM \"%w\".sqlite_schema UNION ALL SELECT 1", zSchema);
   if( rc==SQLITE_OK && sqlite3_step(*pGuard)!=SQLITE_ROW ) rc = sqlite3_reset(*pGuard);
   return rc==SQLITE_ROW ? SQLITE_OK : rc;
 }
@@ -313,20 +315,20 @@ static int guard_start(sqlite3 *db, sqlite3_stmt **pGuard){
 ** connection runs, as in a retrain from inside a query, and while the
 ** guard runs, so the repair's drops come first). */
 static int store_write(sqlite3 *db, const W2vStoreModel *s, int isModel, sqlite3_stmt **pGuard, char **pzErr){
-  const char *zM = s->zModel;
+  const char *zM = s->zModel, *zS = s->zSchema;
   sqlite3_int64 gen;
   int rc = SQLITE_OK, i, aState[W2V_N_SHADOW];
   for(i=0; i<W2V_N_SHADOW && rc==SQLITE_OK; i++){
-    rc = shadow_state(db, zM, i, &aState[i]);
+    rc = shadow_state(db, zS, zM, i, &aState[i]);
     if( rc==SQLITE_OK && aState[i]==2 ){
-      rc = exec_fmt(db, pzErr, "DROP TABLE main.\"%w_%s\"", zM, w2v_shadow_suffix[i]);
+      rc = exec_fmt(db, pzErr, "DROP TABLE \"%w\".\"%w_%s\"", zS, zM, w2v_shadow_suffix[i]);
       aState[i] = 0;
     }
   }
-  if( rc==SQLITE_OK ) rc = guard_start(db, pGuard);
+  if( rc==SQLITE_OK ) rc = guard_start(db, zS, pGuard);
   for(i=0; i<W2V_N_SHADOW && rc==SQLITE_OK; i++){
-    rc = aState[i]==1 ? exec_fmt(db, pzErr, "DELETE FROM main.\"%w_%s\"", zM, w2v_shadow_suffix[i])
-       : exec_fmt(db, pzErr, "CREATE TABLE main.\"%w_%s\"%s", zM, w2v_shadow_suffix[i], azShadowCols[i]);
+    rc = aState[i]==1 ? exec_fmt(db, pzErr, "DELETE FROM \"%w\".\"%w_%s\"", zS, zM, w2v_shadow_suffix[i])
+       : exec_fmt(db, pzErr, "CREATE TABLE \"%w\".\"%w_%s\"%s", zS, zM, w2v_shadow_suffix[i], azShadowCols[i]);
   }
   if( rc!=SQLITE_OK ){
     if( rc!=SQLITE_NOMEM && *pzErr==0 ) *pzErr = sqlite3_mprintf("%s", sqlite3_errmsg(db));
@@ -337,11 +339,11 @@ static int store_write(sqlite3 *db, const W2vStoreModel *s, int isModel, sqlite3
   rc = write_config(db, s, gen, pzErr);
   if( rc==SQLITE_OK && !isModel ){
     /* the module's xCreate checks that the config is there */
-    rc = exec_fmt(db, pzErr, "CREATE VIRTUAL TABLE main.\"%w\" USING w2v", zM);
+    rc = exec_fmt(db, pzErr, "CREATE VIRTUAL TABLE \"%w\".\"%w\" USING w2v", zS, zM);
   }
-  if( rc==SQLITE_OK ) rc = write_vocab(db, zM, s->vocab, pzErr);
-  if( rc==SQLITE_OK ) rc = write_vectors(db, zM, "input", s->in, s->vocab->n, s->dim, pzErr);
-  if( rc==SQLITE_OK && s->out ) rc = write_vectors(db, zM, "output", s->out, s->nOut, s->dim, pzErr);
+  if( rc==SQLITE_OK ) rc = write_vocab(db, s, pzErr);
+  if( rc==SQLITE_OK ) rc = write_vectors(db, s, "input", s->in, s->vocab->n, s->dim, pzErr);
+  if( rc==SQLITE_OK && s->out ) rc = write_vectors(db, s, "output", s->out, s->nOut, s->dim, pzErr);
   return rc;
 }
 
@@ -391,7 +393,7 @@ int w2v_store_save(sqlite3 *db, const char *zFunc, const W2vStoreModel *s,
     return rc;
   }
   /* what the caller saw when it started must still hold */
-  gen = w2v_store_generation(db, "main", s->zModel);
+  gen = w2v_store_generation(db, s->zSchema, s->zModel);
   if( gen==W2V_GEN_ERROR ){
     rc = SQLITE_ERROR;
     zWErr = sqlite3_mprintf("%s", sqlite3_errmsg(db));

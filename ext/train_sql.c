@@ -99,14 +99,15 @@ static char *summary_json(const W2vOptions *o, const W2vVocab *v, int64_t corpus
 }
 
 /* The trained model and the options kept with it, in one savepoint. */
-static int save_model(sqlite3 *db, const W2vOptions *o, const W2vVocab *vocab, W2vTrainer *t,
-                      const char *zJson, sqlite3_int64 expectGen, char **pzErr){
+static int save_model(sqlite3 *db, const W2vOptions *o, const W2vTarget *target, const W2vVocab *vocab,
+                      W2vTrainer *t, const char *zJson, char **pzErr){
   const W2vOptTable *ot = &w2v_train_options;
   W2vConfigItem aItem[32];
   W2vStoreModel s;
   int i;
   memset(&s, 0, sizeof(s));
-  s.zModel = o->zModel;
+  s.zSchema = target->zSchema;
+  s.zModel = target->zName;
   s.arch = o->arch; s.loss = o->loss; s.dim = o->dim; s.lower = o->lower;
   s.vocab = vocab;
   s.in = w2v_train_input(t);
@@ -117,7 +118,7 @@ static int save_model(sqlite3 *db, const W2vOptions *o, const W2vVocab *vocab, W
     if( ot->a[i].flags & W2V_OPT_STORED ) w2v_options_item(ot, o, i, &aItem[s.nConfig++]);
   }
   s.aConfig = aItem;
-  return w2v_store_save(db, "w2v_train", &s, expectGen, pzErr);
+  return w2v_store_save(db, "w2v_train", &s, target->expectGen, pzErr);
 }
 
 void w2v_fn_train(sqlite3_context *ctx, int argc, sqlite3_value **argv){
@@ -132,10 +133,8 @@ void w2v_fn_train(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   W2vUpdate upd;
   int32_t *remap = 0;
   char *zErr = 0, *zJson = 0;
-  char *zTaken = 0;
   int rc;
-  W2vNameState state;
-  sqlite3_int64 expectGen = W2V_GEN_NONE;
+  W2vTarget target;
   double t0 = now_seconds();
 
   memset(&corpus, 0, sizeof(corpus));
@@ -151,33 +150,13 @@ void w2v_fn_train(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   rc = w2v_train_options_parse("w2v_train", (const char*)sqlite3_value_text(argv[2]), &o, &zErr);
   if( rc!=SQLITE_OK ){ w2v_result_error(ctx, zErr, rc); return; }
 
-  if( w2v_name_reserved(o.zModel) ){
-    zErr = sqlite3_mprintf("w2v_train: '%s' is the name of one of w2v's functions; choose another model name", o.zModel);
-    rc = SQLITE_ERROR; goto done;
-  }
-  state = w2v_store_state(db, "main", o.zModel, &zTaken);
-  if( state==W2V_NAME_ERROR ){
-    zErr = sqlite3_mprintf("w2v_train: %s", zTaken ? zTaken : "out of memory");
-    rc = zTaken ? SQLITE_ERROR : SQLITE_NOMEM; goto done;
-  }
-  if( state==W2V_NAME_MODEL && !o.replace && !o.update ){
-    zErr = sqlite3_mprintf("w2v_train: model '%s' already exists (replace=1 retrains it, update=1 continues it)", o.zModel);
-    rc = SQLITE_ERROR; goto done;
-  }
-  if( state!=W2V_NAME_MODEL && o.update ){
+  rc = w2v_target_open(db, "w2v_train", o.zModel, o.replace || o.update,
+                       "(replace=1 retrains it, update=1 continues it)", &target, &zErr);
+  if( rc!=SQLITE_OK ) goto done;
+  if( target.state!=W2V_NAME_MODEL && o.update ){
     zErr = sqlite3_mprintf("w2v_train: update=1 needs an existing model '%s'", o.zModel);
     rc = SQLITE_ERROR; goto done;
   }
-  if( state==W2V_NAME_TAKEN ){
-    if( zTaken && sqlite3_stricmp(zTaken, o.zModel)!=0 ){
-      zErr = sqlite3_mprintf("w2v_train: model '%s' needs the table name '%s', which is taken", o.zModel, zTaken);
-    }else{
-      zErr = sqlite3_mprintf("w2v_train: '%s' already exists and is not a w2v model", o.zModel);
-    }
-    rc = SQLITE_ERROR; goto done;
-  }
-  /* what the write will check is still there */
-  if( state==W2V_NAME_MODEL ) expectGen = w2v_store_generation(db, "main", o.zModel);
 
   if( o.update ){
     rc = w2v_update_begin(conn, &o, &upd, &zErr);
@@ -252,9 +231,9 @@ void w2v_fn_train(sqlite3_context *ctx, int argc, sqlite3_value **argv){
     rc = SQLITE_TOOBIG; goto done;
   }
 
-  rc = save_model(db, &o, &vocab, t, zJson, expectGen, &zErr);
+  rc = save_model(db, &o, &target, &vocab, t, zJson, &zErr);
   if( rc!=SQLITE_OK ) goto done;
-  w2v_conn_forget(conn, "main", o.zModel);
+  w2v_conn_forget(conn, target.zSchema, target.zName);
   /* handed over, not copied: nothing may fail once the model is written */
   sqlite3_result_text(ctx, zJson, -1, sqlite3_free);
   zJson = 0;
@@ -267,7 +246,6 @@ done:
   sqlite3_free(zJson);
   w2v_train_free(t);
   w2v_update_end(&upd);
-  sqlite3_free(zTaken);
   free(remap);
   w2v_corpus_free(&corpus);
   w2v_vocab_free(&raw);

@@ -86,7 +86,7 @@ sqlite3_int64 w2v_store_generation(sqlite3*, const char *zSchema, const char *zM
 
 /* What a write stores. */
 typedef struct W2vStoreModel {
-  const char *zModel;
+  const char *zSchema, *zModel;
   int arch, loss, dim, lower;
   const W2vVocab *vocab;
   const float *in;                 /* vocab->n x dim */
@@ -96,7 +96,7 @@ typedef struct W2vStoreModel {
   const W2vConfigItem *aConfig;    /* further config rows (the options) */
   int nConfig;
 } W2vStoreModel;
-/* Writes the model into main in one savepoint: all of it or nothing.  The
+/* Writes the model into zSchema in one savepoint: all of it or nothing.  The
 ** generation must still be expectGen (what the caller saw when it started;
 ** W2V_GEN_NONE: no model), else nothing is written and *pzErr says so. */
 int w2v_store_save(sqlite3*, const char *zFunc, const W2vStoreModel*, sqlite3_int64 expectGen,
@@ -169,6 +169,24 @@ int64_t w2v_model_find(const W2vModel*, const char *z, int n);
 /* h = mean of the input vectors of the space-separated words of z[0..n):
 ** 1 if every word is known (and there is at least one), else 0. */
 int w2v_model_hidden(const W2vModel*, const char *z, int n, float *h);
+/* "schema.name" when schema is a database of the connection: copies the
+** schema to zSchema and returns the name after the dot; otherwise zSchema
+** is "main" and zModel is returned whole. */
+#define W2V_SCHEMA_NAME_MAX 128
+const char *w2v_model_split(sqlite3*, const char *zModel, char *zSchema, int nSchema);
+/* Where a write of model=zModel goes (w2v_train, w2v_import): the schema
+** and name, whether a model is there, and its generation (W2V_GEN_NONE if
+** not).  An error when the name is reserved or taken by something else, or
+** when a model is there and !mayExist ("already exists <zHint>").  The
+** error of a missing model is the caller's (update=1). */
+typedef struct W2vTarget {
+  char zSchema[W2V_SCHEMA_NAME_MAX];
+  const char *zName;          /* points into the zModel given */
+  W2vNameState state;
+  sqlite3_int64 expectGen;
+} W2vTarget;
+int w2v_target_open(sqlite3*, const char *zFunc, const char *zModel, int mayExist, const char *zHint,
+                    W2vTarget*, char **pzErr);
 /* Model names that would shadow the extension's own names. */
 int w2v_name_reserved(const char *zName);
 

@@ -776,44 +776,19 @@ static const W2vOptDesc aImportOpt[] = {
 };
 static const W2vOptTable importOptions = { aImportOpt, 4, 1 };
 
-/* The options, and whether the model name is free (or replace=1 given):
-** SQLITE_OK with *pExpectGen the generation the write must still find. */
-static int import_begin(sqlite3 *db, const char *zOpt, ImportOptions *io, sqlite3_int64 *pExpectGen, char **pzErr){
-  char *zTaken = 0;
+/* The options, and where the model goes (free, or replace=1 given). */
+static int import_begin(sqlite3 *db, const char *zOpt, ImportOptions *io, W2vTarget *target, char **pzErr){
   unsigned given = 0;
-  W2vNameState state;
   int rc = w2v_options_parse("w2v_import", zOpt, &importOptions, io, &given, pzErr);
   if( rc!=SQLITE_OK ) return rc;
   if( !(given & 8) ) io->maxMemory = w2v_default_max_memory();
-  if( io->zModel==0 ){
-    *pzErr = sqlite3_mprintf("w2v_import: the options need model=NAME");
-    return SQLITE_ERROR;
-  }
-  if( w2v_name_reserved(io->zModel) ){
-    *pzErr = sqlite3_mprintf("w2v_import: '%s' is the name of one of w2v's functions; choose another model name", io->zModel);
-    return SQLITE_ERROR;
-  }
-  *pExpectGen = W2V_GEN_NONE;
-  state = w2v_store_state(db, "main", io->zModel, &zTaken);
-  if( state==W2V_NAME_MODEL && !io->replace ){
-    *pzErr = sqlite3_mprintf("w2v_import: model '%s' already exists (replace=1 overwrites it)", io->zModel);
-  }else if( state==W2V_NAME_TAKEN && zTaken && sqlite3_stricmp(zTaken, io->zModel)!=0 ){
-    *pzErr = sqlite3_mprintf("w2v_import: model '%s' needs the table name '%s', which is taken", io->zModel, zTaken);
-  }else if( state==W2V_NAME_TAKEN ){
-    *pzErr = sqlite3_mprintf("w2v_import: '%s' already exists and is not a w2v model", io->zModel);
-  }else if( state==W2V_NAME_ERROR ){
-    *pzErr = sqlite3_mprintf("w2v_import: %s", zTaken ? zTaken : "out of memory");
-  }else if( state==W2V_NAME_MODEL ){
-    *pExpectGen = w2v_store_generation(db, "main", io->zModel);
-  }
-  sqlite3_free(zTaken);
-  return *pzErr ? SQLITE_ERROR : SQLITE_OK;
+  return w2v_target_open(db, "w2v_import", io->zModel, io->replace, "(replace=1 overwrites it)", target, pzErr);
 }
 
 /* Stores the vectors as a model (word vectors only; counts V..1 keep the
 ** file's order as the rank order) and returns its JSON summary. */
-static int import_save(sqlite3 *db, const ImportOptions *io, const char *zPath, int format, int64_t nHeader,
-                       Vectors *x, sqlite3_int64 expectGen, char **pzJson, char **pzErr){
+static int import_save(sqlite3 *db, const char *zModel, const W2vTarget *target, const char *zPath, int format, int64_t nHeader,
+                       Vectors *x, char **pzJson, char **pzErr){
   W2vStoreModel sm;
   sqlite3_str *js;
   int64_t k;
@@ -821,21 +796,22 @@ static int import_save(sqlite3 *db, const ImportOptions *io, const char *zPath, 
   for(k=0; k<x->vocab.n; k++) x->vocab.counts[k] = x->vocab.n - k;
   js = sqlite3_str_new(0);
   sqlite3_str_appendall(js, "{\"model\":");
-  w2v_json_string(js, io->zModel);
+  w2v_json_string(js, zModel);
   sqlite3_str_appendall(js, ",\"imported_from\":");
   w2v_json_string(js, zPath);
   sqlite3_str_appendf(js, ",\"format\":\"%s\",\"vocab_size\":%lld,\"dim\":%d}",
                       format==2 ? "binary" : nHeader<0 ? "glove" : "text", (long long)x->vocab.n, x->dim);
   *pzJson = sqlite3_str_finish(js);
   if( *pzJson==0 ) return SQLITE_NOMEM;
-  sm.zModel = io->zModel;
+  sm.zSchema = target->zSchema;
+  sm.zModel = target->zName;
   sm.arch = W2V_ARCH_NONE;
   sm.loss = W2V_LOSS_NONE;
   sm.dim = x->dim;
   sm.vocab = &x->vocab;
   sm.in = x->v;
   sm.zStats = *pzJson;
-  return w2v_store_save(db, "w2v_import", &sm, expectGen, pzErr);
+  return w2v_store_save(db, "w2v_import", &sm, target->expectGen, pzErr);
 }
 
 void w2v_fn_import(sqlite3_context *ctx, int argc, sqlite3_value **argv){
@@ -846,7 +822,7 @@ void w2v_fn_import(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   char *zErr = 0, *zJson = 0;
   int format, rc;                   /* format: 0 auto, 1 text, 2 binary */
   int64_t nHeader = -1;
-  sqlite3_int64 expectGen = W2V_GEN_NONE;
+  W2vTarget target;
   ImportOptions io;
   Reader rd;
   Vectors x;
@@ -860,7 +836,7 @@ void w2v_fn_import(sqlite3_context *ctx, int argc, sqlite3_value **argv){
     sqlite3_result_error(ctx, "w2v_import: the path is NULL or empty", -1);
     return;
   }
-  rc = import_begin(db, zOpt, &io, &expectGen, &zErr);
+  rc = import_begin(db, zOpt, &io, &target, &zErr);
   format = io.format;
   if( rc==SQLITE_OK ){
     rd.pProbe = w2v_probe_open(db);
@@ -901,9 +877,9 @@ void w2v_fn_import(sqlite3_context *ctx, int argc, sqlite3_value **argv){
                            " (nothing was read: a FIFO with no process writing to it reads as empty)" : "");
     rc = SQLITE_ERROR;
   }
-  if( rc==SQLITE_OK ) rc = import_save(db, &io, zPath, format, nHeader, &x, expectGen, &zJson, &zErr);
+  if( rc==SQLITE_OK ) rc = import_save(db, io.zModel, &target, zPath, format, nHeader, &x, &zJson, &zErr);
   if( rc==SQLITE_OK ){
-    w2v_conn_forget(conn, "main", io.zModel);
+    w2v_conn_forget(conn, target.zSchema, target.zName);
     sqlite3_result_text(ctx, zJson, -1, sqlite3_free);   /* handed over: nothing may fail now */
     zJson = 0;
   }
