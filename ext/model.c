@@ -48,8 +48,8 @@ static void model_free(W2vModel *m){
   sqlite3_free(m->zSchema);
   sqlite3_free(m->zName);
   w2v_vocab_free(&m->vocab);
-  sqlite3_free(m->in);
-  sqlite3_free(m->out);
+  w2v_core_free(m->in);
+  w2v_core_free(m->out);
   w2v_knn_free(&m->knn);
   w2v_tree_free(&m->tree);
   sqlite3_free(m->zPartInput);
@@ -117,11 +117,14 @@ static int load_model(sqlite3 *db, const char *zSchema, const char *zModel, sqli
     m->loss = meta.loss;
     m->dim = meta.dim;
     m->lower = meta.lower;
+    m->storage = meta.storage;
+    m->hasOutput = meta.output;
     rc = w2v_store_read_vocab(db, zSchema, zModel, meta.nVocab, &m->vocab, pzWhat);
   }
   if( rc==SQLITE_OK ){
-    m->in = sqlite3_malloc64((sqlite3_uint64)(meta.nVocab ? meta.nVocab : 1)*m->dim*sizeof(float));
-    rc = m->in ? w2v_store_read_vectors(db, zSchema, zModel, "input", m->dim, m->in, meta.nVocab, pzWhat)
+    m->in = w2v_core_malloc((size_t)(meta.nVocab ? meta.nVocab : 1)*(size_t)m->dim*sizeof(float));
+    rc = m->in ? w2v_store_read_vectors(db, zSchema, zModel, "input", m->storage, m->dim, m->in,
+                                              meta.nVocab, pzWhat)
                : SQLITE_NOMEM;
   }
   if( rc!=SQLITE_OK ){
@@ -161,6 +164,11 @@ int w2v_model_output(sqlite3 *db, W2vModel *m, const char *zFunc, char **pzErr){
                              zFunc, m->zName);
     return SQLITE_ERROR;
   }
+  if( !m->hasOutput ){
+    *pzErr = sqlite3_mprintf("%s: model '%s' was saved with output=0: it has word vectors only, no output weights",
+                             zFunc, m->zName);
+    return SQLITE_ERROR;
+  }
   /* the tables must still hold the model the word vectors came from */
   if( w2v_store_generation(db, m->zSchema, m->zName)!=m->generation ){
     *pzErr = sqlite3_mprintf("%s: model '%s' was changed while this statement used it; run the query again",
@@ -169,12 +177,12 @@ int w2v_model_output(sqlite3 *db, W2vModel *m, const char *zFunc, char **pzErr){
   }
   memset(&tree, 0, sizeof(tree));
   nOut = w2v_loss_out_rows(m->loss, m->vocab.n);
-  out = sqlite3_malloc64((sqlite3_uint64)(nOut ? nOut : 1)*m->dim*sizeof(float));
-  rc = out ? w2v_store_read_vectors(db, m->zSchema, m->zName, "output", m->dim, out, nOut, &zWhat)
+  out = w2v_core_malloc((size_t)(nOut ? nOut : 1)*(size_t)m->dim*sizeof(float));
+  rc = out ? w2v_store_read_vectors(db, m->zSchema, m->zName, "output", m->storage, m->dim, out, nOut, &zWhat)
            : SQLITE_NOMEM;
   if( rc==SQLITE_OK && m->out ){
     /* loaded meanwhile, from inside the read: keep that one */
-    sqlite3_free(out);
+    w2v_core_free(out);
     return SQLITE_OK;
   }
   if( rc==SQLITE_OK && m->loss==W2V_LOSS_HS ){
@@ -187,7 +195,7 @@ int w2v_model_output(sqlite3 *db, W2vModel *m, const char *zFunc, char **pzErr){
     }
   }
   if( rc!=SQLITE_OK ){
-    sqlite3_free(out);
+    w2v_core_free(out);
     w2v_tree_free(&tree);
     *pzErr = load_error(zFunc, m->zName, rc, zWhat);
     return rc;

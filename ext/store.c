@@ -196,15 +196,22 @@ int w2v_store_rename(sqlite3 *db, const char *zSchema, const char *zOld, const c
 static int write_vectors(sqlite3 *db, const W2vStoreModel *s, const char *zWhich,
                          const float *a, sqlite3_int64 nRow, int dim, char **pzErr){
   sqlite3_stmt *p = 0;
-  float *buf = sqlite3_malloc64((sqlite3_uint64)dim*sizeof(float));
+  size_t nb = w2v_row_bytes(s->storage, dim);
+  unsigned char *buf = sqlite3_malloc64(nb);
   sqlite3_int64 i;
   int rc = SQLITE_NOMEM;
   if( buf ) rc = prepare_fmt(db, &p, "INSERT INTO \"%w\".\"%w_%s\"(id, vector) VALUES(?1, ?2)",
                               s->zSchema, s->zModel, zWhich);
   for(i=0; i<nRow && rc==SQLITE_OK; i++){
-    w2v_floats_to_le(buf, a + i*dim, dim);
+    if( w2v_row_encode(s->storage, a + i*dim, dim, buf) ){
+      *pzErr = sqlite3_mprintf("storage=%s cannot hold a value of %s row %lld (not finite%s)",
+                               w2v_storage_name(s->storage), zWhich, i+1,
+                               s->storage==W2V_STORE_F16 ? ", or over 65504: use storage=float32" : "");
+      rc = SQLITE_ERROR;
+      break;
+    }
     sqlite3_bind_int64(p, 1, i+1);
-    sqlite3_bind_blob(p, 2, buf, dim*(int)sizeof(float), SQLITE_STATIC);
+    sqlite3_bind_blob(p, 2, buf, (int)nb, SQLITE_STATIC);
     rc = sqlite3_step(p);
     rc = (rc==SQLITE_DONE) ? sqlite3_reset(p) : rc;
   }
@@ -218,10 +225,14 @@ static int write_config(sqlite3 *db, const W2vStoreModel *s, sqlite3_int64 gen, 
   sqlite3_stmt *p = 0;
   int rc, i;
   rc = prepare_fmt(db, &p, "INSERT INTO \"%w\".\"%w_config\"(key, value) VALUES(?1, ?2)", s->zSchema, s->zModel);
-  /* the keys a load needs, then the caller's (options), then the summary */
-  for(i=-8; i<s->nConfig && rc==SQLITE_OK; i++){
+  /* the keys a load needs, then the caller's (options), then the summary;
+  ** a model of the first format's shape says version 1, which older builds read */
+  int version = s->storage==W2V_STORE_F32 && (s->output || s->loss==W2V_LOSS_NONE) ? 1 : W2V_FORMAT_VERSION;
+  for(i=-10; i<s->nConfig && rc==SQLITE_OK; i++){
     switch( i ){
-      case -8: sqlite3_bind_text(p, 1, "format_version", -1, SQLITE_STATIC); sqlite3_bind_int(p, 2, W2V_FORMAT_VERSION); break;
+      case -10: sqlite3_bind_text(p, 1, "storage", -1, SQLITE_STATIC); sqlite3_bind_text(p, 2, w2v_storage_name(s->storage), -1, SQLITE_STATIC); break;
+      case -9: sqlite3_bind_text(p, 1, "output", -1, SQLITE_STATIC); sqlite3_bind_int(p, 2, s->output); break;
+      case -8: sqlite3_bind_text(p, 1, "format_version", -1, SQLITE_STATIC); sqlite3_bind_int(p, 2, version); break;
       case -7: sqlite3_bind_text(p, 1, "arch", -1, SQLITE_STATIC); sqlite3_bind_text(p, 2, w2v_arch_name(s->arch), -1, SQLITE_STATIC); break;
       case -6: sqlite3_bind_text(p, 1, "loss", -1, SQLITE_STATIC); sqlite3_bind_text(p, 2, w2v_loss_name(s->loss), -1, SQLITE_STATIC); break;
       case -5: sqlite3_bind_text(p, 1, "dim", -1, SQLITE_STATIC); sqlite3_bind_int(p, 2, s->dim); break;
@@ -453,6 +464,8 @@ int w2v_store_read_config(sqlite3 *db, const char *zSchema, const char *zModel,
   int rc;
   memset(m, 0, sizeof(*m));
   m->arch = m->loss = -1;
+  m->storage = W2V_STORE_F32;    /* version 1 has neither key */
+  m->output = 1;
   m->nVocab = -1;
   rc = prepare_fmt(db, &p, "SELECT key, value FROM \"%w\".\"%w_config\"", zSchema, zModel);
   if( rc!=SQLITE_OK ){ sqlite3_finalize(p); return prepare_error(db, rc, pzWhat); }
@@ -468,14 +481,16 @@ int w2v_store_read_config(sqlite3 *db, const char *zSchema, const char *zModel,
     else if( !strcmp(k, "vocab_size") ) m->nVocab = isInt && iv>=0 && iv<=W2V_MAX_WORDS ? iv : -2;
     else if( !strcmp(k, "arch") ) m->arch = w2v_arch_from_name(v);
     else if( !strcmp(k, "loss") ) m->loss = w2v_loss_from_name(v);
+    else if( !strcmp(k, "storage") ) m->storage = w2v_storage_from_name(v);
+    else if( !strcmp(k, "output") ) m->output = isInt && (iv==0 || iv==1) ? (int)iv : -1;
   }
   rc = sqlite3_finalize(p);
   if( rc!=SQLITE_OK ){
     if( rc!=SQLITE_NOMEM ) *pzWhat = sqlite3_mprintf("%s", sqlite3_errmsg(db));
     return rc;
   }
-  if( version!=W2V_FORMAT_VERSION ){
-    *pzWhat = sqlite3_mprintf("format version %lld, this build reads %d", version, W2V_FORMAT_VERSION);
+  if( version<1 || version>W2V_FORMAT_VERSION ){
+    *pzWhat = sqlite3_mprintf("format version %lld, this build reads 1 to %d", version, W2V_FORMAT_VERSION);
     return SQLITE_CORRUPT;
   }
   if( m->dim<1 || m->nVocab<0 || m->arch<0 || m->loss<0
@@ -483,8 +498,8 @@ int w2v_store_read_config(sqlite3 *db, const char *zSchema, const char *zModel,
     *pzWhat = sqlite3_mprintf("bad dim, vocab_size, arch or loss in %s_config", zModel);
     return SQLITE_CORRUPT;
   }
-  if( m->lower<0 ){
-    *pzWhat = sqlite3_mprintf("bad lower in %s_config", zModel);
+  if( m->lower<0 || m->storage<0 || m->output<0 ){
+    *pzWhat = sqlite3_mprintf("bad lower, storage or output in %s_config", zModel);
     return SQLITE_CORRUPT;
   }
   return SQLITE_OK;
@@ -539,11 +554,11 @@ int w2v_store_read_vocab(sqlite3 *db, const char *zSchema, const char *zModel,
   return rc;
 }
 
-int w2v_store_read_vectors(sqlite3 *db, const char *zSchema, const char *zModel,
-                           const char *zWhich, int dim, float *a, sqlite3_int64 nRow, char **pzWhat){
+int w2v_store_read_vectors(sqlite3 *db, const char *zSchema, const char *zModel, const char *zWhich,
+                           int storage, int dim, float *a, sqlite3_int64 nRow, char **pzWhat){
   sqlite3_stmt *p = 0;
-  sqlite3_int64 i = 0, j;
-  int bad = 0;
+  sqlite3_int64 i = 0;
+  int bad = 0, nWant = (int)w2v_row_bytes(storage, dim);
   int rc = prepare_fmt(db, &p, "SELECT id, vector FROM \"%w\".\"%w_%s\" ORDER BY id", zSchema, zModel, zWhich);
   if( rc!=SQLITE_OK ){ sqlite3_finalize(p); return prepare_error(db, rc, pzWhat); }
   while( (rc = sqlite3_step(p))==SQLITE_ROW ){
@@ -556,14 +571,12 @@ int w2v_store_read_vectors(sqlite3 *db, const char *zSchema, const char *zModel,
       bad = 1;
       break;
     }
-    if( nb!=dim*(int)sizeof(float) || b==0 || sqlite3_column_type(p, 1)!=SQLITE_BLOB ){
-      *pzWhat = sqlite3_mprintf("%s_%s row %lld holds %d bytes, expected %d", zModel, zWhich, i+1, nb, dim*4);
+    if( nb!=nWant || b==0 || sqlite3_column_type(p, 1)!=SQLITE_BLOB ){
+      *pzWhat = sqlite3_mprintf("%s_%s row %lld holds %d bytes, expected %d", zModel, zWhich, i+1, nb, nWant);
       bad = 1;
       break;
     }
-    w2v_floats_from_le(a + i*dim, b, dim);
-    for(j=0; j<dim && isfinite(a[i*dim+j]); j++){}
-    if( j<dim ){
+    if( w2v_row_decode(storage, b, dim, a + i*dim) ){
       *pzWhat = sqlite3_mprintf("%s_%s holds a non-finite value", zModel, zWhich);
       bad = 1;
       break;

@@ -15,6 +15,8 @@ static const W2vOptName aArch[] = { { "skipgram", W2V_SKIPGRAM }, { "cbow", W2V_
                                     { "", -1 }, { "sg", W2V_SKIPGRAM }, { 0, 0 } };
 static const W2vOptName aLoss[] = { { "ns", W2V_LOSS_NS }, { "hs", W2V_LOSS_HS },
                                     { "softmax", W2V_LOSS_SOFTMAX }, { 0, 0 } };
+const W2vOptName w2v_storage_names[] = { { "float32", W2V_STORE_F32 }, { "float16", W2V_STORE_F16 },
+                                         { "int8", W2V_STORE_I8 }, { 0, 0 } };
 
 #define OFF(f) offsetof(W2vOptions, f)
 #define I32 W2V_OPT_INT32
@@ -42,6 +44,8 @@ static const W2vOptDesc aTrainOpt[] = {
   { "progress",    W2V_OPT_INT,  0, 1,                  0,    OFF(progress),   I32 },
   { "update",      W2V_OPT_INT,  0, 1,                  0,    OFF(update),     I32 },
   { "max_memory",  W2V_OPT_INT,  1, 1048576.0*1024,     NAN,  OFF(maxMemory),  0, 0, 0, 1048576.0 },
+  { "storage",     W2V_OPT_NAME, 0, 0,                  W2V_STORE_F32, OFF(storage), KEPT, w2v_storage_names },
+  { "output",      W2V_OPT_INT,  0, 1,                  1,    OFF(output),     I32|KEPT, 0, "0 or 1" },
 };
 const W2vOptTable w2v_train_options = { aTrainOpt, (int)(sizeof(aTrainOpt)/sizeof(aTrainOpt[0])), 0 };
 

@@ -111,7 +111,9 @@ static int save_model(sqlite3 *db, const W2vOptions *o, const W2vTarget *target,
   s.arch = o->arch; s.loss = o->loss; s.dim = o->dim; s.lower = o->lower;
   s.vocab = vocab;
   s.in = w2v_train_input(t);
-  s.nOut = w2v_loss_out_rows(o->loss, vocab->n);
+  s.storage = o->storage;
+  s.output = o->output;
+  s.nOut = o->output ? w2v_loss_out_rows(o->loss, vocab->n) : 0;
   s.out = s.nOut>0 ? w2v_train_output(t) : 0;
   s.zStats = zJson;
   for(i=0; i<ot->n && s.nConfig<(int)(sizeof(aItem)/sizeof(aItem[0])); i++){

@@ -70,6 +70,8 @@ int w2v_update_begin(W2vConn *conn, W2vOptions *o, W2vUpdate *u, char **pzErr){
   kept.loss = m->loss;
   kept.dim = m->dim;
   kept.lower = m->lower;
+  kept.storage = m->storage;
+  kept.output = m->hasOutput;
   rc = check_kept(o, &kept, pzErr);
   if( rc!=SQLITE_OK ) return rc;
   *o = kept;

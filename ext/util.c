@@ -99,6 +99,15 @@ int w2v_arch_from_name(const char *z){
   for(i=0; z && i<=W2V_ARCH_NONE; i++) if( strcmp(z, azArch[i])==0 ) return i;
   return -1;
 }
+static const char *const azStorage[] = { "float32", "float16", "int8" };
+const char *w2v_storage_name(int storage){
+  return storage>=0 && storage<=W2V_STORE_I8 ? azStorage[storage] : "?";
+}
+int w2v_storage_from_name(const char *z){
+  int i;
+  for(i=0; z && i<=W2V_STORE_I8; i++) if( strcmp(z, azStorage[i])==0 ) return i;
+  return -1;
+}
 int w2v_loss_from_name(const char *z){
   int i;
   for(i=0; z && i<=W2V_LOSS_NONE; i++) if( strcmp(z, azLoss[i])==0 ) return i;

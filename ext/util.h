@@ -45,6 +45,9 @@ const char *w2v_arch_name(int arch);
 const char *w2v_loss_name(int loss);
 int w2v_arch_from_name(const char *z);
 int w2v_loss_from_name(const char *z);
+/* storage=float32|float16|int8 (W2V_STORE_*), and back (-1: none). */
+const char *w2v_storage_name(int storage);
+int w2v_storage_from_name(const char *z);
 
 /* Interrupts: a statement whose step fails with SQLITE_INTERRUPT once
 ** sqlite3_interrupt() has been called (SQLite before 3.41 has no

@@ -18,7 +18,9 @@
 #include "core.h"
 #include "util.h"
 
-#define W2V_FORMAT_VERSION 1
+/* The newest format written: 2 adds storage=float16|int8 and output=0 (config
+** keys 'storage' and 'output'); a model without them is written as version 1. */
+#define W2V_FORMAT_VERSION 2
 
 /* ---- options.c: one descriptor per option drives parsing, defaults, the
 ** given bits, the rows kept in <model>_config and update=1's checks. ---- */
@@ -88,6 +90,8 @@ sqlite3_int64 w2v_store_generation(sqlite3*, const char *zSchema, const char *zM
 typedef struct W2vStoreModel {
   const char *zSchema, *zModel;
   int arch, loss, dim, lower;
+  int storage;                     /* W2V_STORE_*: how rows are stored */
+  int output;                      /* 0: output=0, out is not stored */
   const W2vVocab *vocab;
   const float *in;                 /* vocab->n x dim */
   const float *out;                /* nOut x dim, or NULL */
@@ -107,6 +111,8 @@ int w2v_store_rename(sqlite3*, const char *zSchema, const char *zOld, const char
 /* Reading: every value is checked; SQLITE_CORRUPT with *pzWhat on damage. */
 typedef struct W2vStoredMeta {
   int arch, loss, dim, lower;
+  int storage;                     /* W2V_STORE_* */
+  int output;                      /* 0: saved with output=0 */
   sqlite3_int64 nVocab;
 } W2vStoredMeta;
 int w2v_store_read_config(sqlite3*, const char *zSchema, const char *zModel,
@@ -114,7 +120,7 @@ int w2v_store_read_config(sqlite3*, const char *zSchema, const char *zModel,
 int w2v_store_read_vocab(sqlite3*, const char *zSchema, const char *zModel,
                          sqlite3_int64 nVocab, W2vVocab*, char **pzWhat);
 int w2v_store_read_vectors(sqlite3*, const char *zSchema, const char *zModel, const char *zWhich,
-                           int dim, float *a, sqlite3_int64 nRow, char **pzWhat);
+                           int storage, int dim, float *a, sqlite3_int64 nRow, char **pzWhat);
 
 /* ---- model.c: loaded models and the per-connection cache ---------------- */
 
@@ -130,6 +136,8 @@ struct W2vModel {
   sqlite3_int64 generation;  /* of the stored model this was read from */
   int dim, arch, loss;
   int lower;                 /* trained with lower=1: queries fold text too */
+  int storage;               /* W2V_STORE_*: how the rows are stored (in and out hold them decoded) */
+  int hasOutput;             /* 0: saved with output=0 */
   W2vVocab vocab;
   float *in;                 /* nWord x dim input (word) vectors */
   float *out;                /* output weights: NULL until w2v_model_output */
@@ -267,9 +275,12 @@ typedef struct W2vOptions {
   sqlite3_int64 seed;
   int lower, replace, progress, update;
   sqlite3_int64 maxMemory;   /* bytes training may allocate */
+  int storage;               /* W2V_STORE_*: how the vectors are stored */
+  int output;                /* 0: the output weights are not stored */
   unsigned given;            /* bit i: option i of w2v_train_options given */
 } W2vOptions;
 extern const W2vOptTable w2v_train_options;
+extern const W2vOptName w2v_storage_names[];   /* storage=: also w2v_import's */
 /* 1 when the option of that key was given. */
 int w2v_train_given(const W2vOptions*, const char *zKey);
 /* The learning-rate defaults, which depend on arch. */

@@ -711,6 +711,51 @@ static int run_bytes(void){
   return nFail>0;
 }
 
+/* codec.c: every finite float16 survives decode -> encode; floats round to
+** the nearest half (ties to even); int8 rows are within scale/2 of the
+** input; non-finite values and float16 overflow are refused. */
+static int run_codec(void){
+  int nOk = 0, nFail0 = nFail, h;
+  unsigned char b[8], row[4*16];
+  float f, g, v[16], w[16];
+  for(h=0; h<65536; h++){
+    b[0] = (unsigned char)h; b[1] = (unsigned char)(h>>8);
+    if( w2v_row_decode(W2V_STORE_F16, b, 1, &f) ){
+      CHECK(((h>>10)&0x1f)==0x1f, "codec: half %04x refused but finite", h);
+      continue;
+    }
+    CHECK(w2v_row_encode(W2V_STORE_F16, &f, 1, b+2)==0 && (b[2]|b[3]<<8)==(h==0x8000 ? 0x8000 : h),
+          "codec: half %04x -> %g -> %04x", h, f, b[2]|b[3]<<8);
+    nOk++;
+  }
+  /* nearest: 1 + 2^-11 is halfway between 1 and 1+2^-10: ties to even (1) */
+  f = 1.0f + ldexpf(1, -11); w2v_row_encode(W2V_STORE_F16, &f, 1, b); w2v_row_decode(W2V_STORE_F16, b, 1, &g);
+  CHECK(g==1.0f, "codec: tie rounds to %g", g);
+  f = 1.0f + ldexpf(1, -11) + ldexpf(1, -20); w2v_row_encode(W2V_STORE_F16, &f, 1, b); w2v_row_decode(W2V_STORE_F16, b, 1, &g);
+  CHECK(g==1.0f + ldexpf(1, -10), "codec: above the tie rounds to %g", g);
+  f = 65504.0f; CHECK(w2v_row_encode(W2V_STORE_F16, &f, 1, b)==0, "codec: 65504 refused");
+  f = 65520.0f; CHECK(w2v_row_encode(W2V_STORE_F16, &f, 1, b)!=0, "codec: 65520 accepted as float16");
+  f = NAN; CHECK(w2v_row_encode(W2V_STORE_F32, &f, 1, b)!=0 && w2v_row_encode(W2V_STORE_I8, &f, 1, row)!=0,
+                 "codec: NaN accepted");
+  for(h=0; h<200; h++){
+    int d;
+    float mx = 0, worst = 0;
+    for(d=0; d<16; d++){ v[d] = (float)((rand() % 20001) - 10000) * (h%2 ? 1e-6f : 0.37f); if( fabsf(v[d])>mx ) mx = fabsf(v[d]); }
+    w2v_row_encode(W2V_STORE_I8, v, 16, row);
+    CHECK(w2v_row_decode(W2V_STORE_I8, row, 16, w)==0, "codec: int8 row refused");
+    for(d=0; d<16; d++) if( fabsf(v[d]-w[d])>worst ) worst = fabsf(v[d]-w[d]);
+    CHECK(worst <= mx/254.0f*1.0001f + 1e-30f, "codec: int8 error %g over scale/2 %g", worst, mx/254.0f);
+    w2v_row_encode(W2V_STORE_F32, v, 16, row);
+    w2v_row_decode(W2V_STORE_F32, row, 16, w);
+    CHECK(memcmp(v, w, sizeof(v))==0, "codec: float32 not exact");
+    nOk++;
+  }
+  CHECK(w2v_row_bytes(W2V_STORE_F32, 300)==1200 && w2v_row_bytes(W2V_STORE_F16, 300)==600
+        && w2v_row_bytes(W2V_STORE_I8, 300)==304, "codec: row sizes");
+  printf("%d passed, %d failed\n", nOk, nFail-nFail0);
+  return nFail>nFail0;
+}
+
 int main(int argc, char **argv){
   if( argc==6 && !strcmp(argv[1], "knn") ) return run_knn(atoi(argv[2]), atoi(argv[3]), atoi(argv[4]), (unsigned)atoi(argv[5]));
   if( argc==4 && !strcmp(argv[1], "sampler") ) return run_sampler(atof(argv[2]), atol(argv[3]));
@@ -718,6 +763,7 @@ int main(int argc, char **argv){
   if( argc==2 && !strcmp(argv[1], "counts") ) return run_counts();
   if( argc==2 && !strcmp(argv[1], "bytes") ) return run_bytes();
   if( argc==2 && !strcmp(argv[1], "parse") ) return run_parse();
+  if( argc==2 && !strcmp(argv[1], "codec") ) return run_codec();
   if( argc==2 && !strcmp(argv[1], "oom") ){
 #if defined(__GLIBC__) && defined(__linux__)
     /* glibc's tunables are read at start: run again with the cache off */
@@ -728,6 +774,6 @@ int main(int argc, char **argv){
 #endif
     return run_oom();
   }
-  fprintf(stderr, "usage: unit sampler POWER DRAWS | unit huffman N SEED | unit knn N DIM K SEED | unit counts | unit oom | unit bytes | unit parse\n");
+  fprintf(stderr, "usage: unit sampler POWER DRAWS | unit huffman N SEED | unit knn N DIM K SEED | unit counts | unit oom | unit bytes | unit parse | unit codec\n");
   return 2;
 }

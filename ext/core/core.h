@@ -192,6 +192,16 @@ double w2v_log_partition(const W2vLoss*, const float *h);
 typedef struct W2vPrediction { int32_t id; double prob; } W2vPrediction;
 int64_t w2v_predict_top(const W2vLoss*, const float *h, int64_t k, W2vPrediction *out);
 
+/* ---- codec.c: the stored forms of a vector row ------------------------- */
+typedef enum { W2V_STORE_F32 = 0, W2V_STORE_F16 = 1, W2V_STORE_I8 = 2 } W2vStorage;
+/* Bytes of one stored row of dim values. */
+size_t w2v_row_bytes(int storage, int dim);
+/* v -> out (w2v_row_bytes bytes): 0, or -1 when a value is not finite or
+** (float16) over 65504 in magnitude. */
+int w2v_row_encode(int storage, const float *v, int dim, unsigned char *out);
+/* in -> v: 0, or -1 when a value (or int8's scale) is not finite. */
+int w2v_row_decode(int storage, const unsigned char *in, int dim, float *v);
+
 /* ---- knn.c: exact top-k by cosine similarity --------------------------- */
 typedef struct W2vHit { int32_t id; float sim; } W2vHit;
 typedef struct W2vKnn {
