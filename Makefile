@@ -98,6 +98,10 @@ demo: w2v.so
 bench: w2v.so
 	bash sql/bench.sh
 
+# pretrained-size models: import and query w2v, gensim, sqlite-vec (SIZES="1000000 2000000" DIM=300)
+bench-scale: w2v.so
+	bash sql/bench_scale.sh
+
 install: w2v.so
 	install -d $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include
 	install -m 0755 w2v.so $(DESTDIR)$(PREFIX)/lib/w2v.so
@@ -134,4 +138,4 @@ clean-objs:
 clean: clean-objs
 	rm -rf build
 
-.PHONY: all check-layers test test-oom test-asan test-tsan test-valgrind demo bench install clean clean-objs sqlite-vec fuzz
+.PHONY: all check-layers test test-oom test-asan test-tsan test-valgrind demo bench bench-scale install clean clean-objs sqlite-vec fuzz
