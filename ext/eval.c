@@ -213,6 +213,8 @@ static int eval_begin(sqlite3_context *ctx, const char *zFunc, int argc, sqlite3
   if( w2v_args_have_nul(ctx, zFunc, argc, argv, azWhat) ) return SQLITE_ERROR;
   rc = w2v_options_parse(zFunc, argc>2 ? (const char*)sqlite3_value_text(argv[2]) : 0, &evalOptions, &eo, 0, pzErr);
   if( rc==SQLITE_OK ) rc = w2v_model_acquire(conn, zFunc, 0, (const char*)sqlite3_value_text(argv[0]), &m, pzErr);
+  /* every question scores every word exactly: all the vectors */
+  if( rc==SQLITE_OK ) rc = w2v_model_input(conn->db, m, zFunc, pzErr);
   if( rc==SQLITE_OK ) rc = open_table(conn->db, zFunc, argv[1], azCol, nCol, aiCol, piSection, ppStmt, pzErr);
   if( rc==SQLITE_OK ) return eval_vocab_init(ev, m, eo.nRestrict, eo.lower);   /* ev holds m now */
   w2v_model_release(m);

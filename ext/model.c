@@ -62,6 +62,7 @@ void w2v_model_release(W2vModel *m){
 
 const W2vKnn *w2v_model_knn(W2vModel *m){
   if( m->knn.q8==0 ){
+    /* without a stored index the vectors were read when the model was */
     if( w2v_knn_build(&m->knn, m->in, m->vocab.n, m->dim) ) return 0;
   }
   return &m->knn;
@@ -81,14 +82,17 @@ int64_t w2v_model_find(const W2vModel *m, const char *z, int n){
   return id;
 }
 
-int w2v_model_hidden(const W2vModel *m, const char *z, int n, float *h){
+int w2v_model_hidden(W2vRows *r, const char *z, int n, float *h){
+  const W2vModel *m = r->m;
   int i = 0, s, len, cnt = 0, d;
   if( z==0 ) return 0;
   memset(h, 0, sizeof(float)*m->dim);
   while( (len = w2v_next_token(z, n, &i, &s))>0 ){
     int64_t id = w2v_model_find(m, z+s, len);
+    const float *v;
     if( id<0 ) return 0;
-    for(d=0; d<m->dim; d++) h[d] += m->in[id*m->dim + d];
+    if( (v = w2v_rows_get(r, id))==0 ) return -1;
+    for(d=0; d<m->dim; d++) h[d] += v[d];
     cnt++;
   }
   if( cnt==0 ) return 0;
@@ -96,7 +100,23 @@ int w2v_model_hidden(const W2vModel *m, const char *z, int n, float *h){
   return 1;
 }
 
-/* Reads config, vocabulary and word vectors into a new model (one reference). */
+/* All the word vectors into m->in (and the search index's vec). */
+static int read_input(sqlite3 *db, W2vModel *m, char **pzWhat){
+  float *in = w2v_core_malloc((size_t)(m->vocab.n ? m->vocab.n : 1)*(size_t)m->dim*sizeof(float));
+  int rc = in ? w2v_store_read_vectors(db, m->zSchema, m->zName, "input", m->storage, m->dim, in,
+                                       m->vocab.n, pzWhat)
+              : SQLITE_NOMEM;
+  if( rc!=SQLITE_OK ){
+    w2v_core_free(in);
+    return rc;
+  }
+  m->in = in;
+  if( m->knn.q8 ) m->knn.vec = in;
+  return SQLITE_OK;
+}
+
+/* Reads config, vocabulary and word vectors (or the search index) into a
+** new model (one reference). */
 static int load_model(sqlite3 *db, const char *zSchema, const char *zModel, sqlite3_int64 gen,
                       W2vModel **pp, char **pzWhat){
   W2vModel *m = sqlite3_malloc64(sizeof(W2vModel));
@@ -121,11 +141,12 @@ static int load_model(sqlite3 *db, const char *zSchema, const char *zModel, sqli
     m->hasOutput = meta.output;
     rc = w2v_store_read_vocab(db, zSchema, zModel, meta.nVocab, &m->vocab, pzWhat);
   }
-  if( rc==SQLITE_OK ){
-    m->in = w2v_core_malloc((size_t)(meta.nVocab ? meta.nVocab : 1)*(size_t)m->dim*sizeof(float));
-    rc = m->in ? w2v_store_read_vectors(db, zSchema, zModel, "input", m->storage, m->dim, m->in,
-                                              meta.nVocab, pzWhat)
-               : SQLITE_NOMEM;
+  if( rc==SQLITE_OK && meta.index ){
+    /* the word vectors are read when something needs them all; the search
+    ** reads the rows it re-scores (w2v_model_rows) */
+    rc = w2v_store_read_index(db, zSchema, zModel, meta.nVocab, m->dim, &m->knn, pzWhat);
+  }else if( rc==SQLITE_OK ){
+    rc = read_input(db, m, pzWhat);
   }
   if( rc!=SQLITE_OK ){
     model_free(m);
@@ -139,7 +160,9 @@ static int load_model(sqlite3 *db, const char *zSchema, const char *zModel, sqli
 ** stopped the reading (an authorizer, a limit, I/O). */
 static char *load_error(const char *zFunc, const char *zModel, int rc, char *zWhat){
   char *z = 0;
-  if( rc==SQLITE_CORRUPT ){
+  if( rc==SQLITE_INTERRUPT ){
+    z = sqlite3_mprintf("%s: interrupted", zFunc);
+  }else if( rc==SQLITE_CORRUPT ){
     z = sqlite3_mprintf("%s: model '%s' is damaged: %s", zFunc, zModel, zWhat ? zWhat : sqlite3_errstr(rc));
   }else if( rc!=SQLITE_NOMEM ){
     z = sqlite3_mprintf("%s: cannot read model '%s': %s", zFunc, zModel, zWhat ? zWhat : sqlite3_errstr(rc));
@@ -152,6 +175,76 @@ static char *load_error(const char *zFunc, const char *zModel, int rc, char *zWh
 ** queries never need them, and they are as large as the word vectors.  They
 ** are read into locals and published whole: reading runs SQL, which may run
 ** user code (a shadow table replaced by a view) that uses this very model. */
+/* The tables must still hold the model m was read from (a running query
+** reads rows lazily; SQL run inside it may have replaced the model). */
+static int check_current(sqlite3 *db, W2vModel *m, const char *zFunc, char **pzErr){
+  if( w2v_store_generation(db, m->zSchema, m->zName)==m->generation ) return SQLITE_OK;
+  *pzErr = sqlite3_mprintf("%s: model '%s' was changed while this statement used it; run the query again",
+                           zFunc, m->zName);
+  return SQLITE_ERROR;
+}
+
+int w2v_model_input(sqlite3 *db, W2vModel *m, const char *zFunc, char **pzErr){
+  char *zWhat = 0;
+  int rc;
+  if( m->in ) return SQLITE_OK;
+  rc = check_current(db, m, zFunc, pzErr);
+  if( rc==SQLITE_OK ) rc = read_input(db, m, &zWhat);
+  if( rc!=SQLITE_OK && *pzErr==0 ) *pzErr = load_error(zFunc, m->zName, rc, zWhat);
+  else sqlite3_free(zWhat);
+  return rc;
+}
+
+void w2v_rows_init(W2vRows *r, sqlite3 *db, W2vModel *m, const char *zFunc){
+  memset(r, 0, sizeof(*r));
+  r->db = db;
+  r->m = m;
+  r->zFunc = zFunc;
+}
+
+const float *w2v_rows_get(W2vRows *r, int64_t id){
+  W2vModel *m = r->m;
+  char *zWhat = 0;
+  if( id<0 || id>=m->vocab.n ) return 0;
+  if( m->in ) return m->in + id*m->dim;
+  if( r->rc ) return 0;
+  /* only this connection can change what its running statement reads:
+  ** while it has changed nothing, the generation checked still holds */
+  if( r->p==0 || sqlite3_total_changes64(r->db)!=r->nChanges ){
+    r->nChanges = sqlite3_total_changes64(r->db);
+    r->rc = check_current(r->db, m, r->zFunc, &r->zErr);
+    if( r->rc ) return 0;
+  }
+  if( r->p==0 ){
+    r->buf = w2v_core_malloc(sizeof(float)*(size_t)m->dim);
+    r->rc = r->buf ? w2v_store_row_prepare(r->db, m->zSchema, m->zName, &r->p, &zWhat) : SQLITE_NOMEM;
+  }
+  if( r->rc==SQLITE_OK ) r->rc = w2v_store_row_read(r->db, r->p, m->zName, m->storage, m->dim, id, r->buf, &zWhat);
+  if( r->rc ){
+    r->zErr = load_error(r->zFunc, m->zName, r->rc, zWhat);
+    return 0;
+  }
+  return r->buf;
+}
+
+const float *w2v_rows_xrow(void *pRows, int64_t id){
+  return w2v_rows_get((W2vRows*)pRows, id);
+}
+
+int w2v_rows_error(W2vRows *r, char **pzErr){
+  int rc = r->rc ? r->rc : SQLITE_ERROR;
+  *pzErr = r->zErr;
+  r->zErr = 0;
+  return rc;
+}
+
+void w2v_rows_close(W2vRows *r){
+  sqlite3_finalize(r->p);
+  w2v_core_free(r->buf);
+  sqlite3_free(r->zErr);
+  memset(r, 0, sizeof(*r));
+}
+
 int w2v_model_output(sqlite3 *db, W2vModel *m, const char *zFunc, char **pzErr){
   sqlite3_int64 nOut;
   char *zWhat = 0;
@@ -245,6 +338,18 @@ const char *w2v_model_split(sqlite3 *db, const char *zModel, char *zSchema, int 
   }
   sqlite3_snprintf(nSchema, zSchema, "main");
   return zModel;
+}
+
+void w2v_conn_pin(W2vConn *c, const char *zSchema, const char *zModel){
+  W2vModel *m;
+  if( zSchema==0 ) zSchema = "main";
+  for(m=c->pModels; m; m=m->pNext){
+    if( m->nRef>1 && m->in==0 && sqlite3_stricmp(m->zName, zModel)==0 && sqlite3_stricmp(m->zSchema, zSchema)==0 ){
+      char *zWhat = 0;
+      read_input(c->db, m, &zWhat);   /* on failure its readers stop with an error */
+      sqlite3_free(zWhat);
+    }
+  }
 }
 
 int w2v_model_acquire(W2vConn *c, const char *zFunc, const char *zSchema, const char *zModel,

@@ -38,6 +38,7 @@ typedef struct ModelCursor {
   W2vHit *aHit;             /* KNN and lookups; NULL for a scan */
   int64_t nHit, iHit;
   int k;
+  W2vRows rows;             /* the vector column's rows, and the KNN's */
 } ModelCursor;
 
 static int model_connect(sqlite3 *db, void *pAux, int argc, const char *const*argv,
@@ -92,7 +93,9 @@ static int model_disconnect(sqlite3_vtab *pVtab){
 
 static int model_destroy(sqlite3_vtab *pVtab){
   ModelVtab *p = (ModelVtab*)pVtab;
-  int rc = w2v_store_drop(p->db, p->zSchema, p->zName);
+  int rc;
+  w2v_conn_pin(p->conn, p->zSchema, p->zName);
+  rc = w2v_store_drop(p->db, p->zSchema, p->zName);
   if( rc!=SQLITE_OK ) return rc;
   w2v_conn_forget(p->conn, p->zSchema, p->zName);
   return model_disconnect(pVtab);
@@ -107,6 +110,7 @@ static int model_rename(sqlite3_vtab *pVtab, const char *zNew){
   }
   zName = sqlite3_mprintf("%s", zNew);
   if( zName==0 ) return SQLITE_NOMEM;
+  w2v_conn_pin(p->conn, p->zSchema, p->zName);
   rc = w2v_store_rename(p->db, p->zSchema, p->zName, zNew);
   if( rc!=SQLITE_OK ){ sqlite3_free(zName); return rc; }
   w2v_conn_forget(p->conn, p->zSchema, p->zName);
@@ -189,6 +193,7 @@ static int model_open(sqlite3_vtab *pVtab, sqlite3_vtab_cursor **ppCur){
 }
 
 static void cursor_reset(ModelCursor *c){
+  w2v_rows_close(&c->rows);
   sqlite3_free(c->aHit);
   c->aHit = 0;
   c->nHit = c->iHit = 0;
@@ -221,6 +226,7 @@ static int knn_filter(ModelCursor *c, ModelVtab *p, const char *zPlan, int argc,
   }
   rc = w2v_model_acquire(p->conn, p->zName, p->zSchema, p->zName, &c->m, &zErr);
   if( rc ) return w2v_vtab_error(&p->base, zErr, rc);
+  w2v_rows_init(&c->rows, p->conn->db, c->m, p->zName);
   if( vQuery==0 || vBound==0 ){
     return w2v_vtab_errorf(&p->base, "%s: a KNN query needs 'k = N' (or LIMIT N, on SQLite 3.41 and later)", p->zName);
   }
@@ -238,6 +244,8 @@ static int knn_filter(ModelCursor *c, ModelVtab *p, const char *zPlan, int argc,
   memset(&kq, 0, sizeof(kq));
   kq.k = k;
   kq.minSim = -INFINITY;
+  kq.xRow = w2v_rows_xrow;
+  kq.pRowCtx = &c->rows;
   if( vWords ){
     rc = w2v_word_candidates(c->m, wordKind, vWords, &aCand, &kq.nCand);
     if( rc!=SQLITE_OK ) return rc;
@@ -258,7 +266,13 @@ static int knn_filter(ModelCursor *c, ModelVtab *p, const char *zPlan, int argc,
     }else{
       kq.q = qv;
       c->nHit = w2v_knn_search(knn, &kq, c->aHit);
-      if( c->nHit<0 ){ c->nHit = 0; rc = SQLITE_NOMEM; }
+      if( c->nHit==-2 ){
+        rc = w2v_rows_error(&c->rows, &zErr);
+        rc = w2v_vtab_error(&p->base, zErr, rc);
+      }else if( c->nHit<0 ){
+        rc = SQLITE_NOMEM;
+      }
+      if( c->nHit<0 ) c->nHit = 0;
     }
   }
   sqlite3_free(qv);
@@ -299,6 +313,7 @@ static int model_filter(sqlite3_vtab_cursor *pCur, int idxNum, const char *idxSt
   if( c->plan==PLAN_KNN ) return knn_filter(c, p, idxStr, argc, argv);
   rc = w2v_model_acquire(p->conn, p->zName, p->zSchema, p->zName, &c->m, &zErr);
   if( rc ) return w2v_vtab_error(&p->base, zErr, rc);
+  w2v_rows_init(&c->rows, p->conn->db, c->m, p->zName);
   if( c->plan==PLAN_SCAN ){
     c->nHit = c->m->vocab.n;
   }else if( argc>=1 && (id = lookup_id(c->m, c->plan, argv[0]))>=0 ){
@@ -337,9 +352,16 @@ static int model_column(sqlite3_vtab_cursor *pCur, sqlite3_context *ctx, int i){
       break;
     case COL_COUNT: sqlite3_result_int64(ctx, m->vocab.counts[id]); break;
     case COL_VECTOR: {
-      float *le = sqlite3_malloc64(sizeof(float)*m->dim);
+      const float *v = w2v_rows_get(&c->rows, id);
+      float *le;
+      if( v==0 ){
+        char *zErr;
+        int rc = w2v_rows_error(&c->rows, &zErr);
+        return w2v_vtab_error(pCur->pVtab, zErr, rc);
+      }
+      le = sqlite3_malloc64(sizeof(float)*m->dim);
       if( le==0 ) return SQLITE_NOMEM;
-      w2v_floats_to_le(le, m->in + (int64_t)id*m->dim, m->dim);
+      w2v_floats_to_le(le, v, m->dim);
       sqlite3_result_blob(ctx, le, m->dim*(int)sizeof(float), sqlite3_free);
       break;
     }

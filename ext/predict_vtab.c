@@ -56,7 +56,8 @@ static int pred_filter(sqlite3_vtab_cursor *pCur, int idxNum, const char *idxStr
   sqlite3_int64 k = 10;
   char *zErr = 0;
   float *h;
-  int rc, i;
+  int rc, i, hid;
+  W2vRows rows;
   (void)idxNum;
   w2v_ranked_reset(c);
   for(i=0; i<argc && idxStr && idxStr[i]; i++){
@@ -83,10 +84,16 @@ static int pred_filter(sqlite3_vtab_cursor *pCur, int idxNum, const char *idxStr
   c->a = sqlite3_malloc64(sizeof(W2vPrediction)*k);
   if( h==0 || c->a==0 ){ sqlite3_free(h); return SQLITE_NOMEM; }
   rc = SQLITE_OK;
-  if( w2v_model_hidden(c->m, (const char*)sqlite3_value_text(vInput), sqlite3_value_bytes(vInput), h) ){
-    c->n = w2v_predict_top(&c->m->lossFn, h, k, c->a);   /* else an unknown word: no rows */
+  w2v_rows_init(&rows, p->conn->db, c->m, "w2v_predict");
+  hid = w2v_model_hidden(&rows, (const char*)sqlite3_value_text(vInput), sqlite3_value_bytes(vInput), h);
+  if( hid>0 ){
+    c->n = w2v_predict_top(&c->m->lossFn, h, k, c->a);   /* 0: an unknown word, no rows */
     if( c->n<0 ){ c->n = 0; rc = SQLITE_NOMEM; }
+  }else if( hid<0 ){
+    rc = w2v_rows_error(&rows, &zErr);
+    rc = w2v_vtab_error(pCur->pVtab, zErr, rc);
   }
+  w2v_rows_close(&rows);
   sqlite3_free(h);
   return rc;
 }

@@ -14,6 +14,13 @@ SQLITE_EXTENSION_INIT3
 #include "vecmath.h"
 
 /* The model named by argv[0] (to release), or NULL after reporting the error. */
+/* Reports why a word vector could not be read. */
+static void rows_fail(sqlite3_context *ctx, W2vRows *rows){
+  char *zErr;
+  int rc = w2v_rows_error(rows, &zErr);
+  w2v_result_error(ctx, zErr, rc);
+}
+
 static W2vModel *ctx_model(sqlite3_context *ctx, const char *zFunc, sqlite3_value *v){
   W2vModel *m = 0;
   const char *zModel;
@@ -43,6 +50,8 @@ static int64_t value_word_id(const W2vModel *m, sqlite3_value *v){
 static void prob_or_score(sqlite3_context *ctx, W2vModel *m, sqlite3_value **argv, int isScore){
   const char *zFunc = isScore ? "w2v_score" : "w2v_prob";
   const char *zIn;
+  W2vRows rows;
+  int hid;
   float *h;
   int64_t o;
   if( isScore && m->loss==W2V_LOSS_HS ){
@@ -56,7 +65,11 @@ static void prob_or_score(sqlite3_context *ctx, W2vModel *m, sqlite3_value **arg
   zIn = (const char*)sqlite3_value_text(argv[1]);
   h = sqlite3_malloc64(sizeof(float)*m->dim);
   if( h==0 ){ sqlite3_result_error_nomem(ctx); return; }
-  if( w2v_model_hidden(m, zIn, sqlite3_value_bytes(argv[1]), h) ){
+  w2v_rows_init(&rows, sqlite3_context_db_handle(ctx), m, zFunc);
+  hid = w2v_model_hidden(&rows, zIn, sqlite3_value_bytes(argv[1]), h);
+  if( hid<0 ) rows_fail(ctx, &rows);
+  w2v_rows_close(&rows);
+  if( hid>0 ){
     if( isScore ){
       double f = w2v_dot_exact(h, m->out + o*m->dim, m->dim);
       sqlite3_result_double(ctx, 1.0/(1.0+exp(-f)));
@@ -99,12 +112,19 @@ void w2v_fn_vector(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   if( m==0 ) return;
   id = value_word_id(m, argv[1]);
   if( id>=0 ){
+    W2vRows rows;
+    const float *v;
+    w2v_rows_init(&rows, sqlite3_context_db_handle(ctx), m, "w2v_vector");
     le = sqlite3_malloc64(sizeof(float)*m->dim);
     if( le==0 ) sqlite3_result_error_nomem(ctx);
-    else{
-      w2v_floats_to_le(le, m->in + id*m->dim, m->dim);
+    else if( (v = w2v_rows_get(&rows, id))==0 ){
+      sqlite3_free(le);
+      rows_fail(ctx, &rows);
+    }else{
+      w2v_floats_to_le(le, v, m->dim);
       sqlite3_result_blob(ctx, le, m->dim*(int)sizeof(float), sqlite3_free);
     }
+    w2v_rows_close(&rows);
   }
   w2v_model_release(m);
 }
@@ -112,8 +132,9 @@ void w2v_fn_vector(sqlite3_context *ctx, int argc, sqlite3_value **argv){
 /* An operand of w2v_similarity: a word's vector, or a float32 blob copied to
 ** buf.  1 with *pv set, 0 for a NULL result (NULL, unknown word), -1 after
 ** reporting an error. */
-static int operand_vector(sqlite3_context *ctx, const W2vModel *m, sqlite3_value *v,
+static int operand_vector(sqlite3_context *ctx, W2vRows *rows, sqlite3_value *v,
                           float *buf, const float **pv){
+  const W2vModel *m = rows->m;
   if( sqlite3_value_type(v)==SQLITE_BLOB ){
     int nb = sqlite3_value_bytes(v), d;
     if( nb!=m->dim*(int)sizeof(float) ){
@@ -132,8 +153,11 @@ static int operand_vector(sqlite3_context *ctx, const W2vModel *m, sqlite3_value
     return 1;
   }else{
     int64_t id = value_word_id(m, v);
+    const float *row;
     if( id<0 ) return 0;
-    *pv = m->in + id*m->dim;
+    if( (row = w2v_rows_get(rows, id))==0 ){ rows_fail(ctx, rows); return -1; }
+    memcpy(buf, row, sizeof(float)*m->dim);      /* the next row read reuses row */
+    *pv = buf;
     return 1;
   }
 }
@@ -145,14 +169,16 @@ void w2v_fn_similarity(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   float *buf;
   double na, nb;
   int ra, rb;
+  W2vRows rows;
   (void)argc;
   if( m==0 ) return;
+  w2v_rows_init(&rows, sqlite3_context_db_handle(ctx), m, "w2v_similarity");
   buf = sqlite3_malloc64(sizeof(float)*2*m->dim);
   if( buf==0 ){
     sqlite3_result_error_nomem(ctx);
   }else{
-    ra = operand_vector(ctx, m, argv[1], buf, &a);
-    rb = ra<0 ? -1 : operand_vector(ctx, m, argv[2], buf + m->dim, &b);
+    ra = operand_vector(ctx, &rows, argv[1], buf, &a);
+    rb = ra<0 ? -1 : operand_vector(ctx, &rows, argv[2], buf + m->dim, &b);
     if( ra>0 && rb>0 ){
       na = w2v_dot_exact(a, a, m->dim);
       nb = w2v_dot_exact(b, b, m->dim);
@@ -160,6 +186,7 @@ void w2v_fn_similarity(sqlite3_context *ctx, int argc, sqlite3_value **argv){
     }
   }
   sqlite3_free(buf);
+  w2v_rows_close(&rows);
   w2v_model_release(m);
 }
 
@@ -169,19 +196,25 @@ static void embed(sqlite3_context *ctx, W2vModel *m, sqlite3_value *v){
   const char *z = (const char*)sqlite3_value_text(v);
   int n = sqlite3_value_bytes(v), i = 0, s, len, cnt = 0, d;
   const W2vKnn *knn;
+  W2vRows rows;
   float *e;
   if( z==0 ) return;
   knn = w2v_model_knn(m);
   e = sqlite3_malloc64(sizeof(float)*m->dim);
   if( knn==0 || e==0 ){ sqlite3_free(e); sqlite3_result_error_nomem(ctx); return; }
   memset(e, 0, sizeof(float)*m->dim);
+  w2v_rows_init(&rows, sqlite3_context_db_handle(ctx), m, "w2v_embed");
   while( (len = w2v_next_token(z, n, &i, &s))>0 ){
     int64_t id = w2v_model_find(m, z+s, len);
+    const float *v;
     if( id<0 ) continue;
-    w2v_axpy(e, knn->invNorm[id], m->in + id*m->dim, m->dim);
+    if( (v = w2v_rows_get(&rows, id))==0 ){ cnt = -1; break; }
+    w2v_axpy(e, knn->invNorm[id], v, m->dim);
     cnt++;
   }
-  if( cnt==0 ){ sqlite3_free(e); return; }
+  if( cnt<0 ) rows_fail(ctx, &rows);
+  w2v_rows_close(&rows);
+  if( cnt<=0 ){ sqlite3_free(e); return; }
   for(d=0; d<m->dim; d++) e[d] /= (float)cnt;
   w2v_floats_to_le(e, e, m->dim);
   sqlite3_result_blob(ctx, e, m->dim*(int)sizeof(float), sqlite3_free);

@@ -132,8 +132,9 @@ static void sim_args(const char *zPlan, int argc, sqlite3_value **argv, SimArgs 
 /* The query vector: a float32 blob as given, or the sum of the unit vectors
 ** of the expression's words with their signs (their ids go to aId, to be
 ** left out of the results).  0: go on; -1: no rows; else an error code. */
-static int query_vector(sqlite3_vtab *pVtab, const W2vModel *m, const W2vKnn *knn,
+static int query_vector(sqlite3_vtab *pVtab, W2vRows *rows, const W2vKnn *knn,
                         sqlite3_value *vq, float *q, int32_t *aId, int8_t *aSign, int *pnTerm){
+  const W2vModel *m = rows->m;
   char *zErr = 0;
   double *acc;
   int i, d, r;
@@ -160,12 +161,17 @@ static int query_vector(sqlite3_vtab *pVtab, const W2vModel *m, const W2vKnn *kn
   if( acc==0 ) return SQLITE_NOMEM;
   memset(acc, 0, sizeof(double)*m->dim);
   for(i=0; i<*pnTerm; i++){
-    const float *v = knn->vec + (int64_t)aId[i]*m->dim;
+    const float *v;
     int j, coef = 0;
     for(j=0; j<i && aId[j]!=aId[i]; j++){}
     if( j<i ) continue;                       /* counted with its first occurrence */
     for(j=i; j<*pnTerm; j++) if( aId[j]==aId[i] ) coef += aSign[j];
     if( coef==0 ) continue;
+    if( (v = w2v_rows_get(rows, aId[i]))==0 ){
+      sqlite3_free(acc);
+      r = w2v_rows_error(rows, &zErr);
+      return w2v_vtab_error(pVtab, zErr, r);
+    }
     for(d=0; d<m->dim; d++) acc[d] += (double)coef*knn->invNorm[aId[i]]*v[d];
   }
   for(d=0; d<m->dim; d++) q[d] = (float)acc[d];
@@ -196,7 +202,8 @@ static int search(W2vRankedCursor *c, const W2vKnn *knn, W2vKnnQuery *kq, int is
   c->n = n<0 ? 0 : n;
   sqlite3_free(aHit);
   sqlite3_free(aPos);
-  return n<0 ? SQLITE_NOMEM : SQLITE_OK;
+  /* -2: a vector could not be read (the caller has the reason) */
+  return n==-2 ? SQLITE_ERROR : n<0 ? SQLITE_NOMEM : SQLITE_OK;
 }
 
 static int sim_filter(sqlite3_vtab_cursor *pCur, int idxNum, const char *idxStr,
@@ -204,6 +211,7 @@ static int sim_filter(sqlite3_vtab_cursor *pCur, int idxNum, const char *idxStr,
   W2vRankedCursor *c = (W2vRankedCursor*)pCur;
   W2vRankedVtab *p = (W2vRankedVtab*)pCur->pVtab;
   SimArgs a;
+  W2vRows rows;
   W2vKnnQuery kq;
   const W2vKnn *knn;
   sqlite3_int64 k = 10;
@@ -234,12 +242,18 @@ static int sim_filter(sqlite3_vtab_cursor *pCur, int idxNum, const char *idxStr,
   if( w2v_text_has_nul(a.model) ) return w2v_vtab_errorf(pCur->pVtab, "w2v_similar: the model name contains a NUL byte");
   rc = w2v_model_acquire(p->conn, "w2v_similar", 0, (const char*)sqlite3_value_text(a.model), &c->m, &zErr);
   if( rc ) return w2v_vtab_error(pCur->pVtab, zErr, rc);
+  /* 3CosMul scores every row exactly: it needs all the vectors */
+  if( isMul && (rc = w2v_model_input(p->conn->db, c->m, "w2v_similar", &zErr))!=SQLITE_OK ){
+    return w2v_vtab_error(pCur->pVtab, zErr, rc);
+  }
+  w2v_rows_init(&rows, p->conn->db, c->m, "w2v_similar");
   /* a similarity bound without k asks for every word above it */
   if( a.k==0 && a.minSim>-INFINITY ) k = c->m->vocab.n;
   if( k>c->m->vocab.n ) k = c->m->vocab.n;
-  if( sqlite3_value_type(a.query)==SQLITE_NULL || k==0 || a.minSim==INFINITY ) return SQLITE_OK;
+  if( sqlite3_value_type(a.query)==SQLITE_NULL || k==0 || a.minSim==INFINITY ) goto done;
   if( isMul && sqlite3_value_type(a.query)==SQLITE_BLOB ){
-    return w2v_vtab_errorf(pCur->pVtab, "w2v_similar: method 'mul' needs words (\"a - b + c\"), not a vector");
+    rc = w2v_vtab_errorf(pCur->pVtab, "w2v_similar: method 'mul' needs words (\"a - b + c\"), not a vector");
+    goto done;
   }
   knn = w2v_model_knn(c->m);
   nq = sqlite3_value_type(a.query)==SQLITE_BLOB ? 0 : sqlite3_value_bytes(a.query);
@@ -251,17 +265,24 @@ static int sim_filter(sqlite3_vtab_cursor *pCur, int idxNum, const char *idxStr,
   kq.q = q;
   kq.k = k;
   kq.minSim = a.minSim;
+  kq.xRow = w2v_rows_xrow;
+  kq.pRowCtx = &rows;
   if( a.words ){
     rc = w2v_word_candidates(c->m, a.wordKind, a.words, &aCand, &kq.nCand);
     if( rc!=SQLITE_OK || kq.nCand==0 ) goto done;
     kq.cand = aCand;
   }
-  rc = query_vector(pCur->pVtab, c->m, knn, a.query, q, aId, aSign, &nTerm);
+  rc = query_vector(pCur->pVtab, &rows, knn, a.query, q, aId, aSign, &nTerm);
   if( rc!=SQLITE_OK ){ if( rc<0 ) rc = SQLITE_OK; goto done; }
   kq.exclude = aId;
   kq.nExclude = nTerm;
   rc = search(c, knn, &kq, isMul, aId, aSign, nTerm);
+  if( rc==SQLITE_ERROR ){
+    rc = w2v_rows_error(&rows, &zErr);
+    rc = w2v_vtab_error(pCur->pVtab, zErr, rc);
+  }
 done:
+  w2v_rows_close(&rows);
   sqlite3_free(q);
   sqlite3_free(aId);
   sqlite3_free(aSign);

@@ -21,7 +21,7 @@
 SQLITE_EXTENSION_INIT3
 #include "w2vInt.h"
 
-const char *const w2v_shadow_suffix[W2V_N_SHADOW] = { "config", "vocab", "input", "output" };
+const char *const w2v_shadow_suffix[W2V_N_SHADOW] = { "config", "vocab", "input", "output", "index" };
 
 int w2v_store_is_shadow(const char *zSuffix){
   int i;
@@ -185,6 +185,14 @@ int w2v_store_drop(sqlite3 *db, const char *zSchema, const char *zModel){
 int w2v_store_rename(sqlite3 *db, const char *zSchema, const char *zOld, const char *zNew){
   int i, rc = SQLITE_OK;
   for(i=0; i<W2V_N_SHADOW && rc==SQLITE_OK; i++){
+    if( i==W2V_SHADOW_INDEX ){
+      /* models written before the index was stored have no such table */
+      char *zIndex = sqlite3_mprintf("%s_%s", zOld, w2v_shadow_suffix[i]);
+      int r = zIndex ? schema_lookup(db, zSchema, zIndex, 0, 0) : -2;
+      sqlite3_free(zIndex);
+      if( r<0 ) return r==-2 ? SQLITE_NOMEM : SQLITE_ERROR;
+      if( r==0 ) continue;
+    }
     rc = exec_fmt(db, 0, "ALTER TABLE \"%w\".\"%w_%s\" RENAME TO \"%w_%s\"",
                   zSchema, zOld, w2v_shadow_suffix[i], zNew, w2v_shadow_suffix[i]);
   }
@@ -228,8 +236,9 @@ static int write_config(sqlite3 *db, const W2vStoreModel *s, sqlite3_int64 gen, 
   /* the keys a load needs, then the caller's (options), then the summary;
   ** a model of the first format's shape says version 1, which older builds read */
   int version = s->storage==W2V_STORE_F32 && (s->output || s->loss==W2V_LOSS_NONE) ? 1 : W2V_FORMAT_VERSION;
-  for(i=-10; i<s->nConfig && rc==SQLITE_OK; i++){
+  for(i=-11; i<s->nConfig && rc==SQLITE_OK; i++){
     switch( i ){
+      case -11: sqlite3_bind_text(p, 1, "index", -1, SQLITE_STATIC); sqlite3_bind_int(p, 2, s->storage!=W2V_STORE_I8); break;
       case -10: sqlite3_bind_text(p, 1, "storage", -1, SQLITE_STATIC); sqlite3_bind_text(p, 2, w2v_storage_name(s->storage), -1, SQLITE_STATIC); break;
       case -9: sqlite3_bind_text(p, 1, "output", -1, SQLITE_STATIC); sqlite3_bind_int(p, 2, s->output); break;
       case -8: sqlite3_bind_text(p, 1, "format_version", -1, SQLITE_STATIC); sqlite3_bind_int(p, 2, version); break;
@@ -275,6 +284,152 @@ static int write_vocab(sqlite3 *db, const W2vStoreModel *s, char **pzErr){
   return rc;
 }
 
+/* ---- the search index ------------------------------------------------------
+** What the KNN scan reads (w2v_knn_index_rows of the stored word vectors),
+** kept so that a connection opening the model reads it in large pieces
+** instead of quantizing every vector: <model>_index rows of at most
+** W2V_INDEX_CHUNK bytes, id = part<<32 | chunk number, part 1 the int8 rows
+** (stride bytes each), part 2 per row three float32 LE: 1/|v|, scale, error.
+** Written for storage=float32 and float16; an int8 model's rows are as
+** small as the index, which is made from them when loaded. */
+#define W2V_INDEX_CHUNK (16<<20)
+#define INDEX_ID(part, chunk) (((sqlite3_int64)(part)<<32) | (sqlite3_int64)(chunk))
+
+typedef struct ChunkWriter {
+  sqlite3_stmt *p;
+  int part;
+  sqlite3_int64 chunk;
+  unsigned char *buf;
+  size_t n;
+} ChunkWriter;
+
+static int chunk_flush(ChunkWriter *w){
+  int rc;
+  if( w->n==0 ) return SQLITE_OK;
+  sqlite3_bind_int64(w->p, 1, INDEX_ID(w->part, w->chunk));
+  sqlite3_bind_blob(w->p, 2, w->buf, (int)w->n, SQLITE_STATIC);
+  rc = sqlite3_step(w->p);
+  rc = rc==SQLITE_DONE ? sqlite3_reset(w->p) : rc;
+  w->chunk++;
+  w->n = 0;
+  return rc;
+}
+
+static int chunk_append(ChunkWriter *w, const void *a, size_t n){
+  const unsigned char *z = a;
+  while( n>0 ){
+    size_t take = W2V_INDEX_CHUNK - w->n < n ? W2V_INDEX_CHUNK - w->n : n;
+    int rc;
+    memcpy(w->buf + w->n, z, take);
+    w->n += take; z += take; n -= take;
+    if( w->n==W2V_INDEX_CHUNK && (rc = chunk_flush(w))!=SQLITE_OK ) return rc;
+  }
+  return SQLITE_OK;
+}
+
+/* Indexes the stored form of the word vectors a block of rows at a time
+** (float16 rows as they will read back). */
+static int write_index(sqlite3 *db, const W2vStoreModel *s, char **pzErr){
+  enum { BLOCK = 1024 };
+  int dim = s->dim, stride = (dim + 7) & ~7, rc;
+  sqlite3_int64 n = s->vocab->n, i0, i;
+  size_t nb = w2v_row_bytes(s->storage, dim);
+  ChunkWriter w[2];
+  float *dec = w2v_core_malloc(sizeof(float)*(size_t)BLOCK*dim);
+  float *per = w2v_core_malloc(sizeof(float)*3*BLOCK), *sc = per + BLOCK, *er = per + 2*BLOCK;
+  float *inv = w2v_core_malloc(sizeof(float)*BLOCK);
+  int8_t *q8 = w2v_core_malloc((size_t)BLOCK*stride);
+  unsigned char *row = w2v_core_malloc(nb), *trip = w2v_core_malloc(12*(size_t)BLOCK);
+  memset(w, 0, sizeof(w));
+  w[0].part = 1; w[1].part = 2;
+  w[0].buf = w2v_core_malloc(W2V_INDEX_CHUNK);
+  w[1].buf = w2v_core_malloc(W2V_INDEX_CHUNK);
+  rc = (dec && per && inv && q8 && row && trip && w[0].buf && w[1].buf) ? SQLITE_OK : SQLITE_NOMEM;
+  if( rc==SQLITE_OK ){
+    rc = prepare_fmt(db, &w[0].p, "INSERT INTO \"%w\".\"%w_index\"(id, data) VALUES(?1, ?2)", s->zSchema, s->zModel);
+  }
+  if( rc==SQLITE_OK ) rc = prepare_fmt(db, &w[1].p, "INSERT INTO \"%w\".\"%w_index\"(id, data) VALUES(?1, ?2)",
+                                       s->zSchema, s->zModel);
+  for(i0=0; i0<n && rc==SQLITE_OK; i0+=BLOCK){
+    sqlite3_int64 nBlock = n-i0 < BLOCK ? n-i0 : BLOCK;
+    for(i=0; i<nBlock; i++){
+      /* the values a load reads back (encoding succeeded in write_vectors) */
+      w2v_row_encode(s->storage, s->in + (i0+i)*dim, dim, row);
+      w2v_row_decode(s->storage, row, dim, dec + i*dim);
+    }
+    w2v_knn_index_rows(dec, nBlock, dim, q8, sc, er, inv);
+    for(i=0; i<nBlock; i++){
+      float t[3];
+      t[0] = inv[i]; t[1] = sc[i]; t[2] = er[i];
+      w2v_floats_to_le(trip + 12*i, t, 3);
+    }
+    rc = chunk_append(&w[0], q8, (size_t)nBlock*stride);
+    if( rc==SQLITE_OK ) rc = chunk_append(&w[1], trip, 12*(size_t)nBlock);
+  }
+  if( rc==SQLITE_OK ) rc = chunk_flush(&w[0]);
+  if( rc==SQLITE_OK ) rc = chunk_flush(&w[1]);
+  if( rc!=SQLITE_OK && rc!=SQLITE_NOMEM && *pzErr==0 ) *pzErr = sqlite3_mprintf("%s", sqlite3_errmsg(db));
+  sqlite3_finalize(w[0].p);
+  sqlite3_finalize(w[1].p);
+  w2v_core_free(w[0].buf); w2v_core_free(w[1].buf);
+  w2v_core_free(dec); w2v_core_free(per); w2v_core_free(inv); w2v_core_free(q8);
+  w2v_core_free(row); w2v_core_free(trip);
+  return rc;
+}
+
+/* Reads n bytes of part `part` (chunks 0, 1, ... in order) into a. */
+static int read_part(sqlite3 *db, const char *zSchema, const char *zTable, int part, void *a, size_t n,
+                     char **pzWhat){
+  sqlite3_blob *b = 0;
+  unsigned char *z = a;
+  sqlite3_int64 chunk = 0;
+  int rc = SQLITE_OK;
+  while( n>0 && rc==SQLITE_OK ){
+    size_t want = n < W2V_INDEX_CHUNK ? n : W2V_INDEX_CHUNK;
+    rc = b ? sqlite3_blob_reopen(b, INDEX_ID(part, chunk))
+           : sqlite3_blob_open(db, zSchema, zTable, "data", INDEX_ID(part, chunk), 0, &b);
+    if( rc==SQLITE_OK && (size_t)sqlite3_blob_bytes(b)!=want ){
+      *pzWhat = sqlite3_mprintf("%s chunk %d.%lld holds %d bytes, expected %lld", zTable, part, chunk,
+                                sqlite3_blob_bytes(b), (sqlite3_int64)want);
+      rc = SQLITE_CORRUPT;
+    }
+    if( rc==SQLITE_OK ) rc = sqlite3_blob_read(b, z, (int)want, 0);
+    if( rc!=SQLITE_OK && rc!=SQLITE_NOMEM && rc!=SQLITE_CORRUPT ){
+      /* no such row or table, a view, an authorizer: the index is not there as written */
+      *pzWhat = sqlite3_mprintf("%s chunk %d.%lld: %s", zTable, part, chunk, sqlite3_errmsg(db));
+      rc = SQLITE_CORRUPT;
+    }
+    z += want; n -= want; chunk++;
+  }
+  sqlite3_blob_close(b);
+  return rc;
+}
+
+int w2v_store_read_index(sqlite3 *db, const char *zSchema, const char *zModel, sqlite3_int64 n, int dim,
+                         W2vKnn *x, char **pzWhat){
+  char *zTable = sqlite3_mprintf("%s_index", zModel);
+  unsigned char *trip = 0;
+  sqlite3_int64 i;
+  int rc = zTable && w2v_knn_alloc(x, n, dim)==0 ? SQLITE_OK : SQLITE_NOMEM;
+  if( rc==SQLITE_OK ) rc = read_part(db, zSchema, zTable, 1, x->q8, (size_t)n*x->stride, pzWhat);
+  if( rc==SQLITE_OK && (trip = w2v_core_malloc(12*(size_t)(n ? n : 1)))==0 ) rc = SQLITE_NOMEM;
+  if( rc==SQLITE_OK ) rc = read_part(db, zSchema, zTable, 2, trip, 12*(size_t)n, pzWhat);
+  for(i=0; i<n && rc==SQLITE_OK; i++){
+    float t[3];
+    w2v_floats_from_le(t, trip + 12*i, 3);
+    /* a unit row's scale is at most 1/127 and its error at most 2 */
+    if( !(t[0]>=0 && t[0]<=3.0e38f && t[1]>=0 && t[1]<=1.0f/127*1.0001f && t[2]>=0 && t[2]<=2) ){
+      *pzWhat = sqlite3_mprintf("%s: bad norm, scale or error for row %lld", zTable, i+1);
+      rc = SQLITE_CORRUPT;
+    }
+    x->invNorm[i] = t[0]; x->scale[i] = t[1]; x->err[i] = t[2];
+  }
+  w2v_core_free(trip);
+  sqlite3_free(zTable);
+  if( rc!=SQLITE_OK ) w2v_knn_free(x);
+  return rc;
+}
+
 /* The columns of each shadow table, as CREATE TABLE "<model>_<suffix>"<cols>
 ** (the form sqlite_schema keeps). */
 static const char *const azShadowCols[W2V_N_SHADOW] = {
@@ -282,6 +437,7 @@ static const char *const azShadowCols[W2V_N_SHADOW] = {
   "(id INTEGER PRIMARY KEY, word TEXT NOT NULL UNIQUE, count INTEGER NOT NULL)",
   "(id INTEGER PRIMARY KEY, vector BLOB NOT NULL)",
   "(id INTEGER PRIMARY KEY, vector BLOB NOT NULL)",
+  "(id INTEGER PRIMARY KEY, data BLOB NOT NULL)",
 };
 
 /* The shape shadow table i of zSchema.zModel has: 0 missing, 1 as it
@@ -355,6 +511,7 @@ static int store_write(sqlite3 *db, const W2vStoreModel *s, int isModel, sqlite3
   if( rc==SQLITE_OK ) rc = write_vocab(db, s, pzErr);
   if( rc==SQLITE_OK ) rc = write_vectors(db, s, "input", s->in, s->vocab->n, s->dim, pzErr);
   if( rc==SQLITE_OK && s->out ) rc = write_vectors(db, s, "output", s->out, s->nOut, s->dim, pzErr);
+  if( rc==SQLITE_OK && s->storage!=W2V_STORE_I8 ) rc = write_index(db, s, pzErr);
   return rc;
 }
 
@@ -483,6 +640,7 @@ int w2v_store_read_config(sqlite3 *db, const char *zSchema, const char *zModel,
     else if( !strcmp(k, "loss") ) m->loss = w2v_loss_from_name(v);
     else if( !strcmp(k, "storage") ) m->storage = w2v_storage_from_name(v);
     else if( !strcmp(k, "output") ) m->output = isInt && (iv==0 || iv==1) ? (int)iv : -1;
+    else if( !strcmp(k, "index") ) m->index = isInt && (iv==0 || iv==1) ? (int)iv : -1;
   }
   rc = sqlite3_finalize(p);
   if( rc!=SQLITE_OK ){
@@ -498,8 +656,8 @@ int w2v_store_read_config(sqlite3 *db, const char *zSchema, const char *zModel,
     *pzWhat = sqlite3_mprintf("bad dim, vocab_size, arch or loss in %s_config", zModel);
     return SQLITE_CORRUPT;
   }
-  if( m->lower<0 || m->storage<0 || m->output<0 ){
-    *pzWhat = sqlite3_mprintf("bad lower, storage or output in %s_config", zModel);
+  if( m->lower<0 || m->storage<0 || m->output<0 || m->index<0 ){
+    *pzWhat = sqlite3_mprintf("bad lower, storage, output or index in %s_config", zModel);
     return SQLITE_CORRUPT;
   }
   return SQLITE_OK;
@@ -551,6 +709,39 @@ int w2v_store_read_vocab(sqlite3 *db, const char *zSchema, const char *zModel,
     *pzWhat = sqlite3_mprintf("%s_vocab has %lld words, expected %lld", zModel, (sqlite3_int64)v->n, nVocab);
     rc = SQLITE_CORRUPT;
   }
+  return rc;
+}
+
+int w2v_store_row_prepare(sqlite3 *db, const char *zSchema, const char *zModel, sqlite3_stmt **pp, char **pzWhat){
+  int rc = prepare_fmt(db, pp, "SELECT vector FROM \"%w\".\"%w_input\" WHERE id=?1", zSchema, zModel);
+  if( rc!=SQLITE_OK ){
+    sqlite3_finalize(*pp);
+    *pp = 0;
+    return prepare_error(db, rc, pzWhat);
+  }
+  return SQLITE_OK;
+}
+
+int w2v_store_row_read(sqlite3 *db, sqlite3_stmt *p, const char *zModel, int storage, int dim, int64_t id,
+                       float *v, char **pzWhat){
+  int nWant = (int)w2v_row_bytes(storage, dim), rc;
+  const void *b;
+  sqlite3_bind_int64(p, 1, id+1);
+  rc = sqlite3_step(p);
+  if( rc==SQLITE_ROW && sqlite3_column_type(p, 0)==SQLITE_BLOB && (b = sqlite3_column_blob(p, 0))!=0
+   && sqlite3_column_bytes(p, 0)==nWant ){
+    rc = SQLITE_OK;
+    if( w2v_row_decode(storage, b, dim, v) ){
+      *pzWhat = sqlite3_mprintf("%s_input holds a non-finite value", zModel);
+      rc = SQLITE_CORRUPT;
+    }
+  }else if( rc==SQLITE_ROW || rc==SQLITE_DONE ){
+    *pzWhat = sqlite3_mprintf("%s_input row %lld is missing or not %d bytes", zModel, (sqlite3_int64)id+1, nWant);
+    rc = SQLITE_CORRUPT;
+  }else if( rc!=SQLITE_NOMEM ){
+    *pzWhat = sqlite3_mprintf("%s", sqlite3_errmsg(db));
+  }
+  sqlite3_reset(p);
   return rc;
 }
 

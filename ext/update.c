@@ -60,6 +60,7 @@ int w2v_update_begin(W2vConn *conn, W2vOptions *o, W2vUpdate *u, char **pzErr){
     return SQLITE_ERROR;
   }
   rc = w2v_model_output(conn->db, m, "w2v_train", pzErr);
+  if( rc==SQLITE_OK ) rc = w2v_model_input(conn->db, m, "w2v_train", pzErr);
   if( rc!=SQLITE_OK ) return rc;
   if( w2v_train_given(o, "max_vocab") ){
     *pzErr = sqlite3_mprintf("w2v_train: max_vocab cannot be combined with update=1 (the model keeps all its words)");

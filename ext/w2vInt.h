@@ -72,7 +72,8 @@ int w2v_options_equal(const W2vOptTable*, int i, const void *a, const void *b);
 int w2v_parse_int(const char *z, sqlite3_int64 *pv);
 
 /* ---- store.c: the shadow tables ---------------------------------------- */
-#define W2V_N_SHADOW 4
+#define W2V_N_SHADOW 5
+#define W2V_SHADOW_INDEX 4         /* w2v_shadow_suffix[4]: "index", new in format 2 */
 extern const char *const w2v_shadow_suffix[W2V_N_SHADOW];
 int w2v_store_is_shadow(const char *zSuffix);
 
@@ -113,12 +114,22 @@ typedef struct W2vStoredMeta {
   int arch, loss, dim, lower;
   int storage;                     /* W2V_STORE_* */
   int output;                      /* 0: saved with output=0 */
+  int index;                       /* 1: <model>_index holds the search index */
   sqlite3_int64 nVocab;
 } W2vStoredMeta;
 int w2v_store_read_config(sqlite3*, const char *zSchema, const char *zModel,
                           W2vStoredMeta*, char **pzWhat);
 int w2v_store_read_vocab(sqlite3*, const char *zSchema, const char *zModel,
                          sqlite3_int64 nVocab, W2vVocab*, char **pzWhat);
+/* The search index (w2v_store_read_config said index=1) into x, whose
+** vec is NULL; SQLITE_CORRUPT with *pzWhat when it is not as written. */
+int w2v_store_read_index(sqlite3*, const char *zSchema, const char *zModel, sqlite3_int64 n, int dim,
+                         W2vKnn *x, char **pzWhat);
+/* One word vector: a statement made by w2v_store_row_prepare, then each
+** row read by id (0-based) into v, checked (SQLITE_CORRUPT, *pzWhat). */
+int w2v_store_row_prepare(sqlite3*, const char *zSchema, const char *zModel, sqlite3_stmt **pp, char **pzWhat);
+int w2v_store_row_read(sqlite3*, sqlite3_stmt*, const char *zModel, int storage, int dim, int64_t id,
+                       float *v, char **pzWhat);
 int w2v_store_read_vectors(sqlite3*, const char *zSchema, const char *zModel, const char *zWhich,
                            int storage, int dim, float *a, sqlite3_int64 nRow, char **pzWhat);
 
@@ -164,19 +175,49 @@ void w2v_conn_release(void*);      /* a destructor for sqlite3_create_*_v2 */
 int w2v_model_acquire(W2vConn*, const char *zFunc, const char *zSchema, const char *zModel,
                       W2vModel **pp, char **pzErr);
 void w2v_model_release(W2vModel*);
+/* Before a write, drop or rename of that model: cached copies that running
+** statements still use read all their word vectors, which the write is
+** about to replace (they would otherwise read rows lazily). */
+void w2v_conn_pin(W2vConn*, const char *zSchema, const char *zModel);
 /* Drops the cache's reference to that model (after a write, drop, rename). */
 void w2v_conn_forget(W2vConn*, const char *zSchema, const char *zModel);
 /* Reads the output weights (m->out, m->lossFn) if not yet read; an error if
 ** the stored model has changed since m was read. */
 int w2v_model_output(sqlite3*, W2vModel *m, const char *zFunc, char **pzErr);
+/* Reads all the word vectors (m->in) if not yet read: a model with a
+** stored search index reads them when something needs them all. */
+int w2v_model_input(sqlite3*, W2vModel *m, const char *zFunc, char **pzErr);
+/* Single word vectors for a statement: from m->in when read, else from the
+** stored rows (checking that the model is still the one m was read from).
+** w2v_rows_get returns the row (valid until the next call) or NULL on
+** error, which w2v_rows_error hands over (a sqlite3_malloc'd message, NULL
+** when out of memory, and the code).  w2v_rows_xrow is the same as a
+** W2vKnnQuery.xRow callback. */
+typedef struct W2vRows W2vRows;
+struct W2vRows {
+  sqlite3 *db;
+  W2vModel *m;
+  const char *zFunc;
+  sqlite3_stmt *p;
+  sqlite3_int64 nChanges;    /* sqlite3_total_changes64 when last checked */
+  float *buf;
+  char *zErr;
+  int rc;
+};
+void w2v_rows_init(W2vRows*, sqlite3*, W2vModel*, const char *zFunc);
+const float *w2v_rows_get(W2vRows*, int64_t id);
+const float *w2v_rows_xrow(void *pRows, int64_t id);
+int w2v_rows_error(W2vRows*, char **pzErr);
+void w2v_rows_close(W2vRows*);
 /* The search index of the model's word vectors; NULL on OOM. */
 const W2vKnn *w2v_model_knn(W2vModel*);
 /* Id of a word (ASCII-folded when the model was trained with lower=1), or -1
 ** when unknown (or on OOM). */
 int64_t w2v_model_find(const W2vModel*, const char *z, int n);
-/* h = mean of the input vectors of the space-separated words of z[0..n):
-** 1 if every word is known (and there is at least one), else 0. */
-int w2v_model_hidden(const W2vModel*, const char *z, int n, float *h);
+/* h = mean of the input vectors of the space-separated words of z[0..n)
+** of r's model: 1 if every word is known (and there is at least one), 0 if
+** not, -1 when a vector could not be read (w2v_rows_error says why). */
+int w2v_model_hidden(W2vRows *r, const char *z, int n, float *h);
 /* "schema.name" when schema is a database of the connection: copies the
 ** schema to zSchema and returns the name after the dot; otherwise zSchema
 ** is "main" and zModel is returned whole. */

@@ -421,6 +421,7 @@ void w2v_fn_export(sqlite3_context *ctx, int argc, sqlite3_value **argv){
     return;
   }
   rc = check_words(m, &zErr);
+  if( rc==SQLITE_OK ) rc = w2v_model_input(db, m, "w2v_export", &zErr);
   if( rc==SQLITE_OK ) rc = export_target(db, zPath, &t, &zErr);
   if( rc==SQLITE_OK ){
     sqlite3_stmt *pProbe = w2v_probe_open(db);
@@ -877,6 +878,7 @@ void w2v_fn_import(sqlite3_context *ctx, int argc, sqlite3_value **argv){
                            " (nothing was read: a FIFO with no process writing to it reads as empty)" : "");
     rc = SQLITE_ERROR;
   }
+  if( rc==SQLITE_OK ) w2v_conn_pin(conn, target.zSchema, target.zName);
   if( rc==SQLITE_OK ) rc = import_save(db, io.zModel, &target, zPath, format, nHeader, &x, &zJson, &zErr);
   if( rc==SQLITE_OK ){
     w2v_conn_forget(conn, target.zSchema, target.zName);

@@ -282,5 +282,12 @@ proc make_template {name body} {
 }
 
 # float32 blobs from Tcl numbers (and back), little-endian
+# Tests that plant vectors by editing <model>_input by hand: the stored
+# search index no longer matches, so drop it (the model then indexes the rows
+# as it reads them) and change the generation (connections read it again).
+proc drop_index {M {d db}} {
+  $d eval "DELETE FROM \"${M}_index\"; UPDATE \"${M}_config\" SET value = 0 WHERE key = 'index';
+           UPDATE \"${M}_config\" SET value = value + 1 WHERE key = 'generation'"
+}
 proc f32 {args} { binary format r* $args }
 proc f32list {blob} { binary scan $blob r* v; return $v }

@@ -221,15 +221,26 @@ typedef struct W2vKnnQuery {
   int nExclude;
   const int32_t *cand;      /* when not NULL: only these (distinct) ids */
   int64_t nCand;
+  /* when the index has no vectors in memory (vec NULL): row id's float32
+  ** vector, or NULL when it cannot be read (the search then returns -2) */
+  const float *(*xRow)(void *pRowCtx, int64_t id);
+  void *pRowCtx;
 } W2vKnnQuery;
 /* 0, or -1 on OOM. */
 int w2v_knn_build(W2vKnn*, const float *vec, int64_t n, int dim);
+/* The arrays of an index of n rows, uninitialised, vec NULL (an index read
+** from storage): 0, or -1 on OOM. */
+int w2v_knn_alloc(W2vKnn*, int64_t n, int dim);
+/* Fills the index arrays of rows 0..n-1 of vec (q8 has stride bytes a row,
+** stride = dim rounded up to 8): what w2v_knn_build stores, a block at a time. */
+void w2v_knn_index_rows(const float *vec, int64_t n, int dim, int8_t *q8, float *scale, float *err,
+                        float *invNorm);
 /* Cosine of row id with a unit query qu; cosine of two rows. */
 float w2v_knn_sim(const W2vKnn*, const float *qu, int64_t id);
 float w2v_knn_pair(const W2vKnn*, int64_t a, int64_t b);
 void w2v_knn_free(W2vKnn*);
 /* Writes the best hits to aHit (room for k), best first, ties by lower id;
-** returns their count or -1 on OOM. */
+** returns their count, -1 on OOM, -2 when q->xRow failed. */
 int64_t w2v_knn_search(const W2vKnn*, const W2vKnnQuery*, W2vHit *aHit);
 /* The same with 3CosMul analogy scores of words aPos minus words aNeg. */
 int64_t w2v_knn_cosmul(const W2vKnn*, const W2vKnnQuery*, const int32_t *aPos,

@@ -67,37 +67,49 @@ static float row_quantize(const float *v, int dim, float toQ, float inv, float s
   return e;
 }
 
-int w2v_knn_build(W2vKnn *x, const float *vec, int64_t n, int dim){
+void w2v_knn_index_rows(const float *vec, int64_t n, int dim, int8_t *q8, float *scale, float *err,
+                        float *invNorm){
+  int stride = (dim + 7) & ~7;
   int64_t i;
-  memset(x, 0, sizeof(*x));
-  x->n = n;
-  x->dim = dim;
-  x->stride = (dim + 7) & ~7;
-  x->vec = vec;
-  x->q8 = w2v_core_calloc((size_t)(n ? n : 1), (size_t)x->stride);
-  x->scale = w2v_core_malloc(sizeof(float)*(size_t)(n ? n : 1));
-  x->err = w2v_core_malloc(sizeof(float)*(size_t)(n ? n : 1));
-  x->invNorm = w2v_core_malloc(sizeof(float)*(size_t)(n ? n : 1));
-  if( !x->q8 || !x->scale || !x->err || !x->invNorm ){ w2v_knn_free(x); return -1; }
   for(i=0; i<n; i++){
     const float *v = vec + i*dim;
-    int8_t *r = x->q8 + i*x->stride;
+    int8_t *r = q8 + i*stride;
     double norm = sqrt(w2v_dot_exact(v, v, dim));   /* double: no overflow */
     double invd = norm>0 ? 1.0/norm : 0.0;
     float inv, mxu, s, e;
+    memset(r, 0, (size_t)stride);
     /* a zero row, or one so small that 1/|v| is not a float, counts as zero */
     if( !(invd>0 && invd<3.0e38) ){
-      x->invNorm[i] = x->scale[i] = x->err[i] = 0.0f;
+      invNorm[i] = scale[i] = err[i] = 0.0f;
       continue;
     }
     inv = (float)invd;
     mxu = (float)(row_absmax(v, dim)*invd);          /* in [1/sqrt(dim), 1] */
     s = mxu/127.0f;                                  /* unit row ~= s * r */
     e = row_quantize(v, dim, 127.0f/mxu, inv, s, r);
-    x->invNorm[i] = inv;
-    x->scale[i] = s;
-    x->err[i] = sqrtf(e);
+    invNorm[i] = inv;
+    scale[i] = s;
+    err[i] = sqrtf(e);
   }
+}
+
+int w2v_knn_alloc(W2vKnn *x, int64_t n, int dim){
+  memset(x, 0, sizeof(*x));
+  x->n = n;
+  x->dim = dim;
+  x->stride = (dim + 7) & ~7;
+  x->q8 = w2v_core_malloc((size_t)(n ? n : 1) * (size_t)x->stride);
+  x->scale = w2v_core_malloc(sizeof(float)*(size_t)(n ? n : 1));
+  x->err = w2v_core_malloc(sizeof(float)*(size_t)(n ? n : 1));
+  x->invNorm = w2v_core_malloc(sizeof(float)*(size_t)(n ? n : 1));
+  if( !x->q8 || !x->scale || !x->err || !x->invNorm ){ w2v_knn_free(x); return -1; }
+  return 0;
+}
+
+int w2v_knn_build(W2vKnn *x, const float *vec, int64_t n, int dim){
+  if( w2v_knn_alloc(x, n, dim) ) return -1;
+  x->vec = vec;
+  w2v_knn_index_rows(vec, n, dim, x->q8, x->scale, x->err, x->invNorm);
   return 0;
 }
 
@@ -250,7 +262,13 @@ int64_t w2v_knn_search(const W2vKnn *x, const W2vKnnQuery *q, W2vHit *aHit){
       int64_t id = q->cand[i];
       if( id<0 || id>=x->n || is_excluded(q, id) ) continue;
       h.id = (int32_t)id;
-      h.sim = w2v_knn_sim(x, qu, id);
+      if( x->vec ){
+        h.sim = w2v_knn_sim(x, qu, id);
+      }else{
+        const float *v = q->xRow ? q->xRow(q->pRowCtx, id) : 0;
+        if( v==0 ){ nHit = -2; goto done; }
+        h.sim = w2v_dot(qu, v, x->dim)*x->invNorm[id];
+      }
       if( h.sim>=minSim ) hit_offer(aHit, &nHit, k, h);
     }
   }else{
@@ -275,12 +293,19 @@ int64_t w2v_knn_search(const W2vKnn *x, const W2vKnnQuery *q, W2vHit *aHit){
       bound_offer(bound, &nBound, k, a-e);
       if( nBound==k && bound[0]>tau ) tau = bound[0];
     }
-    /* pass 2: exact float32 scores of the rows still in reach */
+    /* pass 2: exact float32 scores of the rows still in reach (read through
+    ** q->xRow when the vectors are not in memory) */
     for(i=0; i<nCand; i++){
       W2vHit h;
       if( cand[i].sim<tau ) continue;
       h.id = cand[i].id;
-      h.sim = w2v_knn_sim(x, qu, h.id);
+      if( x->vec ){
+        h.sim = w2v_knn_sim(x, qu, h.id);
+      }else{
+        const float *v = q->xRow ? q->xRow(q->pRowCtx, h.id) : 0;
+        if( v==0 ){ nHit = -2; goto done; }
+        h.sim = w2v_dot(qu, v, x->dim)*x->invNorm[h.id];
+      }
       if( h.sim>=minSim ) hit_offer(aHit, &nHit, k, h);
     }
   }
