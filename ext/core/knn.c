@@ -235,11 +235,19 @@ static float *unit_query(const W2vKnn *x, const float *q){
 
 /* ---- search --------------------------------------------------------------- */
 
+/* The query's id range [*pLo, *pHi) within the rows; 0 when empty. */
+static int id_range(const W2vKnn *x, const W2vKnnQuery *q, int64_t *pLo, int64_t *pHi){
+  *pLo = q->idLo > 0 ? q->idLo : 0;
+  *pHi = q->idHi > 0 && q->idHi < x->n ? q->idHi : x->n;
+  return *pLo < *pHi;
+}
+
 int64_t w2v_knn_search(const W2vKnn *x, const W2vKnnQuery *q, W2vHit *aHit){
-  int64_t k = q->k < x->n ? q->k : x->n, nHit = 0, nBound = 0, nCand = 0, i;
+  int64_t k = q->k, nHit = 0, nBound = 0, nCand = 0, i, lo, hi;
   float *qu, *bound = 0, minSim = q->minSim > -2 ? (float)q->minSim : -2.0f;
   W2vHit *cand = 0;
-  if( k<=0 ) return 0;
+  if( k<=0 || !id_range(x, q, &lo, &hi) ) return 0;
+  if( k>hi-lo ) k = hi-lo;
   qu = unit_query(x, q->q);
   if( qu==0 ) return -1;
 
@@ -248,7 +256,7 @@ int64_t w2v_knn_search(const W2vKnn *x, const W2vKnnQuery *q, W2vHit *aHit){
     for(i=0; i<q->nCand; i++){
       W2vHit h;
       int64_t id = q->cand[i];
-      if( id<0 || id>=x->n || is_excluded(q, id) ) continue;
+      if( id<lo || id>=hi || is_excluded(q, id) ) continue;
       h.id = (int32_t)id;
       h.sim = w2v_knn_sim(x, qu, id);
       if( h.sim>=minSim ) hit_offer(aHit, &nHit, k, h);
@@ -260,7 +268,7 @@ int64_t w2v_knn_search(const W2vKnn *x, const W2vKnnQuery *q, W2vHit *aHit){
     bound = w2v_core_malloc(sizeof(float)*(size_t)k);
     cand = w2v_core_malloc(sizeof(W2vHit)*(size_t)nCandAlloc);
     if( !bound || !cand ){ nHit = -1; goto done; }
-    for(i=0; i<x->n; i++){
+    for(i=lo; i<hi; i++){
       float a = x->scale[i]*dot_q8(qu, x->q8 + i*x->stride, x->stride);
       float e = x->err[i] + KNN_SLACK;
       if( a+e<tau || is_excluded(q, i) ) continue;
@@ -294,18 +302,19 @@ done:
 
 /* 3CosMul (Levy and Goldberg 2014): with cos' = (cos+1)/2, the score of w is
 ** prod over positive words of cos'(w,p) / prod over negative words of
-** (cos'(w,n) + 0.001).  Scored exactly over every row (or q->cand); q->q is
-** unused, q->exclude, q->k and q->minSim apply. */
+** (cos'(w,n) + 0.001).  Scored exactly over every row of the id range (or
+** q->cand); q->q is unused, q->exclude, q->k and q->minSim apply. */
 int64_t w2v_knn_cosmul(const W2vKnn *x, const W2vKnnQuery *q, const int32_t *aPos,
                        int nPos, const int32_t *aNeg, int nNeg, W2vHit *aHit){
-  int64_t i, nHit = 0, k = q->k < x->n ? q->k : x->n;
-  int64_t nRow = q->cand ? q->nCand : x->n;
+  int64_t i, nHit = 0, k = q->k < x->n ? q->k : x->n, lo, hi, nRow;
   int j;
+  if( !id_range(x, q, &lo, &hi) ) return 0;
+  nRow = q->cand ? q->nCand : hi-lo;
   for(i=0; i<nRow; i++){
-    int64_t id = q->cand ? q->cand[i] : i;
+    int64_t id = q->cand ? q->cand[i] : lo+i;
     double score = 1;
     W2vHit h;
-    if( id<0 || id>=x->n || is_excluded(q, id) ) continue;
+    if( id<lo || id>=hi || is_excluded(q, id) ) continue;
     for(j=0; j<nPos; j++){
       score *= (w2v_knn_pair(x, id, aPos[j]) + 1.0)*0.5;
     }
