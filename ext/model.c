@@ -118,6 +118,7 @@ static int load_model(sqlite3 *db, const char *zSchema, const char *zModel, sqli
     m->dim = meta.dim;
     m->lower = meta.lower;
     rc = w2v_store_read_vocab(db, zSchema, zModel, meta.nVocab, &m->vocab, pzWhat);
+    m->countsSorted = w2v_counts_sorted(m->vocab.counts, m->vocab.n);
   }
   if( rc==SQLITE_OK ){
     m->in = sqlite3_malloc64((sqlite3_uint64)(meta.nVocab ? meta.nVocab : 1)*m->dim*sizeof(float));
