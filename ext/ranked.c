@@ -327,7 +327,16 @@ int w2v_filter_args(W2vFilter *f, const W2vModel *m, const char *zPlan, int argc
     int64_t j, o = 0;
     for(j=0; j<f->nCand; j++) if( f->aCand[j]>=f->lo && f->aCand[j]<f->hi ) f->aCand[o++] = f->aCand[j];
     f->nCand = o;
-    if( o==0 ) f->none = 1;
+    if( o==0 ){
+      f->none = 1;
+    }else if( f->aCand[o-1] - f->aCand[0] == o-1 ){
+      /* consecutive ids (one count's words, say): a range, which the search
+      ** reads without the indirection */
+      f->lo = f->aCand[0];
+      f->hi = (int64_t)f->aCand[o-1] + 1;
+      w2v_filter_free(f);
+      f->hasCand = 0;
+    }
   }
   if( f->lo>=f->hi ) f->none = 1;
   return SQLITE_OK;

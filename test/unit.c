@@ -144,7 +144,7 @@ static int64_t brute_top(const W2vKnn *x, const W2vKnnQuery *q, W2vHit *out){
 static int run_knn(int n, int dim, int k, unsigned seed){
   float *v = malloc(sizeof(float)*n*dim), *q = malloc(sizeof(float)*dim);
   W2vHit *h1 = malloc(sizeof(W2vHit)*(n+1)), *h2 = malloc(sizeof(W2vHit)*(n+1));
-  int32_t ex[3], cand[40];
+  int32_t ex[3], *cand = malloc(sizeof(int32_t)*(n+40));
   W2vKnn x;
   int i, d, t, bad = 0, nq = 0;
   srand(seed);
@@ -165,12 +165,14 @@ static int run_knn(int n, int dim, int k, unsigned seed){
     kq.minSim = (t%5==0) ? 0.5 : -INFINITY;
     if( t%4==1 ){ ex[0] = rand()%n; ex[1] = rand()%n; ex[2] = 0; kq.exclude = ex; kq.nExclude = 3; }
     if( t%6==2 && n>=40 ){ int o = rand()%(n/40); for(j=0; j<40; j++) cand[j] = (int32_t)(o + j*(n/40)); kq.cand = cand; kq.nCand = 40; }
+    /* a large candidate set (pre-scanned like a range): every third row */
+    if( t%6==4 ){ kq.nCand = 0; for(j=rand()%3; j<n; j+=3) cand[kq.nCand++] = (int32_t)j; kq.cand = cand; }
     /* id ranges: [lo, hi), [lo, end), [0, hi), empty, past the end */
-    switch( t%8 ){
+    switch( (t/3)%5 ){    /* every combination with the cases above */
       case 1: kq.idLo = rand()%n; kq.idHi = kq.idLo + 1 + rand()%(n - kq.idLo); break;
-      case 3: kq.idLo = rand()%n; break;
-      case 5: kq.idHi = 1 + rand()%n; break;
-      case 7: if( t%16==7 ){ kq.idLo = kq.idHi = 1 + rand()%n; }else{ kq.idLo = n/2; kq.idHi = n + 10; } break;
+      case 2: kq.idLo = rand()%n; break;
+      case 3: kq.idHi = 1 + rand()%n; break;
+      case 4: if( t%2 ){ kq.idLo = kq.idHi = 1 + rand()%n; }else{ kq.idLo = n/2; kq.idHi = n + 10; } break;
     }
     n1 = w2v_knn_search(&x, &kq, h1);
     n2 = brute_top(&x, &kq, h2);
@@ -182,7 +184,7 @@ static int run_knn(int n, int dim, int k, unsigned seed){
   }
   printf("queries %d mismatches %d\n", nq, bad);
   w2v_knn_free(&x);
-  free(v); free(q); free(h1); free(h2);
+  free(v); free(q); free(h1); free(h2); free(cand);
   return 0;
 }
 

@@ -242,17 +242,48 @@ static int id_range(const W2vKnn *x, const W2vKnnQuery *q, int64_t *pLo, int64_t
   return *pLo < *pHi;
 }
 
+/* Candidate sets up to this size are scored exactly, without a pre-scan. */
+#define KNN_EXACT_CAND 256
+
+/* Pass 1's state: the rows that may still rank and the k best lower bounds. */
+typedef struct Prescan {
+  W2vHit *keep;             /* id and upper bound of every row kept */
+  int64_t nKeep, nAlloc;
+  float *bound;             /* min-heap of the k best lower bounds */
+  int64_t nBound, k;
+  float tau;                /* no row below it can rank */
+} Prescan;
+
+/* Pass 1 for row i: its approximate score and bound.  0, or -1 on OOM. */
+static inline int prescan_row(const W2vKnn *x, const float *qu, const W2vKnnQuery *q, Prescan *p, int64_t i){
+  float a = x->scale[i]*dot_q8(qu, x->q8 + i*x->stride, x->stride);
+  float e = x->err[i] + KNN_SLACK;
+  if( a+e<p->tau || is_excluded(q, i) ) return 0;
+  if( p->nKeep==p->nAlloc ){
+    W2vHit *h = w2v_core_realloc(p->keep, sizeof(W2vHit)*(size_t)(p->nAlloc*2));
+    if( h==0 ) return -1;
+    p->keep = h;
+    p->nAlloc *= 2;
+  }
+  p->keep[p->nKeep].id = (int32_t)i;
+  p->keep[p->nKeep++].sim = a+e;
+  bound_offer(p->bound, &p->nBound, p->k, a-e);
+  if( p->nBound==p->k && p->bound[0]>p->tau ) p->tau = p->bound[0];
+  return 0;
+}
+
 int64_t w2v_knn_search(const W2vKnn *x, const W2vKnnQuery *q, W2vHit *aHit){
-  int64_t k = q->k, nHit = 0, nBound = 0, nCand = 0, i, lo, hi;
-  float *qu, *bound = 0, minSim = q->minSim > -2 ? (float)q->minSim : -2.0f;
-  W2vHit *cand = 0;
+  int64_t k = q->k, nHit = 0, i, lo, hi;
+  float *qu, minSim = q->minSim > -2 ? (float)q->minSim : -2.0f;
+  Prescan p;
+  memset(&p, 0, sizeof(p));
   if( k<=0 || !id_range(x, q, &lo, &hi) ) return 0;
   if( k>hi-lo ) k = hi-lo;
   qu = unit_query(x, q->q);
   if( qu==0 ) return -1;
 
-  if( q->cand ){
-    /* a given candidate set: score exactly, nothing to prune */
+  if( q->cand && q->nCand<=KNN_EXACT_CAND ){
+    /* a small candidate set: score exactly, nothing to prune */
     for(i=0; i<q->nCand; i++){
       W2vHit h;
       int64_t id = q->cand[i];
@@ -262,32 +293,30 @@ int64_t w2v_knn_search(const W2vKnn *x, const W2vKnnQuery *q, W2vHit *aHit){
       if( h.sim>=minSim ) hit_offer(aHit, &nHit, k, h);
     }
   }else{
-    /* pass 1: approximate scores; keep every row that may still rank */
-    int64_t nCandAlloc = 64;
-    float tau = minSim;
-    bound = w2v_core_malloc(sizeof(float)*(size_t)k);
-    cand = w2v_core_malloc(sizeof(W2vHit)*(size_t)nCandAlloc);
-    if( !bound || !cand ){ nHit = -1; goto done; }
-    for(i=lo; i<hi; i++){
-      float a = x->scale[i]*dot_q8(qu, x->q8 + i*x->stride, x->stride);
-      float e = x->err[i] + KNN_SLACK;
-      if( a+e<tau || is_excluded(q, i) ) continue;
-      if( nCand==nCandAlloc ){
-        W2vHit *p = w2v_core_realloc(cand, sizeof(W2vHit)*(size_t)(nCandAlloc*2));
-        if( p==0 ){ nHit = -1; goto done; }
-        cand = p;
-        nCandAlloc *= 2;
+    /* pass 1: approximate scores of the range's rows (or the candidates');
+    ** keep every row that may still rank */
+    p.nAlloc = 64;
+    p.k = k;
+    p.tau = minSim;
+    p.bound = w2v_core_malloc(sizeof(float)*(size_t)k);
+    p.keep = w2v_core_malloc(sizeof(W2vHit)*(size_t)p.nAlloc);
+    if( !p.bound || !p.keep ){ nHit = -1; goto done; }
+    if( q->cand ){
+      for(i=0; i<q->nCand; i++){
+        int64_t id = q->cand[i];
+        if( id<lo || id>=hi ) continue;
+        if( prescan_row(x, qu, q, &p, id) ){ nHit = -1; goto done; }
       }
-      cand[nCand].id = (int32_t)i;
-      cand[nCand++].sim = a+e;
-      bound_offer(bound, &nBound, k, a-e);
-      if( nBound==k && bound[0]>tau ) tau = bound[0];
+    }else{
+      for(i=lo; i<hi; i++){
+        if( prescan_row(x, qu, q, &p, i) ){ nHit = -1; goto done; }
+      }
     }
     /* pass 2: exact float32 scores of the rows still in reach */
-    for(i=0; i<nCand; i++){
+    for(i=0; i<p.nKeep; i++){
       W2vHit h;
-      if( cand[i].sim<tau ) continue;
-      h.id = cand[i].id;
+      if( p.keep[i].sim<p.tau ) continue;
+      h.id = p.keep[i].id;
       h.sim = w2v_knn_sim(x, qu, h.id);
       if( h.sim>=minSim ) hit_offer(aHit, &nHit, k, h);
     }
@@ -295,8 +324,8 @@ int64_t w2v_knn_search(const W2vKnn *x, const W2vKnnQuery *q, W2vHit *aHit){
   hit_heap_sort(aHit, nHit);
 done:
   w2v_core_free(qu);
-  w2v_core_free(bound);
-  w2v_core_free(cand);
+  w2v_core_free(p.bound);
+  w2v_core_free(p.keep);
   return nHit;
 }
 
