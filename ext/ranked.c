@@ -211,6 +211,36 @@ static void filter_intersect(W2vFilter *f, int32_t *a, int64_t n){
   sqlite3_free(a);
 }
 
+int w2v_filter_count_ids(const W2vModel *m, const int64_t *aVal, int64_t nVal,
+                         int32_t **paId, int64_t *pnId){
+  const int64_t n = m->vocab.n;
+  int32_t *aId;
+  int64_t nId = 0, i;
+  *paId = 0;
+  *pnId = 0;
+  if( m->countsSorted ){
+    /* the ids of each count follow those of the (greater) count before */
+    int64_t total = 0, first, end;
+    for(i=0; i<nVal; i++){ w2v_counts_span(m->vocab.counts, n, aVal[i], aVal[i], &first, &end); total += end-first; }
+    aId = sqlite3_malloc64(sizeof(int32_t)*(size_t)(total ? total : 1));
+    if( aId==0 ) return SQLITE_NOMEM;
+    for(i=0; i<nVal; i++){
+      w2v_counts_span(m->vocab.counts, n, aVal[i], aVal[i], &first, &end);
+      while( first<end ) aId[nId++] = (int32_t)first++;
+    }
+  }else{
+    aId = sqlite3_malloc64(sizeof(int32_t)*(size_t)(n ? n : 1));
+    if( aId==0 ) return SQLITE_NOMEM;
+    for(i=0; i<n; i++){
+      int64_t c = m->vocab.counts[i];
+      if( nVal>0 && bsearch(&c, aVal, (size_t)nVal, sizeof(int64_t), cmp_i64_desc) ) aId[nId++] = (int32_t)i;
+    }
+  }
+  *paId = aId;
+  *pnId = nId;
+  return SQLITE_OK;
+}
+
 /* The ids of a "count IN (...)" or "rowid IN (...)" list (isCount), sorted
 ** and distinct, intersected into f's candidates. */
 static int filter_in_list(W2vFilter *f, const W2vModel *m, int isCount, sqlite3_value *v){
@@ -232,8 +262,7 @@ static int filter_in_list(W2vFilter *f, const W2vModel *m, int isCount, sqlite3_
     aVal[nVal++] = lo;
   }
   if( rc!=SQLITE_OK && rc!=SQLITE_DONE ){ sqlite3_free(aVal); return rc; }
-  /* descending, without repeats: with counts that never increase, the ids
-  ** of each count follow those of the count before */
+  /* descending, without repeats */
   if( nVal>1 ) qsort(aVal, (size_t)nVal, sizeof(int64_t), cmp_i64_desc);
   for(i=j=0; i<nVal; i++) if( j==0 || aVal[j-1]!=aVal[i] ) aVal[j++] = aVal[i];
   nVal = j;
@@ -241,22 +270,9 @@ static int filter_in_list(W2vFilter *f, const W2vModel *m, int isCount, sqlite3_
     aId = sqlite3_malloc64(sizeof(int32_t)*(size_t)(nVal ? nVal : 1));
     if( aId==0 ){ sqlite3_free(aVal); return SQLITE_NOMEM; }
     for(i=nVal-1; i>=0; i--) aId[nId++] = (int32_t)(aVal[i]-1);
-  }else if( m->countsSorted ){
-    int64_t total = 0, first, end;
-    for(i=0; i<nVal; i++){ w2v_counts_span(m->vocab.counts, n, aVal[i], aVal[i], &first, &end); total += end-first; }
-    aId = sqlite3_malloc64(sizeof(int32_t)*(size_t)(total ? total : 1));
-    if( aId==0 ){ sqlite3_free(aVal); return SQLITE_NOMEM; }
-    for(i=0; i<nVal; i++){
-      w2v_counts_span(m->vocab.counts, n, aVal[i], aVal[i], &first, &end);
-      while( first<end ) aId[nId++] = (int32_t)first++;
-    }
-  }else{
-    aId = sqlite3_malloc64(sizeof(int32_t)*(size_t)(n ? n : 1));
-    if( aId==0 ){ sqlite3_free(aVal); return SQLITE_NOMEM; }
-    for(i=0; i<n; i++){
-      int64_t c = m->vocab.counts[i];
-      if( nVal>0 && bsearch(&c, aVal, (size_t)nVal, sizeof(int64_t), cmp_i64_desc) ) aId[nId++] = (int32_t)i;
-    }
+  }else if( w2v_filter_count_ids(m, aVal, nVal, &aId, &nId) ){
+    sqlite3_free(aVal);
+    return SQLITE_NOMEM;
   }
   sqlite3_free(aVal);
   filter_intersect(f, aId, nId);

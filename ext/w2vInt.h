@@ -257,6 +257,11 @@ char w2v_filter_constraint(sqlite3_index_info*, int i, int iCountCol, int *pOmit
 ** SQLITE_OK or an error code; w2v_filter_free afterwards in any case. */
 int w2v_filter_args(W2vFilter*, const W2vModel*, const char *zPlan, int argc, sqlite3_value **argv);
 void w2v_filter_free(W2vFilter*);
+/* The ids (sorted) of the words whose count is one of aVal[0..nVal) (sorted
+** descending, distinct), into *paId (sqlite3_malloc'd).  SQLITE_OK or
+** SQLITE_NOMEM. */
+int w2v_filter_count_ids(const W2vModel*, const int64_t *aVal, int64_t nVal,
+                         int32_t **paId, int64_t *pnId);
 /* The search's part of the filter: id range and candidates. */
 void w2v_filter_query(const W2vFilter*, W2vKnnQuery*);
 

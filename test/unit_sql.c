@@ -134,6 +134,24 @@ static void check_filters(void){
     for(j=0; j<(int)(sizeof(aCase)/sizeof(aCase[0])); j++){
       check_filter(db, &m, t ? "s" : "u", aCase[j].zPlan, aCase[j].zWhere, aCase[j].zVals);
     }
+    /* "count IN (...)": the values sorted descending, distinct */
+    {
+      static const int64_t aSet[][4] = { {9, 3, 2, 0}, {8, 0, 0, 0}, {10, 6, 1, 0}, {11, 0, 0, 0} };
+      static const int anSet[] = { 3, 1, 3, 1 };
+      int s2;
+      for(s2=0; s2<4; s2++){
+        int32_t *aId = 0;
+        int64_t nId = 0, id, o = 0;
+        int ok = w2v_filter_count_ids(&m, aSet[s2], anSet[s2], &aId, &nId)==SQLITE_OK;
+        for(id=0; ok && id<12; id++){
+          int in = 0, v;
+          for(v=0; v<anSet[s2]; v++) in |= a[id]==aSet[s2][v];
+          if( in ) ok = o<nId && aId[o++]==id;
+        }
+        CHECK(ok && o==nId, "count ids, set %d, %s counts: %lld ids", s2, t ? "sorted" : "unsorted", (long long)nId);
+        sqlite3_free(aId);
+      }
+    }
     w2v_vocab_free(&m.vocab);
   }
   sqlite3_close(db);
