@@ -245,38 +245,31 @@ static int id_range(const W2vKnn *x, const W2vKnnQuery *q, int64_t *pLo, int64_t
 /* Candidate sets up to this size are scored exactly, without a pre-scan. */
 #define KNN_EXACT_CAND 256
 
-/* Pass 1's state: the rows that may still rank and the k best lower bounds. */
-typedef struct Prescan {
-  W2vHit *keep;             /* id and upper bound of every row kept */
-  int64_t nKeep, nAlloc;
-  float *bound;             /* min-heap of the k best lower bounds */
-  int64_t nBound, k;
-  float tau;                /* no row below it can rank */
-} Prescan;
-
-/* Pass 1 for row i: its approximate score and bound.  0, or -1 on OOM. */
-static inline int prescan_row(const W2vKnn *x, const float *qu, const W2vKnnQuery *q, Prescan *p, int64_t i){
-  float a = x->scale[i]*dot_q8(qu, x->q8 + i*x->stride, x->stride);
-  float e = x->err[i] + KNN_SLACK;
-  if( a+e<p->tau || is_excluded(q, i) ) return 0;
-  if( p->nKeep==p->nAlloc ){
-    W2vHit *h = w2v_core_realloc(p->keep, sizeof(W2vHit)*(size_t)(p->nAlloc*2));
-    if( h==0 ) return -1;
-    p->keep = h;
-    p->nAlloc *= 2;
-  }
-  p->keep[p->nKeep].id = (int32_t)i;
-  p->keep[p->nKeep++].sim = a+e;
-  bound_offer(p->bound, &p->nBound, p->k, a-e);
-  if( p->nBound==p->k && p->bound[0]>p->tau ) p->tau = p->bound[0];
-  return 0;
-}
+/* Pass 1 for row I (a statement of w2v_knn_search, which both loops use;
+** a macro so that tau, keep and the bounds stay in registers): the row's
+** approximate score a and its error bound e; a row that may still rank is
+** kept with its upper bound, its lower bound may raise tau. */
+#define PRESCAN_ROW(I) do{ \
+    int64_t id_ = (I); \
+    float a = x->scale[id_]*dot_q8(qu, x->q8 + id_*x->stride, x->stride); \
+    float e = x->err[id_] + KNN_SLACK; \
+    if( a+e<tau || is_excluded(q, id_) ) break; \
+    if( nKeep==nKeepAlloc ){ \
+      W2vHit *p_ = w2v_core_realloc(keep, sizeof(W2vHit)*(size_t)(nKeepAlloc*2)); \
+      if( p_==0 ){ nHit = -1; goto done; } \
+      keep = p_; \
+      nKeepAlloc *= 2; \
+    } \
+    keep[nKeep].id = (int32_t)id_; \
+    keep[nKeep++].sim = a+e; \
+    bound_offer(bound, &nBound, k, a-e); \
+    if( nBound==k && bound[0]>tau ) tau = bound[0]; \
+  }while(0)
 
 int64_t w2v_knn_search(const W2vKnn *x, const W2vKnnQuery *q, W2vHit *aHit){
-  int64_t k = q->k, nHit = 0, i, lo, hi;
-  float *qu, minSim = q->minSim > -2 ? (float)q->minSim : -2.0f;
-  Prescan p;
-  memset(&p, 0, sizeof(p));
+  int64_t k = q->k, nHit = 0, nBound = 0, nKeep = 0, nKeepAlloc = 64, i, lo, hi;
+  float *qu, *bound = 0, minSim = q->minSim > -2 ? (float)q->minSim : -2.0f, tau = minSim;
+  W2vHit *keep = 0;
   if( k<=0 || !id_range(x, q, &lo, &hi) ) return 0;
   if( k>hi-lo ) k = hi-lo;
   qu = unit_query(x, q->q);
@@ -293,30 +286,24 @@ int64_t w2v_knn_search(const W2vKnn *x, const W2vKnnQuery *q, W2vHit *aHit){
       if( h.sim>=minSim ) hit_offer(aHit, &nHit, k, h);
     }
   }else{
-    /* pass 1: approximate scores of the range's rows (or the candidates');
-    ** keep every row that may still rank */
-    p.nAlloc = 64;
-    p.k = k;
-    p.tau = minSim;
-    p.bound = w2v_core_malloc(sizeof(float)*(size_t)k);
-    p.keep = w2v_core_malloc(sizeof(W2vHit)*(size_t)p.nAlloc);
-    if( !p.bound || !p.keep ){ nHit = -1; goto done; }
+    /* pass 1: approximate scores of the range's rows (or of the
+    ** candidates'); keep every row that may still rank */
+    bound = w2v_core_malloc(sizeof(float)*(size_t)k);
+    keep = w2v_core_malloc(sizeof(W2vHit)*(size_t)nKeepAlloc);
+    if( !bound || !keep ){ nHit = -1; goto done; }
     if( q->cand ){
       for(i=0; i<q->nCand; i++){
-        int64_t id = q->cand[i];
-        if( id<lo || id>=hi ) continue;
-        if( prescan_row(x, qu, q, &p, id) ){ nHit = -1; goto done; }
+        if( q->cand[i]<lo || q->cand[i]>=hi ) continue;
+        PRESCAN_ROW(q->cand[i]);
       }
     }else{
-      for(i=lo; i<hi; i++){
-        if( prescan_row(x, qu, q, &p, i) ){ nHit = -1; goto done; }
-      }
+      for(i=lo; i<hi; i++) PRESCAN_ROW(i);
     }
     /* pass 2: exact float32 scores of the rows still in reach */
-    for(i=0; i<p.nKeep; i++){
+    for(i=0; i<nKeep; i++){
       W2vHit h;
-      if( p.keep[i].sim<p.tau ) continue;
-      h.id = p.keep[i].id;
+      if( keep[i].sim<tau ) continue;
+      h.id = keep[i].id;
       h.sim = w2v_knn_sim(x, qu, h.id);
       if( h.sim>=minSim ) hit_offer(aHit, &nHit, k, h);
     }
@@ -324,10 +311,11 @@ int64_t w2v_knn_search(const W2vKnn *x, const W2vKnnQuery *q, W2vHit *aHit){
   hit_heap_sort(aHit, nHit);
 done:
   w2v_core_free(qu);
-  w2v_core_free(p.bound);
-  w2v_core_free(p.keep);
+  w2v_core_free(bound);
+  w2v_core_free(keep);
   return nHit;
 }
+#undef PRESCAN_ROW
 
 /* 3CosMul (Levy and Goldberg 2014): with cos' = (cos+1)/2, the score of w is
 ** prod over positive words of cos'(w,p) / prod over negative words of
