@@ -3,10 +3,12 @@
 **
 **   word TEXT, count INTEGER, vector BLOB, distance HIDDEN, k HIDDEN
 **
-** rowid is the frequency rank.  Plans: word = ? and rowid = ? are index
-** lookups in <model>_vocab; vector MATCH ? AND k = N (or LIMIT N) is a
+** rowid is the frequency rank.  Plans: word = ? and rowid = ? are lookups
+** in the loaded vocabulary; vector MATCH ? AND k = N (or LIMIT N) is a
 ** nearest-neighbour search by cosine distance, as sqlite-vec spells it; a
-** plain scan walks the vocabulary in rank order.  Read-only (no xUpdate).
+** plain scan walks the vocabulary in rank order.  Bounds on count and rowid
+** (and word IN lists for KNN) narrow the search or scan before the top k is
+** taken (w2v_filter_*).  Read-only (no xUpdate).
 ** A KNN cursor holds its model (model.c) until it closes.
 */
 #include <math.h>
@@ -121,10 +123,13 @@ static int model_rename(sqlite3_vtab *pVtab, const char *zNew){
 
 /* The plan: idxNum says which (PLAN_*, shown by EXPLAIN QUERY PLAN), idxStr
 ** names the xFilter arguments (W2V_ARG_* letters in argv order): KNN takes
-** the MATCH vector, the bound (k or LIMIT) if any and a word constraint if
-** any; a lookup one word or rowid; a scan nothing. */
+** the MATCH vector, the bound (k or LIMIT) if any, a word constraint if any
+** and the count and rowid bounds; a lookup one word or rowid; a scan the
+** count and rowid bounds.  Every bound taken makes the plan cheaper. */
 static int model_best_index(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo){
   int i, iMatch = -1, iK = -1, iLimit = -1, iWord = -1, iRowid = -1, matchUnusable = 0;
+  int n = 0, nFilter = 0;
+  char *zPlan;
   (void)pVtab;
   for(i=0; i<pInfo->nConstraint; i++){
     const struct sqlite3_index_constraint *c = &pInfo->aConstraint[i];
@@ -137,9 +142,21 @@ static int model_best_index(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo){
     if( c->op==SQLITE_INDEX_CONSTRAINT_EQ && c->iColumn==COL_WORD ) iWord = i;
     if( c->op==SQLITE_INDEX_CONSTRAINT_EQ && c->iColumn==-1 ) iRowid = i;
   }
+  if( iMatch<0 && matchUnusable ) return SQLITE_CONSTRAINT;
+  if( iMatch<0 && (iWord>=0 || iRowid>=0) ){
+    int j = iWord>=0 ? iWord : iRowid;
+    pInfo->idxNum = iWord>=0 ? PLAN_WORD : PLAN_ROWID;
+    if( w2v_plan_set(pInfo, iWord>=0 ? "W" : "r") ) return SQLITE_NOMEM;
+    pInfo->aConstraintUsage[j].argvIndex = 1;
+    pInfo->aConstraintUsage[j].omit = 1;
+    pInfo->estimatedCost = 1.0;
+    pInfo->estimatedRows = 1;
+    pInfo->idxFlags = SQLITE_INDEX_SCAN_UNIQUE;
+    return SQLITE_OK;
+  }
+  zPlan = sqlite3_malloc64(pInfo->nConstraint + 4);
+  if( zPlan==0 ) return SQLITE_NOMEM;
   if( iMatch>=0 ){
-    char zPlan[4];
-    int n = 0;
     pInfo->idxNum = PLAN_KNN;
     zPlan[n] = W2V_ARG_QUERY;
     pInfo->aConstraintUsage[iMatch].argvIndex = ++n;
@@ -154,32 +171,37 @@ static int model_best_index(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo){
     }
     if( iWord>=0 && (zPlan[n] = w2v_word_constraint(pInfo, iWord))!=0 ){
       pInfo->aConstraintUsage[iWord].argvIndex = ++n;
+      nFilter++;
     }
-    zPlan[n] = 0;
-    if( w2v_plan_set(pInfo, zPlan) ) return SQLITE_NOMEM;
+  }else{
+    pInfo->idxNum = PLAN_SCAN;
+  }
+  for(i=0; i<pInfo->nConstraint; i++){
+    int omit = 0;
+    char t = w2v_filter_constraint(pInfo, i, COL_COUNT, &omit);
+    if( t==0 ) continue;
+    zPlan[n] = t;
+    pInfo->aConstraintUsage[i].argvIndex = ++n;
+    pInfo->aConstraintUsage[i].omit = (unsigned char)omit;
+    nFilter++;
+  }
+  zPlan[n] = 0;
+  i = w2v_plan_set(pInfo, zPlan);
+  sqlite3_free(zPlan);
+  if( i ) return SQLITE_NOMEM;
+  if( iMatch>=0 ){
     if( pInfo->nOrderBy==1 && pInfo->aOrderBy[0].iColumn==COL_DISTANCE && !pInfo->aOrderBy[0].desc ){
       pInfo->orderByConsumed = 1;
     }
-    pInfo->estimatedCost = 10.0;
+    pInfo->estimatedCost = 10.0 - 5.0*nFilter/(nFilter+1);
     pInfo->estimatedRows = 10;
     return SQLITE_OK;
   }
-  if( matchUnusable ) return SQLITE_CONSTRAINT;
-  if( iWord>=0 || iRowid>=0 ){
-    int j = iWord>=0 ? iWord : iRowid;
-    pInfo->idxNum = iWord>=0 ? PLAN_WORD : PLAN_ROWID;
-    if( w2v_plan_set(pInfo, iWord>=0 ? "W" : "r") ) return SQLITE_NOMEM;
-    pInfo->aConstraintUsage[j].argvIndex = 1;
-    pInfo->aConstraintUsage[j].omit = 1;
-    pInfo->estimatedCost = 1.0;
-    pInfo->estimatedRows = 1;
-    pInfo->idxFlags = SQLITE_INDEX_SCAN_UNIQUE;
-    return SQLITE_OK;
-  }
+  /* a scan walks the ids (rowids) in order */
   if( pInfo->nOrderBy==1 && pInfo->aOrderBy[0].iColumn==-1 && !pInfo->aOrderBy[0].desc ){
     pInfo->orderByConsumed = 1;
   }
-  pInfo->estimatedCost = 1e6;
+  pInfo->estimatedCost = 1e6/(1 + 3*nFilter);
   return SQLITE_OK;
 }
 
@@ -208,20 +230,19 @@ static int model_close(sqlite3_vtab_cursor *pCur){
   return SQLITE_OK;
 }
 
-/* The arguments of a KNN plan: the MATCH vector, the bound, the words. */
+/* The arguments of a KNN plan: the MATCH vector, the bound, the filters. */
 static int knn_filter(ModelCursor *c, ModelVtab *p, const char *zPlan, int argc, sqlite3_value **argv){
-  sqlite3_value *vQuery = 0, *vBound = 0, *vWords = 0;
-  char *zErr = 0, wordKind = 0;
+  sqlite3_value *vQuery = 0, *vBound = 0;
+  char *zErr = 0;
   W2vKnnQuery kq;
+  W2vFilter f;
   const W2vKnn *knn;
-  int32_t *aCand = 0;
   float *qv;
   int nq, k, rc = SQLITE_OK, i, d;
   for(i=0; i<argc && zPlan && zPlan[i]; i++){
     switch( zPlan[i] ){
       case W2V_ARG_QUERY: vQuery = argv[i]; break;
       case W2V_ARG_K: case W2V_ARG_LIMIT: vBound = argv[i]; break;
-      case W2V_ARG_WORDS: case W2V_ARG_WORD: vWords = argv[i]; wordKind = zPlan[i]; break;
     }
   }
   rc = w2v_model_acquire(p->conn, p->zName, p->zSchema, p->zName, &c->m, &zErr);
@@ -241,17 +262,14 @@ static int knn_filter(ModelCursor *c, ModelVtab *p, const char *zPlan, int argc,
     return w2v_vtab_errorf(&p->base, "%s: MATCH needs a float32 blob of %d bytes (dim %d)",
                            p->zName, c->m->dim*4, c->m->dim);
   }
+  rc = w2v_filter_args(&f, c->m, zPlan, argc, argv);
+  if( rc!=SQLITE_OK || f.none ){ w2v_filter_free(&f); c->eof = 1; return rc; }
   memset(&kq, 0, sizeof(kq));
   kq.k = k;
   kq.minSim = -INFINITY;
+  w2v_filter_query(&f, &kq);
   kq.xRow = w2v_rows_xrow;
   kq.pRowCtx = &c->rows;
-  if( vWords ){
-    rc = w2v_word_candidates(c->m, wordKind, vWords, &aCand, &kq.nCand);
-    if( rc!=SQLITE_OK ) return rc;
-    if( kq.nCand==0 ){ c->eof = 1; return SQLITE_OK; }
-    kq.cand = aCand;
-  }
   c->k = k;
   knn = w2v_model_knn(c->m);
   c->aHit = sqlite3_malloc64(sizeof(W2vHit)*(k ? k : 1));
@@ -276,8 +294,32 @@ static int knn_filter(ModelCursor *c, ModelVtab *p, const char *zPlan, int argc,
     }
   }
   sqlite3_free(qv);
-  sqlite3_free(aCand);
+  w2v_filter_free(&f);
   c->eof = c->nHit==0;
+  return rc;
+}
+
+/* A scan: every id in order, or those the count and rowid bounds leave. */
+static int scan_filter(ModelCursor *c, const char *zPlan, int argc, sqlite3_value **argv){
+  W2vFilter f;
+  int64_t j;
+  int rc = w2v_filter_args(&f, c->m, zPlan, argc, argv);
+  if( rc==SQLITE_OK && !f.none ){
+    if( f.hasCand ){
+      c->aHit = sqlite3_malloc64(sizeof(W2vHit)*(size_t)f.nCand);
+      if( c->aHit==0 ){
+        rc = SQLITE_NOMEM;
+      }else{
+        for(j=0; j<f.nCand; j++){ c->aHit[j].id = f.aCand[j]; c->aHit[j].sim = 0; }
+        c->nHit = f.nCand;
+      }
+    }else{
+      c->iHit = f.lo;
+      c->nHit = f.hi;
+    }
+  }
+  w2v_filter_free(&f);
+  c->eof = c->iHit>=c->nHit;
   return rc;
 }
 
@@ -315,7 +357,7 @@ static int model_filter(sqlite3_vtab_cursor *pCur, int idxNum, const char *idxSt
   if( rc ) return w2v_vtab_error(&p->base, zErr, rc);
   w2v_rows_init(&c->rows, p->conn->db, c->m, p->zName);
   if( c->plan==PLAN_SCAN ){
-    c->nHit = c->m->vocab.n;
+    return scan_filter(c, idxStr, argc, argv);
   }else if( argc>=1 && (id = lookup_id(c->m, c->plan, argv[0]))>=0 ){
     c->aHit = sqlite3_malloc(sizeof(W2vHit));
     if( c->aHit==0 ) return SQLITE_NOMEM;

@@ -2,6 +2,9 @@
 ** w2v_similar(model, query [, k [, method]]): the k words nearest to a word,
 ** a float32 blob or an expression "a - b + c", best first.  Table-valued,
 ** eponymous.  An unknown word gives no rows; an unknown model is an error.
+** Columns word, similarity, rank (1 = best), count; rowid is the word's
+** frequency rank.  Filters on word, count and rowid are taken before the
+** top k (w2v_filter_*); a similarity floor bounds the search.
 */
 #include <math.h>
 #include <stdlib.h>
@@ -12,21 +15,24 @@ SQLITE_EXTENSION_INIT3
 
 /* ---- w2v_similar(model, query, k, method) ------------------------------ */
 
-enum { SIM_WORD, SIM_SIMILARITY, SIM_RANK, SIM_MODEL, SIM_QUERY, SIM_K, SIM_METHOD };
+/* rank is the place in the result (1 = best); rowid the word's frequency
+** rank, as in the model table. */
+enum { SIM_WORD, SIM_SIMILARITY, SIM_RANK, SIM_COUNT, SIM_MODEL, SIM_QUERY, SIM_K, SIM_METHOD };
 
 static int sim_connect(sqlite3 *db, void *pAux, int argc, const char *const*argv,
                        sqlite3_vtab **ppVtab, char **pzErr){
   (void)argc; (void)argv; (void)pzErr;
   return w2v_ranked_connect(db, pAux,
-    "CREATE TABLE x(word TEXT, similarity REAL, rank INTEGER,"
+    "CREATE TABLE x(word TEXT, similarity REAL, rank INTEGER, count INTEGER,"
     " model HIDDEN, query HIDDEN, k HIDDEN, method HIDDEN)", ppVtab);
 }
 
 /* The plan: model, query, k, method (W2V_ARG_*, in that order, those
-** given), then a word constraint and similarity bounds. */
+** given), then a word constraint, similarity bounds and count and rowid
+** bounds.  Every filter taken makes the plan cheaper. */
 static int sim_best_index(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo){
-  char zPlan[16];
-  int i, n = 0, iHidden[4] = { -1, -1, -1, -1 }, iWord = -1;
+  char zPlan[64];
+  int i, n = 0, iHidden[4] = { -1, -1, -1, -1 }, iWord = -1, nFilter = 0;
   static const char azHidden[] = { W2V_ARG_MODEL, W2V_ARG_QUERY, W2V_ARG_K, W2V_ARG_METHOD };
   (void)pVtab;
   for(i=0; i<pInfo->nConstraint; i++){
@@ -42,19 +48,27 @@ static int sim_best_index(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo){
     pInfo->aConstraintUsage[iHidden[i]].argvIndex = ++n;
     pInfo->aConstraintUsage[iHidden[i]].omit = 1;
   }
-  for(i=0; i<pInfo->nConstraint && n<14; i++){
+  for(i=0; i<pInfo->nConstraint && n<(int)sizeof(zPlan)-1; i++){
     const struct sqlite3_index_constraint *c = &pInfo->aConstraint[i];
+    int omit = 0;
+    char t;
     if( !c->usable ) continue;
     if( c->iColumn==SIM_WORD && c->op==SQLITE_INDEX_CONSTRAINT_EQ && iWord<0 ){
-      char t = w2v_word_constraint(pInfo, i);
+      t = w2v_word_constraint(pInfo, i);
       if( t==0 ) continue;
       iWord = i;
       zPlan[n] = t;
       pInfo->aConstraintUsage[i].argvIndex = ++n;
+      nFilter++;
     }else if( c->iColumn==SIM_SIMILARITY
            && (c->op==SQLITE_INDEX_CONSTRAINT_GE || c->op==SQLITE_INDEX_CONSTRAINT_GT) ){
       zPlan[n] = W2V_ARG_MINSIM;      /* SQLite still checks it (omit = 0) */
       pInfo->aConstraintUsage[i].argvIndex = ++n;
+    }else if( (t = w2v_filter_constraint(pInfo, i, SIM_COUNT, &omit))!=0 ){
+      zPlan[n] = t;
+      pInfo->aConstraintUsage[i].argvIndex = ++n;
+      pInfo->aConstraintUsage[i].omit = (unsigned char)omit;
+      nFilter++;
     }
   }
   zPlan[n] = 0;
@@ -65,7 +79,7 @@ static int sim_best_index(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo){
   if( pInfo->nOrderBy==1 && pInfo->aOrderBy[0].iColumn==SIM_SIMILARITY && pInfo->aOrderBy[0].desc ){
     pInfo->orderByConsumed = 1;
   }
-  pInfo->estimatedCost = (iHidden[0]>=0 && iHidden[1]>=0) ? (iWord>=0 ? 10.0 : 1000.0) : 1e12;
+  pInfo->estimatedCost = (iHidden[0]>=0 && iHidden[1]>=0) ? (iWord>=0 ? 10.0 : 1000.0)/(1 + nFilter) : 1e12;
   pInfo->estimatedRows = 10;
   return SQLITE_OK;
 }
@@ -99,8 +113,7 @@ static int parse_expression(const W2vModel *m, const char *z, int n, int32_t *aI
 
 /* The arguments of one w2v_similar call, as xFilter received them. */
 typedef struct SimArgs {
-  sqlite3_value *model, *query, *k, *method, *words;
-  char wordKind;
+  sqlite3_value *model, *query, *k, *method;
   double minSim;
 } SimArgs;
 
@@ -114,7 +127,6 @@ static void sim_args(const char *zPlan, int argc, sqlite3_value **argv, SimArgs 
       case W2V_ARG_QUERY: a->query = argv[i]; break;
       case W2V_ARG_K: a->k = argv[i]; break;
       case W2V_ARG_METHOD: a->method = argv[i]; break;
-      case W2V_ARG_WORDS: case W2V_ARG_WORD: a->words = argv[i]; a->wordKind = zPlan[i]; break;
       case W2V_ARG_MINSIM: {
         int t = sqlite3_value_numeric_type(argv[i]);
         if( t==SQLITE_INTEGER || t==SQLITE_FLOAT ){
@@ -212,12 +224,13 @@ static int sim_filter(sqlite3_vtab_cursor *pCur, int idxNum, const char *idxStr,
   W2vRankedVtab *p = (W2vRankedVtab*)pCur->pVtab;
   SimArgs a;
   W2vRows rows;
+  W2vFilter f;
   W2vKnnQuery kq;
   const W2vKnn *knn;
   sqlite3_int64 k = 10;
   char *zErr = 0;
   float *q = 0;
-  int32_t *aId = 0, *aCand = 0;
+  int32_t *aId = 0;
   int8_t *aSign = 0;
   int nTerm = 0, isMul = 0, rc = SQLITE_OK, nq;
   (void)idxNum;
@@ -247,6 +260,7 @@ static int sim_filter(sqlite3_vtab_cursor *pCur, int idxNum, const char *idxStr,
     return w2v_vtab_error(pCur->pVtab, zErr, rc);
   }
   w2v_rows_init(&rows, p->conn->db, c->m, "w2v_similar");
+  memset(&f, 0, sizeof(f));
   /* a similarity bound without k asks for every word above it */
   if( a.k==0 && a.minSim>-INFINITY ) k = c->m->vocab.n;
   if( k>c->m->vocab.n ) k = c->m->vocab.n;
@@ -265,13 +279,12 @@ static int sim_filter(sqlite3_vtab_cursor *pCur, int idxNum, const char *idxStr,
   kq.q = q;
   kq.k = k;
   kq.minSim = a.minSim;
+  /* word, count and rowid filters: the top k is taken among the words left */
+  rc = w2v_filter_args(&f, c->m, idxStr, argc, argv);
+  if( rc!=SQLITE_OK || f.none ) goto done;
+  w2v_filter_query(&f, &kq);
   kq.xRow = w2v_rows_xrow;
   kq.pRowCtx = &rows;
-  if( a.words ){
-    rc = w2v_word_candidates(c->m, a.wordKind, a.words, &aCand, &kq.nCand);
-    if( rc!=SQLITE_OK || kq.nCand==0 ) goto done;
-    kq.cand = aCand;
-  }
   rc = query_vector(pCur->pVtab, &rows, knn, a.query, q, aId, aSign, &nTerm);
   if( rc!=SQLITE_OK ){ if( rc<0 ) rc = SQLITE_OK; goto done; }
   kq.exclude = aId;
@@ -286,7 +299,7 @@ done:
   sqlite3_free(q);
   sqlite3_free(aId);
   sqlite3_free(aSign);
-  sqlite3_free(aCand);
+  w2v_filter_free(&f);
   return rc;
 }
 
@@ -296,13 +309,21 @@ static int sim_column(sqlite3_vtab_cursor *pCur, sqlite3_context *ctx, int i){
     case SIM_WORD: w2v_ranked_word(c, ctx); break;
     case SIM_SIMILARITY: sqlite3_result_double(ctx, (float)c->a[c->i].prob); break;
     case SIM_RANK: sqlite3_result_int64(ctx, c->i+1); break;
+    case SIM_COUNT: sqlite3_result_int64(ctx, c->m->vocab.counts[c->a[c->i].id]); break;
     default: break;
   }
   return SQLITE_OK;
 }
 
+/* The word's frequency rank, its rowid in the model table. */
+static int sim_rowid(sqlite3_vtab_cursor *pCur, sqlite3_int64 *pRowid){
+  W2vRankedCursor *c = (W2vRankedCursor*)pCur;
+  *pRowid = (sqlite3_int64)c->a[c->i].id + 1;
+  return SQLITE_OK;
+}
+
 const sqlite3_module w2v_similar_module = {
   0, 0, sim_connect, sim_best_index, w2v_ranked_disconnect, 0,
-  w2v_ranked_open, w2v_ranked_close, sim_filter, w2v_ranked_next, w2v_ranked_eof, sim_column, w2v_ranked_rowid,
+  w2v_ranked_open, w2v_ranked_close, sim_filter, w2v_ranked_next, w2v_ranked_eof, sim_column, sim_rowid,
   0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0
 };

@@ -155,6 +155,8 @@ struct W2vModel {
   W2vTree tree;
   W2vLoss lossFn;
   W2vKnn knn;                /* the search index over in, made on first use */
+  int countsSorted;          /* vocab counts never increase (store.c checks
+                             ** it; filters fall back to a scan if not) */
   char *zPartInput;          /* w2v_prob cache: the last input and its */
   double partLog;            /* log partition function */
 };
@@ -274,8 +276,21 @@ void w2v_ranked_word(W2vRankedCursor*, sqlite3_context*);
 #define W2V_ARG_LIMIT  'l'
 #define W2V_ARG_WORDS  'w'   /* word IN (...) */
 #define W2V_ARG_WORD   'W'   /* word = value */
-#define W2V_ARG_ROWID  'r'
+#define W2V_ARG_ROWID  'r'   /* rowid = value */
 #define W2V_ARG_MINSIM 's'   /* similarity >= / > value */
+/* Bounds on count and rowid (the frequency rank): the search takes them
+** (w2v_filter_*).  Upper case: inclusive bound, or an IN list all at once. */
+#define W2V_ARG_COUNT    'c'   /* count = value */
+#define W2V_ARG_COUNTS   'C'   /* count IN (...) */
+#define W2V_ARG_COUNT_GT 'a'   /* count > value ("above") */
+#define W2V_ARG_COUNT_GE 'A'   /* count >= value */
+#define W2V_ARG_COUNT_LT 'b'   /* count < value ("below") */
+#define W2V_ARG_COUNT_LE 'B'   /* count <= value */
+#define W2V_ARG_ROWIDS   'R'   /* rowid IN (...) */
+#define W2V_ARG_ROWID_GT 'h'   /* rowid > value ("higher") */
+#define W2V_ARG_ROWID_GE 'H'   /* rowid >= value */
+#define W2V_ARG_ROWID_LT 'f'   /* rowid < value ("first N") */
+#define W2V_ARG_ROWID_LE 'F'   /* rowid <= value */
 /* Sets pInfo->idxStr from zPlan (sqlite3_malloc'd copy). */
 int w2v_plan_set(sqlite3_index_info*, const char *zPlan);
 /* A usable "word = ?" constraint: W2V_ARG_WORDS when SQLite gives the IN
@@ -284,6 +299,38 @@ char w2v_word_constraint(sqlite3_index_info*, int iConstraint);
 /* The ids of the known words of a W2V_ARG_WORDS / W2V_ARG_WORD argument,
 ** sorted, without repeats (sqlite3_malloc'd). */
 int w2v_word_candidates(const W2vModel*, char kind, sqlite3_value*, int32_t **paId, int64_t *pnId);
+
+/* Filters pushed into a search or a scan: word, count and rowid
+** constraints, as SQLite would evaluate them (numeric affinity for count
+** and rowid: a NULL bound matches nothing, text that is not a number sorts
+** above every number), narrowed to an id range and, when an IN list asks
+** for it, a candidate list. */
+typedef struct W2vFilter {
+  int64_t cLo, cHi;          /* count in [cLo, cHi] */
+  int64_t rLo, rHi;          /* rowid (id + 1) in [rLo, rHi] */
+  int32_t *aCand;            /* hasCand: only these ids, sorted, distinct */
+  int64_t nCand;
+  int hasCand;
+  int none;                  /* no word qualifies */
+  int64_t lo, hi;            /* after w2v_filter_args: the ids [lo, hi) */
+} W2vFilter;
+/* xBestIndex: the letter of constraint i when it is a usable count (column
+** iCountCol) or rowid bound, else 0.  *pOmit: whether SQLite may leave the
+** test to the filter (exact).  An equality that SQLite might hand over one
+** IN value per xFilter call is taken only all at once (SQLite 3.38+). */
+char w2v_filter_constraint(sqlite3_index_info*, int i, int iCountCol, int *pOmit);
+/* xFilter: reads the arguments of zPlan whose letters are filters (words,
+** counts, rowids) and narrows them to f->lo, f->hi, f->aCand or f->none.
+** SQLITE_OK or an error code; w2v_filter_free afterwards in any case. */
+int w2v_filter_args(W2vFilter*, const W2vModel*, const char *zPlan, int argc, sqlite3_value **argv);
+void w2v_filter_free(W2vFilter*);
+/* The ids (sorted) of the words whose count is one of aVal[0..nVal) (sorted
+** descending, distinct), into *paId (sqlite3_malloc'd).  SQLITE_OK or
+** SQLITE_NOMEM. */
+int w2v_filter_count_ids(const W2vModel*, const int64_t *aVal, int64_t nVal,
+                         int32_t **paId, int64_t *pnId);
+/* The search's part of the filter: id range and candidates. */
+void w2v_filter_query(const W2vFilter*, W2vKnnQuery*);
 
 /* ---- the SQL surfaces: each registers itself from w2v.c's table --------- */
 typedef struct W2vFunc {

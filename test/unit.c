@@ -115,7 +115,7 @@ static int64_t brute_top(const W2vKnn *x, const W2vKnnQuery *q, W2vHit *out){
   for(d=0; d<x->dim; d++) qu[d] = norm>0 ? (float)(q->q[d]/sqrt(norm)) : 0.0f;
   W2vHit *all = malloc(sizeof(W2vHit)*(x->n+1));
   for(i=0; i<x->n; i++){
-    int skip = 0;
+    int skip = i<q->idLo || (q->idHi>0 && i>=q->idHi);
     for(e=0; e<q->nExclude; e++) if( q->exclude[e]==i ) skip = 1;
     if( q->cand ){
       int found = 0;
@@ -144,7 +144,7 @@ static int64_t brute_top(const W2vKnn *x, const W2vKnnQuery *q, W2vHit *out){
 static int run_knn(int n, int dim, int k, unsigned seed){
   float *v = malloc(sizeof(float)*n*dim), *q = malloc(sizeof(float)*dim);
   W2vHit *h1 = malloc(sizeof(W2vHit)*(n+1)), *h2 = malloc(sizeof(W2vHit)*(n+1));
-  int32_t ex[3], cand[40];
+  int32_t ex[3], *cand = malloc(sizeof(int32_t)*(n+40));
   W2vKnn x;
   int i, d, t, bad = 0, nq = 0;
   srand(seed);
@@ -165,6 +165,15 @@ static int run_knn(int n, int dim, int k, unsigned seed){
     kq.minSim = (t%5==0) ? 0.5 : -INFINITY;
     if( t%4==1 ){ ex[0] = rand()%n; ex[1] = rand()%n; ex[2] = 0; kq.exclude = ex; kq.nExclude = 3; }
     if( t%6==2 && n>=40 ){ int o = rand()%(n/40); for(j=0; j<40; j++) cand[j] = (int32_t)(o + j*(n/40)); kq.cand = cand; kq.nCand = 40; }
+    /* a large candidate set (pre-scanned like a range): every third row */
+    if( t%6==4 ){ kq.nCand = 0; for(j=rand()%3; j<n; j+=3) cand[kq.nCand++] = (int32_t)j; kq.cand = cand; }
+    /* id ranges: [lo, hi), [lo, end), [0, hi), empty, past the end */
+    switch( (t/3)%5 ){    /* every combination with the cases above */
+      case 1: kq.idLo = rand()%n; kq.idHi = kq.idLo + 1 + rand()%(n - kq.idLo); break;
+      case 2: kq.idLo = rand()%n; break;
+      case 3: kq.idHi = 1 + rand()%n; break;
+      case 4: if( t%2 ){ kq.idLo = kq.idHi = 1 + rand()%n; }else{ kq.idLo = n/2; kq.idHi = n + 10; } break;
+    }
     n1 = w2v_knn_search(&x, &kq, h1);
     n2 = brute_top(&x, &kq, h2);
     nq++;
@@ -175,7 +184,7 @@ static int run_knn(int n, int dim, int k, unsigned seed){
   }
   printf("queries %d mismatches %d\n", nq, bad);
   w2v_knn_free(&x);
-  free(v); free(q); free(h1); free(h2);
+  free(v); free(q); free(h1); free(h2); free(cand);
   return 0;
 }
 
@@ -300,11 +309,44 @@ static int train_once(const W2vTrainParams *p, const Tiny *c, const int64_t *cou
   return rc;
 }
 
+/* w2v_counts_span against a scan, for counts that never increase. */
+static void check_span(const int64_t *counts, int64_t n, int64_t lo, int64_t hi){
+  int64_t first, end, i, nIn = 0, firstIn = -1;
+  w2v_counts_span(counts, n, lo, hi, &first, &end);
+  for(i=0; i<n; i++){
+    if( counts[i]>=lo && counts[i]<=hi ){ if( firstIn<0 ) firstIn = i; nIn++; }
+  }
+  CHECK(first>=0 && first<=end && end<=n && end-first==nIn && (nIn==0 || first==firstIn),
+        "span n=%lld [%lld, %lld]: [%lld, %lld), expected %lld ids from %lld",
+        (long long)n, (long long)lo, (long long)hi, (long long)first, (long long)end,
+        (long long)nIn, (long long)firstIn);
+}
+
+static void check_spans(void){
+  static const int64_t a[] = {9, 9, 7, 7, 7, 5, 2, 2, 1};
+  static const int64_t b[] = {INT64_MAX, INT64_MAX, 3, 1, 1};
+  static const int64_t c[] = {4};
+  const int64_t M = INT64_MAX, m = INT64_MIN;
+  int64_t lo, hi;
+  for(lo=-1; lo<=11; lo++) for(hi=-1; hi<=11; hi++) check_span(a, 9, lo, hi);
+  check_span(a, 9, m, M); check_span(a, 9, m, 7); check_span(a, 9, 7, M);
+  check_span(a, 9, M, M); check_span(a, 9, m, m); check_span(a, 0, m, M);
+  check_span(b, 5, M, M); check_span(b, 5, 2, M); check_span(b, 5, m, M-1);
+  check_span(b, 5, 1, 1); check_span(b, 5, M-1, M);
+  for(lo=2; lo<=6; lo++) for(hi=2; hi<=6; hi++) check_span(c, 1, lo, hi);
+  CHECK(w2v_counts_sorted(a, 9) && w2v_counts_sorted(b, 5) && w2v_counts_sorted(c, 1)
+        && w2v_counts_sorted(a, 0), "sorted counts");
+  CHECK(w2v_counts_sorted(a+5, 4), "sorted tail");
+  { static const int64_t d[] = {5, 3, 4}; CHECK(!w2v_counts_sorted(d, 3), "unsorted counts"); }
+}
+
 static int run_counts(void){
   const int64_t M = INT64_MAX;
   char zName[64];
   int64_t big[1000];
   int i;
+
+  check_spans();
 
   /* ---- w2v_tree_build ---- */
   { int64_t c[] = {0};                check_tree("0", c, 1, 0, 0); }

@@ -103,6 +103,13 @@ static inline const char *w2v_vocab_word(const W2vVocab *v, int64_t id){
 ** receives the new id or -1.  Returns 0, or -1 on OOM. */
 int w2v_vocab_prune(const W2vVocab *src, int64_t minCount, int64_t maxVocab,
                     W2vVocab *dst, int32_t *remap);
+/* 1 when counts[0..n) never increase from one id to the next (what pruning,
+** import and every stored model give), else 0. */
+int w2v_counts_sorted(const int64_t *counts, int64_t n);
+/* For counts that never increase: the ids whose count lies in [lo, hi] are
+** exactly [*pFirst, *pEnd) (an empty range when none is), by binary search. */
+void w2v_counts_span(const int64_t *counts, int64_t n, int64_t lo, int64_t hi,
+                     int64_t *pFirst, int64_t *pEnd);
 
 /* ---- huffman.c: the binary tree of hierarchical softmax --------------- */
 typedef struct W2vTree {
@@ -221,6 +228,8 @@ typedef struct W2vKnnQuery {
   int nExclude;
   const int32_t *cand;      /* when not NULL: only these (distinct) ids */
   int64_t nCand;
+  int64_t idLo, idHi;       /* only ids in [idLo, idHi); idHi <= 0: no upper
+                            ** limit (so zero-filled means every id) */
   /* when the index has no vectors in memory (vec NULL): row id's float32
   ** vector, or NULL when it cannot be read (the search then returns -2) */
   const float *(*xRow)(void *pRowCtx, int64_t id);
@@ -239,8 +248,10 @@ void w2v_knn_index_rows(const float *vec, int64_t n, int dim, int8_t *q8, float 
 float w2v_knn_sim(const W2vKnn*, const float *qu, int64_t id);
 float w2v_knn_pair(const W2vKnn*, int64_t a, int64_t b);
 void w2v_knn_free(W2vKnn*);
-/* Writes the best hits to aHit (room for k), best first, ties by lower id;
-** returns their count, -1 on OOM, -2 when q->xRow failed. */
+/* Writes the best hits to aHit (room for k), best first, ties by lower id:
+** among the ids of [idLo, idHi) (and of cand, when given) that are not
+** excluded and reach minSim.  Returns their count, -1 on OOM, -2 when
+** q->xRow failed. */
 int64_t w2v_knn_search(const W2vKnn*, const W2vKnnQuery*, W2vHit *aHit);
 /* The same with 3CosMul analogy scores of words aPos minus words aNeg. */
 int64_t w2v_knn_cosmul(const W2vKnn*, const W2vKnnQuery*, const int32_t *aPos,

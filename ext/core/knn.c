@@ -247,65 +247,85 @@ static float *unit_query(const W2vKnn *x, const float *q){
 
 /* ---- search --------------------------------------------------------------- */
 
+/* The query's id range [*pLo, *pHi) within the rows; 0 when empty. */
+static int id_range(const W2vKnn *x, const W2vKnnQuery *q, int64_t *pLo, int64_t *pHi){
+  *pLo = q->idLo > 0 ? q->idLo : 0;
+  *pHi = q->idHi > 0 && q->idHi < x->n ? q->idHi : x->n;
+  return *pLo < *pHi;
+}
+
+/* The exact cosine of row id with the unit query: from the vectors in
+** memory, else from q->xRow (-1 when that fails). */
+static int exact_sim(const W2vKnn *x, const W2vKnnQuery *q, const float *qu, int64_t id, float *pSim){
+  const float *v = x->vec ? x->vec + id*x->dim : q->xRow ? q->xRow(q->pRowCtx, id) : 0;
+  if( v==0 ) return -1;
+  *pSim = w2v_dot(qu, v, x->dim)*x->invNorm[id];
+  return 0;
+}
+
+/* Candidate sets up to this size are scored exactly, without a pre-scan. */
+#define KNN_EXACT_CAND 256
+
+/* Pass 1 for row I (a statement of w2v_knn_search, which both loops use;
+** a macro so that tau, keep and the bounds stay in registers): the row's
+** approximate score a and its error bound e; a row that may still rank is
+** kept with its upper bound, its lower bound may raise tau. */
+#define PRESCAN_ROW(I) do{ \
+    int64_t id_ = (I); \
+    float a = x->scale[id_]*dot_q8(qu, x->q8 + id_*x->stride, x->stride); \
+    float e = x->err[id_] + KNN_SLACK; \
+    if( a+e<tau || is_excluded(q, id_) ) break; \
+    if( nKeep==nKeepAlloc ){ \
+      W2vHit *p_ = w2v_core_realloc(keep, sizeof(W2vHit)*(size_t)(nKeepAlloc*2)); \
+      if( p_==0 ){ nHit = -1; goto done; } \
+      keep = p_; \
+      nKeepAlloc *= 2; \
+    } \
+    keep[nKeep].id = (int32_t)id_; \
+    keep[nKeep++].sim = a+e; \
+    bound_offer(bound, &nBound, k, a-e); \
+    if( nBound==k && bound[0]>tau ) tau = bound[0]; \
+  }while(0)
+
 int64_t w2v_knn_search(const W2vKnn *x, const W2vKnnQuery *q, W2vHit *aHit){
-  int64_t k = q->k < x->n ? q->k : x->n, nHit = 0, nBound = 0, nCand = 0, i;
-  float *qu, *bound = 0, minSim = q->minSim > -2 ? (float)q->minSim : -2.0f;
-  W2vHit *cand = 0;
-  if( k<=0 ) return 0;
+  int64_t k = q->k, nHit = 0, nBound = 0, nKeep = 0, nKeepAlloc = 64, i, lo, hi;
+  float *qu, *bound = 0, minSim = q->minSim > -2 ? (float)q->minSim : -2.0f, tau = minSim;
+  W2vHit *keep = 0;
+  if( k<=0 || !id_range(x, q, &lo, &hi) ) return 0;
+  if( k>hi-lo ) k = hi-lo;
   qu = unit_query(x, q->q);
   if( qu==0 ) return -1;
 
-  if( q->cand ){
-    /* a given candidate set: score exactly, nothing to prune */
+  if( q->cand && q->nCand<=KNN_EXACT_CAND ){
+    /* a small candidate set: score exactly, nothing to prune */
     for(i=0; i<q->nCand; i++){
       W2vHit h;
       int64_t id = q->cand[i];
-      if( id<0 || id>=x->n || is_excluded(q, id) ) continue;
+      if( id<lo || id>=hi || is_excluded(q, id) ) continue;
       h.id = (int32_t)id;
-      if( x->vec ){
-        h.sim = w2v_knn_sim(x, qu, id);
-      }else{
-        const float *v = q->xRow ? q->xRow(q->pRowCtx, id) : 0;
-        if( v==0 ){ nHit = -2; goto done; }
-        h.sim = w2v_dot(qu, v, x->dim)*x->invNorm[id];
-      }
+      if( exact_sim(x, q, qu, id, &h.sim) ){ nHit = -2; goto done; }
       if( h.sim>=minSim ) hit_offer(aHit, &nHit, k, h);
     }
   }else{
-    /* pass 1: approximate scores; keep every row that may still rank */
-    int64_t nCandAlloc = 64;
-    float tau = minSim;
+    /* pass 1: approximate scores of the range's rows (or of the
+    ** candidates'); keep every row that may still rank */
     bound = w2v_core_malloc(sizeof(float)*(size_t)k);
-    cand = w2v_core_malloc(sizeof(W2vHit)*(size_t)nCandAlloc);
-    if( !bound || !cand ){ nHit = -1; goto done; }
-    for(i=0; i<x->n; i++){
-      float a = x->scale[i]*dot_q8(qu, x->q8 + i*x->stride, x->stride);
-      float e = x->err[i] + KNN_SLACK;
-      if( a+e<tau || is_excluded(q, i) ) continue;
-      if( nCand==nCandAlloc ){
-        W2vHit *p = w2v_core_realloc(cand, sizeof(W2vHit)*(size_t)(nCandAlloc*2));
-        if( p==0 ){ nHit = -1; goto done; }
-        cand = p;
-        nCandAlloc *= 2;
+    keep = w2v_core_malloc(sizeof(W2vHit)*(size_t)nKeepAlloc);
+    if( !bound || !keep ){ nHit = -1; goto done; }
+    if( q->cand ){
+      for(i=0; i<q->nCand; i++){
+        if( q->cand[i]<lo || q->cand[i]>=hi ) continue;
+        PRESCAN_ROW(q->cand[i]);
       }
-      cand[nCand].id = (int32_t)i;
-      cand[nCand++].sim = a+e;
-      bound_offer(bound, &nBound, k, a-e);
-      if( nBound==k && bound[0]>tau ) tau = bound[0];
+    }else{
+      for(i=lo; i<hi; i++) PRESCAN_ROW(i);
     }
-    /* pass 2: exact float32 scores of the rows still in reach (read through
-    ** q->xRow when the vectors are not in memory) */
-    for(i=0; i<nCand; i++){
+    /* pass 2: exact float32 scores of the rows still in reach */
+    for(i=0; i<nKeep; i++){
       W2vHit h;
-      if( cand[i].sim<tau ) continue;
-      h.id = cand[i].id;
-      if( x->vec ){
-        h.sim = w2v_knn_sim(x, qu, h.id);
-      }else{
-        const float *v = q->xRow ? q->xRow(q->pRowCtx, h.id) : 0;
-        if( v==0 ){ nHit = -2; goto done; }
-        h.sim = w2v_dot(qu, v, x->dim)*x->invNorm[h.id];
-      }
+      if( keep[i].sim<tau ) continue;
+      h.id = keep[i].id;
+      if( exact_sim(x, q, qu, h.id, &h.sim) ){ nHit = -2; goto done; }
       if( h.sim>=minSim ) hit_offer(aHit, &nHit, k, h);
     }
   }
@@ -313,24 +333,26 @@ int64_t w2v_knn_search(const W2vKnn *x, const W2vKnnQuery *q, W2vHit *aHit){
 done:
   w2v_core_free(qu);
   w2v_core_free(bound);
-  w2v_core_free(cand);
+  w2v_core_free(keep);
   return nHit;
 }
+#undef PRESCAN_ROW
 
 /* 3CosMul (Levy and Goldberg 2014): with cos' = (cos+1)/2, the score of w is
 ** prod over positive words of cos'(w,p) / prod over negative words of
-** (cos'(w,n) + 0.001).  Scored exactly over every row (or q->cand); q->q is
-** unused, q->exclude, q->k and q->minSim apply. */
+** (cos'(w,n) + 0.001).  Scored exactly over every row of the id range (or
+** q->cand); q->q is unused, q->exclude, q->k and q->minSim apply. */
 int64_t w2v_knn_cosmul(const W2vKnn *x, const W2vKnnQuery *q, const int32_t *aPos,
                        int nPos, const int32_t *aNeg, int nNeg, W2vHit *aHit){
-  int64_t i, nHit = 0, k = q->k < x->n ? q->k : x->n;
-  int64_t nRow = q->cand ? q->nCand : x->n;
+  int64_t i, nHit = 0, k = q->k < x->n ? q->k : x->n, lo, hi, nRow;
   int j;
+  if( !id_range(x, q, &lo, &hi) ) return 0;
+  nRow = q->cand ? q->nCand : hi-lo;
   for(i=0; i<nRow; i++){
-    int64_t id = q->cand ? q->cand[i] : i;
+    int64_t id = q->cand ? q->cand[i] : lo+i;
     double score = 1;
     W2vHit h;
-    if( id<0 || id>=x->n || is_excluded(q, id) ) continue;
+    if( id<lo || id>=hi || is_excluded(q, id) ) continue;
     for(j=0; j<nPos; j++){
       score *= (w2v_knn_pair(x, id, aPos[j]) + 1.0)*0.5;
     }

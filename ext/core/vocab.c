@@ -140,3 +140,30 @@ int w2v_vocab_prune(const W2vVocab *src, int64_t minCount, int64_t maxVocab,
   w2v_core_free(order);
   return 0;
 }
+
+int w2v_counts_sorted(const int64_t *counts, int64_t n){
+  int64_t i;
+  for(i=1; i<n; i++) if( counts[i]>counts[i-1] ) return 0;
+  return 1;
+}
+
+/* The first id in [0, n) whose count is below c (counts never increase). */
+static int64_t first_below(const int64_t *counts, int64_t n, int64_t c){
+  int64_t a = 0, b = n;
+  while( a<b ){
+    int64_t mid = a + (b-a)/2;
+    if( counts[mid]<c ) b = mid; else a = mid+1;
+  }
+  return a;
+}
+
+void w2v_counts_span(const int64_t *counts, int64_t n, int64_t lo, int64_t hi,
+                     int64_t *pFirst, int64_t *pEnd){
+  /* count <= hi from the first id with count < hi+1 on; count >= lo up to
+  ** the first id with count < lo */
+  int64_t first = hi==INT64_MAX ? 0 : first_below(counts, n, hi+1);
+  int64_t end = lo==INT64_MIN ? n : first_below(counts, n, lo);
+  if( lo>hi || end<first ) end = first;
+  *pFirst = first;
+  *pEnd = end;
+}
