@@ -17,14 +17,16 @@ SQLITE_EXTENSION_INIT3
 
 /* rank is the place in the result (1 = best); rowid the word's frequency
 ** rank, as in the model table. */
-enum { SIM_WORD, SIM_SIMILARITY, SIM_RANK, SIM_COUNT, SIM_MODEL, SIM_QUERY, SIM_K, SIM_METHOD };
+/* count is hidden and last: a table-valued function's arguments go to its
+** hidden columns in order (model, query, k, method) */
+enum { SIM_WORD, SIM_SIMILARITY, SIM_RANK, SIM_MODEL, SIM_QUERY, SIM_K, SIM_METHOD, SIM_COUNT };
 
 static int sim_connect(sqlite3 *db, void *pAux, int argc, const char *const*argv,
                        sqlite3_vtab **ppVtab, char **pzErr){
   (void)argc; (void)argv; (void)pzErr;
   return w2v_ranked_connect(db, pAux,
-    "CREATE TABLE x(word TEXT, similarity REAL, rank INTEGER, count INTEGER,"
-    " model HIDDEN, query HIDDEN, k HIDDEN, method HIDDEN)", ppVtab);
+    "CREATE TABLE x(word TEXT, similarity REAL, rank INTEGER,"
+    " model HIDDEN, query HIDDEN, k HIDDEN, method HIDDEN, count INTEGER HIDDEN)", ppVtab);
 }
 
 /* The plan: model, query, k, method (W2V_ARG_*, in that order, those
