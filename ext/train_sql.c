@@ -252,6 +252,7 @@ void w2v_fn_train(sqlite3_context *ctx, int argc, sqlite3_value **argv){
     rc = SQLITE_TOOBIG; goto done;
   }
 
+  if( o.update ) w2v_update_stored_counts(&upd, &vocab);
   rc = save_model(db, &o, &vocab, t, zJson, expectGen, &zErr);
   if( rc!=SQLITE_OK ) goto done;
   w2v_conn_forget(conn, "main", o.zModel);

@@ -277,11 +277,15 @@ void w2v_corpus_free(W2vCorpus*);
 
 /* update.c: update=1.  w2v_update_begin takes the model named by o (a
 ** reference, released by w2v_update_end) and adopts its arch, loss, dim and
-** lower (before the rows are read).  w2v_update_merge merges the new rows'
+** lower (before the rows are read); an imported model only its dim and
+** lower (arch and loss come from o).  w2v_update_merge merges the new rows'
 ** vocabulary (raw) into the model's: vocab gets the sorted result, remap[raw
-** id] the new id or -1, and u the rows the trainer starts from. */
+** id] the new id or -1, and u the rows the trainer starts from.  After
+** training, w2v_update_stored_counts makes the counts storable (an imported
+** model's words that the rows do not use: 0 to 1). */
 typedef struct W2vUpdate {
   W2vModel *m;
+  int imported;              /* m came from w2v_import: no output weights */
   int32_t *initFrom;
   const float *initIn, *initOut;
   int64_t nOld, nNew;
@@ -289,6 +293,7 @@ typedef struct W2vUpdate {
 int w2v_update_begin(W2vConn*, W2vOptions *o, W2vUpdate *u, char **pzErr);
 int w2v_update_merge(W2vUpdate *u, const W2vOptions *o, const W2vVocab *raw,
                      W2vVocab *vocab, int32_t *remap, char **pzErr);
+void w2v_update_stored_counts(const W2vUpdate *u, W2vVocab *vocab);
 void w2v_update_end(W2vUpdate *u);
 
 /* stream.c: a file read through a bounded buffer, plain or gzip (told by

@@ -710,16 +710,29 @@ static int read_binary(Reader *r, Vectors *x, int64_t nWord, char **pzErr){
   return rc;
 }
 
+/* 1 when z[0..n) holds no control byte but tab, CR, VT and FF. */
+static int no_control_bytes(const char *z, size_t n){
+  size_t i;
+  for(i=0; i<n; i++){
+    unsigned char c = (unsigned char)z[i];
+    if( c<0x20 && c!='\t' && c!='\r' && c!='\v' && c!='\f' ) return 0;
+  }
+  return 1;
+}
+
 /* Text or binary, for format=auto: the first record after the header has
 ** at least dim+1 fields and no NUL byte.  (A binary record is a word and
 ** 4*dim raw bytes: dim spaces or tabs among them do not happen.)  Looks at
-** the next line, or its first 64*dim+4096 bytes, and puts it back. */
+** the next line and puts it back; a line longer than 64*dim+4096 bytes (a
+** binary record is far shorter) is text when that much of it holds no
+** control byte, as raw floats do. */
 static int looks_like_text(Reader *r, int dim, int *pText, char **pzErr){
   const char *z;
   size_t n, limit = 64*(size_t)dim + 4096;
   int rc = w2v_stream_until(r->s, '\n', limit<r->maxLine ? limit : r->maxLine, &z, &n, pzErr);
-  if( rc!=SQLITE_ROW && rc!=SQLITE_DONE && rc!=SQLITE_TOOBIG ) return rc;
-  *pText = n==0 || (memchr(z, 0, n)==0 && split_fields(z, n, 0, 0, 0)>=dim+1);
+  if( rc==SQLITE_TOOBIG ) *pText = no_control_bytes(z, n);
+  else if( rc==SQLITE_ROW || rc==SQLITE_DONE ) *pText = n==0 || (memchr(z, 0, n)==0 && split_fields(z, n, 0, 0, 0)>=dim+1);
+  else return rc;
   w2v_stream_unread(r->s, z);
   return SQLITE_OK;
 }
