@@ -3,7 +3,8 @@
 **
 **   w2v_export(model, path [, format])   'text' (default) or 'binary'
 **   w2v_import(path [, options])         model=NAME, format=auto|text|binary,
-**                                        replace=0|1, max_memory=MiB
+**                                        replace=0|1, max_memory=MiB, limit=N,
+**                                        buffer=BYTES (a testing knob)
 **
 ** Text: a header "V dim", then one line per word: the word and dim numbers,
 ** separated by spaces.  Binary (word2vec.c -binary 1, gensim binary=True):
@@ -32,21 +33,24 @@
 **     that goes away is an error (EPIPE), not a SIGPIPE that kills the host;
 **   - /dev/stdout, /dev/stderr, /dev/fd/N, /proc/.../fd/N naming a regular
 **     file (a shell redirection): appended to in place, never replaced.
-** What import does: it opens without blocking (a FIFO with no writer reads
-** as empty), refuses directories, block devices and sockets, and reads at
-** most max_memory MiB (default: half the physical memory, as w2v_train), a
-** device or FIFO without blocking.  A regular file that changes size while
-** read is an error.  Both functions stop at sqlite3_interrupt() (checked
-** every MiB read, every 1024 words written, every 100 ms of waiting for a
-** FIFO's writer); an export blocked in write() on a pipe whose reader does
-** not read waits for it.
+** What import does: it reads through ext/stream.c (a bounded buffer, plain
+** or gzip, opened without blocking: a FIFO with no writer reads as empty;
+** directories, block devices and sockets refused; a regular file that
+** changes size while read is an error), parses as it reads, and keeps the
+** words and vectors within max_memory MiB (default: half the physical
+** memory, as w2v_train); limit=N stops after N words.  The vectors are one
+** w2v_core_malloc'd array (models may pass sqlite3_malloc's 2 GB): sized
+** once when the header gives the count, else doubled as they come.  Both
+** functions stop at sqlite3_interrupt() (checked every MiB read, every 4096
+** lines or words read, every 1024 words written, every 100 ms of waiting
+** for a FIFO's writer); an export blocked in write() on a pipe whose
+** reader does not read waits for it.
 */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <math.h>
 #include <stddef.h>
-#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -54,7 +58,6 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 #include "sqlite3ext.h"
 SQLITE_EXTENSION_INIT3
