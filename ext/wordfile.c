@@ -517,8 +517,9 @@ static int reserve_vectors(Vectors *x, int64_t n, char **pzErr){
   }
   x->v = w2v_core_malloc((size_t)(n*row_bytes(x)));
   if( x->v==0 ){
+    /* SQLITE_ERROR, so that the message, which gives the size, reaches the user */
     *pzErr = sqlite3_mprintf("w2v_import: out of memory for %lld vectors of dim %d", (long long)n, x->dim);
-    return SQLITE_NOMEM;
+    return SQLITE_ERROR;
   }
   x->nAlloc = n;
   return SQLITE_OK;
