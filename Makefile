@@ -11,7 +11,7 @@ OPT     ?= -O3
 CFLAGS  ?= $(OPT) $(ARCHFLAGS) -g
 WARN     = -Wall -Wextra -Wno-missing-field-initializers
 CPPFLAGS = -Iinclude -Iext -Iext/core
-LDLIBS   = -lpthread -lm
+LDLIBS   = -lz -lpthread -lm
 TCLSH   ?= tclsh
 
 SRC  = $(wildcard ext/*.c) $(CORE)

@@ -233,6 +233,7 @@ void w2v_fn_train(sqlite3_context *ctx, int argc, sqlite3_value **argv){
     rc = SQLITE_TOOBIG; goto done;
   }
 
+  if( o.update ) w2v_update_stored_counts(&upd, &vocab);
   w2v_conn_pin(conn, target.zSchema, target.zName);
   rc = save_model(db, &o, &target, &vocab, t, zJson, &zErr);
   if( rc!=SQLITE_OK ) goto done;

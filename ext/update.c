@@ -8,6 +8,16 @@
 ** new counts, so ranks may change.  hs models rebuild the Huffman tree from
 ** the new counts, which changes what each inner node stands for: their output
 ** weights start again from zero (the word vectors are kept).
+**
+** An imported model (w2v_import: word vectors only, arch and loss "none")
+** is fine-tuned the same way, as gensim's intersect_word2vec_format + train
+** and fastText's -pretrainedVectors do: input vectors from the file, output
+** weights from zero, arch and loss from the options (their usual defaults
+** when not given), dim and lower kept.  The file's counts are ranks, not
+** occurrences: its words start from count 0, so that a word of the file
+** that the rows never use is never drawn as noise and keeps its vector; it
+** is stored with count 1 (the least a stored count may be), after the words
+** the rows use, in the file's order.
 */
 #include <stdint.h>
 #include <stdlib.h>
@@ -55,24 +65,28 @@ int w2v_update_begin(W2vConn *conn, W2vOptions *o, W2vUpdate *u, char **pzErr){
   rc = w2v_model_acquire(conn, "w2v_train", 0, o->zModel, &m, pzErr);
   if( rc!=SQLITE_OK ) return rc;
   u->m = m;
-  if( m->loss==W2V_LOSS_NONE ){
-    *pzErr = sqlite3_mprintf("w2v_train: model '%s' was imported and has no output weights; update=1 needs a trained model", o->zModel);
-    return SQLITE_ERROR;
+  u->imported = m->loss==W2V_LOSS_NONE;
+  /* output weights continue from the model's, or start from zero when it has
+  ** none (imported, or saved with output=0) */
+  if( !u->imported && m->hasOutput ){
+    rc = w2v_model_output(conn->db, m, "w2v_train", pzErr);
+    if( rc!=SQLITE_OK ) return rc;
   }
-  rc = w2v_model_output(conn->db, m, "w2v_train", pzErr);
-  if( rc==SQLITE_OK ) rc = w2v_model_input(conn->db, m, "w2v_train", pzErr);
+  rc = w2v_model_input(conn->db, m, "w2v_train", pzErr);
   if( rc!=SQLITE_OK ) return rc;
   if( w2v_train_given(o, "max_vocab") ){
     *pzErr = sqlite3_mprintf("w2v_train: max_vocab cannot be combined with update=1 (the model keeps all its words)");
     return SQLITE_ERROR;
   }
   kept = *o;
-  kept.arch = m->arch;
-  kept.loss = m->loss;
+  if( !u->imported ){           /* imported: the options' arch and loss */
+    kept.arch = m->arch;
+    kept.loss = m->loss;
+  }
   kept.dim = m->dim;
   kept.lower = m->lower;
   kept.storage = m->storage;
-  kept.output = m->hasOutput;
+  if( !u->imported ) kept.output = m->hasOutput;   /* imported: output=1 unless given */
   rc = check_kept(o, &kept, pzErr);
   if( rc!=SQLITE_OK ) return rc;
   *o = kept;
@@ -101,7 +115,8 @@ int w2v_update_merge(W2vUpdate *u, const W2vOptions *o, const W2vVocab *raw,
   w2v_vocab_init(&comb);
   nOld = m->vocab.n;
   for(i=0; i<nOld && rc==SQLITE_OK; i++){
-    if( w2v_vocab_add(&comb, w2v_vocab_word(&m->vocab, i), m->vocab.lens[i], m->vocab.counts[i])<0 ) rc = SQLITE_NOMEM;
+    int64_t c = u->imported ? 0 : m->vocab.counts[i];      /* a file's counts are ranks */
+    if( w2v_vocab_add(&comb, w2v_vocab_word(&m->vocab, i), m->vocab.lens[i], c)<0 ) rc = SQLITE_NOMEM;
   }
   for(i=0; i<raw->n && rc==SQLITE_OK; i++){
     const char *w = w2v_vocab_word(raw, i);
@@ -111,7 +126,9 @@ int w2v_update_merge(W2vUpdate *u, const W2vOptions *o, const W2vVocab *raw,
   }
   combRemap = w2v_core_malloc(sizeof(int32_t)*(size_t)(comb.n ? comb.n : 1));
   u->initFrom = w2v_core_malloc(sizeof(int32_t)*(size_t)(comb.n ? comb.n : 1));
-  if( rc!=SQLITE_OK || !combRemap || !u->initFrom || w2v_vocab_prune(&comb, 1, 0, vocab, combRemap) ){
+  /* comb holds only words to keep: min count 0 keeps an imported model's
+  ** words that the rows do not use */
+  if( rc!=SQLITE_OK || !combRemap || !u->initFrom || w2v_vocab_prune(&comb, 0, 0, vocab, combRemap) ){
     rc = SQLITE_NOMEM;
     goto done;
   }
@@ -134,4 +151,10 @@ done:
   w2v_core_free(combRemap);
   w2v_vocab_free(&comb);
   return rc;
+}
+
+void w2v_update_stored_counts(const W2vUpdate *u, W2vVocab *vocab){
+  int64_t i;
+  if( !u->imported ) return;
+  for(i=0; i<vocab->n; i++) if( vocab->counts[i]<1 ) vocab->counts[i] = 1;
 }

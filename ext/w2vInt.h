@@ -8,7 +8,8 @@
 **   store.c      every statement on shadow tables
 **   model.c      a loaded model, reference-counted, and the per-connection cache
 **   support      ranked.c (what the ranked table-valued functions share),
-**                corpus.c, train_options.c, update.c (w2v_train's parts)
+**                corpus.c, train_options.c, update.c (w2v_train's parts),
+**                stream.c (w2v_import's bounded reader, plain or gzip)
 **   one file per SQL surface: model_table.c, similar.c, predict_vtab.c,
 **                scalars.c, eval.c, wordfile.c, train_sql.c
 **   w2v.c        the entry point: one registration table
@@ -393,11 +394,15 @@ void w2v_corpus_free(W2vCorpus*);
 
 /* update.c: update=1.  w2v_update_begin takes the model named by o (a
 ** reference, released by w2v_update_end) and adopts its arch, loss, dim and
-** lower (before the rows are read).  w2v_update_merge merges the new rows'
+** lower (before the rows are read); an imported model only its dim and
+** lower (arch and loss come from o).  w2v_update_merge merges the new rows'
 ** vocabulary (raw) into the model's: vocab gets the sorted result, remap[raw
-** id] the new id or -1, and u the rows the trainer starts from. */
+** id] the new id or -1, and u the rows the trainer starts from.  After
+** training, w2v_update_stored_counts makes the counts storable (an imported
+** model's words that the rows do not use: 0 to 1). */
 typedef struct W2vUpdate {
   W2vModel *m;
+  int imported;              /* m came from w2v_import: no output weights */
   int32_t *initFrom;
   const float *initIn, *initOut;
   int64_t nOld, nNew;
@@ -405,6 +410,38 @@ typedef struct W2vUpdate {
 int w2v_update_begin(W2vConn*, W2vOptions *o, W2vUpdate *u, char **pzErr);
 int w2v_update_merge(W2vUpdate *u, const W2vOptions *o, const W2vVocab *raw,
                      W2vVocab *vocab, int32_t *remap, char **pzErr);
+void w2v_update_stored_counts(const W2vUpdate *u, W2vVocab *vocab);
 void w2v_update_end(W2vUpdate *u);
+
+/* stream.c: a file read through a bounded buffer, plain or gzip (told by
+** its magic bytes), from a regular file, a device or a FIFO, without ever
+** blocking for long and interruptible (see the file's comment).  Results:
+** SQLITE_ROW (bytes found), SQLITE_DONE (the end), SQLITE_TOOBIG (more
+** than the limit without the delimiter), or an error with *pzErr (NULL: out
+** of memory). */
+typedef struct W2vStream W2vStream;
+/* Opens zPath; the buffer holds bufSize bytes and grows up to maxBuf for a
+** record that needs it.  On error *pp may be set: w2v_stream_close it. */
+int w2v_stream_open(const char *zFunc, const char *zPath, size_t bufSize, size_t maxBuf,
+                    sqlite3_stmt *pProbe, W2vStream **pp, char **pzErr);
+/* The bytes up to the next delim (consumed with it: SQLITE_ROW), or up to
+** the end (SQLITE_DONE, *pn may be 0), or the first limit bytes when no
+** delim is among them (SQLITE_TOOBIG, nothing consumed).  *pz stays valid
+** until the next call. */
+int w2v_stream_until(W2vStream*, int delim, size_t limit, const char **pz, size_t *pn, char **pzErr);
+/* Puts back what the last w2v_stream_until returned, from z on. */
+void w2v_stream_unread(W2vStream*, const char *z);
+/* Skips ASCII white space: SQLITE_ROW before a byte that is none, SQLITE_DONE at the end. */
+int w2v_stream_skip_space(W2vStream*, char **pzErr);
+/* The next n bytes (SQLITE_ROW), or SQLITE_DONE when fewer are left. */
+int w2v_stream_take(W2vStream*, size_t n, const char **pz, char **pzErr);
+/* For a read stopped before the end: an error if the file changed size. */
+int w2v_stream_unchanged(W2vStream*, char **pzErr);
+int w2v_stream_is_gzip(const W2vStream*);
+/* A FIFO from which not one byte was read (no process was writing). */
+int w2v_stream_empty_fifo(const W2vStream*);
+void w2v_stream_close(W2vStream*);
+/* "a directory", "a block device", ... for messages about a file of mode m. */
+const char *w2v_file_kind_name(unsigned m);
 
 #endif /* W2V_INT_H */

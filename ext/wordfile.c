@@ -3,7 +3,8 @@
 **
 **   w2v_export(model, path [, format])   'text' (default) or 'binary'
 **   w2v_import(path [, options])         model=NAME, format=auto|text|binary,
-**                                        replace=0|1, max_memory=MiB
+**                                        replace=0|1, max_memory=MiB, limit=N,
+**                                        buffer=BYTES (a testing knob)
 **
 ** Text: a header "V dim", then one line per word: the word and dim numbers,
 ** separated by spaces.  Binary (word2vec.c -binary 1, gensim binary=True):
@@ -32,21 +33,24 @@
 **     that goes away is an error (EPIPE), not a SIGPIPE that kills the host;
 **   - /dev/stdout, /dev/stderr, /dev/fd/N, /proc/.../fd/N naming a regular
 **     file (a shell redirection): appended to in place, never replaced.
-** What import does: it opens without blocking (a FIFO with no writer reads
-** as empty), refuses directories, block devices and sockets, and reads at
-** most max_memory MiB (default: half the physical memory, as w2v_train), a
-** device or FIFO without blocking.  A regular file that changes size while
-** read is an error.  Both functions stop at sqlite3_interrupt() (checked
-** every MiB read, every 1024 words written, every 100 ms of waiting for a
-** FIFO's writer); an export blocked in write() on a pipe whose reader does
-** not read waits for it.
+** What import does: it reads through ext/stream.c (a bounded buffer, plain
+** or gzip, opened without blocking: a FIFO with no writer reads as empty;
+** directories, block devices and sockets refused; a regular file that
+** changes size while read is an error), parses as it reads, and keeps the
+** words and vectors within max_memory MiB (default: half the physical
+** memory, as w2v_train); limit=N stops after N words.  The vectors are one
+** w2v_core_malloc'd array (models may pass sqlite3_malloc's 2 GB): sized
+** once when the header gives the count, else doubled as they come.  Both
+** functions stop at sqlite3_interrupt() (checked every MiB read, every 4096
+** lines or words read, every 1024 words written, every 100 ms of waiting
+** for a FIFO's writer); an export blocked in write() on a pipe whose
+** reader does not read waits for it.
 */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <math.h>
 #include <stddef.h>
-#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -54,7 +58,6 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 #include "sqlite3ext.h"
 SQLITE_EXTENSION_INIT3
@@ -67,13 +70,6 @@ SQLITE_EXTENSION_INIT3
 
 static int is_space(char c){
   return c==' ' || c=='\t' || c=='\n' || c=='\r' || c=='\v' || c=='\f';
-}
-
-static const char *kind_name(mode_t m){
-  if( S_ISDIR(m) ) return "a directory";
-  if( S_ISBLK(m) ) return "a block device";
-  if( S_ISSOCK(m) ) return "a socket";
-  return "not a regular file, character device or FIFO";
 }
 
 /* ---- paths ------------------------------------------------------------------ */
@@ -221,7 +217,7 @@ static int export_target(sqlite3 *db, const char *zPath, Target *t, char **pzErr
     return SQLITE_OK;
   }
   if( !S_ISREG(st.st_mode) ){
-    *pzErr = sqlite3_mprintf("w2v_export: '%s' is %s", zPath, kind_name(st.st_mode));
+    *pzErr = sqlite3_mprintf("w2v_export: '%s' is %s", zPath, w2v_file_kind_name(st.st_mode));
     return SQLITE_ERROR;
   }
   t->zReal = resolved_name(zPath);
@@ -439,168 +435,42 @@ void w2v_fn_export(sqlite3_context *ctx, int argc, sqlite3_value **argv){
 
 /* ---- import: reading the file ------------------------------------------------ */
 
+#define DEFAULT_BUFFER MIB          /* the read buffer */
+#define MAX_LINE (64*(size_t)MIB)   /* the longest line (or binary record) read */
+
 typedef struct Reader {
-  char *a;           /* the whole file, 0-terminated */
-  size_t n, pos;
-  int stream;        /* read from a device (1) or a FIFO (2) */
-  int64_t line;      /* 1-based line of pos, text formats */
+  W2vStream *s;
+  const char *zPath;
+  int64_t line;      /* lines read, text formats */
+  size_t maxLine;    /* MAX_LINE, or max_memory when less */
   sqlite3_stmt *pProbe;
 } Reader;
 
-/* Opens zPath for reading without blocking (a FIFO with no writer would
-** block open() forever) and refuses what is no file of bytes.  Returns the
-** descriptor (O_NONBLOCK still set) and its stat, or -1 with *pzErr. */
-static int open_source(const char *zPath, struct stat *pSt, char **pzErr){
-  int fd = open(zPath, O_RDONLY|O_NONBLOCK|O_CLOEXEC);
-  if( fd<0 ){
-    struct stat lst;
-    int e = errno;
-    if( e==ENOENT && lstat(zPath, &lst)==0 && S_ISLNK(lst.st_mode) ){
-      *pzErr = sqlite3_mprintf("w2v_import: cannot open '%s': a symbolic link to a missing file", zPath);
-    }else if( e==ENXIO && stat(zPath, &lst)==0 && S_ISSOCK(lst.st_mode) ){
-      *pzErr = sqlite3_mprintf("w2v_import: '%s' is a socket", zPath);
-    }else{
-      *pzErr = sqlite3_mprintf("w2v_import: cannot open '%s': %s", zPath, strerror(e));
-    }
-    return -1;
-  }
-  if( fstat(fd, pSt)!=0 ){
-    *pzErr = sqlite3_mprintf("w2v_import: cannot read '%s': %s", zPath, strerror(errno));
-    close(fd);
-    return -1;
-  }
-  if( !S_ISREG(pSt->st_mode) && !S_ISCHR(pSt->st_mode) && !S_ISFIFO(pSt->st_mode) ){
-    *pzErr = sqlite3_mprintf("w2v_import: '%s' is %s", zPath, kind_name(pSt->st_mode));
-    close(fd);
-    return -1;
-  }
-  return fd;
+static char *too_long(Reader *r, const char *zWhat, int64_t i){
+  return sqlite3_mprintf("w2v_import: %s %lld of '%s' is longer than %lld MiB (the longest read: 64 MiB, "
+                         "or max_memory when that is less)", zWhat, (long long)i, r->zPath,
+                         (long long)(r->maxLine/MIB));
 }
 
-/* Waits up to 100 ms for a stream to have bytes (poll() does not take
-** devices on some systems: then a 10 ms sleep). */
-static void wait_readable(int fd){
-  struct pollfd p;
-  p.fd = fd;
-  p.events = POLLIN;
-  p.revents = 0;
-  if( poll(&p, 1, 100)<0 || (p.revents & POLLNVAL) ){
-    struct timespec ts = { 0, 10000000 };
-    nanosleep(&ts, 0);
+/* The next line as [*pz, *pz + *pn), without "\r\n" / "\n": SQLITE_ROW, or
+** SQLITE_DONE at the end, or an error with *pzErr. */
+static int next_line(Reader *r, const char **pz, size_t *pn, char **pzErr){
+  int rc = w2v_stream_until(r->s, '\n', r->maxLine, pz, pn, pzErr);
+  if( rc==SQLITE_DONE && *pn>0 ) rc = SQLITE_ROW;          /* the last line, without '\n' */
+  if( rc==SQLITE_ROW ){
+    r->line++;
+    if( *pn>0 && (*pz)[*pn-1]=='\r' ) (*pn)--;
+  }else if( rc==SQLITE_TOOBIG ){
+    *pzErr = too_long(r, "line", r->line+1);
+    rc = SQLITE_ERROR;
   }
-}
-
-static char *read_error(const char *zPath, int e){
-  return sqlite3_mprintf("w2v_import: cannot read '%s': %s", zPath, strerror(e));
-}
-
-/* Reads the whole file into r->a (sqlite3_malloc'd, 0-terminated).  A
-** regular file must hold at most limit bytes and keep its size while read.
-** A device or FIFO, or a regular file of size 0 (procfs and sysfs report 0
-** for files that hold bytes), is read until its end or limit+1 bytes,
-** without blocking: an interrupt is seen within 100 ms of a wait.
-** Interrupts are checked every MiB.  Allocation failures are SQLITE_ERROR
-** so that the message, which gives the size, reaches the user. */
-static int read_all(int fd, const struct stat *st, const char *zPath, sqlite3_int64 limit,
-                    sqlite3_stmt *pProbe, Reader *r, char **pzErr){
-  int regular = S_ISREG(st->st_mode) && st->st_size>0;
-  sqlite3_int64 size = st->st_size, n = 0, cap = 0, sinceCheck = 0;
-  char *a = 0;
-  if( regular ){
-    if( size>limit ){
-      *pzErr = sqlite3_mprintf("w2v_import: '%s' is %lld MiB, over max_memory=%lld MiB "
-                               "(the file is read into memory); raise max_memory",
-                               zPath, (size+MIB-1)/MIB, limit/MIB);
-      return SQLITE_ERROR;
-    }
-    if( fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK)!=0 ){ *pzErr = read_error(zPath, errno); return SQLITE_ERROR; }
-    cap = size + 2;                    /* one byte more shows a file that grew, and the 0 */
-    a = sqlite3_malloc64(cap);
-    if( a==0 ){
-      *pzErr = sqlite3_mprintf("w2v_import: out of memory reading '%s' (%lld MiB in one piece)", zPath, (cap+MIB-1)/MIB);
-      return SQLITE_ERROR;
-    }
-  }
-  for(;;){
-    ssize_t got;
-    if( n+1>=cap ){                    /* a stream: double, up to limit+1 bytes and the 0 */
-      sqlite3_int64 c = cap ? cap*2 : MIB;
-      char *b;
-      if( c>limit+2 ) c = limit+2;
-      b = sqlite3_realloc64(a, c);
-      if( b==0 ){
-        *pzErr = sqlite3_mprintf("w2v_import: out of memory reading '%s' (%lld MiB in one piece)", zPath, c/MIB);
-        sqlite3_free(a);
-        return SQLITE_ERROR;
-      }
-      a = b;
-      cap = c;
-    }
-    got = read(fd, a+n, (size_t)(cap-1-n < MIB ? cap-1-n : MIB));
-    if( got>0 ){
-      n += got;
-      sinceCheck += got;
-      if( n>limit || (regular && n>size) ) break;
-      if( sinceCheck>=MIB ){
-        sinceCheck = 0;
-        if( w2v_interrupted(pProbe) ){ sqlite3_free(a); return SQLITE_INTERRUPT; }
-      }
-    }else if( got==0 ){
-      break;
-    }else if( errno==EAGAIN || errno==EWOULDBLOCK ){
-      wait_readable(fd);
-      if( w2v_interrupted(pProbe) ){ sqlite3_free(a); return SQLITE_INTERRUPT; }
-    }else if( errno!=EINTR ){
-      *pzErr = read_error(zPath, errno);
-      sqlite3_free(a);
-      return SQLITE_ERROR;
-    }
-  }
-  if( regular ){
-    struct stat now;
-    if( fstat(fd, &now)!=0 ) now.st_size = -1;
-    if( n!=size || now.st_size!=size ){
-      *pzErr = sqlite3_mprintf("w2v_import: '%s' changed while being read (%lld bytes at the start, "
-                               "%lld at the end)", zPath, size, (long long)now.st_size);
-      sqlite3_free(a);
-      return SQLITE_ERROR;
-    }
-  }else if( n>limit ){
-    *pzErr = sqlite3_mprintf("w2v_import: '%s' holds more than max_memory=%lld MiB "
-                             "(the file is read into memory); raise max_memory", zPath, limit/MIB);
-    sqlite3_free(a);
-    return SQLITE_ERROR;
-  }
-  a[n] = 0;
-  r->stream = S_ISREG(st->st_mode) ? 0 : S_ISFIFO(st->st_mode) ? 2 : 1;
-  r->a = a;
-  r->n = (size_t)n;
-  return SQLITE_OK;
-}
-
-/* Opens and reads zPath into r. */
-static int read_source(const char *zPath, sqlite3_int64 limit, Reader *r, char **pzErr){
-  struct stat st;
-  int fd = open_source(zPath, &st, pzErr), rc;
-  if( fd<0 ) return SQLITE_ERROR;
-  rc = read_all(fd, &st, zPath, limit, r->pProbe, r, pzErr);
-  close(fd);
   return rc;
 }
 
-/* ---- import: parsing --------------------------------------------------------- */
-
-/* The next line as [*pz, *pz + *pn), without "\r\n" / "\n"; 0 at the end. */
-static int next_line(Reader *r, const char **pz, size_t *pn){
-  size_t s = r->pos, e;
-  if( s>=r->n ) return 0;
-  for(e=s; e<r->n && r->a[e]!='\n'; e++){}
-  r->pos = e<r->n ? e+1 : e;
-  r->line++;
-  if( e>s && r->a[e-1]=='\r' ) e--;
-  *pz = r->a + s;
-  *pn = e - s;
-  return 1;
+/* Puts the line just read back, to be read again. */
+static void unread_line(Reader *r, const char *z){
+  w2v_stream_unread(r->s, z);
+  r->line--;
 }
 
 /* Splits a line into fields at spaces and tabs (runs count once, trailing
@@ -619,101 +489,175 @@ static int split_fields(const char *z, size_t n, size_t *aStart, size_t *aEnd, i
   return k;
 }
 
-static int parse_float(const char *z, size_t n, float *pv){
-  char buf[64], *zEnd;
-  double v;
-  if( n==0 || n>=sizeof(buf) ) return 1;
-  memcpy(buf, z, n);
-  buf[n] = 0;
-  errno = 0;
-  v = strtod(buf, &zEnd);
-  if( *zEnd || !isfinite(v) || fabs(v)>3.4e38 ) return 1;
-  *pv = (float)v;
-  return 0;
-}
-
+/* What the file's words and vectors take, as max_memory counts it. */
 typedef struct Vectors {
   W2vVocab vocab;
-  float *v;
+  float *v;                  /* w2v_core_malloc'd: nAlloc x dim */
   int64_t nAlloc;
+  int64_t nMax;              /* limit=N, else no limit */
   int dim;
+  sqlite3_int64 maxMemory;
+  const char *zPath;
 } Vectors;
 
-/* Adds a word and makes room for its vector; returns the vector or NULL
-** with *pzErr set. */
-static float *add_word(Vectors *x, const char *z, size_t n, int64_t line, char **pzErr){
-  int64_t id, nBefore = x->vocab.n;
-  if( n==0 || n>(size_t)W2V_MAX_WORDS ){
-    *pzErr = sqlite3_mprintf("w2v_import: line %lld: an empty word", (long long)line);
+static sqlite3_int64 row_bytes(const Vectors *x){ return (sqlite3_int64)sizeof(float)*x->dim; }
+
+static char *over_memory(const Vectors *x){
+  return sqlite3_mprintf("w2v_import: the vectors of '%s' need more than max_memory=%lld MiB "
+                         "(%lld words of dim %d read so far); raise max_memory, or read fewer with limit=N",
+                         x->zPath, x->maxMemory/MIB, (long long)x->vocab.n, x->dim);
+}
+
+/* Room for exactly n vectors (the header's count, or limit): one allocation. */
+static int reserve_vectors(Vectors *x, int64_t n, char **pzErr){
+  if( n > (x->maxMemory - w2v_vocab_bytes(&x->vocab)) / row_bytes(x) ){
+    *pzErr = sqlite3_mprintf("w2v_import: '%s' holds %lld vectors of dim %d, %lld MiB, over max_memory=%lld MiB; "
+                             "raise max_memory, or read fewer with limit=N", x->zPath, (long long)n, x->dim,
+                             (long long)(n/MIB*row_bytes(x) + n%MIB*row_bytes(x)/MIB), x->maxMemory/MIB);
+    return SQLITE_ERROR;
+  }
+  x->v = w2v_core_malloc((size_t)(n*row_bytes(x)));
+  if( x->v==0 ){
+    /* SQLITE_ERROR, so that the message, which gives the size, reaches the user */
+    *pzErr = sqlite3_mprintf("w2v_import: out of memory for %lld vectors of dim %d", (long long)n, x->dim);
+    return SQLITE_ERROR;
+  }
+  x->nAlloc = n;
+  return SQLITE_OK;
+}
+
+/* The row for the next word's vector: x->v grows (doubling, within
+** max_memory and limit) when it is full.  NULL with *pzErr. */
+static float *next_row(Vectors *x, char **pzErr){
+  int64_t n = x->vocab.n;
+  if( (n & 4095)==4095 && w2v_vocab_bytes(&x->vocab) + x->nAlloc*row_bytes(x) > x->maxMemory ){
+    *pzErr = over_memory(x);
     return 0;
   }
-  id = w2v_vocab_add(&x->vocab, z, (uint32_t)n, 1);
-  if( id<0 ){ *pzErr = sqlite3_mprintf("w2v_import: out of memory"); return 0; }
-  if( x->vocab.n==nBefore ){
-    *pzErr = sqlite3_mprintf("w2v_import: line %lld: the word '%.*s' appears twice", (long long)line, (int)n, z);
-    return 0;
-  }
-  if( x->vocab.n>x->nAlloc ){
+  if( n>=x->nAlloc ){
     int64_t nNew = x->nAlloc ? x->nAlloc*2 : 1024;
-    float *v = sqlite3_realloc64(x->v, sizeof(float)*(sqlite3_uint64)nNew*x->dim);
+    int64_t fit = (x->maxMemory - w2v_vocab_bytes(&x->vocab)) / row_bytes(x);
+    float *v;
+    if( nNew>x->nMax ) nNew = x->nMax;
+    if( nNew>fit ) nNew = fit;
+    if( nNew<=n ){ *pzErr = over_memory(x); return 0; }
+    v = w2v_core_realloc(x->v, (size_t)(nNew*row_bytes(x)));
     if( v==0 ){ *pzErr = sqlite3_mprintf("w2v_import: out of memory"); return 0; }
     x->v = v;
     x->nAlloc = nNew;
   }
-  return x->v + (x->vocab.n-1)*x->dim;
+  return x->v + n*x->dim;
 }
 
-/* Text lines after the header (or all lines, GloVe).  A word may hold
-** spaces: the last dim fields are the numbers, the rest is the word. */
+/* Adds the word whose vector is in its row (next_row).  SQLITE_OK, or an
+** error with *pzErr. */
+static int add_word(Vectors *x, const char *z, size_t n, int64_t line, char **pzErr){
+  int64_t id, nBefore = x->vocab.n;
+  if( n==0 || n>(size_t)W2V_MAX_WORDS ){
+    *pzErr = sqlite3_mprintf("w2v_import: line %lld: an empty word", (long long)line);
+    return SQLITE_ERROR;
+  }
+  id = w2v_vocab_add(&x->vocab, z, (uint32_t)n, 1);
+  if( id<0 ){ *pzErr = sqlite3_mprintf("w2v_import: out of memory"); return SQLITE_NOMEM; }
+  if( x->vocab.n==nBefore ){
+    *pzErr = sqlite3_mprintf("w2v_import: line %lld: the word '%.*s' appears twice", (long long)line, (int)n, z);
+    return SQLITE_ERROR;
+  }
+  return SQLITE_OK;
+}
+
+/* The common line: a word without spaces, then exactly dim numbers.  Parses
+** the numbers into v and returns 1 with the word in [*pw0, *pw1); 0 for any
+** other line (read_line_fields then decides, with its messages). */
+static int parse_plain_line(const char *z, size_t n, int dim, float *v, size_t *pw0, size_t *pw1){
+  size_t i = 0;
+  int d;
+  while( i<n && (z[i]==' ' || z[i]=='\t') ) i++;
+  *pw0 = i;
+  while( i<n && z[i]!=' ' && z[i]!='\t' ) i++;
+  *pw1 = i;
+  for(d=0; d<dim; d++){
+    size_t len;
+    if( i>=n || (z[i]!=' ' && z[i]!='\t') ) return 0;
+    while( i<n && (z[i]==' ' || z[i]=='\t') ) i++;
+    len = w2v_parse_float_field(z+i, n-i, &v[d]);
+    if( len==0 ) return 0;
+    i += len;
+  }
+  while( i<n && (z[i]==' ' || z[i]=='\t') ) i++;
+  return i==n && *pw1>*pw0;
+}
+
+/* Any line: the last dim fields are the numbers, the rest is the word
+** (which may hold spaces).  s and e have room for dim fields. */
+static int read_line_fields(Reader *r, const char *z, size_t n, int dim, float *v, size_t *s, size_t *e,
+                            size_t *pw0, size_t *pw1, char **pzErr){
+  int k = split_fields(z, n, 0, 0, 0), d;
+  size_t i = n, w0 = 0, w1;
+  if( k<dim+1 ){
+    *pzErr = sqlite3_mprintf("w2v_import: line %lld has %d values, expected %d", (long long)r->line, k-1, dim);
+    return SQLITE_ERROR;
+  }
+  for(d=dim-1; d>=0; d--){
+    while( i>0 && (z[i-1]==' ' || z[i-1]=='\t') ) i--;
+    e[d] = i;
+    while( i>0 && z[i-1]!=' ' && z[i-1]!='\t' ) i--;
+    s[d] = i;
+  }
+  w1 = i;
+  while( w1>0 && (z[w1-1]==' ' || z[w1-1]=='\t') ) w1--;
+  while( w0<w1 && (z[w0]==' ' || z[w0]=='\t') ) w0++;
+  *pw0 = w0;
+  *pw1 = w1;
+  for(d=0; d<dim; d++){
+    if( w2v_parse_float_field(z+s[d], e[d]-s[d], &v[d])!=e[d]-s[d] ){
+      *pzErr = sqlite3_mprintf("w2v_import: line %lld: '%.*s' is not a finite float32 number",
+                               (long long)r->line, (int)(e[d]-s[d] > 40 ? 40 : e[d]-s[d]), z+s[d]);
+      return SQLITE_ERROR;
+    }
+  }
+  return SQLITE_OK;
+}
+
+/* A GloVe file's first line gives dim: its fields but one. */
+static int glove_dim(Reader *r, const char *z, size_t n, Vectors *x, char **pzErr){
+  int k = split_fields(z, n, 0, 0, 0);
+  x->dim = k-1;
+  if( k<2 || x->dim>W2V_MAX_DIM ){
+    *pzErr = sqlite3_mprintf("w2v_import: line %lld has %d values (1 to %d needed)", (long long)r->line, k-1, W2V_MAX_DIM);
+    return SQLITE_ERROR;
+  }
+  return SQLITE_OK;
+}
+
+/* Text lines after the header (or all lines, GloVe), up to limit words. */
 static int read_text(Reader *r, Vectors *x, int64_t nHeader, char **pzErr){
   const char *z;
   size_t n, *s = 0, *e = 0;
   int rc = SQLITE_OK;
-  while( rc==SQLITE_OK && next_line(r, &z, &n) ){
-    int k = split_fields(z, n, 0, 0, 0), d;
-    size_t i = n, w0 = 0, w1;
+  while( rc==SQLITE_OK && x->vocab.n<x->nMax && (rc = next_line(r, &z, &n, pzErr))==SQLITE_ROW ){
+    size_t w0, w1, i = 0;
     float *v;
+    rc = SQLITE_OK;
     if( (r->line & 4095)==0 && w2v_interrupted(r->pProbe) ){ rc = SQLITE_INTERRUPT; break; }
-    if( k==0 ) continue;                                        /* blank line */
-    if( x->dim==0 ){                                            /* GloVe: the first line says */
-      x->dim = k-1;
-      if( k<2 || x->dim>W2V_MAX_DIM ){
-        *pzErr = sqlite3_mprintf("w2v_import: line %lld has %d values (1 to %d needed)", (long long)r->line, k-1, W2V_MAX_DIM);
-        rc = SQLITE_ERROR; break;
+    while( i<n && (z[i]==' ' || z[i]=='\t') ) i++;
+    if( i==n ) continue;                                        /* blank line */
+    if( x->dim==0 ) rc = glove_dim(r, z, n, x, pzErr);        /* GloVe: the first line says */
+    if( rc==SQLITE_OK && (v = next_row(x, pzErr))==0 ) rc = SQLITE_ERROR;
+    if( rc==SQLITE_OK && !parse_plain_line(z, n, x->dim, v, &w0, &w1) ){
+      if( s==0 ){
+        s = sqlite3_malloc64(sizeof(size_t)*x->dim);
+        e = sqlite3_malloc64(sizeof(size_t)*x->dim);
+        if( !s || !e ){ rc = SQLITE_NOMEM; break; }
       }
+      rc = read_line_fields(r, z, n, x->dim, v, s, e, &w0, &w1, pzErr);
     }
-    if( s==0 ){
-      s = sqlite3_malloc64(sizeof(size_t)*x->dim);
-      e = sqlite3_malloc64(sizeof(size_t)*x->dim);
-      if( !s || !e ){ *pzErr = sqlite3_mprintf("w2v_import: out of memory"); rc = SQLITE_NOMEM; break; }
-    }
-    if( k<x->dim+1 ){
-      *pzErr = sqlite3_mprintf("w2v_import: line %lld has %d values, expected %d", (long long)r->line, k-1, x->dim);
-      rc = SQLITE_ERROR; break;
-    }
-    /* the numbers are the last dim fields, found from the end */
-    for(d=x->dim-1; d>=0; d--){
-      while( i>0 && (z[i-1]==' ' || z[i-1]=='\t') ) i--;
-      e[d] = i;
-      while( i>0 && z[i-1]!=' ' && z[i-1]!='\t' ) i--;
-      s[d] = i;
-    }
-    w1 = i;
-    while( w1>0 && (z[w1-1]==' ' || z[w1-1]=='\t') ) w1--;
-    while( w0<w1 && (z[w0]==' ' || z[w0]=='\t') ) w0++;
-    v = add_word(x, z+w0, w1-w0, r->line, pzErr);
-    if( v==0 ){ rc = SQLITE_ERROR; break; }
-    for(d=0; d<x->dim; d++){
-      if( parse_float(z+s[d], e[d]-s[d], &v[d]) ){
-        *pzErr = sqlite3_mprintf("w2v_import: line %lld: '%.*s' is not a finite float32 number",
-                                 (long long)r->line, (int)(e[d]-s[d] > 40 ? 40 : e[d]-s[d]), z+s[d]);
-        rc = SQLITE_ERROR; break;
-      }
-    }
+    if( rc==SQLITE_OK ) rc = add_word(x, z+w0, w1-w0, r->line, pzErr);
   }
+  if( rc==SQLITE_DONE ) rc = SQLITE_OK;
   sqlite3_free(s);
   sqlite3_free(e);
-  if( rc==SQLITE_OK && nHeader>=0 && nHeader!=x->vocab.n ){
+  if( rc==SQLITE_OK && x->vocab.n<x->nMax && nHeader>=0 && nHeader!=x->vocab.n ){
     *pzErr = sqlite3_mprintf("w2v_import: the header says %lld words, the file has %lld",
                              (long long)nHeader, (long long)x->vocab.n);
     rc = SQLITE_ERROR;
@@ -721,61 +665,99 @@ static int read_text(Reader *r, Vectors *x, int64_t nHeader, char **pzErr){
   return rc;
 }
 
-/* Binary records after the header: word, ' ', dim float32 LE, optional '\n'. */
-static int read_binary(Reader *r, Vectors *x, int64_t nWord, char **pzErr){
-  int64_t i;
-  for(i=0; i<nWord; i++){
-    size_t s, d;
-    float *v;
-    if( (i & 4095)==4095 && w2v_interrupted(r->pProbe) ) return SQLITE_INTERRUPT;
-    while( r->pos<r->n && is_space(r->a[r->pos]) ) r->pos++;
-    s = r->pos;
-    while( r->pos<r->n && r->a[r->pos]!=' ' ) r->pos++;
-    if( r->pos>=r->n || r->pos + 1 + 4*(size_t)x->dim > r->n ){
-      *pzErr = sqlite3_mprintf("w2v_import: the file ends inside word %lld of %lld (binary format)",
-                               (long long)i+1, (long long)nWord);
+static char *ends_inside(int64_t i, int64_t nWord){
+  return sqlite3_mprintf("w2v_import: the file ends inside word %lld of %lld (binary format)", (long long)i, (long long)nWord);
+}
+
+/* One binary record: word, ' ', dim float32 LE (the '\n' before the next
+** word is skipped as white space). */
+static int read_record(Reader *r, Vectors *x, int64_t i, int64_t nWord, char **pzErr){
+  const char *zWord, *p;
+  size_t nWordLen, d;
+  float *v;
+  int rc = w2v_stream_skip_space(r->s, pzErr);
+  if( rc==SQLITE_ROW ) rc = w2v_stream_until(r->s, ' ', r->maxLine, &zWord, &nWordLen, pzErr);
+  if( rc==SQLITE_TOOBIG ){ *pzErr = too_long(r, "word", i+1); return SQLITE_ERROR; }
+  if( rc==SQLITE_DONE ){ *pzErr = ends_inside(i+1, nWord); return SQLITE_ERROR; }
+  if( rc!=SQLITE_ROW ) return rc;
+  if( (v = next_row(x, pzErr))==0 ) return SQLITE_ERROR;
+  rc = add_word(x, zWord, nWordLen, i+2, pzErr);          /* before take(): zWord stays valid */
+  if( rc==SQLITE_OK ) rc = w2v_stream_take(r->s, 4*(size_t)x->dim, &p, pzErr);
+  if( rc==SQLITE_DONE ){ *pzErr = ends_inside(i+1, nWord); return SQLITE_ERROR; }
+  if( rc!=SQLITE_ROW ) return rc;
+  w2v_floats_from_le(v, p, x->dim);
+  for(d=0; d<(size_t)x->dim; d++){
+    if( !isfinite(v[d]) ){
+      *pzErr = sqlite3_mprintf("w2v_import: word %lld has a non-finite value", (long long)i+1);
       return SQLITE_ERROR;
     }
-    v = add_word(x, r->a + s, r->pos - s, i+2, pzErr);
-    if( v==0 ) return SQLITE_ERROR;
-    r->pos++;
-    w2v_floats_from_le(v, r->a + r->pos, x->dim);
-    for(d=0; d<(size_t)x->dim; d++){
-      if( !isfinite(v[d]) ){
-        *pzErr = sqlite3_mprintf("w2v_import: word %lld has a non-finite value", (long long)i+1);
-        return SQLITE_ERROR;
-      }
-    }
-    r->pos += 4*(size_t)x->dim;
-  }
-  while( r->pos<r->n && is_space(r->a[r->pos]) ) r->pos++;
-  if( r->pos<r->n ){
-    *pzErr = sqlite3_mprintf("w2v_import: the header says %lld words, the file has more (binary format)", (long long)nWord);
-    return SQLITE_ERROR;
   }
   return SQLITE_OK;
 }
 
-/* Text or binary, for format=auto: the first record after the header has
-** at least dim+1 fields and no NUL byte.  (A binary record is a word and
-** 4*dim raw bytes: dim spaces or tabs among them do not happen.) */
-static int looks_like_text(Reader *r, int dim){
-  Reader t = *r;
-  const char *z;
-  size_t n;
-  if( !next_line(&t, &z, &n) ) return 1;
-  return memchr(z, 0, n)==0 && split_fields(z, n, 0, 0, 0)>=dim+1;
+/* Binary records after the header, up to limit words; with all of them
+** read, nothing but white space may follow. */
+static int read_binary(Reader *r, Vectors *x, int64_t nWord, char **pzErr){
+  int64_t i, n = nWord<x->nMax ? nWord : x->nMax;
+  int rc = SQLITE_OK;
+  for(i=0; i<n && rc==SQLITE_OK; i++){
+    if( (i & 4095)==4095 && w2v_interrupted(r->pProbe) ) return SQLITE_INTERRUPT;
+    rc = read_record(r, x, i, nWord, pzErr);
+  }
+  if( rc==SQLITE_OK && n==nWord ){
+    rc = w2v_stream_skip_space(r->s, pzErr);
+    if( rc==SQLITE_ROW ){
+      *pzErr = sqlite3_mprintf("w2v_import: the header says %lld words, the file has more (binary format)", (long long)nWord);
+      return SQLITE_ERROR;
+    }
+    if( rc==SQLITE_DONE ) rc = SQLITE_OK;
+  }
+  return rc;
 }
 
-typedef struct ImportOptions { char *zModel; int format, replace; sqlite3_int64 maxMemory; } ImportOptions;
+/* 1 when z[0..n) holds no control byte but tab, CR, VT and FF. */
+static int no_control_bytes(const char *z, size_t n){
+  size_t i;
+  for(i=0; i<n; i++){
+    unsigned char c = (unsigned char)z[i];
+    if( c<0x20 && c!='\t' && c!='\r' && c!='\v' && c!='\f' ) return 0;
+  }
+  return 1;
+}
+
+/* Text or binary, for format=auto: the first record after the header has
+** at least dim+1 fields and no NUL byte.  (A binary record is a word and
+** 4*dim raw bytes: dim spaces or tabs among them do not happen.)  Looks at
+** the next line and puts it back; a line longer than 64*dim+4096 bytes (a
+** binary record is far shorter) is text when that much of it holds no
+** control byte, as raw floats do. */
+static int looks_like_text(Reader *r, int dim, int *pText, char **pzErr){
+  const char *z;
+  size_t n, limit = 64*(size_t)dim + 4096;
+  int rc = w2v_stream_until(r->s, '\n', limit<r->maxLine ? limit : r->maxLine, &z, &n, pzErr);
+  if( rc==SQLITE_TOOBIG ) *pText = no_control_bytes(z, n);
+  else if( rc==SQLITE_ROW || rc==SQLITE_DONE ) *pText = n==0 || (memchr(z, 0, n)==0 && split_fields(z, n, 0, 0, 0)>=dim+1);
+  else return rc;
+  w2v_stream_unread(r->s, z);
+  return SQLITE_OK;
+}
+
+typedef struct ImportOptions {
+  char *zModel;
+  int format, replace, storage;
+  sqlite3_int64 maxMemory, limit, buffer;
+} ImportOptions;
 static const W2vOptName aFormat[] = { { "auto", 0 }, { "text", 1 }, { "binary", 2 }, { 0, 0 } };
 static const W2vOptDesc aImportOpt[] = {
   { "model",      W2V_OPT_TEXT, 0, 0,       NAN, offsetof(ImportOptions, zModel) },
   { "format",     W2V_OPT_NAME, 0, 0,       0,   offsetof(ImportOptions, format), 0, aFormat },
   { "replace",    W2V_OPT_INT,  0, 1,       0,   offsetof(ImportOptions, replace), W2V_OPT_INT32, 0, "0 or 1" },
   { "max_memory", W2V_OPT_INT,  1, 1048576, NAN, offsetof(ImportOptions, maxMemory), 0, 0, 0, 1048576.0 },
+  { "limit",      W2V_OPT_INT,  1, 9e18,    9e18, offsetof(ImportOptions, limit), 0, 0, "a whole number of words, 1 or more" },
+  { "buffer",     W2V_OPT_INT,  16, 67108864, DEFAULT_BUFFER, offsetof(ImportOptions, buffer) },
+  { "storage",    W2V_OPT_NAME, 0, 0,       W2V_STORE_F32, offsetof(ImportOptions, storage), 0, w2v_storage_names },
 };
-static const W2vOptTable importOptions = { aImportOpt, 4, 1 };
+static const W2vOptTable importOptions = { aImportOpt, 7, 1 };
 
 /* The options, and where the model goes (free, or replace=1 given). */
 static int import_begin(sqlite3 *db, const char *zOpt, ImportOptions *io, W2vTarget *target, char **pzErr){
@@ -786,10 +768,49 @@ static int import_begin(sqlite3 *db, const char *zOpt, ImportOptions *io, W2vTar
   return w2v_target_open(db, "w2v_import", io->zModel, io->replace, "(replace=1 overwrites it)", target, pzErr);
 }
 
+/* Reads the header line: *pnHeader the word count (-1: none, GloVe), x->dim,
+** and the vectors reserved when the count is known; *pFormat resolved
+** (1 text, 2 binary). */
+static int read_header(Reader *r, Vectors *x, int64_t *pnHeader, int *pFormat, char **pzErr){
+  const char *z = 0;
+  size_t n = 0;
+  int64_t dim = 0;
+  W2vHeaderResult h = W2V_HEADER_NONE;
+  int rc = next_line(r, &z, &n, pzErr), text = 1;
+  if( rc==SQLITE_ROW ) h = w2v_parse_vector_header(z, n, pnHeader, &dim);
+  else if( rc!=SQLITE_DONE ) return rc;
+  if( h!=W2V_HEADER_OK ) *pnHeader = -1;
+  if( h==W2V_HEADER_BAD ){
+    *pzErr = sqlite3_mprintf("w2v_import: the first line of '%s' ('%.*s') is not a \"words dim\" header of two "
+                             "whole numbers", r->zPath, (int)(n>60 ? 60 : n), z);
+    return SQLITE_ERROR;
+  }
+  if( h==W2V_HEADER_NONE ){
+    if( rc==SQLITE_ROW ) unread_line(r, z);                  /* no header: GloVe text */
+    if( *pFormat==2 ){
+      *pzErr = sqlite3_mprintf("w2v_import: '%s' has no \"words dim\" header, which the binary format needs", r->zPath);
+      return SQLITE_ERROR;
+    }
+    *pFormat = 1;
+    return SQLITE_OK;
+  }
+  if( dim>W2V_MAX_DIM ){
+    *pzErr = sqlite3_mprintf("w2v_import: dim %lld is over %d", (long long)dim, W2V_MAX_DIM);
+    return SQLITE_ERROR;
+  }
+  x->dim = (int)dim;
+  rc = reserve_vectors(x, *pnHeader<x->nMax ? *pnHeader : x->nMax, pzErr);
+  if( rc==SQLITE_OK && *pFormat==0 ){
+    rc = looks_like_text(r, x->dim, &text, pzErr);
+    *pFormat = text ? 1 : 2;
+  }
+  return rc;
+}
+
 /* Stores the vectors as a model (word vectors only; counts V..1 keep the
 ** file's order as the rank order) and returns its JSON summary. */
-static int import_save(sqlite3 *db, const char *zModel, const W2vTarget *target, const char *zPath, int format, int64_t nHeader,
-                       Vectors *x, char **pzJson, char **pzErr){
+static int import_save(sqlite3 *db, const ImportOptions *io, const W2vTarget *target, const char *zPath,
+                       int format, int64_t nHeader, int gzip, Vectors *x, char **pzJson, char **pzErr){
   W2vStoreModel sm;
   sqlite3_str *js;
   int64_t k;
@@ -797,11 +818,12 @@ static int import_save(sqlite3 *db, const char *zModel, const W2vTarget *target,
   for(k=0; k<x->vocab.n; k++) x->vocab.counts[k] = x->vocab.n - k;
   js = sqlite3_str_new(0);
   sqlite3_str_appendall(js, "{\"model\":");
-  w2v_json_string(js, zModel);
+  w2v_json_string(js, io->zModel);
   sqlite3_str_appendall(js, ",\"imported_from\":");
   w2v_json_string(js, zPath);
-  sqlite3_str_appendf(js, ",\"format\":\"%s\",\"vocab_size\":%lld,\"dim\":%d}",
-                      format==2 ? "binary" : nHeader<0 ? "glove" : "text", (long long)x->vocab.n, x->dim);
+  sqlite3_str_appendf(js, ",\"format\":\"%s\",%s\"vocab_size\":%lld,\"dim\":%d}",
+                      format==2 ? "binary" : nHeader<0 ? "glove" : "text", gzip ? "\"gzip\":true," : "",
+                      (long long)x->vocab.n, x->dim);
   *pzJson = sqlite3_str_finish(js);
   if( *pzJson==0 ) return SQLITE_NOMEM;
   sm.zSchema = target->zSchema;
@@ -809,10 +831,29 @@ static int import_save(sqlite3 *db, const char *zModel, const W2vTarget *target,
   sm.arch = W2V_ARCH_NONE;
   sm.loss = W2V_LOSS_NONE;
   sm.dim = x->dim;
+  sm.storage = io->storage;
   sm.vocab = &x->vocab;
   sm.in = x->v;
   sm.zStats = *pzJson;
   return w2v_store_save(db, "w2v_import", &sm, target->expectGen, pzErr);
+}
+
+/* Opens the file and reads every vector (up to limit) into x. */
+static int import_read(Reader *r, const ImportOptions *io, Vectors *x, int *pFormat, int64_t *pnHeader,
+                       char **pzErr){
+  int rc = w2v_stream_open("w2v_import", r->zPath, (size_t)io->buffer, r->maxLine, r->pProbe, &r->s, pzErr);
+  if( rc==SQLITE_OK ) rc = read_header(r, x, pnHeader, pFormat, pzErr);
+  if( rc==SQLITE_OK ){
+    rc = *pFormat==1 ? read_text(r, x, *pnHeader, pzErr) : read_binary(r, x, *pnHeader, pzErr);
+  }
+  /* stopped by limit: the rest is not read, but the file must not have changed */
+  if( rc==SQLITE_OK && x->vocab.n==x->nMax ) rc = w2v_stream_unchanged(r->s, pzErr);
+  if( rc==SQLITE_OK && x->vocab.n==0 ){
+    *pzErr = sqlite3_mprintf("w2v_import: '%s' holds no vectors%s", r->zPath, w2v_stream_empty_fifo(r->s) ?
+                             " (nothing was read: a FIFO with no process writing to it reads as empty)" : "");
+    rc = SQLITE_ERROR;
+  }
+  return rc;
 }
 
 void w2v_fn_import(sqlite3_context *ctx, int argc, sqlite3_value **argv){
@@ -821,7 +862,7 @@ void w2v_fn_import(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   const char *zPath = (const char*)sqlite3_value_text(argv[0]);
   const char *zOpt = argc>1 ? (const char*)sqlite3_value_text(argv[1]) : 0;
   char *zErr = 0, *zJson = 0;
-  int format, rc;                   /* format: 0 auto, 1 text, 2 binary */
+  int format = 0, rc;                   /* format: 0 auto, 1 text, 2 binary */
   int64_t nHeader = -1;
   W2vTarget target;
   ImportOptions io;
@@ -838,48 +879,19 @@ void w2v_fn_import(sqlite3_context *ctx, int argc, sqlite3_value **argv){
     return;
   }
   rc = import_begin(db, zOpt, &io, &target, &zErr);
-  format = io.format;
   if( rc==SQLITE_OK ){
+    format = io.format;
+    rd.zPath = x.zPath = zPath;
+    rd.maxLine = (size_t)(io.maxMemory<(sqlite3_int64)MAX_LINE ? io.maxMemory : (sqlite3_int64)MAX_LINE);
+    x.maxMemory = io.maxMemory;
+    x.nMax = io.limit;
     rd.pProbe = w2v_probe_open(db);
-    rc = rd.pProbe ? read_source(zPath, io.maxMemory, &rd, &zErr) : SQLITE_NOMEM;
+    rc = rd.pProbe ? import_read(&rd, &io, &x, &format, &nHeader, &zErr) : SQLITE_NOMEM;
   }
   if( rc==SQLITE_OK ){
-    const char *z;
-    size_t n;
-    Reader save = rd;
-    int64_t dim = 0;
-    W2vHeaderResult h = next_line(&rd, &z, &n) ? w2v_parse_vector_header(z, n, &nHeader, &dim) : W2V_HEADER_NONE;
-    if( h!=W2V_HEADER_OK ) nHeader = -1;
-    if( h==W2V_HEADER_BAD ){
-      zErr = sqlite3_mprintf("w2v_import: the first line of '%s' ('%.*s') is not a \"words dim\" header of two "
-                             "whole numbers", zPath, (int)(n>60 ? 60 : n), z);
-      rc = SQLITE_ERROR;
-    }else if( h==W2V_HEADER_OK ){
-      if( dim>W2V_MAX_DIM ){
-        zErr = sqlite3_mprintf("w2v_import: dim %lld is over %d", (long long)dim, W2V_MAX_DIM);
-        rc = SQLITE_ERROR;
-      }
-      x.dim = (int)dim;
-    }else{
-      rd = save;                       /* no header: GloVe text */
-      if( format==2 ){
-        zErr = sqlite3_mprintf("w2v_import: '%s' has no \"words dim\" header, which the binary format needs", zPath);
-        rc = SQLITE_ERROR;
-      }
-      format = 1;
-    }
-    if( rc==SQLITE_OK && format==0 ) format = looks_like_text(&rd, x.dim) ? 1 : 2;
-    if( rc==SQLITE_OK ){
-      rc = format==1 ? read_text(&rd, &x, nHeader, &zErr) : read_binary(&rd, &x, nHeader, &zErr);
-    }
+    w2v_conn_pin(conn, target.zSchema, target.zName);
+    rc = import_save(db, &io, &target, zPath, format, nHeader, w2v_stream_is_gzip(rd.s), &x, &zJson, &zErr);
   }
-  if( rc==SQLITE_OK && x.vocab.n==0 ){
-    zErr = sqlite3_mprintf("w2v_import: '%s' holds no vectors%s", zPath, rd.stream==2 && rd.n==0 ?
-                           " (nothing was read: a FIFO with no process writing to it reads as empty)" : "");
-    rc = SQLITE_ERROR;
-  }
-  if( rc==SQLITE_OK ) w2v_conn_pin(conn, target.zSchema, target.zName);
-  if( rc==SQLITE_OK ) rc = import_save(db, io.zModel, &target, zPath, format, nHeader, &x, &zJson, &zErr);
   if( rc==SQLITE_OK ){
     w2v_conn_forget(conn, target.zSchema, target.zName);
     sqlite3_result_text(ctx, zJson, -1, sqlite3_free);   /* handed over: nothing may fail now */
@@ -890,10 +902,10 @@ void w2v_fn_import(sqlite3_context *ctx, int argc, sqlite3_value **argv){
     if( zErr ) w2v_result_error(ctx, zErr, rc);
     else sqlite3_result_error_code(ctx, rc);
   }
+  w2v_stream_close(rd.s);
   sqlite3_finalize(rd.pProbe);
   sqlite3_free(zJson);
   w2v_options_free(&importOptions, &io);
-  sqlite3_free(rd.a);
-  sqlite3_free(x.v);
+  w2v_core_free(x.v);
   w2v_vocab_free(&x.vocab);
 }

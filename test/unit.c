@@ -18,11 +18,20 @@
 **                              = 1, 2, ... until the call succeeds, in each
 **                              allocating entry point, and checks that the
 **                              failure is reported and nothing leaks
+**   unit floats N [SECONDS]    w2v_parse_float_field against strtod and
+**                              strtof over N generated fields (random floats
+**                              in several printf formats, digit strings,
+**                              float halfway points, junk) and prints
+**                              "fields N same_as_strtod S strtof_equal E
+**                              strtof_1ulp U strtof_worse W"; with SECONDS,
+**                              also the time to parse them with both
 ** The last two print "FAIL what" for each failed check, then "checks N
 ** failures F", and exit non-zero when F > 0.
 */
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <time.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -707,6 +716,123 @@ static int run_parse(void){
   return report();
 }
 
+/* ---- decimal floats: w2v_parse_float_field against strtod and strtof ----- */
+/* The old reader's rule: the whole field through strtod, finite, |v| <= 3.4e38. */
+static int ref_strtod(const char *z, float *pv){
+  char *e;
+  double v;
+  size_t n = strlen(z);
+  if( n==0 || n>=64 ) return 0;
+  v = strtod(z, &e);
+  if( *e || !(fabs(v)<=3.4e38) ) return 0;
+  *pv = (float)v;
+  return 1;
+}
+static uint32_t float_bits(float f){ uint32_t u; memcpy(&u, &f, 4); return u; }
+/* Distance in ulps between two finite floats of the same sign (or zeros). */
+static int64_t ulps(float a, float b){
+  int64_t x = (int32_t)float_bits(a), y = (int32_t)float_bits(b);
+  if( x<0 ) x = INT32_MIN - x;
+  if( y<0 ) y = INT32_MIN - y;
+  return x>y ? x-y : y-x;
+}
+static uint64_t fseed = 0x9e3779b97f4a7c15ULL;
+static uint64_t frand(void){ return w2v_rng_next(&fseed); }
+/* The i-th generated field, into buf. */
+static void gen_field(long i, char *buf, size_t nBuf){
+  static const char *const azOdd[] = {
+    "0", "-0", "+1", ".5", "-.5", "1.", "1e5", "1E-5", "1e+05", "00012.50", "0.000000000000000000000000001234",
+    "3.4e38", "3.5e38", "1e39", "-1e39", "1e-46", "1e-45", "1.17549435e-38", "4e-320", "1e-400",
+    "0x1p3", "inf", "-inf", "nan", "infinity", "1e", "1e+", ".", "-", "", "1.2.3", "1,5", "12a", "--1",
+    "9007199254740993", "9007199254740992", "18446744073709551616", "1234567890123456789012",
+    "16777217", "16777217.000000001", "0.100000001490116119384765625", "1e22", "1e23", "123456789e-30",
+    "0.3333333333333333333333333", "99999999999999999999e-20"
+  };
+  int nOdd = (int)(sizeof(azOdd)/sizeof(azOdd[0]));
+  uint64_t r = frand();
+  float f;
+  uint32_t u = (uint32_t)(r>>32);
+  if( i<nOdd ){ snprintf(buf, nBuf, "%s", azOdd[i]); return; }
+  switch( r & 7 ){
+    case 0: f = (float)((double)(int32_t)u / 2147483648.0 * 0.5); snprintf(buf, nBuf, "%.9g", f); break;
+    case 1: f = (float)((double)(int32_t)u / 2147483648.0); snprintf(buf, nBuf, "%.6f", f); break;
+    case 2: f = (float)((double)(int32_t)u / 2147483648.0 * 3); snprintf(buf, nBuf, "%.5g", f); break;
+    case 3: memcpy(&f, &u, 4); if( !isfinite(f) ) f = 1; snprintf(buf, nBuf, "%.9g", f); break;
+    case 4: memcpy(&f, &u, 4); if( !isfinite(f) ) f = 1; snprintf(buf, nBuf, "%e", f); break;
+    case 5: {                                   /* a float halfway point, exactly or nearly */
+      float a, b;
+      double mid;
+      u &= 0x7f7fffff;
+      memcpy(&a, &u, 4);
+      b = nextafterf(a, INFINITY);
+      mid = ((double)a + (double)b) / 2;
+      snprintf(buf, nBuf, (r>>8)&1 ? "%.17g" : "%.9g", (r>>9)&1 ? mid : -mid);
+      break;
+    }
+    case 6: {                                   /* random digits around a point */
+      int k, n = 1 + (int)((r>>8) % 22), dot = (int)((r>>16) % (n+1)), p = 0;
+      if( (r>>24)&1 ) buf[p++] = '-';
+      for(k=0; k<n; k++){
+        if( k==dot ) buf[p++] = '.';
+        buf[p++] = (char)('0' + frand()%10);
+      }
+      if( (r>>25)&1 ) p += snprintf(buf+p, nBuf-p, "e%d", (int)((r>>32)%60) - 30);
+      buf[p] = 0;
+      break;
+    }
+    default: snprintf(buf, nBuf, "%.*f", (int)((r>>8)%10), (double)(int32_t)u / 1e6); break;
+  }
+}
+static double secs(void){
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return (double)t.tv_sec + t.tv_nsec*1e-9;
+}
+static int run_floats(long n, int timed){
+  long i, same = 0, eq = 0, one = 0, worse = 0;
+  char buf[96];
+  for(i=0; i<n; i++){
+    float a = 0, b = 0, c;
+    size_t len;
+    int okRef;
+    char *e;
+    gen_field(i, buf, sizeof(buf));
+    len = w2v_parse_float_field(buf, strlen(buf), &a);
+    okRef = ref_strtod(buf, &b);
+    if( (len==strlen(buf) && len>0)==okRef && (!okRef || float_bits(a)==float_bits(b)) ){
+      same++;
+    }else{
+      printf("FAIL '%s': parsed %zu %.9g, strtod %d %.9g\n", buf, len, a, okRef, b);
+    }
+    if( !okRef ) continue;
+    c = strtof(buf, &e);
+    if( float_bits(a)==float_bits(c) ) eq++;
+    else if( ulps(a, c)<=1 ) one++;
+    else{ worse++; printf("FAIL '%s': %.9g, strtof %.9g\n", buf, a, c); }
+  }
+  printf("fields %ld same_as_strtod %ld strtof_equal %ld strtof_1ulp %ld strtof_worse %ld\n", n, same, eq, one, worse);
+  if( timed ){
+    /* a text vector file's numbers: %.9g of floats in +-0.5 */
+    long m = 2000000, k;
+    char *all = malloc((size_t)m*16), *p;
+    double t0, tFast, tStrtof, sink = 0;
+    if( all==0 ) return 1;
+    for(p=all, k=0; k<m; k++){
+      float f = (float)((double)(int32_t)(frand()>>32) / 2147483648.0 * 0.5);
+      p += snprintf(p, 16, "%.9g", f) + 1;
+    }
+    t0 = secs();
+    for(p=all, k=0; k<m; k++){ float v; size_t l = strlen(p); w2v_parse_float_field(p, l, &v); sink += v; p += l + 1; }
+    tFast = secs() - t0;
+    t0 = secs();
+    for(p=all, k=0; k<m; k++){ size_t l = strlen(p); sink += strtof(p, 0); p += l + 1; }
+    tStrtof = secs() - t0;
+    printf("timing %ld numbers: w2v_parse_float_field %.3f s, strtof %.3f s (%.1fx) %g\n", m, tFast, tStrtof, tStrtof/tFast, sink*0);
+    free(all);
+  }
+  return same!=n || worse>0;
+}
+
 /* ---- w2v_train_bytes against what w2v_train_start asks the allocator for */
 static int64_t nBytesAsked;
 static int count_bytes(size_t n){ nBytesAsked += (int64_t)n; return 1; }
@@ -806,6 +932,7 @@ int main(int argc, char **argv){
   if( argc==2 && !strcmp(argv[1], "bytes") ) return run_bytes();
   if( argc==2 && !strcmp(argv[1], "parse") ) return run_parse();
   if( argc==2 && !strcmp(argv[1], "codec") ) return run_codec();
+  if( (argc==3 || argc==4) && !strcmp(argv[1], "floats") ) return run_floats(atol(argv[2]), argc==4);
   if( argc==2 && !strcmp(argv[1], "oom") ){
 #if defined(__GLIBC__) && defined(__linux__)
     /* glibc's tunables are read at start: run again with the cache off */
@@ -816,6 +943,6 @@ int main(int argc, char **argv){
 #endif
     return run_oom();
   }
-  fprintf(stderr, "usage: unit sampler POWER DRAWS | unit huffman N SEED | unit knn N DIM K SEED | unit counts | unit oom | unit bytes | unit parse | unit codec\n");
+  fprintf(stderr, "usage: unit sampler POWER DRAWS | unit huffman N SEED | unit knn N DIM K SEED | unit counts | unit oom | unit bytes | unit parse | unit codec | unit floats N [time]\n");
   return 2;
 }

@@ -53,6 +53,14 @@ int w2v_parse_terms(const char *z, int n, W2vTerm *a, int *pn);
 ** "99999999999999999999 2"). */
 typedef enum { W2V_HEADER_OK, W2V_HEADER_NONE, W2V_HEADER_BAD } W2vHeaderResult;
 W2vHeaderResult w2v_parse_vector_header(const char *z, size_t n, int64_t *pWords, int64_t *pDim);
+/* The number at the start of z[0..n), a field that ends at the first space
+** or tab (or at n): returns the field's length with *pv, or 0 when the field
+** is not a finite float32 of magnitude at most 3.4e38.  *pv is exactly
+** (float)strtod(field): plain decimals take a fast path that gives the same
+** correctly rounded double (Clinger's), anything else (hex, many digits,
+** far exponents) goes through strtod.  Against strtof it can differ by one
+** ulp where rounding to double first lands on a float halfway point. */
+size_t w2v_parse_float_field(const char *z, size_t n, float *pv);
 
 /* ---- rng: a per-thread 64-bit generator (splitmix64 seeding, wyrand steps) */
 static inline uint64_t w2v_rng_next(uint64_t *s){
