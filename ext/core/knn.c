@@ -11,6 +11,8 @@
 ** rank (lower id).  Unit vectors are never stored: a row's norm is enough.
 */
 #include <math.h>
+#include <pthread.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 #include "core.h"
@@ -121,36 +123,6 @@ void w2v_knn_free(W2vKnn *x){
   x->q8 = 0; x->scale = x->err = x->invNorm = 0;
 }
 
-#if defined(__AVX2__) && defined(__FMA__)
-/* q has stride floats (zero padded); stride is a multiple of 8. */
-static inline float dot_q8(const float *q, const int8_t *v, int stride){
-  __m256 s0 = _mm256_setzero_ps(), s1 = _mm256_setzero_ps();
-  __m128 r;
-  int i = 0;
-  for(; i+16<=stride; i+=16){
-    __m128i b = _mm_loadu_si128((const __m128i*)(v+i));
-    s0 = _mm256_fmadd_ps(_mm256_loadu_ps(q+i), _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(b)), s0);
-    s1 = _mm256_fmadd_ps(_mm256_loadu_ps(q+i+8),
-                         _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(_mm_srli_si128(b, 8))), s1);
-  }
-  if( i<stride ){
-    __m128i b = _mm_loadl_epi64((const __m128i*)(v+i));
-    s0 = _mm256_fmadd_ps(_mm256_loadu_ps(q+i), _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(b)), s0);
-  }
-  s0 = _mm256_add_ps(s0, s1);
-  r = _mm_add_ps(_mm256_castps256_ps128(s0), _mm256_extractf128_ps(s0, 1));
-  r = _mm_add_ps(r, _mm_movehl_ps(r, r));
-  r = _mm_add_ss(r, _mm_movehdup_ps(r));
-  return _mm_cvtss_f32(r);
-}
-#else
-static inline float dot_q8(const float *q, const int8_t *v, int stride){
-  float s0 = 0, s1 = 0;
-  int i;
-  for(i=0; i<stride; i+=2){ s0 += q[i]*v[i]; s1 += q[i+1]*v[i+1]; }
-  return s0+s1;
-}
-#endif
 
 float w2v_knn_sim(const W2vKnn *x, const float *qu, int64_t id){
   return w2v_dot(qu, x->vec + id*x->dim, x->dim)*x->invNorm[id];
@@ -266,31 +238,186 @@ static int exact_sim(const W2vKnn *x, const W2vKnnQuery *q, const float *qu, int
 /* Candidate sets up to this size are scored exactly, without a pre-scan. */
 #define KNN_EXACT_CAND 256
 
-/* Pass 1 for row I (a statement of w2v_knn_search, which both loops use;
-** a macro so that tau, keep and the bounds stay in registers): the row's
-** approximate score a and its error bound e; a row that may still rank is
-** kept with its upper bound, its lower bound may raise tau. */
-#define PRESCAN_ROW(I) do{ \
-    int64_t id_ = (I); \
-    float a = x->scale[id_]*dot_q8(qu, x->q8 + id_*x->stride, x->stride); \
-    float e = x->err[id_] + KNN_SLACK; \
-    if( a+e<tau || is_excluded(q, id_) ) break; \
-    if( nKeep==nKeepAlloc ){ \
-      W2vHit *p_ = w2v_core_realloc(keep, sizeof(W2vHit)*(size_t)(nKeepAlloc*2)); \
-      if( p_==0 ){ nHit = -1; goto done; } \
-      keep = p_; \
-      nKeepAlloc *= 2; \
-    } \
-    keep[nKeep].id = (int32_t)id_; \
-    keep[nKeep++].sim = a+e; \
-    bound_offer(bound, &nBound, k, a-e); \
-    if( nBound==k && bound[0]>tau ) tau = bound[0]; \
-  }while(0)
+/* ---- pass 1: the int8 scan ------------------------------------------------
+** The unit query is quantized like the rows, q = qs*qq + eq, so a row's
+** score is an integer dot product: with u = s*r + e (|e| = err),
+**   |q.u - qs*s*(qq.r)| <= (1 + |eq|)*err + |eq|
+** (Cauchy-Schwarz on both residuals), plus KNN_SLACK for float rounding.
+** Integer products of bytes are exact and twice as fast as converting to
+** float; large scans are split between threads. */
+typedef struct Scan {
+  const W2vKnn *x;
+  const W2vKnnQuery *q;
+  const int8_t *qq;         /* quantized unit query, stride bytes */
+  float qs, qerr;           /* its scale and residual norm */
+  int64_t k, lo, hi;        /* rows lo..hi-1, or q->cand[lo..hi-1] when bCand */
+  int bCand;
+  float tau;                /* no row scoring below can rank */
+  float *bound;             /* min-heap: the k best lower bounds */
+  int64_t nBound;
+  W2vHit *keep;             /* rows kept, with their upper bounds */
+  int64_t nKeep, nKeepAlloc;
+  int oom;
+} Scan;
+
+#if defined(__AVX2__)
+static inline int32_t dot_i8(const int8_t *a, const int8_t *b, int n){
+  __m256i acc = _mm256_setzero_si256(), ones = _mm256_set1_epi16(1);
+  __m128i acc4, ones4 = _mm_set1_epi16(1);
+  int32_t t[4], s;
+  int i = 0;
+  /* |a|, |b| <= 127: pairs of products fit int16 without saturation */
+  for(; i+32<=n; i+=32){
+    __m256i va = _mm256_loadu_si256((const __m256i*)(a+i)), vb = _mm256_loadu_si256((const __m256i*)(b+i));
+    acc = _mm256_add_epi32(acc, _mm256_madd_epi16(_mm256_maddubs_epi16(_mm256_sign_epi8(va, va),
+                                                                       _mm256_sign_epi8(vb, va)), ones));
+  }
+  acc4 = _mm_add_epi32(_mm256_castsi256_si128(acc), _mm256_extracti128_si256(acc, 1));
+  if( i+16<=n ){
+    __m128i va = _mm_loadu_si128((const __m128i*)(a+i)), vb = _mm_loadu_si128((const __m128i*)(b+i));
+    acc4 = _mm_add_epi32(acc4, _mm_madd_epi16(_mm_maddubs_epi16(_mm_sign_epi8(va, va), _mm_sign_epi8(vb, va)), ones4));
+    i += 16;
+  }
+  _mm_storeu_si128((__m128i*)t, acc4);
+  s = t[0] + t[1] + t[2] + t[3];
+  for(; i<n; i++) s += (int32_t)a[i]*b[i];
+  return s;
+}
+#else
+static inline int32_t dot_i8(const int8_t *a, const int8_t *b, int n){
+  int32_t s0 = 0, s1 = 0;
+  int i;
+  for(i=0; i+1<n; i+=2){ s0 += (int32_t)a[i]*b[i]; s1 += (int32_t)a[i+1]*b[i+1]; }
+  if( i<n ) s0 += (int32_t)a[i]*b[i];
+  return s0 + s1;
+}
+#endif
+
+static void *scan_rows(void *pArg){
+  Scan *sc = pArg;
+  const W2vKnn *x = sc->x;
+  const W2vKnnQuery *q = sc->q;
+  const int8_t *qq = sc->qq;
+  const int stride = x->stride;
+  const float qs = sc->qs, e0 = sc->qerr + KNN_SLACK, e1 = 1.0f + sc->qerr;
+  float tau = sc->tau;
+  int64_t j, k = sc->k;
+  for(j=sc->lo; j<sc->hi; j++){
+    int64_t id = sc->bCand ? q->cand[j] : j;
+    float a, e;
+    if( sc->bCand && (id<q->idLo || (q->idHi>0 && id>=q->idHi) || id>=x->n) ) continue;
+    a = qs*x->scale[id]*(float)dot_i8(qq, x->q8 + id*stride, stride);
+    e = e1*x->err[id] + e0;
+    if( a+e<tau || is_excluded(q, id) ) continue;
+    if( sc->nKeep==sc->nKeepAlloc ){
+      W2vHit *p = w2v_core_realloc(sc->keep, sizeof(W2vHit)*(size_t)(sc->nKeepAlloc*2));
+      if( p==0 ){ sc->oom = 1; break; }
+      sc->keep = p;
+      sc->nKeepAlloc *= 2;
+    }
+    sc->keep[sc->nKeep].id = (int32_t)id;
+    sc->keep[sc->nKeep++].sim = a+e;
+    bound_offer(sc->bound, &sc->nBound, k, a-e);
+    if( sc->nBound==k && sc->bound[0]>tau ) tau = sc->bound[0];
+  }
+  sc->tau = tau;
+  return 0;
+}
+
+/* Threads for a large scan: one per core, at most KNN_MAX_THREADS. */
+static int nKnnThreads;
+static pthread_once_t knnThreadsOnce = PTHREAD_ONCE_INIT;
+static void count_cores(void){
+  long n = sysconf(_SC_NPROCESSORS_ONLN);
+  nKnnThreads = n<1 ? 1 : n>8 ? 8 : (int)n;
+}
+
+/* Scans at least this many bytes of int8 rows per thread. */
+#define KNN_BYTES_PER_THREAD (8<<20)
+#define KNN_MAX_THREADS 8
+
+static int cmp_float_desc(const void *a, const void *b){
+  float x = *(const float*)a, y = *(const float*)b;
+  return x<y ? 1 : x>y ? -1 : 0;
+}
+
+/* Pass 1 over rows [lo, hi) (or candidates) in nThread parts; *pTau gets
+** the bound below which no row can rank.  0, or -1 on OOM. */
+static int prescan(const W2vKnn *x, const W2vKnnQuery *q, const int8_t *qq, float qs, float qerr,
+                   int64_t k, int64_t lo, int64_t hi, int bCand, float minSim,
+                   Scan *aScan, int nThread, float *pTau){
+  pthread_t aTid[KNN_MAX_THREADS];
+  int aStarted[KNN_MAX_THREADS];
+  int t, rc = 0;
+  for(t=0; t<nThread; t++){
+    Scan *sc = &aScan[t];
+    memset(sc, 0, sizeof(*sc));
+    sc->x = x; sc->q = q; sc->qq = qq; sc->qs = qs; sc->qerr = qerr; sc->k = k; sc->bCand = bCand;
+    sc->lo = lo + (hi-lo)*t/nThread;
+    sc->hi = lo + (hi-lo)*(t+1)/nThread;
+    sc->tau = minSim;
+    sc->nKeepAlloc = 64;
+    sc->bound = w2v_core_malloc(sizeof(float)*(size_t)k);
+    sc->keep = w2v_core_malloc(sizeof(W2vHit)*(size_t)sc->nKeepAlloc);
+    if( !sc->bound || !sc->keep ) rc = -1;
+  }
+  if( rc ) return rc;
+  for(t=1; t<nThread; t++) aStarted[t] = pthread_create(&aTid[t], 0, scan_rows, &aScan[t])==0;
+  scan_rows(&aScan[0]);
+  for(t=1; t<nThread; t++){
+    if( aStarted[t] ) pthread_join(aTid[t], 0);
+    else scan_rows(&aScan[t]);          /* no thread: do it here */
+  }
+  *pTau = minSim;
+  for(t=0; t<nThread; t++){
+    if( aScan[t].oom ) rc = -1;
+    if( aScan[t].tau>*pTau ) *pTau = aScan[t].tau;
+  }
+  if( rc==0 && nThread>1 ){
+    /* the k-th best lower bound over all parts */
+    int64_t n = 0;
+    float *all = w2v_core_malloc(sizeof(float)*(size_t)k*nThread);
+    if( all==0 ) return -1;
+    for(t=0; t<nThread; t++){
+      memcpy(all+n, aScan[t].bound, sizeof(float)*(size_t)aScan[t].nBound);
+      n += aScan[t].nBound;
+    }
+    if( n>=k ){
+      qsort(all, (size_t)n, sizeof(float), cmp_float_desc);
+      if( all[k-1]>*pTau ) *pTau = all[k-1];
+    }
+    w2v_core_free(all);
+  }
+  return rc;
+}
+
+/* The unit query quantized to int8 (stride bytes, zero padded): *pScale,
+** and *pErr the norm of what the quantization left out. */
+static void quantize_query(const W2vKnn *x, const float *qu, int8_t *qq, float *pScale, float *pErr){
+  float mx = 0, s, e = 0;
+  int d;
+  for(d=0; d<x->dim; d++) if( fabsf(qu[d])>mx ) mx = fabsf(qu[d]);
+  s = mx>0 ? mx/127.0f : 0.0f;
+  memset(qq, 0, (size_t)x->stride);
+  for(d=0; d<x->dim; d++){
+    int r = mx>0 ? (int)lrintf(qu[d]/s) : 0;
+    float res;
+    if( r>127 ) r = 127;
+    if( r<-127 ) r = -127;
+    qq[d] = (int8_t)r;
+    res = qu[d] - s*(float)r;
+    e += res*res;
+  }
+  *pScale = s;
+  *pErr = sqrtf(e)*1.0001f;
+}
 
 int64_t w2v_knn_search(const W2vKnn *x, const W2vKnnQuery *q, W2vHit *aHit){
-  int64_t k = q->k, nHit = 0, nBound = 0, nKeep = 0, nKeepAlloc = 64, i, lo, hi;
-  float *qu, *bound = 0, minSim = q->minSim > -2 ? (float)q->minSim : -2.0f, tau = minSim;
-  W2vHit *keep = 0;
+  int64_t k = q->k, nHit = 0, i, lo, hi, nRow;
+  float *qu, minSim = q->minSim > -2 ? (float)q->minSim : -2.0f, tau, qs, qerr;
+  int8_t *qq = 0;
+  Scan aScan[KNN_MAX_THREADS];
+  int nThread = 0, t;
   if( k<=0 || !id_range(x, q, &lo, &hi) ) return 0;
   if( k>hi-lo ) k = hi-lo;
   qu = unit_query(x, q->q);
@@ -307,36 +434,44 @@ int64_t w2v_knn_search(const W2vKnn *x, const W2vKnnQuery *q, W2vHit *aHit){
       if( h.sim>=minSim ) hit_offer(aHit, &nHit, k, h);
     }
   }else{
-    /* pass 1: approximate scores of the range's rows (or of the
-    ** candidates'); keep every row that may still rank */
-    bound = w2v_core_malloc(sizeof(float)*(size_t)k);
-    keep = w2v_core_malloc(sizeof(W2vHit)*(size_t)nKeepAlloc);
-    if( !bound || !keep ){ nHit = -1; goto done; }
-    if( q->cand ){
-      for(i=0; i<q->nCand; i++){
-        if( q->cand[i]<lo || q->cand[i]>=hi ) continue;
-        PRESCAN_ROW(q->cand[i]);
-      }
-    }else{
-      for(i=lo; i<hi; i++) PRESCAN_ROW(i);
+    W2vKnnQuery qr = *q;                /* candidates: the range applies per id */
+    qr.idLo = lo; qr.idHi = hi;
+    qq = w2v_core_malloc((size_t)x->stride);
+    if( qq==0 ){ nHit = -1; goto done; }
+    quantize_query(x, qu, qq, &qs, &qerr);
+    nRow = q->cand ? q->nCand : hi-lo;
+    nThread = (int)(nRow*x->stride / KNN_BYTES_PER_THREAD);
+    pthread_once(&knnThreadsOnce, count_cores);
+    if( nThread>nKnnThreads ) nThread = nKnnThreads;
+    if( nThread>KNN_MAX_THREADS ) nThread = KNN_MAX_THREADS;
+    if( nThread<1 ) nThread = 1;
+    /* pass 1: approximate scores; keep every row that may still rank */
+    if( prescan(x, &qr, qq, qs, qerr, k, q->cand ? 0 : lo, q->cand ? q->nCand : hi, q->cand!=0, minSim,
+                aScan, nThread, &tau) ){
+      nHit = -1;
+      goto done;
     }
     /* pass 2: exact float32 scores of the rows still in reach */
-    for(i=0; i<nKeep; i++){
-      W2vHit h;
-      if( keep[i].sim<tau ) continue;
-      h.id = keep[i].id;
-      if( exact_sim(x, q, qu, h.id, &h.sim) ){ nHit = -2; goto done; }
-      if( h.sim>=minSim ) hit_offer(aHit, &nHit, k, h);
+    for(t=0; t<nThread; t++){
+      for(i=0; i<aScan[t].nKeep; i++){
+        W2vHit h;
+        if( aScan[t].keep[i].sim<tau ) continue;
+        h.id = aScan[t].keep[i].id;
+        if( exact_sim(x, q, qu, h.id, &h.sim) ){ nHit = -2; goto done; }
+        if( h.sim>=minSim ) hit_offer(aHit, &nHit, k, h);
+      }
     }
   }
   hit_heap_sort(aHit, nHit);
 done:
+  for(t=0; t<nThread; t++){
+    w2v_core_free(aScan[t].bound);
+    w2v_core_free(aScan[t].keep);
+  }
   w2v_core_free(qu);
-  w2v_core_free(bound);
-  w2v_core_free(keep);
+  w2v_core_free(qq);
   return nHit;
 }
-#undef PRESCAN_ROW
 
 /* 3CosMul (Levy and Goldberg 2014): with cos' = (cos+1)/2, the score of w is
 ** prod over positive words of cos'(w,p) / prod over negative words of
