@@ -98,6 +98,10 @@ demo: w2v.so
 bench: w2v.so
 	bash sql/bench.sh
 
+# storage=float32|float16|int8 and output=0 on the bench corpus: sizes, accuracy
+bench-storage: w2v.so
+	bash sql/bench_storage.sh
+
 # pretrained-size models: import and query w2v, gensim, sqlite-vec (SIZES="1000000 2000000" DIM=300)
 bench-scale: w2v.so
 	bash sql/bench_scale.sh
@@ -138,4 +142,4 @@ clean-objs:
 clean: clean-objs
 	rm -rf build
 
-.PHONY: all check-layers test test-oom test-asan test-tsan test-valgrind demo bench bench-scale install clean clean-objs sqlite-vec fuzz
+.PHONY: bench-storage all check-layers test test-oom test-asan test-tsan test-valgrind demo bench bench-scale install clean clean-objs sqlite-vec fuzz
