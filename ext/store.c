@@ -669,6 +669,9 @@ int w2v_store_read_vocab(sqlite3 *db, const char *zSchema, const char *zModel,
   sqlite3_int64 prev = INT64_MAX, total = 0;
   int rc = prepare_fmt(db, &p, "SELECT id, word, count FROM \"%w\".\"%w_vocab\" ORDER BY id", zSchema, zModel);
   if( rc!=SQLITE_OK ){ sqlite3_finalize(p); return prepare_error(db, rc, pzWhat); }
+  /* room for vocab_size words at once (a hint: the rows are checked against
+  ** it below, and when the room cannot be had the words grow it as usual) */
+  w2v_vocab_reserve(v, nVocab, (size_t)nVocab*12 + 16384);
   while( (rc = sqlite3_step(p))==SQLITE_ROW ){
     const char *w = (const char*)sqlite3_column_text(p, 1);
     int n = sqlite3_column_bytes(p, 1);

@@ -101,6 +101,9 @@ int64_t w2v_vocab_bytes(const W2vVocab*);
 void w2v_vocab_free(W2vVocab*);
 /* Adds `count` to the word (a saturating sum), inserting it if new; returns
 ** its id, W2V_ERR_NOMEM, or W2V_ERR_FULL when the vocabulary holds 2^31-1 words. */
+/* Room for n words of nPool bytes in all (a size known beforehand: no
+** growing and no re-hashing while adding them).  0, or -1 on OOM. */
+int w2v_vocab_reserve(W2vVocab*, int64_t n, size_t nPool);
 int64_t w2v_vocab_add(W2vVocab*, const char *z, uint32_t n, int64_t count);
 int64_t w2v_vocab_find(const W2vVocab*, const char *z, uint32_t n);
 static inline const char *w2v_vocab_word(const W2vVocab *v, int64_t id){

@@ -57,6 +57,34 @@ static int64_t lookup_slot(const W2vVocab *v, const char *z, uint32_t n, uint64_
   return -1;
 }
 
+int w2v_vocab_reserve(W2vVocab *v, int64_t n, size_t nPool){
+  uint64_t nSlot = 4096;
+  if( n<=v->nAlloc ) return 0;
+  while( nSlot < (uint64_t)n*2 ) nSlot *= 2;
+  if( nSlot>v->nSlot && rehash(v, nSlot) ) return -1;
+  if( nPool>v->poolAlloc ){
+    char *p = w2v_core_realloc(v->pool, nPool);
+    if( p==0 ) return -1;
+    v->pool = p;
+    v->poolAlloc = nPool;
+  }
+  {
+    int64_t *c = w2v_core_realloc(v->counts, (size_t)n*sizeof(int64_t));
+    uint64_t *o;
+    uint32_t *l;
+    if( c==0 ) return -1;
+    v->counts = c;
+    o = w2v_core_realloc(v->offs, (size_t)n*sizeof(uint64_t));
+    if( o==0 ) return -1;
+    v->offs = o;
+    l = w2v_core_realloc(v->lens, (size_t)n*sizeof(uint32_t));
+    if( l==0 ) return -1;
+    v->lens = l;
+    v->nAlloc = n;
+  }
+  return 0;
+}
+
 int64_t w2v_vocab_find(const W2vVocab *v, const char *z, uint32_t n){
   uint64_t slot;
   return lookup_slot(v, z, n, &slot);
