@@ -352,12 +352,16 @@ static int write_index(sqlite3 *db, const W2vStoreModel *s, char **pzErr){
                                        s->zSchema, s->zModel);
   for(i0=0; i0<n && rc==SQLITE_OK; i0+=BLOCK){
     sqlite3_int64 nBlock = n-i0 < BLOCK ? n-i0 : BLOCK;
-    for(i=0; i<nBlock; i++){
+    const float *vec = s->in + i0*dim;
+    if( s->storage!=W2V_STORE_F32 ){
       /* the values a load reads back (encoding succeeded in write_vectors) */
-      w2v_row_encode(s->storage, s->in + (i0+i)*dim, dim, row);
-      w2v_row_decode(s->storage, row, dim, dec + i*dim);
+      for(i=0; i<nBlock; i++){
+        w2v_row_encode(s->storage, s->in + (i0+i)*dim, dim, row);
+        w2v_row_decode(s->storage, row, dim, dec + i*dim);
+      }
+      vec = dec;
     }
-    w2v_knn_index_rows(dec, nBlock, dim, q8, sc, er, inv);
+    w2v_knn_index_rows(vec, nBlock, dim, q8, sc, er, inv);
     for(i=0; i<nBlock; i++){
       float t[3];
       t[0] = inv[i]; t[1] = sc[i]; t[2] = er[i];

@@ -93,10 +93,12 @@ int w2v_row_encode(int storage, const float *v, int dim, unsigned char *out){
       return 0;
     }
     default:
-      for(d=0; d<dim; d++){
-        if( !isfinite(v[d]) ) return -1;
-        put_f32(out + 4*d, v[d]);
-      }
+      for(d=0; d<dim; d++) if( !isfinite(v[d]) ) return -1;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__==__ORDER_LITTLE_ENDIAN__
+      memcpy(out, v, (size_t)dim*4);
+#else
+      for(d=0; d<dim; d++) put_f32(out + 4*d, v[d]);
+#endif
       return 0;
   }
 }
@@ -114,7 +116,11 @@ int w2v_row_decode(int storage, const unsigned char *in, int dim, float *v){
       break;
     }
     default:
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__==__ORDER_LITTLE_ENDIAN__
+      memcpy(v, in, (size_t)dim*4);
+#else
       for(d=0; d<dim; d++) v[d] = get_f32(in + 4*d);
+#endif
       break;
   }
   for(d=0; d<dim; d++) if( !isfinite(v[d]) ) return -1;
