@@ -179,7 +179,9 @@ static char *load_error(const char *zFunc, const char *zModel, int rc, char *zWh
 /* The tables must still hold the model m was read from (a running query
 ** reads rows lazily; SQL run inside it may have replaced the model). */
 static int check_current(sqlite3 *db, W2vModel *m, const char *zFunc, char **pzErr){
-  if( w2v_store_generation(db, m->zSchema, m->zName)==m->generation ) return SQLITE_OK;
+  sqlite3_int64 gen = w2v_store_generation(db, m->zSchema, m->zName);
+  if( gen==m->generation ) return SQLITE_OK;
+  if( gen==W2V_GEN_NOMEM ) return SQLITE_NOMEM;
   *pzErr = sqlite3_mprintf("%s: model '%s' was changed while this statement used it; run the query again",
                            zFunc, m->zName);
   return SQLITE_ERROR;
@@ -264,11 +266,8 @@ int w2v_model_output(sqlite3 *db, W2vModel *m, const char *zFunc, char **pzErr){
     return SQLITE_ERROR;
   }
   /* the tables must still hold the model the word vectors came from */
-  if( w2v_store_generation(db, m->zSchema, m->zName)!=m->generation ){
-    *pzErr = sqlite3_mprintf("%s: model '%s' was changed while this statement used it; run the query again",
-                             zFunc, m->zName);
-    return SQLITE_ERROR;
-  }
+  rc = check_current(db, m, zFunc, pzErr);
+  if( rc!=SQLITE_OK ) return rc;
   memset(&tree, 0, sizeof(tree));
   nOut = w2v_loss_out_rows(m->loss, m->vocab.n);
   out = w2v_core_malloc((size_t)(nOut ? nOut : 1)*(size_t)m->dim*sizeof(float));
@@ -369,6 +368,7 @@ int w2v_model_acquire(W2vConn *c, const char *zFunc, const char *zSchema, const 
     zSchema = zSplit;
   }
   gen = w2v_store_generation(c->db, zSchema, zModel);
+  if( gen==W2V_GEN_NOMEM ) return SQLITE_NOMEM;
   if( gen==W2V_GEN_ERROR ){
     *pzErr = sqlite3_mprintf("%s: model '%s': %s", zFunc, zModel, sqlite3_errmsg(c->db));
     return sqlite3_errcode(c->db)==SQLITE_OK ? SQLITE_ERROR : sqlite3_errcode(c->db);
@@ -452,7 +452,10 @@ int w2v_target_open(sqlite3 *db, const char *zFunc, const char *zModel, int mayE
   }else{
     rc = SQLITE_OK;
     /* what the write will check is still there */
-    if( t->state==W2V_NAME_MODEL ) t->expectGen = w2v_store_generation(db, t->zSchema, t->zName);
+    if( t->state==W2V_NAME_MODEL ){
+      t->expectGen = w2v_store_generation(db, t->zSchema, t->zName);
+      if( t->expectGen==W2V_GEN_NOMEM ) rc = SQLITE_NOMEM;
+    }
   }
   sqlite3_free(zTaken);
   return rc;

@@ -39,7 +39,7 @@ static int sim_best_index(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo){
   (void)pVtab;
   for(i=0; i<pInfo->nConstraint; i++){
     const struct sqlite3_index_constraint *c = &pInfo->aConstraint[i];
-    if( c->iColumn>=SIM_MODEL && c->op==SQLITE_INDEX_CONSTRAINT_EQ ){
+    if( c->iColumn>=SIM_MODEL && c->iColumn<=SIM_METHOD && c->op==SQLITE_INDEX_CONSTRAINT_EQ ){
       if( !c->usable ) return SQLITE_CONSTRAINT;   /* wait for a plan where it is */
       iHidden[c->iColumn - SIM_MODEL] = i;
     }

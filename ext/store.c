@@ -155,17 +155,18 @@ sqlite3_int64 w2v_store_generation(sqlite3 *db, const char *zSchema, const char 
   if( g>=0 ) return g;
   g = W2V_GEN_DAMAGED;
   r = schema_lookup(db, zSchema, zModel, 0, &isModel);
-  if( r<0 ) return W2V_GEN_ERROR;
+  if( r<0 ) return r==-2 ? W2V_GEN_NOMEM : W2V_GEN_ERROR;
   if( r==0 || !isModel ) return W2V_GEN_NONE;
   /* the model table is there: a missing config or generation is damage; a
   ** config that cannot be read (an authorizer, a limit) is an error */
   zConfig = sqlite3_mprintf("%s_config", zModel);
-  r = zConfig ? schema_lookup(db, zSchema, zConfig, 0, 0) : -1;
+  r = zConfig ? schema_lookup(db, zSchema, zConfig, 0, 0) : -2;
   sqlite3_free(zConfig);
-  if( r<=0 ) return r<0 ? W2V_GEN_ERROR : W2V_GEN_DAMAGED;
-  if( prepare_fmt(db, &p, "SELECT value FROM \"%w\".\"%w_config\" WHERE key='generation'", zSchema, zModel)!=SQLITE_OK ){
+  if( r<=0 ) return r==-2 ? W2V_GEN_NOMEM : r<0 ? W2V_GEN_ERROR : W2V_GEN_DAMAGED;
+  r = prepare_fmt(db, &p, "SELECT value FROM \"%w\".\"%w_config\" WHERE key='generation'", zSchema, zModel);
+  if( r!=SQLITE_OK ){
     sqlite3_finalize(p);
-    return W2V_GEN_ERROR;
+    return r==SQLITE_NOMEM ? W2V_GEN_NOMEM : W2V_GEN_ERROR;
   }
   if( sqlite3_step(p)==SQLITE_ROW && sqlite3_column_type(p, 0)==SQLITE_INTEGER && sqlite3_column_int64(p, 0)>=0 ){
     g = sqlite3_column_int64(p, 0);
@@ -566,7 +567,9 @@ int w2v_store_save(sqlite3 *db, const char *zFunc, const W2vStoreModel *s,
   }
   /* what the caller saw when it started must still hold */
   gen = w2v_store_generation(db, s->zSchema, s->zModel);
-  if( gen==W2V_GEN_ERROR ){
+  if( gen==W2V_GEN_NOMEM ){
+    rc = SQLITE_NOMEM;
+  }else if( gen==W2V_GEN_ERROR ){
     rc = SQLITE_ERROR;
     zWErr = sqlite3_mprintf("%s", sqlite3_errmsg(db));
   }else if( gen!=expectGen ){

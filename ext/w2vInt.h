@@ -85,7 +85,7 @@ typedef enum { W2V_NAME_FREE, W2V_NAME_MODEL, W2V_NAME_TAKEN, W2V_NAME_ERROR } W
 W2vNameState w2v_store_state(sqlite3*, const char *zSchema, const char *zModel, char **pzTaken);
 
 /* The generation of a model (>= 0), changed by every write. */
-enum { W2V_GEN_NONE = -1, W2V_GEN_DAMAGED = -2, W2V_GEN_ERROR = -3 };
+enum { W2V_GEN_NONE = -1, W2V_GEN_DAMAGED = -2, W2V_GEN_ERROR = -3, W2V_GEN_NOMEM = -4 };
 sqlite3_int64 w2v_store_generation(sqlite3*, const char *zSchema, const char *zModel);
 
 /* What a write stores. */
