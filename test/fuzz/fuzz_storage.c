@@ -1,7 +1,7 @@
 /*
 ** libFuzzer harness: a model whose shadow tables hold arbitrary values.  The
 ** input is a list of edits, each: 1 byte table (config, vocab, input,
-** output), 1 byte column, 1 byte row, 1 byte kind+length, then the value:
+** output, index: the stored search index's two chunks), 1 byte column, 1 byte row, 1 byte kind+length, then the value:
 ** NULL, an integer of 1-8 bytes (so every int64, extremes included), a
 ** double, text or a blob of L bytes, written to any column (ids, words,
 ** counts, keys, values, vectors) or a row deleted.  After the edits the
@@ -34,7 +34,8 @@ static void setup(void){
     " UNION ALL SELECT 'INSERT INTO m_config VALUES(' || quote(key) || ',' || quote(value) || ');' FROM m_config"
     " UNION ALL SELECT 'INSERT INTO m_vocab VALUES(' || id || ',' || quote(word) || ',' || count || ');' FROM m_vocab"
     " UNION ALL SELECT 'INSERT INTO m_input VALUES(' || id || ',' || quote(vector) || ');' FROM m_input"
-    " UNION ALL SELECT 'INSERT INTO m_output VALUES(' || id || ',' || quote(vector) || ');' FROM m_output",
+    " UNION ALL SELECT 'INSERT INTO m_output VALUES(' || id || ',' || quote(vector) || ');' FROM m_output"
+    " UNION ALL SELECT 'INSERT INTO m_index VALUES(' || id || ',' || quote(data) || ');' FROM m_index",
     -1, &p, 0)!=SQLITE_OK ) abort();
   while( sqlite3_step(p)==SQLITE_ROW ) sqlite3_str_appendall(s, (const char*)sqlite3_column_text(p, 0));
   sqlite3_finalize(p);
@@ -44,9 +45,10 @@ static void setup(void){
 }
 
 int LLVMFuzzerTestOneInput(const unsigned char *data, size_t n){
-  static const char *azTab[] = { "m_config", "m_vocab", "m_input", "m_output" };
-  static const char *azCol[4][3] = { { "key", "value", "value" }, { "id", "word", "count" },
-                                     { "id", "vector", "vector" }, { "id", "vector", "vector" } };
+  static const char *azTab[] = { "m_config", "m_vocab", "m_input", "m_output", "m_index" };
+  static const char *azCol[5][3] = { { "key", "value", "value" }, { "id", "word", "count" },
+                                     { "id", "vector", "vector" }, { "id", "vector", "vector" },
+                                     { "id", "data", "data" } };
   static const char *azQuery[] = {
     "SELECT * FROM w2v_similar('m', 'a1', 5)",
     "SELECT * FROM w2v_similar('m', 'a1 - b1 + c1', 3, 'mul')",
@@ -69,20 +71,22 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t n){
   if( sqlite3_open(":memory:", &db)!=SQLITE_OK ) abort();
   if( sqlite3_exec(db, zDump, 0, 0, 0)!=SQLITE_OK ) abort();
   while( i+4<=n ){
-    int t = data[i]%4, c = data[i+1]%3, row = data[i+2]%24 + 1, kind = data[i+3]>>5, len = data[i+3]&31;
+    int t = data[i]%5, c = data[i+1]%3, kind = data[i+3]>>5, len = data[i+3]&31;
+    /* index rows are chunks 0 of parts 1 and 2: ids 1<<32 and 2<<32 */
+    sqlite3_int64 row = t==4 ? (sqlite3_int64)(data[i+2]%2 + 1)<<32 : data[i+2]%24 + 1;
     sqlite3_stmt *p;
     char *zSql;
     i += 4;
     if( (size_t)len>n-i ) len = (int)(n-i);
     if( kind==7 ){
-      zSql = t==0 ? sqlite3_mprintf("DELETE FROM m_config WHERE key = (SELECT key FROM m_config ORDER BY key LIMIT 1 OFFSET %d)", row%18)
-                  : sqlite3_mprintf("DELETE FROM %s WHERE id = %d", azTab[t], row);
+      zSql = t==0 ? sqlite3_mprintf("DELETE FROM m_config WHERE key = (SELECT key FROM m_config ORDER BY key LIMIT 1 OFFSET %d)", (int)(row%18))
+                  : sqlite3_mprintf("DELETE FROM %s WHERE id = %lld", azTab[t], row);
     }else if( t==0 ){
       /* config: rows by key order */
       zSql = sqlite3_mprintf("UPDATE m_config SET %s = ?1 WHERE key = (SELECT key FROM m_config ORDER BY key LIMIT 1 OFFSET %d)",
-                             azCol[0][c], row%18);
+                             azCol[0][c], (int)(row%18));
     }else{
-      zSql = sqlite3_mprintf("UPDATE %s SET %s = ?1 WHERE id = %d", azTab[t], azCol[t][c], row);
+      zSql = sqlite3_mprintf("UPDATE %s SET %s = ?1 WHERE id = %lld", azTab[t], azCol[t][c], row);
     }
     if( sqlite3_prepare_v2(db, zSql, -1, &p, 0)==SQLITE_OK ){
       if( kind==0 ){
