@@ -144,7 +144,7 @@ static int load_model(sqlite3 *db, const char *zSchema, const char *zModel, sqli
   }
   if( rc==SQLITE_OK && meta.index ){
     /* the word vectors are read when something needs them all; the search
-    ** reads the rows it re-scores (w2v_model_rows) */
+    ** reads the rows it re-scores (w2v_rows_get) */
     rc = w2v_store_read_index(db, zSchema, zModel, meta.nVocab, m->dim, &m->knn, pzWhat);
   }else if( rc==SQLITE_OK ){
     rc = read_input(db, m, pzWhat);
@@ -172,10 +172,6 @@ static char *load_error(const char *zFunc, const char *zModel, int rc, char *zWh
   return z;
 }
 
-/* The output weights (and the tree of hs) are read on first use: similarity
-** queries never need them, and they are as large as the word vectors.  They
-** are read into locals and published whole: reading runs SQL, which may run
-** user code (a shadow table replaced by a view) that uses this very model. */
 /* The tables must still hold the model m was read from (a running query
 ** reads rows lazily; SQL run inside it may have replaced the model). */
 static int check_current(sqlite3 *db, W2vModel *m, const char *zFunc, char **pzErr){
@@ -203,6 +199,7 @@ void w2v_rows_init(W2vRows *r, sqlite3 *db, W2vModel *m, const char *zFunc){
   r->db = db;
   r->m = m;
   r->zFunc = zFunc;
+  r->nChanges = sqlite3_total_changes64(db);
 }
 
 const float *w2v_rows_get(W2vRows *r, int64_t id){
@@ -213,7 +210,7 @@ const float *w2v_rows_get(W2vRows *r, int64_t id){
   if( r->rc ) return 0;
   /* only this connection can change what its running statement reads:
   ** while it has changed nothing, the generation checked still holds */
-  if( r->p==0 || sqlite3_total_changes64(r->db)!=r->nChanges ){
+  if( sqlite3_total_changes64(r->db)!=r->nChanges ){
     r->nChanges = sqlite3_total_changes64(r->db);
     r->rc = check_current(r->db, m, r->zFunc, &r->zErr);
     if( r->rc ) return 0;
@@ -248,6 +245,10 @@ void w2v_rows_close(W2vRows *r){
   memset(r, 0, sizeof(*r));
 }
 
+/* The output weights (and the tree of hs) are read on first use: similarity
+** queries never need them, and they are as large as the word vectors.  They
+** are read into locals and published whole: reading runs SQL, which may run
+** user code (a shadow table replaced by a view) that uses this very model. */
 int w2v_model_output(sqlite3 *db, W2vModel *m, const char *zFunc, char **pzErr){
   sqlite3_int64 nOut;
   char *zWhat = 0;

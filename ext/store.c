@@ -336,21 +336,20 @@ static int write_index(sqlite3 *db, const W2vStoreModel *s, char **pzErr){
   sqlite3_int64 n = s->vocab->n, i0, i;
   size_t nb = w2v_row_bytes(s->storage, dim);
   ChunkWriter w[2];
+  sqlite3_stmt *pInsert = 0;
   float *dec = w2v_core_malloc(sizeof(float)*(size_t)BLOCK*dim);
-  float *per = w2v_core_malloc(sizeof(float)*3*BLOCK), *sc = per + BLOCK, *er = per + 2*BLOCK;
-  float *inv = w2v_core_malloc(sizeof(float)*BLOCK);
+  float *per = w2v_core_malloc(sizeof(float)*3*BLOCK), *inv = per, *sc = per + BLOCK, *er = per + 2*BLOCK;
   int8_t *q8 = w2v_core_malloc((size_t)BLOCK*stride);
   unsigned char *row = w2v_core_malloc(nb), *trip = w2v_core_malloc(12*(size_t)BLOCK);
   memset(w, 0, sizeof(w));
   w[0].part = 1; w[1].part = 2;
   w[0].buf = w2v_core_malloc(W2V_INDEX_CHUNK);
   w[1].buf = w2v_core_malloc(W2V_INDEX_CHUNK);
-  rc = (dec && per && inv && q8 && row && trip && w[0].buf && w[1].buf) ? SQLITE_OK : SQLITE_NOMEM;
+  rc = (dec && per && q8 && row && trip && w[0].buf && w[1].buf) ? SQLITE_OK : SQLITE_NOMEM;
   if( rc==SQLITE_OK ){
-    rc = prepare_fmt(db, &w[0].p, "INSERT INTO \"%w\".\"%w_index\"(id, data) VALUES(?1, ?2)", s->zSchema, s->zModel);
+    rc = prepare_fmt(db, &pInsert, "INSERT INTO \"%w\".\"%w_index\"(id, data) VALUES(?1, ?2)", s->zSchema, s->zModel);
   }
-  if( rc==SQLITE_OK ) rc = prepare_fmt(db, &w[1].p, "INSERT INTO \"%w\".\"%w_index\"(id, data) VALUES(?1, ?2)",
-                                       s->zSchema, s->zModel);
+  w[0].p = w[1].p = pInsert;     /* the two parts take turns with one statement */
   for(i0=0; i0<n && rc==SQLITE_OK; i0+=BLOCK){
     sqlite3_int64 nBlock = n-i0 < BLOCK ? n-i0 : BLOCK;
     const float *vec = s->in + i0*dim;
@@ -374,10 +373,9 @@ static int write_index(sqlite3 *db, const W2vStoreModel *s, char **pzErr){
   if( rc==SQLITE_OK ) rc = chunk_flush(&w[0]);
   if( rc==SQLITE_OK ) rc = chunk_flush(&w[1]);
   if( rc!=SQLITE_OK && rc!=SQLITE_NOMEM && *pzErr==0 ) *pzErr = sqlite3_mprintf("%s", sqlite3_errmsg(db));
-  sqlite3_finalize(w[0].p);
-  sqlite3_finalize(w[1].p);
+  sqlite3_finalize(pInsert);
   w2v_core_free(w[0].buf); w2v_core_free(w[1].buf);
-  w2v_core_free(dec); w2v_core_free(per); w2v_core_free(inv); w2v_core_free(q8);
+  w2v_core_free(dec); w2v_core_free(per); w2v_core_free(q8);
   w2v_core_free(row); w2v_core_free(trip);
   return rc;
 }

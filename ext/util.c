@@ -87,32 +87,23 @@ void w2v_fold_ascii(char *dst, const char *src, size_t n){
 
 static const char *const azArch[] = { "skipgram", "cbow", "none" };
 static const char *const azLoss[] = { "ns", "hs", "softmax", "none" };
-
-const char *w2v_arch_name(int arch){
-  return arch>=0 && arch<=W2V_ARCH_NONE ? azArch[arch] : "?";
-}
-const char *w2v_loss_name(int loss){
-  return loss>=0 && loss<=W2V_LOSS_NONE ? azLoss[loss] : "?";
-}
-int w2v_arch_from_name(const char *z){
-  int i;
-  for(i=0; z && i<=W2V_ARCH_NONE; i++) if( strcmp(z, azArch[i])==0 ) return i;
-  return -1;
-}
 static const char *const azStorage[] = { "float32", "float16", "int8" };
-const char *w2v_storage_name(int storage){
-  return storage>=0 && storage<=W2V_STORE_I8 ? azStorage[storage] : "?";
-}
-int w2v_storage_from_name(const char *z){
+
+/* Name i of az[0..n), "?" when out of range; and the index of z, or -1. */
+static const char *name_of(const char *const *az, int n, int i){ return i>=0 && i<n ? az[i] : "?"; }
+static int index_of(const char *const *az, int n, const char *z){
   int i;
-  for(i=0; z && i<=W2V_STORE_I8; i++) if( strcmp(z, azStorage[i])==0 ) return i;
+  for(i=0; z && i<n; i++) if( strcmp(z, az[i])==0 ) return i;
   return -1;
 }
-int w2v_loss_from_name(const char *z){
-  int i;
-  for(i=0; z && i<=W2V_LOSS_NONE; i++) if( strcmp(z, azLoss[i])==0 ) return i;
-  return -1;
-}
+#define N_NAMES(az) ((int)(sizeof(az)/sizeof(az[0])))
+
+const char *w2v_arch_name(int arch){ return name_of(azArch, N_NAMES(azArch), arch); }
+const char *w2v_loss_name(int loss){ return name_of(azLoss, N_NAMES(azLoss), loss); }
+const char *w2v_storage_name(int storage){ return name_of(azStorage, N_NAMES(azStorage), storage); }
+int w2v_arch_from_name(const char *z){ return index_of(azArch, N_NAMES(azArch), z); }
+int w2v_loss_from_name(const char *z){ return index_of(azLoss, N_NAMES(azLoss), z); }
+int w2v_storage_from_name(const char *z){ return index_of(azStorage, N_NAMES(azStorage), z); }
 
 sqlite3_stmt *w2v_probe_open(sqlite3 *db){
   sqlite3_stmt *p = 0;

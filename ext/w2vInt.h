@@ -192,6 +192,8 @@ int w2v_model_output(sqlite3*, W2vModel *m, const char *zFunc, char **pzErr);
 int w2v_model_input(sqlite3*, W2vModel *m, const char *zFunc, char **pzErr);
 /* Single word vectors for a statement: from m->in when read, else from the
 ** stored rows (checking that the model is still the one m was read from).
+** Made right after w2v_model_acquire, which has just checked that: the
+** check is made again only once this connection has changed something.
 ** w2v_rows_get returns the row (valid until the next call) or NULL on
 ** error, which w2v_rows_error hands over (a sqlite3_malloc'd message, NULL
 ** when out of memory, and the code).  w2v_rows_xrow is the same as a
@@ -202,7 +204,7 @@ struct W2vRows {
   W2vModel *m;
   const char *zFunc;
   sqlite3_stmt *p;
-  sqlite3_int64 nChanges;    /* sqlite3_total_changes64 when last checked */
+  sqlite3_int64 nChanges;    /* sqlite3_total_changes64 when the model was last known current */
   float *buf;
   char *zErr;
   int rc;
