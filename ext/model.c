@@ -346,11 +346,13 @@ void w2v_conn_pin(W2vConn *c, const char *zSchema, const char *zModel){
   if( zSchema==0 ) zSchema = "main";
   for(m=c->pModels; m; m=m->pNext){
     if( m->nRef>1 && m->in==0 && sqlite3_stricmp(m->zName, zModel)==0 && sqlite3_stricmp(m->zSchema, zSchema)==0 ){
-      /* on failure (or a model that is no longer the stored one) its readers
-      ** stop with an error when they next read a row */
-      char *zErr = 0;
-      if( check_current(c->db, m, "w2v", &zErr)==SQLITE_OK ) read_input(c->db, m, &zErr);
-      sqlite3_free(zErr);
+      /* what this connection reads now is what the running statement read
+      ** (one snapshot), and it cannot check the generation from inside a
+      ** schema change (DROP, RENAME); on failure the readers stop with an
+      ** error when they next read a row */
+      char *zWhat = 0;
+      read_input(c->db, m, &zWhat);
+      sqlite3_free(zWhat);
     }
   }
 }

@@ -247,7 +247,7 @@ static int knn_filter(ModelCursor *c, ModelVtab *p, const char *zPlan, int argc,
   }
   rc = w2v_model_acquire(p->conn, p->zName, p->zSchema, p->zName, &c->m, &zErr);
   if( rc ) return w2v_vtab_error(&p->base, zErr, rc);
-  w2v_rows_init(&c->rows, p->conn->db, c->m, p->zName);
+  w2v_rows_init(&c->rows, p->conn->db, c->m, c->m->zName);  /* p->zName goes with a rename */
   if( vQuery==0 || vBound==0 ){
     return w2v_vtab_errorf(&p->base, "%s: a KNN query needs 'k = N' (or LIMIT N, on SQLite 3.41 and later)", p->zName);
   }
@@ -355,7 +355,7 @@ static int model_filter(sqlite3_vtab_cursor *pCur, int idxNum, const char *idxSt
   if( c->plan==PLAN_KNN ) return knn_filter(c, p, idxStr, argc, argv);
   rc = w2v_model_acquire(p->conn, p->zName, p->zSchema, p->zName, &c->m, &zErr);
   if( rc ) return w2v_vtab_error(&p->base, zErr, rc);
-  w2v_rows_init(&c->rows, p->conn->db, c->m, p->zName);
+  w2v_rows_init(&c->rows, p->conn->db, c->m, c->m->zName);  /* p->zName goes with a rename */
   if( c->plan==PLAN_SCAN ){
     return scan_filter(c, idxStr, argc, argv);
   }else if( argc>=1 && (id = lookup_id(c->m, c->plan, argv[0]))>=0 ){
