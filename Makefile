@@ -37,7 +37,12 @@ build/static_host: test/static_host.c $(SRC) $(HDR) Makefile
 	@mkdir -p build
 	$(CC) -DSQLITE_CORE $(CPPFLAGS) $(CFLAGS) $(WARN) -o $@ test/static_host.c $(SRC) -lsqlite3 $(LDLIBS)
 
-test: w2v.so build/unit build/unit_sql build/static_host check-layers
+# an FTS5 tokenizer registered as an application would (test/text.test)
+build/tok_ext.so: test/tok_ext.c Makefile
+	@mkdir -p build
+	$(CC) $(CFLAGS) $(WARN) -fPIC -shared -o $@ test/tok_ext.c
+
+test: w2v.so build/unit build/unit_sql build/static_host build/tok_ext.so check-layers
 	$(TCLSH) test/all.tcl
 
 # Each source compiled alone (core files as core_NAME.o), then their symbols
@@ -53,7 +58,7 @@ check-layers: $(SRC) $(HDR)
 # The whole suite with AddressSanitizer + UndefinedBehaviorSanitizer.
 test-asan:
 	$(MAKE) clean-objs
-	$(MAKE) w2v.so build/unit build/unit_sql build/static_host CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all $(ARCHFLAGS)"
+	$(MAKE) w2v.so build/unit build/unit_sql build/static_host build/tok_ext.so CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all $(ARCHFLAGS)"
 	ASAN_OPTIONS=detect_leaks=0 LD_PRELOAD="$$($(CC) -print-file-name=libasan.so) $$($(CC) -print-file-name=libubsan.so)" \
 	  W2V_SANITIZER=asan $(TCLSH) test/all.tcl
 	$(MAKE) clean-objs
@@ -88,7 +93,7 @@ test-oom: build/oom_host
 VG_NOAVX512 = $(if $(findstring x86_64,$(shell $(CC) -dumpmachine)),-mno-avx512f,)
 test-valgrind:
 	$(MAKE) clean-objs
-	$(MAKE) w2v.so build/unit build/unit_sql build/static_host CFLAGS="$(OPT) $(ARCHFLAGS) $(VG_NOAVX512) -g"
+	$(MAKE) w2v.so build/unit build/unit_sql build/static_host build/tok_ext.so CFLAGS="$(OPT) $(ARCHFLAGS) $(VG_NOAVX512) -g"
 	W2V_VALGRIND=1 $(TCLSH) test/all.tcl $(TESTS)
 	$(MAKE) clean-objs
 
@@ -137,7 +142,7 @@ build/sqlite-vec/vec0.so:
 	  && tar xzf sqlite-vec-linux-x64-$(SQLITE_VEC_VERSION).tgz && cp package/vec0.so vec0.so
 
 clean-objs:
-	rm -f w2v.so build/unit build/unit_sql build/static_host build/oom_host
+	rm -f w2v.so build/unit build/unit_sql build/static_host build/tok_ext.so build/oom_host
 
 clean: clean-objs
 	rm -rf build

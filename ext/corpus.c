@@ -1,7 +1,7 @@
 /*
 ** Reading the training text: every row of table.column is one sentence,
-** split into tokens of any length (w2v_next_token), each encoded to an id of
-** a growing vocabulary.
+** split into tokens by the model's tokenizer (text.c), each encoded to an id
+** of a growing vocabulary.
 ** The table is read once, in one statement, so training sees one consistent
 ** snapshot; the ids are later remapped to the pruned, sorted vocabulary.
 */
@@ -80,44 +80,51 @@ sqlite3_int64 w2v_corpus_bytes(const W2vCorpus *c){
   return c->nAlloc*(sqlite3_int64)sizeof(int32_t) + c->nSentAlloc*(sqlite3_int64)sizeof(int64_t);
 }
 
+/* Every token of a row: its id in the growing vocabulary. */
+typedef struct ReadCtx {
+  W2vVocab *vocab;
+  W2vCorpus *c;
+  int full;                 /* the vocabulary cannot take another word */
+} ReadCtx;
+
+static int add_token(void *pCtx, const char *z, int n, int iStart, int iEnd){
+  ReadCtx *r = (ReadCtx*)pCtx;
+  int64_t id = w2v_vocab_add(r->vocab, z, (uint32_t)n, 1);
+  (void)iStart; (void)iEnd;
+  if( id==W2V_ERR_FULL ){ r->full = 1; return SQLITE_TOOBIG; }
+  if( id<0 || push_id(r->c, (int32_t)id) ) return SQLITE_NOMEM;
+  return SQLITE_OK;
+}
+
 int w2v_corpus_read(sqlite3 *db, const char *zTable, const char *zColumn,
-                    int lower, sqlite3_int64 maxBytes, W2vVocab *vocab, W2vCorpus *c,
+                    W2vText *text, sqlite3_int64 maxBytes, W2vVocab *vocab, W2vCorpus *c,
                     char **pzErr){
   sqlite3_int64 nRow = 0;
   sqlite3_stmt *pStmt = 0;
-  char *zLow = 0;
-  int nLow = 0, rc;
+  ReadCtx r;
+  int rc;
   memset(c, 0, sizeof(*c));
+  r.vocab = vocab; r.c = c; r.full = 0;
   rc = prepare_source(db, zTable, zColumn, &pStmt, pzErr);
   if( rc!=SQLITE_OK ) return rc;
   while( (rc = sqlite3_step(pStmt))==SQLITE_ROW ){
     const char *z;
-    int n, i = 0, s, len;
+    int n;
     int64_t nBefore = c->nIds;
     if( sqlite3_column_type(pStmt, 0)==SQLITE_NULL ) continue;
     z = (const char*)sqlite3_column_text(pStmt, 0);
     n = sqlite3_column_bytes(pStmt, 0);
     if( z==0 ) goto oom;
-    while( (len = w2v_next_token(z, n, &i, &s))>0 ){
-      const char *zTok = z + s;
-      int64_t id;
-      if( lower ){
-        if( len>nLow ){
-          char *p = realloc(zLow, len);
-          if( p==0 ) goto oom;
-          zLow = p;
-          nLow = len;
-        }
-        w2v_fold_ascii(zLow, zTok, (size_t)len);
-        zTok = zLow;
-      }
-      id = w2v_vocab_add(vocab, zTok, (uint32_t)len, 1);
-      if( id==W2V_ERR_FULL ){
-        *pzErr = sqlite3_mprintf("w2v_train: more than 2147483647 distinct words");
-        rc = SQLITE_TOOBIG;
-        goto done;
-      }
-      if( id<0 || push_id(c, (int32_t)id) ) goto oom;
+    rc = w2v_text_split(text, z, n, add_token, &r);
+    if( r.full ){
+      *pzErr = sqlite3_mprintf("w2v_train: more than 2147483647 distinct words");
+      goto done;
+    }
+    if( rc==SQLITE_NOMEM ) goto oom;
+    if( rc!=SQLITE_OK ){
+      *pzErr = sqlite3_mprintf("w2v_train: the tokenizer failed on a row of %s.%s (error %d)",
+                               zTable, zColumn, rc);
+      goto done;
     }
     if( c->nIds>nBefore && push_end(c) ) goto oom;
     nRow++;
@@ -141,7 +148,6 @@ oom:
   *pzErr = sqlite3_mprintf("w2v_train: out of memory reading the corpus");
 done:
   sqlite3_finalize(pStmt);
-  free(zLow);
   if( rc!=SQLITE_OK ) w2v_corpus_free(c);
   return rc;
 }

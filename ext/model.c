@@ -53,6 +53,7 @@ static void model_free(W2vModel *m){
   w2v_knn_free(&m->knn);
   w2v_tree_free(&m->tree);
   sqlite3_free(m->zPartInput);
+  sqlite3_free(m->zTokenize);
   sqlite3_free(m);
 }
 
@@ -69,35 +70,139 @@ const W2vKnn *w2v_model_knn(W2vModel *m){
 }
 
 int64_t w2v_model_find(const W2vModel *m, const char *z, int n){
-  char buf[256], *zFold;
+  char buf[384], *zFold;
+  size_t need;
   int64_t id;
   if( z==0 || n<0 ) return -1;
-  if( !m->lower ) return w2v_vocab_find(&m->vocab, z, (uint32_t)n);
-  /* the model saw text with A-Z folded (lower=1): fold the query the same way */
-  zFold = n<=(int)sizeof(buf) ? buf : sqlite3_malloc(n);
+  if( m->fold==W2V_FOLD_NONE ) return w2v_vocab_find(&m->vocab, z, (uint32_t)n);
+  /* the model saw folded text (lower=1): fold the query the same way */
+  need = W2V_FOLD_MAX((size_t)n);
+  zFold = need<=sizeof(buf) ? buf : sqlite3_malloc64(need);
   if( zFold==0 ) return -1;
-  w2v_fold_ascii(zFold, z, (size_t)n);
+  if( m->fold==W2V_FOLD_ASCII ){
+    w2v_fold_ascii(zFold, z, (size_t)n);
+  }else{
+    n = (int)w2v_fold_utf8(zFold, z, (size_t)n);
+  }
   id = w2v_vocab_find(&m->vocab, zFold, (uint32_t)n);
   if( zFold!=buf ) sqlite3_free(zFold);
   return id;
 }
 
-int w2v_model_hidden(W2vRows *r, const char *z, int n, float *h){
-  const W2vModel *m = r->m;
-  int i = 0, s, len, cnt = 0, d;
-  if( z==0 ) return 0;
-  memset(h, 0, sizeof(float)*m->dim);
-  while( (len = w2v_next_token(z, n, &i, &s))>0 ){
-    int64_t id = w2v_model_find(m, z+s, len);
-    const float *v;
-    if( id<0 ) return 0;
-    if( (v = w2v_rows_get(r, id))==0 ) return -1;
-    for(d=0; d<m->dim; d++) h[d] += v[d];
-    cnt++;
-  }
-  if( cnt==0 ) return 0;
-  for(d=0; d<m->dim; d++) h[d] /= (float)cnt;
+void w2v_words_free(W2vWords *w){
+  sqlite3_free(w->aId);
+  sqlite3_free(w->aStart);
+  sqlite3_free(w->aEnd);
+  sqlite3_free(w->aOff);
+  sqlite3_free(w->aLen);
+  sqlite3_free(w->zTok);
+  memset(w, 0, sizeof(*w));
+}
+
+/* Grows *pa (of nOld items of size sz) to nNew; 0 when out of memory. */
+static int grow(void *pa, size_t sz, int nNew){
+  void *p = sqlite3_realloc64(*(void**)pa, sz*(size_t)nNew);
+  if( p==0 ) return 0;
+  *(void**)pa = p;
   return 1;
+}
+
+typedef struct WordsCtx { const W2vVocab *v; W2vWords *w; } WordsCtx;
+
+static int add_word(void *pCtx, const char *z, int n, int iStart, int iEnd){
+  WordsCtx *c = (WordsCtx*)pCtx;
+  W2vWords *w = c->w;
+  if( w->n==w->nAlloc ){
+    int nNew = w->nAlloc ? w->nAlloc*2 : 16;
+    if( !grow(&w->aId, sizeof(int64_t), nNew) || !grow(&w->aStart, sizeof(int), nNew)
+     || !grow(&w->aEnd, sizeof(int), nNew) || !grow(&w->aOff, sizeof(int), nNew)
+     || !grow(&w->aLen, sizeof(int), nNew) ) return SQLITE_NOMEM;
+    w->nAlloc = nNew;
+  }
+  if( w->nTok + (size_t)n > w->nTokAlloc ){
+    size_t nNew = (w->nTokAlloc + (size_t)n)*2;
+    char *p = sqlite3_realloc64(w->zTok, nNew);
+    if( p==0 ) return SQLITE_NOMEM;
+    w->zTok = p;
+    w->nTokAlloc = nNew;
+  }
+  memcpy(w->zTok + w->nTok, z, (size_t)n);
+  w->aOff[w->n] = (int)w->nTok;
+  w->aLen[w->n] = n;
+  w->nTok += (size_t)n;
+  w->aId[w->n] = c->v ? w2v_vocab_find(c->v, z, (uint32_t)n) : -1;
+  w->aStart[w->n] = iStart;
+  w->aEnd[w->n] = iEnd;
+  w->n++;
+  return SQLITE_OK;
+}
+
+int w2v_words_split(sqlite3 *db, void **ppApi, const char *zFunc, const char *zTokenize, int fold,
+                    const W2vVocab *v, const char *z, int n, W2vWords *w, char **pzErr){
+  W2vText t;
+  WordsCtx c;
+  int rc;
+  w->n = 0;
+  w->nTok = 0;
+  if( z==0 ) return SQLITE_OK;
+  rc = w2v_text_open(db, ppApi, zFunc, zTokenize, fold, &t, pzErr);
+  if( rc!=SQLITE_OK ) return rc;
+  c.v = v; c.w = w;
+  rc = w2v_text_split(&t, z, n, add_word, &c);
+  w2v_text_close(&t);
+  if( rc!=SQLITE_OK && rc!=SQLITE_NOMEM ){
+    *pzErr = sqlite3_mprintf("%s: the tokenizer (%s) failed (error %d)", zFunc, zTokenize, rc);
+  }
+  return rc;
+}
+
+int w2v_model_words(sqlite3 *db, W2vModel *m, const char *zFunc, const char *z, int n,
+                    W2vWords *w, char **pzErr){
+  return w2v_words_split(db, &m->pFts5, zFunc, m->zTokenize, m->fold, &m->vocab, z, n, w, pzErr);
+}
+
+int w2v_model_word(sqlite3 *db, W2vModel *m, const char *zFunc, const char *z, int n,
+                   int64_t *pId, char **pzErr){
+  W2vWords w;
+  int rc;
+  *pId = -1;
+  if( z==0 ) return SQLITE_OK;
+  if( m->zTokenize==0 ){
+    /* white space: the text is the word, byte for byte (folded): a NUL or
+    ** a space in it makes it no word, never the word before it */
+    *pId = w2v_model_find(m, z, n);
+    return SQLITE_OK;
+  }
+  memset(&w, 0, sizeof(w));
+  rc = w2v_model_words(db, m, zFunc, z, n, &w, pzErr);
+  if( rc==SQLITE_OK && w.n==1 ) *pId = w.aId[0];
+  w2v_words_free(&w);
+  return rc;
+}
+
+int w2v_model_hidden(W2vRows *r, const char *z, int n, float *h){
+  W2vModel *m = r->m;
+  W2vWords w;
+  int i, d, rc, ret = 1;
+  if( z==0 ) return 0;
+  memset(&w, 0, sizeof(w));
+  rc = w2v_model_words(r->db, m, r->zFunc, z, n, &w, &r->zErr);
+  if( rc!=SQLITE_OK ){
+    r->rc = rc;
+    w2v_words_free(&w);
+    return -1;
+  }
+  memset(h, 0, sizeof(float)*m->dim);
+  for(i=0; i<w.n && ret>0; i++){
+    const float *v;
+    if( w.aId[i]<0 ){ ret = 0; break; }
+    if( (v = w2v_rows_get(r, w.aId[i]))==0 ){ ret = -1; break; }
+    for(d=0; d<m->dim; d++) h[d] += v[d];
+  }
+  if( ret>0 && w.n==0 ) ret = 0;
+  if( ret>0 ) for(d=0; d<m->dim; d++) h[d] /= (float)w.n;
+  w2v_words_free(&w);
+  return ret;
 }
 
 /* All the word vectors into m->in (and the search index's vec). */
@@ -137,6 +242,9 @@ static int load_model(sqlite3 *db, const char *zSchema, const char *zModel, sqli
     m->loss = meta.loss;
     m->dim = meta.dim;
     m->lower = meta.lower;
+    m->fold = meta.fold;
+    m->zTokenize = meta.zTokenize;   /* the model's now */
+    meta.zTokenize = 0;
     m->storage = meta.storage;
     m->hasOutput = meta.output;
     rc = w2v_store_read_vocab(db, zSchema, zModel, meta.nVocab, &m->vocab, pzWhat);
@@ -411,7 +519,7 @@ int w2v_model_acquire(W2vConn *c, const char *zFunc, const char *zSchema, const 
 /* The eponymous table-valued functions (registered in w2v.c): a table of
 ** the same name in a database file would hide them there. */
 int w2v_name_reserved(const char *zName){
-  static const char *const az[] = { "w2v_similar", "w2v_predict" };
+  static const char *const az[] = { "w2v_similar", "w2v_predict", "w2v_tokens" };
   size_t i;
   for(i=0; i<sizeof(az)/sizeof(az[0]); i++) if( zName && sqlite3_stricmp(zName, az[i])==0 ) return 1;
   return 0;

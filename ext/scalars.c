@@ -40,10 +40,18 @@ static int model_output(sqlite3_context *ctx, W2vModel *m, const char *zFunc){
   return rc;
 }
 
-static int64_t value_word_id(const W2vModel *m, sqlite3_value *v){
+/* The id of the word v stands for under the model's tokenizer (-1: none);
+** non-zero after reporting an error. */
+static int value_word_id(sqlite3_context *ctx, W2vModel *m, const char *zFunc, sqlite3_value *v,
+                         int64_t *pId){
   const char *z = (const char*)sqlite3_value_text(v);
-  if( z==0 ) return -1;
-  return w2v_model_find(m, z, sqlite3_value_bytes(v));
+  char *zErr = 0;
+  int rc;
+  *pId = -1;
+  if( z==0 ) return 0;
+  rc = w2v_model_word(sqlite3_context_db_handle(ctx), m, zFunc, z, sqlite3_value_bytes(v), pId, &zErr);
+  if( rc!=SQLITE_OK ) w2v_result_error(ctx, zErr, rc);
+  return rc;
 }
 
 /* P(output | input) under the model's loss, or the ns event probability. */
@@ -59,7 +67,7 @@ static void prob_or_score(sqlite3_context *ctx, W2vModel *m, sqlite3_value **arg
                                           "which has no per-word output vectors; use w2v_prob", m->zName), SQLITE_ERROR);
     return;
   }
-  o = value_word_id(m, argv[2]);
+  if( value_word_id(ctx, m, zFunc, argv[2], &o) ) return;
   if( o<0 ) return;                       /* NULL */
   if( model_output(ctx, m, zFunc) ) return;
   zIn = (const char*)sqlite3_value_text(argv[1]);
@@ -110,8 +118,7 @@ void w2v_fn_vector(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   int64_t id;
   (void)argc;
   if( m==0 ) return;
-  id = value_word_id(m, argv[1]);
-  if( id>=0 ){
+  if( value_word_id(ctx, m, "w2v_vector", argv[1], &id)==SQLITE_OK && id>=0 ){
     W2vRows rows;
     const float *v;
     w2v_rows_init(&rows, sqlite3_context_db_handle(ctx), m, "w2v_vector");
@@ -134,7 +141,7 @@ void w2v_fn_vector(sqlite3_context *ctx, int argc, sqlite3_value **argv){
 ** reporting an error. */
 static int operand_vector(sqlite3_context *ctx, W2vRows *rows, sqlite3_value *v,
                           float *buf, const float **pv){
-  const W2vModel *m = rows->m;
+  W2vModel *m = rows->m;
   if( sqlite3_value_type(v)==SQLITE_BLOB ){
     int nb = sqlite3_value_bytes(v), d;
     if( nb!=m->dim*(int)sizeof(float) ){
@@ -152,8 +159,9 @@ static int operand_vector(sqlite3_context *ctx, W2vRows *rows, sqlite3_value *v,
     *pv = buf;
     return 1;
   }else{
-    int64_t id = value_word_id(m, v);
+    int64_t id;
     const float *row;
+    if( value_word_id(ctx, m, "w2v_similarity", v, &id) ) return -1;
     if( id<0 ) return 0;
     if( (row = w2v_rows_get(rows, id))==0 ){ rows_fail(ctx, rows); return -1; }
     memcpy(buf, row, sizeof(float)*m->dim);      /* the next row read reuses row */
@@ -194,24 +202,30 @@ void w2v_fn_similarity(sqlite3_context *ctx, int argc, sqlite3_value **argv){
 ** as a float32 blob; NULL when no word is known. */
 static void embed(sqlite3_context *ctx, W2vModel *m, sqlite3_value *v){
   const char *z = (const char*)sqlite3_value_text(v);
-  int n = sqlite3_value_bytes(v), i = 0, s, len, cnt = 0, d;
+  int n = sqlite3_value_bytes(v), i, cnt = 0, d, rc;
   const W2vKnn *knn;
   W2vRows rows;
+  W2vWords w;
+  char *zErr = 0;
   float *e;
   if( z==0 ) return;
+  memset(&w, 0, sizeof(w));
+  rc = w2v_model_words(sqlite3_context_db_handle(ctx), m, "w2v_embed", z, n, &w, &zErr);
+  if( rc!=SQLITE_OK ){ w2v_words_free(&w); w2v_result_error(ctx, zErr, rc); return; }
   knn = w2v_model_knn(m);
   e = sqlite3_malloc64(sizeof(float)*m->dim);
-  if( knn==0 || e==0 ){ sqlite3_free(e); sqlite3_result_error_nomem(ctx); return; }
+  if( knn==0 || e==0 ){ sqlite3_free(e); w2v_words_free(&w); sqlite3_result_error_nomem(ctx); return; }
   memset(e, 0, sizeof(float)*m->dim);
   w2v_rows_init(&rows, sqlite3_context_db_handle(ctx), m, "w2v_embed");
-  while( (len = w2v_next_token(z, n, &i, &s))>0 ){
-    int64_t id = w2v_model_find(m, z+s, len);
+  for(i=0; i<w.n; i++){
+    int64_t id = w.aId[i];
     const float *v;
     if( id<0 ) continue;
     if( (v = w2v_rows_get(&rows, id))==0 ){ cnt = -1; break; }
     w2v_axpy(e, knn->invNorm[id], v, m->dim);
     cnt++;
   }
+  w2v_words_free(&w);
   if( cnt<0 ) rows_fail(ctx, &rows);
   w2v_rows_close(&rows);
   if( cnt<=0 ){ sqlite3_free(e); return; }

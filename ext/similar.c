@@ -88,7 +88,7 @@ static int sim_best_index(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo){
 
 /* The word ids and signs of an expression "w1 + w2 - w3 ...".  Returns 0,
 ** 1 when a word is unknown or there is none (no rows), or -1 with *pzErr set. */
-static int parse_expression(const W2vModel *m, const char *z, int n, int32_t *aId,
+static int parse_expression(sqlite3 *db, W2vModel *m, const char *z, int n, int32_t *aId,
                             int8_t *aSign, int *pnTerm, char **pzErr){
   W2vTerm *a = sqlite3_malloc64(sizeof(W2vTerm)*(n/2+1));
   int nTerm = 0, i, r;
@@ -102,7 +102,11 @@ static int parse_expression(const W2vModel *m, const char *z, int n, int32_t *aI
     return -1;
   }
   for(i=0; i<nTerm; i++){
-    int64_t id = w2v_model_find(m, z + a[i].start, a[i].len);
+    int64_t id;
+    if( w2v_model_word(db, m, "w2v_similar", z + a[i].start, a[i].len, &id, pzErr) ){
+      sqlite3_free(a);
+      return -1;
+    }
     if( id<0 ) break;
     aId[i] = (int32_t)id;
     aSign[i] = (int8_t)a[i].sign;
@@ -148,7 +152,7 @@ static void sim_args(const char *zPlan, int argc, sqlite3_value **argv, SimArgs 
 ** left out of the results).  0: go on; -1: no rows; else an error code. */
 static int query_vector(sqlite3_vtab *pVtab, W2vRows *rows, const W2vKnn *knn,
                         sqlite3_value *vq, float *q, int32_t *aId, int8_t *aSign, int *pnTerm){
-  const W2vModel *m = rows->m;
+  W2vModel *m = rows->m;
   char *zErr = 0;
   double *acc;
   int i, d, r;
@@ -165,7 +169,7 @@ static int query_vector(sqlite3_vtab *pVtab, W2vRows *rows, const W2vKnn *knn,
     }
     return 0;
   }
-  r = parse_expression(m, (const char*)sqlite3_value_text(vq), sqlite3_value_bytes(vq), aId, aSign, pnTerm, &zErr);
+  r = parse_expression(rows->db, m, (const char*)sqlite3_value_text(vq), sqlite3_value_bytes(vq), aId, aSign, pnTerm, &zErr);
   if( r<0 ) return w2v_vtab_error(pVtab, zErr, SQLITE_ERROR);
   if( r>0 ) return -1;  /* an unknown word: no rows */
   /* each distinct word once, with the sum of its signs, in double: "a - a"

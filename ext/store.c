@@ -236,9 +236,16 @@ static int write_config(sqlite3 *db, const W2vStoreModel *s, sqlite3_int64 gen, 
   rc = prepare_fmt(db, &p, "INSERT INTO \"%w\".\"%w_config\"(key, value) VALUES(?1, ?2)", s->zSchema, s->zModel);
   /* the keys a load needs, then the caller's (options), then the summary;
   ** a model of the first format's shape says version 1, which older builds read */
-  int version = s->storage==W2V_STORE_F32 && (s->output || s->loss==W2V_LOSS_NONE) ? 1 : W2V_FORMAT_VERSION;
-  for(i=-11; i<s->nConfig && rc==SQLITE_OK; i++){
+  int version = s->zTokenize ? 3 : s->storage==W2V_STORE_F32 && (s->output || s->loss==W2V_LOSS_NONE) ? 1 : 2;
+  for(i=-13; i<s->nConfig && rc==SQLITE_OK; i++){
     switch( i ){
+      case -13:
+        if( s->zTokenize==0 ) continue;
+        sqlite3_bind_text(p, 1, "tokenize", -1, SQLITE_STATIC); sqlite3_bind_text(p, 2, s->zTokenize, -1, SQLITE_STATIC); break;
+      case -12:
+        if( !s->lower ) continue;
+        sqlite3_bind_text(p, 1, "case_fold", -1, SQLITE_STATIC);
+        sqlite3_bind_text(p, 2, s->fold==W2V_FOLD_ASCII ? "ascii" : "unicode", -1, SQLITE_STATIC); break;
       case -11: sqlite3_bind_text(p, 1, "index", -1, SQLITE_STATIC); sqlite3_bind_int(p, 2, s->storage!=W2V_STORE_I8); break;
       case -10: sqlite3_bind_text(p, 1, "storage", -1, SQLITE_STATIC); sqlite3_bind_text(p, 2, w2v_storage_name(s->storage), -1, SQLITE_STATIC); break;
       case -9: sqlite3_bind_text(p, 1, "output", -1, SQLITE_STATIC); sqlite3_bind_int(p, 2, s->output); break;
@@ -623,7 +630,7 @@ int w2v_store_read_config(sqlite3 *db, const char *zSchema, const char *zModel,
                           W2vStoredMeta *m, char **pzWhat){
   sqlite3_stmt *p = 0;
   sqlite3_int64 version = -1;
-  int rc;
+  int rc, nomem = 0, badTokenize = 0;
   memset(m, 0, sizeof(*m));
   m->arch = m->loss = -1;
   m->storage = W2V_STORE_F32;    /* version 1 has neither key */
@@ -646,26 +653,40 @@ int w2v_store_read_config(sqlite3 *db, const char *zSchema, const char *zModel,
     else if( !strcmp(k, "storage") ) m->storage = w2v_storage_from_name(v);
     else if( !strcmp(k, "output") ) m->output = isInt && (iv==0 || iv==1) ? (int)iv : -1;
     else if( !strcmp(k, "index") ) m->index = isInt && (iv==0 || iv==1) ? (int)iv : -1;
+    else if( !strcmp(k, "case_fold") ) m->fold = !strcmp(v, "unicode") ? W2V_FOLD_UNICODE : !strcmp(v, "ascii") ? W2V_FOLD_ASCII : -1;
+    else if( !strcmp(k, "tokenize") ){
+      if( sqlite3_column_type(p, 1)!=SQLITE_TEXT || m->zTokenize || !*v ) badTokenize = 1;
+      else if( (m->zTokenize = sqlite3_mprintf("%s", v))==0 ) nomem = 1;
+    }
   }
   rc = sqlite3_finalize(p);
+  if( rc==SQLITE_OK && nomem ) rc = SQLITE_NOMEM;
   if( rc!=SQLITE_OK ){
     if( rc!=SQLITE_NOMEM ) *pzWhat = sqlite3_mprintf("%s", sqlite3_errmsg(db));
+    w2v_store_meta_free(m);
     return rc;
   }
+  /* lower=1 before 'case_fold' existed folded A-Z only */
+  if( m->fold==0 && m->lower==1 ) m->fold = W2V_FOLD_ASCII;
   if( version<1 || version>W2V_FORMAT_VERSION ){
     *pzWhat = sqlite3_mprintf("format version %lld, this build reads 1 to %d", version, W2V_FORMAT_VERSION);
-    return SQLITE_CORRUPT;
-  }
-  if( m->dim<1 || m->nVocab<0 || m->arch<0 || m->loss<0
+  }else if( m->dim<1 || m->nVocab<0 || m->arch<0 || m->loss<0
    || (m->arch==W2V_ARCH_NONE)!=(m->loss==W2V_LOSS_NONE) ){
     *pzWhat = sqlite3_mprintf("bad dim, vocab_size, arch or loss in %s_config", zModel);
-    return SQLITE_CORRUPT;
-  }
-  if( m->lower<0 || m->storage<0 || m->output<0 || m->index<0 ){
+  }else if( m->lower<0 || m->storage<0 || m->output<0 || m->index<0 ){
     *pzWhat = sqlite3_mprintf("bad lower, storage, output or index in %s_config", zModel);
-    return SQLITE_CORRUPT;
+  }else if( m->fold<0 || badTokenize || (m->fold!=W2V_FOLD_NONE)!=(m->lower==1) ){
+    *pzWhat = sqlite3_mprintf("bad tokenize or case_fold in %s_config", zModel);
+  }else{
+    return SQLITE_OK;
   }
-  return SQLITE_OK;
+  w2v_store_meta_free(m);
+  return SQLITE_CORRUPT;
+}
+
+void w2v_store_meta_free(W2vStoredMeta *m){
+  sqlite3_free(m->zTokenize);
+  m->zTokenize = 0;
 }
 
 int w2v_store_read_vocab(sqlite3 *db, const char *zSchema, const char *zModel,

@@ -46,6 +46,8 @@ static const W2vOptDesc aTrainOpt[] = {
   { "max_memory",  W2V_OPT_INT,  1, 1048576.0*1024,     NAN,  OFF(maxMemory),  0, 0, 0, 1048576.0 },
   { "storage",     W2V_OPT_NAME, 0, 0,                  W2V_STORE_F32, OFF(storage), KEPT, w2v_storage_names },
   { "output",      W2V_OPT_INT,  0, 1,                  1,    OFF(output),     I32|KEPT, 0, "0 or 1" },
+  /* kept and stored by hand: its default is NULL (white space) */
+  { "tokenize",    W2V_OPT_TEXT, 0, 0,                  NAN,  OFF(zTokenize),  0 },
 };
 const W2vOptTable w2v_train_options = { aTrainOpt, (int)(sizeof(aTrainOpt)/sizeof(aTrainOpt[0])), 0 };
 
@@ -72,6 +74,11 @@ int w2v_train_options_parse(const char *zFunc, const char *z, W2vOptions *o, cha
   rc = w2v_options_parse(zFunc, z, &w2v_train_options, o, &o->given, pzErr);
   if( rc!=SQLITE_OK ) return rc;
   if( !w2v_train_given(o, "threads") ) o->threads = default_threads();
+  o->fold = o->lower ? W2V_FOLD_UNICODE : W2V_FOLD_NONE;
+  if( o->zTokenize && w2v_text_is_whitespace(o->zTokenize) ){
+    sqlite3_free(o->zTokenize);
+    o->zTokenize = 0;
+  }
   if( !w2v_train_given(o, "max_memory") ) o->maxMemory = w2v_default_max_memory();
   if( o->zModel==0 ){
     *pzErr = sqlite3_mprintf("%s: option 'model' is required (model=NAME)", zFunc);

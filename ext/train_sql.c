@@ -109,6 +109,8 @@ static int save_model(sqlite3 *db, const W2vOptions *o, const W2vTarget *target,
   s.zSchema = target->zSchema;
   s.zModel = target->zName;
   s.arch = o->arch; s.loss = o->loss; s.dim = o->dim; s.lower = o->lower;
+  s.fold = o->fold;
+  s.zTokenize = o->zTokenize;
   s.vocab = vocab;
   s.in = w2v_train_input(t);
   s.storage = o->storage;
@@ -137,6 +139,7 @@ void w2v_fn_train(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   char *zErr = 0, *zJson = 0;
   int rc;
   W2vTarget target;
+  W2vText text;
   double t0 = now_seconds();
 
   memset(&corpus, 0, sizeof(corpus));
@@ -164,7 +167,10 @@ void w2v_fn_train(sqlite3_context *ctx, int argc, sqlite3_value **argv){
     rc = w2v_update_begin(conn, &o, &upd, &zErr);
     if( rc!=SQLITE_OK ) goto done;
   }
-  rc = w2v_corpus_read(db, zTable, zColumn, o.lower, o.maxMemory, &raw, &corpus, &zErr);
+  rc = w2v_text_open(db, 0, "w2v_train", o.zTokenize, o.fold, &text, &zErr);
+  if( rc!=SQLITE_OK ) goto done;
+  rc = w2v_corpus_read(db, zTable, zColumn, &text, o.maxMemory, &raw, &corpus, &zErr);
+  w2v_text_close(&text);
   if( rc!=SQLITE_OK ) goto done;
   remap = malloc((raw.n ? raw.n : 1) * sizeof(int32_t));
   if( remap==0 ){ rc = SQLITE_NOMEM; goto done; }

@@ -85,10 +85,22 @@ int w2v_update_begin(W2vConn *conn, W2vOptions *o, W2vUpdate *u, char **pzErr){
   }
   kept.dim = m->dim;
   kept.lower = m->lower;
+  kept.fold = m->fold;
   kept.storage = m->storage;
   if( !u->imported ) kept.output = m->hasOutput;   /* imported: output=1 unless given */
   rc = check_kept(o, &kept, pzErr);
   if( rc!=SQLITE_OK ) return rc;
+  /* the tokenizer too: given, it must be the model's; not given, it is */
+  if( w2v_train_given(o, "tokenize")
+   && !(o->zTokenize==0 ? m->zTokenize==0 : m->zTokenize && strcmp(o->zTokenize, m->zTokenize)==0) ){
+    *pzErr = sqlite3_mprintf("w2v_train: update=1 continues model '%s', whose tokenize is %s, not %s",
+                             o->zModel, m->zTokenize ? m->zTokenize : "whitespace",
+                             o->zTokenize ? o->zTokenize : "whitespace");
+    return SQLITE_ERROR;
+  }
+  kept.zTokenize = m->zTokenize ? sqlite3_mprintf("%s", m->zTokenize) : 0;
+  if( m->zTokenize && kept.zTokenize==0 ) return SQLITE_NOMEM;
+  sqlite3_free(o->zTokenize);
   *o = kept;
   w2v_options_default_alpha(o);
   if( o->loss==W2V_LOSS_NS && o->negative<1 ){

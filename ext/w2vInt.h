@@ -20,8 +20,9 @@
 #include "util.h"
 
 /* The newest format written: 2 adds storage=float16|int8 and output=0 (config
-** keys 'storage' and 'output'); a model without them is written as version 1. */
-#define W2V_FORMAT_VERSION 2
+** keys 'storage' and 'output'), 3 a tokenizer (key 'tokenize'); a model
+** without them is written as the oldest version that has what it uses. */
+#define W2V_FORMAT_VERSION 3
 
 /* ---- options.c: one descriptor per option drives parsing, defaults, the
 ** given bits, the rows kept in <model>_config and update=1's checks. ---- */
@@ -72,6 +73,34 @@ int w2v_options_equal(const W2vOptTable*, int i, const void *a, const void *b);
 /* A whole decimal integer: 0 and *pv, or 1. */
 int w2v_parse_int(const char *z, sqlite3_int64 *pv);
 
+/* ---- text.c: how a model turns text into words --------------------------
+** Tokens are runs between ASCII white space (tokenize=whitespace, the
+** default, as word2vec.c reads its files) or what an FTS5 tokenizer makes of
+** the text (tokenize="unicode61 remove_diacritics 2", porter, ascii,
+** trigram, or one the application registered); then folded (lower=1).  A
+** W2vText is made per use: tokenizer instances are never kept past the call
+** that made them, so nothing outlives the connection's FTS5. */
+enum { W2V_FOLD_NONE = 0, W2V_FOLD_ASCII = 1, W2V_FOLD_UNICODE = 2 };
+typedef struct W2vText {
+  void *pTok;                 /* Fts5Tokenizer*, NULL for white space */
+  void *xMethods;             /* fts5_tokenizer* (copy, owned) */
+  int fold;                   /* W2V_FOLD_*: ASCII only for models made before Unicode folding */
+  char *zFold;                /* scratch for folded tokens */
+  size_t nFold;
+} W2vText;
+/* Called for every token (folded) with its byte range in the text; a
+** non-zero return stops the split and is its result. */
+typedef int (*W2vTokenFn)(void *ctx, const char *z, int n, int iStart, int iEnd);
+/* 1 when zSpec names the built-in white-space tokenizer (NULL or "whitespace"). */
+int w2v_text_is_whitespace(const char *zSpec);
+/* Opens the tokenizer zSpec (FTS5's tokenize= syntax; NULL or "whitespace":
+** white space) on db.  *ppApi caches db's fts5_api between calls (it lives
+** as long as db; NULL: no cache).  Errors name zFunc and the tokenizer. */
+int w2v_text_open(sqlite3 *db, void **ppApi, const char *zFunc, const char *zSpec, int fold,
+                  W2vText *t, char **pzErr);
+int w2v_text_split(W2vText *t, const char *z, int n, W2vTokenFn x, void *ctx);
+void w2v_text_close(W2vText *t);
+
 /* ---- store.c: the shadow tables ---------------------------------------- */
 #define W2V_N_SHADOW 5
 #define W2V_SHADOW_INDEX 4         /* w2v_shadow_suffix[4]: "index", new in format 2 */
@@ -92,6 +121,8 @@ sqlite3_int64 w2v_store_generation(sqlite3*, const char *zSchema, const char *zM
 typedef struct W2vStoreModel {
   const char *zSchema, *zModel;
   int arch, loss, dim, lower;
+  int fold;                        /* W2V_FOLD_*: how lower=1 folds (config 'case_fold') */
+  const char *zTokenize;           /* FTS5 tokenizer spec, NULL: white space */
   int storage;                     /* W2V_STORE_*: how rows are stored */
   int output;                      /* 0: output=0, out is not stored */
   const W2vVocab *vocab;
@@ -113,6 +144,8 @@ int w2v_store_rename(sqlite3*, const char *zSchema, const char *zOld, const char
 /* Reading: every value is checked; SQLITE_CORRUPT with *pzWhat on damage. */
 typedef struct W2vStoredMeta {
   int arch, loss, dim, lower;
+  int fold;                        /* W2V_FOLD_* (lower=1 without 'case_fold': ASCII) */
+  char *zTokenize;                 /* sqlite3_malloc'd, the reader's; NULL: white space */
   int storage;                     /* W2V_STORE_* */
   int output;                      /* 0: saved with output=0 */
   int index;                       /* 1: <model>_index holds the search index */
@@ -120,6 +153,7 @@ typedef struct W2vStoredMeta {
 } W2vStoredMeta;
 int w2v_store_read_config(sqlite3*, const char *zSchema, const char *zModel,
                           W2vStoredMeta*, char **pzWhat);
+void w2v_store_meta_free(W2vStoredMeta*);
 int w2v_store_read_vocab(sqlite3*, const char *zSchema, const char *zModel,
                          sqlite3_int64 nVocab, W2vVocab*, char **pzWhat);
 /* The search index (w2v_store_read_config said index=1) into x, whose
@@ -148,6 +182,9 @@ struct W2vModel {
   sqlite3_int64 generation;  /* of the stored model this was read from */
   int dim, arch, loss;
   int lower;                 /* trained with lower=1: queries fold text too */
+  int fold;                  /* W2V_FOLD_*: how */
+  char *zTokenize;           /* the FTS5 tokenizer it was trained with, NULL: white space */
+  void *pFts5;               /* the connection's fts5_api, once looked up */
   int storage;               /* W2V_STORE_*: how the rows are stored (in and out hold them decoded) */
   int hasOutput;             /* 0: saved with output=0 */
   W2vVocab vocab;
@@ -216,12 +253,34 @@ int w2v_rows_error(W2vRows*, char **pzErr);
 void w2v_rows_close(W2vRows*);
 /* The search index of the model's word vectors; NULL on OOM. */
 const W2vKnn *w2v_model_knn(W2vModel*);
-/* Id of a word (ASCII-folded when the model was trained with lower=1), or -1
-** when unknown (or on OOM). */
+/* Id of a vocabulary word as given (folded when the model was trained with
+** lower=1; not tokenized: for word = ? and IN constraints), or -1 when
+** unknown (or on OOM). */
 int64_t w2v_model_find(const W2vModel*, const char *z, int n);
-/* h = mean of the input vectors of the space-separated words of z[0..n)
-** of r's model: 1 if every word is known (and there is at least one), 0 if
-** not, -1 when a vector could not be read (w2v_rows_error says why). */
+/* A text as the model reads it: its tokenizer, folding (and phrases), each
+** token's id (-1: not in the vocabulary) and byte range in the text. */
+typedef struct W2vWords {
+  int64_t *aId;
+  int *aStart, *aEnd;         /* byte range in the text */
+  int *aOff, *aLen;           /* the token (folded) at zTok + aOff[i] */
+  char *zTok;
+  size_t nTok, nTokAlloc;
+  int n, nAlloc;
+} W2vWords;
+int w2v_model_words(sqlite3 *db, W2vModel *m, const char *zFunc, const char *z, int n,
+                    W2vWords *w, char **pzErr);
+/* The same with a tokenizer and folding of one's own; v (may be NULL) gives the ids. */
+int w2v_words_split(sqlite3 *db, void **ppApi, const char *zFunc, const char *zTokenize, int fold,
+                    const W2vVocab *v, const char *z, int n, W2vWords *w, char **pzErr);
+void w2v_words_free(W2vWords*);
+/* The id of the one word that text z[0..n) stands for: -1 when the model
+** makes no word, an unknown word or several words of it.  Errors (the
+** tokenizer is missing on this connection, memory) return non-zero. */
+int w2v_model_word(sqlite3 *db, W2vModel *m, const char *zFunc, const char *z, int n,
+                   int64_t *pId, char **pzErr);
+/* h = mean of the input vectors of the words of z[0..n) of r's model: 1 if
+** every word is known (and there is at least one), 0 if not, -1 when a
+** vector could not be read or the text not tokenized (w2v_rows_error says why). */
 int w2v_model_hidden(W2vRows *r, const char *z, int n, float *h);
 /* "schema.name" when schema is a database of the connection: copies the
 ** schema to zSchema and returns the name after the dot; otherwise zSchema
@@ -281,6 +340,7 @@ void w2v_ranked_word(W2vRankedCursor*, sqlite3_context*);
 #define W2V_ARG_WORD   'W'   /* word = value */
 #define W2V_ARG_ROWID  'r'   /* rowid = value */
 #define W2V_ARG_MINSIM 's'   /* similarity >= / > value */
+#define W2V_ARG_LOWER  'o'   /* w2v_tokens' lower ("fold") */
 /* Bounds on count and rowid (the frequency rank): the search takes them
 ** (w2v_filter_*).  Upper case: inclusive bound, or an IN list all at once. */
 #define W2V_ARG_COUNT    'c'   /* count = value */
@@ -345,6 +405,7 @@ typedef struct W2vFunc {
 extern const sqlite3_module w2v_model_module;     /* model_table.c: "w2v" */
 extern const sqlite3_module w2v_similar_module;   /* similar.c */
 extern const sqlite3_module w2v_predict_module;   /* predict_vtab.c */
+extern const sqlite3_module w2v_tokens_module;    /* tokens_vtab.c */
 void w2v_fn_train(sqlite3_context*, int, sqlite3_value**);          /* train_sql.c */
 void w2v_fn_prob(sqlite3_context*, int, sqlite3_value**);           /* scalars.c */
 void w2v_fn_score(sqlite3_context*, int, sqlite3_value**);
@@ -365,6 +426,8 @@ typedef struct W2vOptions {
   sqlite3_int64 minCount, maxVocab;
   sqlite3_int64 seed;
   int lower, replace, progress, update;
+  int fold;                  /* W2V_FOLD_*: lower=1 folds Unicode (an old model continued: ASCII) */
+  char *zTokenize;           /* tokenize=, NULL: white space */
   sqlite3_int64 maxMemory;   /* bytes training may allocate */
   int storage;               /* W2V_STORE_*: how the vectors are stored */
   int output;                /* 0: the output weights are not stored */
@@ -386,7 +449,7 @@ typedef struct W2vCorpus {
   int64_t nSent, nSentAlloc;
 } W2vCorpus;
 int w2v_corpus_read(sqlite3 *db, const char *zTable, const char *zColumn,
-                    int lower, sqlite3_int64 maxBytes, W2vVocab *vocab, W2vCorpus *c,
+                    W2vText *text, sqlite3_int64 maxBytes, W2vVocab *vocab, W2vCorpus *c,
                     char **pzErr);
 /* Bytes the corpus arrays have allocated. */
 sqlite3_int64 w2v_corpus_bytes(const W2vCorpus*);

@@ -10,7 +10,7 @@ layer() {
   case "$1" in
     core_*) echo 0 ;;
     util) echo 1 ;;
-    options|store) echo 2 ;;
+    options|store|text) echo 2 ;;
     model) echo 3 ;;
     ranked|corpus|train_options|update|stream) echo 4 ;;   # support for the surfaces
     w2v) echo 6 ;;

@@ -41,6 +41,13 @@ extern int (*w2v_core_alloc_hook)(size_t);
 ** bytes: returns the next token's length and start from *pi, or 0 when
 ** there is none. */
 int w2v_next_token(const char *z, int n, int *pi, int *piStart);
+
+/* fold.c: Unicode simple case folding (lower=1), as FTS5's unicode61 folds.
+** Writes the folded form of src[0..n) to dst, which must hold
+** W2V_FOLD_MAX(n) bytes (a 2-byte letter may fold to 3), and returns its
+** length.  Invalid UTF-8 bytes are copied unchanged. */
+#define W2V_FOLD_MAX(n) ((n) + (n)/2 + 1)
+size_t w2v_fold_utf8(char *dst, const char *src, size_t n);
 /* ---- parse.c: the small text formats -------------------------------- */
 /* Splits a word expression "w1 + w2 - w3" (a leading sign allowed) into its
 ** words with their signs; a has room for n/2+1 terms. */
