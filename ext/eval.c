@@ -5,7 +5,7 @@
 **   w2v_eval_similarity(model, table [, options]) pairs word1, word2, score
 **
 ** Options: restrict=N (only the N most frequent words take part, default
-** 30000, 0 = all) and lower=0|1 (default 1: compare ASCII-folded words; of
+** 30000, 0 = all) and lower=0|1 (default 1: compare case-folded words (Unicode); of
 ** the variants of a word the most frequent stands for it).
 **
 ** Analogy (3CosAdd): a question counts as covered when all four words are in
@@ -58,10 +58,10 @@ static int eval_vocab_init(EvalVocab *v, W2vModel *m, int64_t nRestrict, int low
     v->canon[i] = (int32_t)i;
     if( lower ){
       uint32_t n = m->vocab.lens[i];
-      char *z = sqlite3_malloc64(n+1);
+      char *z = sqlite3_malloc64(W2V_FOLD_MAX(n));
       int64_t f;
       if( z==0 ) return SQLITE_NOMEM;
-      w2v_fold_ascii(z, w2v_vocab_word(&m->vocab, i), n);
+      n = (uint32_t)w2v_fold_utf8(z, w2v_vocab_word(&m->vocab, i), n);
       f = w2v_vocab_add(&v->folded, z, n, 1);
       sqlite3_free(z);
       if( f<0 ) return SQLITE_NOMEM;
@@ -79,9 +79,9 @@ static int64_t eval_find(EvalVocab *v, sqlite3_value *x){
   int64_t id;
   if( z==0 ) return -1;
   if( v->lower ){
-    char buf[256], *zf = n<=(int)sizeof(buf) ? buf : sqlite3_malloc(n);
+    char buf[384], *zf = W2V_FOLD_MAX((size_t)n)<=sizeof(buf) ? buf : sqlite3_malloc64(W2V_FOLD_MAX((size_t)n));
     if( zf==0 ) return -1;
-    w2v_fold_ascii(zf, z, (size_t)n);
+    n = (int)w2v_fold_utf8(zf, z, (size_t)n);
     id = w2v_vocab_find(&v->folded, zf, (uint32_t)n);
     if( zf!=buf ) sqlite3_free(zf);
     return id<0 ? -1 : v->firstId[id];
