@@ -41,7 +41,7 @@ static int push_end(W2vCorpus *c){
   return 0;
 }
 
-/* Prepares SELECT table.column FROM table, where table may be
+/* Prepares SELECT table.column[, table.column2] FROM table, where table may be
 ** "schema.table".  The column is qualified because SQLite reads an unknown
 ** double-quoted name that is not qualified as a string literal (its
 ** double-quoted-string compatibility): a misspelt column would train on its
@@ -49,30 +49,99 @@ static int push_end(W2vCorpus *c){
 ** would expire every statement of the connection, and the statement calling
 ** w2v_train would then fail with "abort due to ROLLBACK" when it opens its
 ** next table.) */
-static int prepare_source(sqlite3 *db, const char *zTable, const char *zColumn,
-                          sqlite3_stmt **ppStmt, char **pzErr){
-  char *zSql = sqlite3_mprintf("SELECT \"%w\".\"%w\" FROM \"%w\"", zTable, zColumn, zTable);
-  int rc;
+static int prepare_source2(sqlite3 *db, const char *zFunc, const char *zTable, const char *zColumn,
+                           const char *zColumn2, sqlite3_stmt **ppStmt, char **pzErr){
   const char *zDot = strchr(zTable, '.');
-  if( zSql==0 ) return SQLITE_NOMEM;
-  rc = sqlite3_prepare_v2(db, zSql, -1, ppStmt, 0);
-  sqlite3_free(zSql);
-  if( rc!=SQLITE_OK && zDot && strstr(sqlite3_errmsg(db), "no such table") ){
-    char *zSchema = sqlite3_mprintf("%.*s", (int)(zDot - zTable), zTable);
-    if( zSchema==0 ) return SQLITE_NOMEM;
-    zSql = sqlite3_mprintf("SELECT \"%w\".\"%w\" FROM \"%w\".\"%w\"", zDot+1, zColumn, zSchema, zDot+1);
-    sqlite3_free(zSchema);
+  const char *zName = zTable;   /* the table as the columns are qualified */
+  char *zFrom = sqlite3_mprintf("\"%w\"", zTable);
+  int rc = SQLITE_NOMEM, i;
+  for(i=0; i<2 && zFrom; i++){
+    char *zSql = zColumn2
+      ? sqlite3_mprintf("SELECT \"%w\".\"%w\", \"%w\".\"%w\" FROM %s", zName, zColumn, zName, zColumn2, zFrom)
+      : sqlite3_mprintf("SELECT \"%w\".\"%w\" FROM %s", zName, zColumn, zFrom);
+    sqlite3_free(zFrom);
+    zFrom = 0;
     if( zSql==0 ) return SQLITE_NOMEM;
     rc = sqlite3_prepare_v2(db, zSql, -1, ppStmt, 0);
     sqlite3_free(zSql);
+    if( rc==SQLITE_OK || i==1 || zDot==0 || !strstr(sqlite3_errmsg(db), "no such table") ) break;
+    /* "schema.table" */
+    zName = zDot+1;
+    zFrom = sqlite3_mprintf("\"%.*w\".\"%w\"", (int)(zDot - zTable), zTable, zDot+1);
   }
-  if( rc!=SQLITE_OK ){
+  sqlite3_free(zFrom);
+  if( rc!=SQLITE_OK && rc!=SQLITE_NOMEM ){
     if( strncmp(sqlite3_errmsg(db), "no such column: ", 16)==0 ){
-      *pzErr = sqlite3_mprintf("w2v_train: no such column: %s", zColumn);
+      const char *zCol = strrchr(sqlite3_errmsg(db), '.');
+      *pzErr = sqlite3_mprintf("%s: no such column: %s", zFunc,
+                               zCol && zColumn2 && strcmp(zCol+1, zColumn2)==0 ? zColumn2 : zColumn);
     }else{
-      *pzErr = sqlite3_mprintf("w2v_train: %s", sqlite3_errmsg(db));
+      *pzErr = sqlite3_mprintf("%s: %s", zFunc, sqlite3_errmsg(db));
     }
   }
+  return rc;
+}
+
+static int prepare_source(sqlite3 *db, const char *zTable, const char *zColumn,
+                          sqlite3_stmt **ppStmt, char **pzErr){
+  return prepare_source2(db, "w2v_train", zTable, zColumn, 0, ppStmt, pzErr);
+}
+
+int w2v_word_list_read(sqlite3 *db, const char *zOption, const char *zTable, W2vText *text,
+                       int wantCount, W2vVocab *list, int *pHasCount, char **pzErr){
+  sqlite3_stmt *p = 0;
+  char *zErr = 0;
+  sqlite3_int64 nRow = 0;
+  int rc = SQLITE_ERROR;
+  *pHasCount = 0;
+  if( wantCount ){
+    rc = prepare_source2(db, "w2v_train", zTable, "word", "count", &p, &zErr);
+    if( rc==SQLITE_OK ) *pHasCount = 1;
+    if( rc==SQLITE_ERROR && zErr && strcmp(zErr, "w2v_train: no such column: count")==0 ){
+      sqlite3_free(zErr);
+      zErr = 0;
+    }
+  }
+  if( !*pHasCount && zErr==0 && rc!=SQLITE_NOMEM ){
+    rc = prepare_source2(db, "w2v_train", zTable, "word", 0, &p, &zErr);
+  }
+  if( rc!=SQLITE_OK ){
+    *pzErr = zErr ? sqlite3_mprintf("w2v_train: %s=%s: %s", zOption, zTable, zErr + 11) : 0;
+    sqlite3_free(zErr);
+    return rc;
+  }
+  while( (rc = sqlite3_step(p))==SQLITE_ROW ){
+    const char *z = (const char*)sqlite3_column_text(p, 0);
+    const char *zWord;
+    int n = sqlite3_column_bytes(p, 0), nWord;
+    sqlite3_int64 count = 1;
+    nRow++;
+    if( z==0 ){
+      if( sqlite3_column_type(p, 0)==SQLITE_NULL ) continue;
+      rc = SQLITE_NOMEM; break;
+    }
+    if( *pHasCount ){
+      if( sqlite3_column_type(p, 1)!=SQLITE_INTEGER || sqlite3_column_int64(p, 1)<0 ){
+        *pzErr = sqlite3_mprintf("w2v_train: %s=%s: row %lld: count must be an integer >= 0",
+                                 zOption, zTable, nRow);
+        rc = SQLITE_ERROR; break;
+      }
+      count = sqlite3_column_int64(p, 1);
+    }
+    rc = w2v_text_word(text, z, n, &zWord, &nWord);
+    if( rc!=SQLITE_OK ){
+      if( rc!=SQLITE_NOMEM ) *pzErr = sqlite3_mprintf("w2v_train: %s=%s: the tokenizer failed (error %d)", zOption, zTable, rc);
+      break;
+    }
+    if( nWord==0 ) continue;
+    if( w2v_vocab_add(list, zWord, (uint32_t)nWord, count)<0 ){ rc = SQLITE_NOMEM; break; }
+  }
+  if( rc==SQLITE_DONE ){
+    rc = SQLITE_OK;
+  }else if( rc!=SQLITE_NOMEM && *pzErr==0 ){
+    *pzErr = sqlite3_mprintf("w2v_train: %s=%s: %s", zOption, zTable, sqlite3_errmsg(db));
+  }
+  sqlite3_finalize(p);
   return rc;
 }
 

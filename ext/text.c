@@ -128,6 +128,7 @@ void w2v_text_close(W2vText *t){
   if( t->pTok ) ((fts5_tokenizer*)t->xMethods)->xDelete((Fts5Tokenizer*)t->pTok);
   sqlite3_free(t->xMethods);
   sqlite3_free(t->zFold);
+  sqlite3_free(t->zWord);
   memset(t, 0, sizeof(*t));
 }
 
@@ -161,6 +162,54 @@ static int emit(SplitCtx *s, const char *z, int n, int iStart, int iEnd){
 static int fts5_token(void *pCtx, int tflags, const char *z, int n, int iStart, int iEnd){
   if( tflags & FTS5_TOKEN_COLOCATED ) return SQLITE_OK;   /* a synonym: the first form counts */
   return emit((SplitCtx*)pCtx, z, n, iStart, iEnd);
+}
+
+typedef struct OneWord { W2vText *t; int nTok; char *zOne; int nOne; size_t nAlloc; } OneWord;
+
+static int one_word(void *pCtx, const char *z, int n, int iStart, int iEnd){
+  OneWord *o = (OneWord*)pCtx;
+  (void)iStart; (void)iEnd;
+  if( ++o->nTok>1 ) return SQLITE_DONE;
+  if( (size_t)n>o->nAlloc ){
+    char *p = sqlite3_realloc64(o->zOne, (size_t)n);
+    if( p==0 ) return SQLITE_NOMEM;
+    o->zOne = p;
+    o->nAlloc = (size_t)n;
+  }
+  memcpy(o->zOne, z, (size_t)n);
+  o->nOne = n;
+  return SQLITE_OK;
+}
+
+int w2v_text_word(W2vText *t, const char *z, int n, const char **pz, int *pn){
+  OneWord o;
+  int rc;
+  memset(&o, 0, sizeof(o));
+  o.t = t;
+  o.zOne = t->zWord;
+  o.nAlloc = t->nWord;
+  rc = w2v_text_split(t, z, n, one_word, &o);
+  t->zWord = o.zOne;
+  t->nWord = o.nAlloc;
+  if( rc!=SQLITE_OK && rc!=SQLITE_DONE ) return rc;
+  if( o.nTok==1 ){
+    *pz = t->zWord;
+    *pn = o.nOne;
+    return SQLITE_OK;
+  }
+  /* not one token: the text itself, folded as the model folds */
+  if( W2V_FOLD_MAX((size_t)n)>t->nWord ){
+    char *p = sqlite3_realloc64(t->zWord, W2V_FOLD_MAX((size_t)n));
+    if( p==0 ) return SQLITE_NOMEM;
+    t->zWord = p;
+    t->nWord = W2V_FOLD_MAX((size_t)n);
+  }
+  if( t->fold==W2V_FOLD_UNICODE ) n = (int)w2v_fold_utf8(t->zWord, z, (size_t)n);
+  else if( t->fold==W2V_FOLD_ASCII ) w2v_fold_ascii(t->zWord, z, (size_t)n);
+  else if( n>0 ) memcpy(t->zWord, z, (size_t)n);
+  *pz = t->zWord;
+  *pn = n;
+  return SQLITE_OK;
 }
 
 int w2v_text_split(W2vText *t, const char *z, int n, W2vTokenFn x, void *ctx){

@@ -48,6 +48,8 @@ static const W2vOptDesc aTrainOpt[] = {
   { "output",      W2V_OPT_INT,  0, 1,                  1,    OFF(output),     I32|KEPT, 0, "0 or 1" },
   /* kept and stored by hand: its default is NULL (white space) */
   { "tokenize",    W2V_OPT_TEXT, 0, 0,                  NAN,  OFF(zTokenize),  0 },
+  { "vocab",       W2V_OPT_TEXT, 0, 0,                  NAN,  OFF(zVocab),     0 },
+  { "exclude",     W2V_OPT_TEXT, 0, 0,                  NAN,  OFF(zExclude),   0 },
 };
 const W2vOptTable w2v_train_options = { aTrainOpt, (int)(sizeof(aTrainOpt)/sizeof(aTrainOpt[0])), 0 };
 
@@ -84,6 +86,8 @@ int w2v_train_options_parse(const char *zFunc, const char *z, W2vOptions *o, cha
     *pzErr = sqlite3_mprintf("%s: option 'model' is required (model=NAME)", zFunc);
   }else if( o->loss==W2V_LOSS_NS && o->negative<1 ){
     *pzErr = sqlite3_mprintf("%s: loss=ns needs negative >= 1", zFunc);
+  }else if( o->update && o->zVocab ){
+    *pzErr = sqlite3_mprintf("%s: vocab= cannot be combined with update=1 (the model keeps its words)", zFunc);
   }else if( o->update && o->replace ){
     *pzErr = sqlite3_mprintf("%s: update=1 and replace=1 exclude each other", zFunc);
   }else{

@@ -98,6 +98,40 @@ static char *summary_json(const W2vOptions *o, const W2vVocab *v, int64_t corpus
   return sqlite3_str_finish(s);
 }
 
+/* vocab= and exclude= on the words read (raw, with their counts): a word
+** not to be kept gets count 0, which min_count (>= 1) then drops; vocab=
+** with a count column gives every listed word that count, read or not
+** (word2vec.c's -read-vocab).  The excluded words go to *pExcluded. */
+static int apply_word_lists(sqlite3 *db, const W2vOptions *o, W2vText *text, W2vVocab *raw,
+                            W2vVocab *pExcluded, char **pzErr){
+  int64_t i;
+  int hasCount = 0, rc;
+  if( o->zVocab ){
+    W2vVocab keep;
+    w2v_vocab_init(&keep);
+    rc = w2v_word_list_read(db, "vocab", o->zVocab, text, 1, &keep, &hasCount, pzErr);
+    for(i=0; rc==SQLITE_OK && i<raw->n; i++){
+      int64_t k = w2v_vocab_find(&keep, w2v_vocab_word(raw, i), raw->lens[i]);
+      raw->counts[i] = k<0 ? 0 : hasCount ? keep.counts[k] : raw->counts[i];
+    }
+    for(i=0; rc==SQLITE_OK && hasCount && i<keep.n; i++){
+      if( w2v_vocab_find(raw, w2v_vocab_word(&keep, i), keep.lens[i])<0
+       && w2v_vocab_add(raw, w2v_vocab_word(&keep, i), keep.lens[i], keep.counts[i])<0 ) rc = SQLITE_NOMEM;
+    }
+    w2v_vocab_free(&keep);
+    if( rc!=SQLITE_OK ) return rc;
+  }
+  if( o->zExclude ){
+    rc = w2v_word_list_read(db, "exclude", o->zExclude, text, 0, pExcluded, &hasCount, pzErr);
+    if( rc!=SQLITE_OK ) return rc;
+    for(i=0; i<pExcluded->n; i++){
+      int64_t id = w2v_vocab_find(raw, w2v_vocab_word(pExcluded, i), pExcluded->lens[i]);
+      if( id>=0 ) raw->counts[id] = 0;
+    }
+  }
+  return SQLITE_OK;
+}
+
 /* The trained model and the options kept with it, in one savepoint. */
 static int save_model(sqlite3 *db, const W2vOptions *o, const W2vTarget *target, const W2vVocab *vocab,
                       W2vTrainer *t, const char *zJson, char **pzErr){
@@ -140,12 +174,14 @@ void w2v_fn_train(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   int rc;
   W2vTarget target;
   W2vText text;
+  W2vVocab excluded;
   double t0 = now_seconds();
 
   memset(&corpus, 0, sizeof(corpus));
   memset(&upd, 0, sizeof(upd));
   w2v_vocab_init(&raw);
   w2v_vocab_init(&vocab);
+  w2v_vocab_init(&excluded);
   static const char *const azWhat[] = { "table name", "column name", "options", 0 };
   if( w2v_args_have_nul(ctx, "w2v_train", argc, argv, azWhat) ) return;
   if( zTable==0 || zColumn==0 ){
@@ -170,13 +206,20 @@ void w2v_fn_train(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   rc = w2v_text_open(db, 0, "w2v_train", o.zTokenize, o.fold, &text, &zErr);
   if( rc!=SQLITE_OK ) goto done;
   rc = w2v_corpus_read(db, zTable, zColumn, &text, o.maxMemory, &raw, &corpus, &zErr);
+  if( rc==SQLITE_OK ) rc = apply_word_lists(db, &o, &text, &raw, &excluded, &zErr);
   w2v_text_close(&text);
   if( rc!=SQLITE_OK ) goto done;
   remap = malloc((raw.n ? raw.n : 1) * sizeof(int32_t));
   if( remap==0 ){ rc = SQLITE_NOMEM; goto done; }
   if( o.update ){
+    int64_t i;
     rc = w2v_update_merge(&upd, &o, &raw, &vocab, remap, &zErr);
     if( rc!=SQLITE_OK ) goto done;
+    /* an excluded word the model already has stays in it, untrained here */
+    for(i=0; i<excluded.n; i++){
+      int64_t id = w2v_vocab_find(&raw, w2v_vocab_word(&excluded, i), excluded.lens[i]);
+      if( id>=0 ) remap[id] = -1;
+    }
   }else if( w2v_vocab_prune(&raw, o.minCount, o.maxVocab, &vocab, remap) ){
     rc = SQLITE_NOMEM; goto done;
   }
@@ -260,5 +303,6 @@ done:
   w2v_corpus_free(&corpus);
   w2v_vocab_free(&raw);
   w2v_vocab_free(&vocab);
+  w2v_vocab_free(&excluded);
   w2v_options_free(&w2v_train_options, &o);
 }

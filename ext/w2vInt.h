@@ -87,6 +87,8 @@ typedef struct W2vText {
   int fold;                   /* W2V_FOLD_*: ASCII only for models made before Unicode folding */
   char *zFold;                /* scratch for folded tokens */
   size_t nFold;
+  char *zWord;                /* w2v_text_word's result */
+  size_t nWord;
 } W2vText;
 /* Called for every token (folded) with its byte range in the text; a
 ** non-zero return stops the split and is its result. */
@@ -99,6 +101,11 @@ int w2v_text_is_whitespace(const char *zSpec);
 int w2v_text_open(sqlite3 *db, void **ppApi, const char *zFunc, const char *zSpec, int fold,
                   W2vText *t, char **pzErr);
 int w2v_text_split(W2vText *t, const char *z, int n, W2vTokenFn x, void *ctx);
+/* One word as the model reads it: the token when the tokenizer makes
+** exactly one of z[0..n), else z itself folded (a phrase such as new_york
+** that the tokenizer would split).  *pz points into t's buffer until the
+** next call; returns SQLITE_OK, SQLITE_NOMEM or the tokenizer's error. */
+int w2v_text_word(W2vText *t, const char *z, int n, const char **pz, int *pn);
 void w2v_text_close(W2vText *t);
 
 /* ---- store.c: the shadow tables ---------------------------------------- */
@@ -428,6 +435,7 @@ typedef struct W2vOptions {
   int lower, replace, progress, update;
   int fold;                  /* W2V_FOLD_*: lower=1 folds Unicode (an old model continued: ASCII) */
   char *zTokenize;           /* tokenize=, NULL: white space */
+  char *zVocab, *zExclude;   /* vocab=, exclude=: tables of words */
   sqlite3_int64 maxMemory;   /* bytes training may allocate */
   int storage;               /* W2V_STORE_*: how the vectors are stored */
   int output;                /* 0: the output weights are not stored */
@@ -451,6 +459,12 @@ typedef struct W2vCorpus {
 int w2v_corpus_read(sqlite3 *db, const char *zTable, const char *zColumn,
                     W2vText *text, sqlite3_int64 maxBytes, W2vVocab *vocab, W2vCorpus *c,
                     char **pzErr);
+/* vocab= and exclude=: the words of zTable's column word, each read as the
+** model reads one word (w2v_text_word), into list; with wantCount, the
+** column count too when the table has one (*pHasCount), whose values must
+** be integers >= 0 (a word listed twice adds up).  Errors name the option. */
+int w2v_word_list_read(sqlite3 *db, const char *zOption, const char *zTable, W2vText *text,
+                       int wantCount, W2vVocab *list, int *pHasCount, char **pzErr);
 /* Bytes the corpus arrays have allocated. */
 sqlite3_int64 w2v_corpus_bytes(const W2vCorpus*);
 /* Replaces each id by remap[id], dropping -1 and sentences left empty. */
