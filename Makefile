@@ -103,6 +103,10 @@ demo: w2v.so
 bench: w2v.so
 	bash sql/bench.sh
 
+# tokenize=unicode61 against tokenize=whitespace, training on one corpus (issue #13)
+bench-text: w2v.so
+	bash sql/bench_text.sh
+
 # storage=float32|float16|int8 and output=0 on the bench corpus: sizes, accuracy
 bench-storage: w2v.so
 	bash sql/bench_storage.sh
