@@ -54,6 +54,8 @@ static void model_free(W2vModel *m){
   w2v_tree_free(&m->tree);
   sqlite3_free(m->zPartInput);
   sqlite3_free(m->zTokenize);
+  sqlite3_free(m->zPhraseDelim);
+  w2v_vocab_free(&m->phrasePairs);
   sqlite3_free(m);
 }
 
@@ -87,6 +89,22 @@ int64_t w2v_model_find(const W2vModel *m, const char *z, int n){
   id = w2v_vocab_find(&m->vocab, zFold, (uint32_t)n);
   if( zFold!=buf ) sqlite3_free(zFold);
   return id;
+}
+
+/* The key of a phrase pair in phrasePairs: pass byte, left, NUL, right
+** (tokens hold no NUL: white space splits at it, FTS5 tokens are text).
+** Into buf when it fits, else a new allocation; NULL on OOM. */
+static char *phrase_key(char *buf, size_t nBuf, int pass, const char *zL, int nL,
+                        const char *zR, int nR, int *pn){
+  size_t n = 2 + (size_t)nL + (size_t)nR;
+  char *z = n<=nBuf ? buf : sqlite3_malloc64(n);
+  if( z==0 ) return 0;
+  z[0] = (char)pass;
+  memcpy(z+1, zL, (size_t)nL);
+  z[1+nL] = 0;
+  memcpy(z+2+nL, zR, (size_t)nR);
+  *pn = (int)n;
+  return z;
 }
 
 void w2v_words_free(W2vWords *w){
@@ -156,9 +174,61 @@ int w2v_words_split(sqlite3 *db, void **ppApi, const char *zFunc, const char *zT
   return rc;
 }
 
+/* One pass of the model's phrases over w, as training joined them
+** (word2phrase's greedy rule: left to right, a joined token is not joined
+** again in the same pass). */
+static int join_pass(const W2vModel *m, int pass, W2vWords *w){
+  W2vWords out;
+  WordsCtx c;
+  char buf[256], *zKey = 0, *zJoin = 0;
+  size_t nDelim = strlen(m->zPhraseDelim);
+  int i = 0, rc = SQLITE_OK;
+  memset(&out, 0, sizeof(out));
+  c.v = 0; c.w = &out;
+  while( i<w->n && rc==SQLITE_OK ){
+    const char *zL = w->zTok + w->aOff[i];
+    int nL = w->aLen[i], nKey;
+    if( i+1<w->n ){
+      const char *zR = w->zTok + w->aOff[i+1];
+      int nR = w->aLen[i+1];
+      zKey = phrase_key(buf, sizeof(buf), pass, zL, nL, zR, nR, &nKey);
+      if( zKey==0 ){ rc = SQLITE_NOMEM; break; }
+      if( w2v_vocab_find(&m->phrasePairs, zKey, (uint32_t)nKey)>=0 ){
+        zJoin = sqlite3_malloc64((size_t)nL + nDelim + (size_t)nR);
+        if( zJoin==0 ){ rc = SQLITE_NOMEM; break; }
+        memcpy(zJoin, zL, (size_t)nL);
+        memcpy(zJoin+nL, m->zPhraseDelim, nDelim);
+        memcpy(zJoin+nL+nDelim, zR, (size_t)nR);
+        rc = add_word(&c, zJoin, nL+(int)nDelim+nR, w->aStart[i], w->aEnd[i+1]);
+        sqlite3_free(zJoin);
+        zJoin = 0;
+        if( zKey!=buf ) sqlite3_free(zKey);
+        zKey = 0;
+        i += 2;
+        continue;
+      }
+      if( zKey!=buf ) sqlite3_free(zKey);
+      zKey = 0;
+    }
+    rc = add_word(&c, zL, nL, w->aStart[i], w->aEnd[i]);
+    i++;
+  }
+  if( zKey!=buf ) sqlite3_free(zKey);
+  if( rc!=SQLITE_OK ){ w2v_words_free(&out); return rc; }
+  w2v_words_free(w);
+  *w = out;
+  return SQLITE_OK;
+}
+
 int w2v_model_words(sqlite3 *db, W2vModel *m, const char *zFunc, const char *z, int n,
                     W2vWords *w, char **pzErr){
-  return w2v_words_split(db, &m->pFts5, zFunc, m->zTokenize, m->fold, &m->vocab, z, n, w, pzErr);
+  int rc = w2v_words_split(db, &m->pFts5, zFunc, m->zTokenize, m->fold, &m->vocab, z, n, w, pzErr);
+  int pass, i;
+  for(pass=1; pass<=m->nPhrasePass && rc==SQLITE_OK && w->n>1; pass++) rc = join_pass(m, pass, w);
+  if( m->nPhrasePass>0 && rc==SQLITE_OK ){
+    for(i=0; i<w->n; i++) w->aId[i] = w2v_vocab_find(&m->vocab, w->zTok + w->aOff[i], (uint32_t)w->aLen[i]);
+  }
+  return rc;
 }
 
 int w2v_model_word(sqlite3 *db, W2vModel *m, const char *zFunc, const char *z, int n,
@@ -169,9 +239,10 @@ int w2v_model_word(sqlite3 *db, W2vModel *m, const char *zFunc, const char *z, i
   if( z==0 ) return SQLITE_OK;
   if( m->zTokenize==0 ){
     /* white space: the text is the word, byte for byte (folded): a NUL or
-    ** a space in it makes it no word, never the word before it */
+    ** a space in it makes it no word, never the word before it -- unless
+    ** its words make a learnt phrase ("new york" for new_york) */
     *pId = w2v_model_find(m, z, n);
-    return SQLITE_OK;
+    if( *pId>=0 || m->nPhrasePass==0 ) return SQLITE_OK;
   }
   memset(&w, 0, sizeof(w));
   rc = w2v_model_words(db, m, zFunc, z, n, &w, pzErr);
@@ -220,6 +291,16 @@ static int read_input(sqlite3 *db, W2vModel *m, char **pzWhat){
   return SQLITE_OK;
 }
 
+static int add_phrase(void *pCtx, const W2vPhraseRow *r){
+  W2vModel *m = (W2vModel*)pCtx;
+  char buf[256], *z;
+  int n, rc = SQLITE_OK;
+  z = phrase_key(buf, sizeof(buf), r->pass, r->zLeft, r->nLeft, r->zRight, r->nRight, &n);
+  if( z==0 || w2v_vocab_add(&m->phrasePairs, z, (uint32_t)n, 1)<0 ) rc = SQLITE_NOMEM;
+  if( z!=buf ) sqlite3_free(z);
+  return rc;
+}
+
 /* Reads config, vocabulary and word vectors (or the search index) into a
 ** new model (one reference). */
 static int load_model(sqlite3 *db, const char *zSchema, const char *zModel, sqlite3_int64 gen,
@@ -231,6 +312,7 @@ static int load_model(sqlite3 *db, const char *zSchema, const char *zModel, sqli
   if( m==0 ) return SQLITE_NOMEM;
   memset(m, 0, sizeof(*m));
   w2v_vocab_init(&m->vocab);
+  w2v_vocab_init(&m->phrasePairs);
   m->nRef = 1;
   m->generation = gen;
   m->zSchema = sqlite3_mprintf("%s", zSchema);
@@ -244,7 +326,12 @@ static int load_model(sqlite3 *db, const char *zSchema, const char *zModel, sqli
     m->lower = meta.lower;
     m->fold = meta.fold;
     m->zTokenize = meta.zTokenize;   /* the model's now */
-    meta.zTokenize = 0;
+    m->nPhrasePass = meta.nPhrasePass;
+    m->zPhraseDelim = meta.zPhraseDelim;
+    meta.zTokenize = meta.zPhraseDelim = 0;
+    if( m->nPhrasePass>0 ){
+      rc = w2v_store_read_phrases(db, zSchema, zModel, m->nPhrasePass, m->zPhraseDelim, add_phrase, m, pzWhat);
+    }
     m->storage = meta.storage;
     m->hasOutput = meta.output;
     rc = w2v_store_read_vocab(db, zSchema, zModel, meta.nVocab, &m->vocab, pzWhat);

@@ -21,7 +21,8 @@
 SQLITE_EXTENSION_INIT3
 #include "w2vInt.h"
 
-const char *const w2v_shadow_suffix[W2V_N_SHADOW] = { "config", "vocab", "input", "output", "index" };
+const char *const w2v_shadow_suffix[W2V_N_SHADOW] = { "config", "vocab", "input", "output", "index",
+                                                            "phrases" };
 
 int w2v_store_is_shadow(const char *zSuffix){
   int i;
@@ -186,8 +187,8 @@ int w2v_store_drop(sqlite3 *db, const char *zSchema, const char *zModel){
 int w2v_store_rename(sqlite3 *db, const char *zSchema, const char *zOld, const char *zNew){
   int i, rc = SQLITE_OK;
   for(i=0; i<W2V_N_SHADOW && rc==SQLITE_OK; i++){
-    if( i==W2V_SHADOW_INDEX ){
-      /* models written before the index was stored have no such table */
+    if( i==W2V_SHADOW_INDEX || i==W2V_SHADOW_PHRASES ){
+      /* models written before the index (phrases) were stored have no such table */
       char *zIndex = sqlite3_mprintf("%s_%s", zOld, w2v_shadow_suffix[i]);
       int r = zIndex ? schema_lookup(db, zSchema, zIndex, 0, 0) : -2;
       sqlite3_free(zIndex);
@@ -236,9 +237,16 @@ static int write_config(sqlite3 *db, const W2vStoreModel *s, sqlite3_int64 gen, 
   rc = prepare_fmt(db, &p, "INSERT INTO \"%w\".\"%w_config\"(key, value) VALUES(?1, ?2)", s->zSchema, s->zModel);
   /* the keys a load needs, then the caller's (options), then the summary;
   ** a model of the first format's shape says version 1, which older builds read */
-  int version = s->zTokenize ? 3 : s->storage==W2V_STORE_F32 && (s->output || s->loss==W2V_LOSS_NONE) ? 1 : 2;
-  for(i=-13; i<s->nConfig && rc==SQLITE_OK; i++){
+  int version = s->zTokenize || s->nPhrasePass ? 3
+              : s->storage==W2V_STORE_F32 && (s->output || s->loss==W2V_LOSS_NONE) ? 1 : 2;
+  for(i=-15; i<s->nConfig && rc==SQLITE_OK; i++){
     switch( i ){
+      case -15:
+        if( s->nPhrasePass==0 ) continue;
+        sqlite3_bind_text(p, 1, "phrases", -1, SQLITE_STATIC); sqlite3_bind_int(p, 2, s->nPhrasePass); break;
+      case -14:
+        if( s->nPhrasePass==0 ) continue;
+        sqlite3_bind_text(p, 1, "phrase_delimiter", -1, SQLITE_STATIC); sqlite3_bind_text(p, 2, s->zPhraseDelim, -1, SQLITE_STATIC); break;
       case -13:
         if( s->zTokenize==0 ) continue;
         sqlite3_bind_text(p, 1, "tokenize", -1, SQLITE_STATIC); sqlite3_bind_text(p, 2, s->zTokenize, -1, SQLITE_STATIC); break;
@@ -266,6 +274,28 @@ static int write_config(sqlite3 *db, const W2vStoreModel *s, sqlite3_int64 gen, 
         }
         break;
     }
+    rc = sqlite3_step(p);
+    rc = (rc==SQLITE_DONE) ? sqlite3_reset(p) : rc;
+  }
+  if( rc!=SQLITE_OK && rc!=SQLITE_NOMEM && *pzErr==0 ) *pzErr = sqlite3_mprintf("%s", sqlite3_errmsg(db));
+  sqlite3_finalize(p);
+  return rc;
+}
+
+static int write_phrases(sqlite3 *db, const W2vStoreModel *s, char **pzErr){
+  sqlite3_stmt *p = 0;
+  sqlite3_int64 i;
+  int rc = prepare_fmt(db, &p, "INSERT INTO \"%w\".\"%w_phrases\"(id, pass, phrase, \"left\", \"right\", count, score)"
+                               " VALUES(?1, ?2, ?3||?4||?5, ?3, ?5, ?6, ?7)", s->zSchema, s->zModel);
+  for(i=0; i<s->nPhrase && rc==SQLITE_OK; i++){
+    const W2vPhraseRow *r = &s->aPhrase[i];
+    sqlite3_bind_int64(p, 1, i+1);
+    sqlite3_bind_int(p, 2, r->pass);
+    sqlite3_bind_text(p, 3, r->zLeft, r->nLeft, SQLITE_STATIC);
+    sqlite3_bind_text(p, 4, s->zPhraseDelim, -1, SQLITE_STATIC);
+    sqlite3_bind_text(p, 5, r->zRight, r->nRight, SQLITE_STATIC);
+    sqlite3_bind_int64(p, 6, r->count);
+    sqlite3_bind_double(p, 7, r->score);
     rc = sqlite3_step(p);
     rc = (rc==SQLITE_DONE) ? sqlite3_reset(p) : rc;
   }
@@ -448,6 +478,8 @@ static const char *const azShadowCols[W2V_N_SHADOW] = {
   "(id INTEGER PRIMARY KEY, vector BLOB NOT NULL)",
   "(id INTEGER PRIMARY KEY, vector BLOB NOT NULL)",
   "(id INTEGER PRIMARY KEY, data BLOB NOT NULL)",
+  "(id INTEGER PRIMARY KEY, pass INTEGER NOT NULL, phrase TEXT NOT NULL, \"left\" TEXT NOT NULL,"
+  " \"right\" TEXT NOT NULL, count INTEGER NOT NULL, score REAL NOT NULL)",
 };
 
 /* The shape shadow table i of zSchema.zModel has: 0 missing, 1 as it
@@ -504,6 +536,9 @@ static int store_write(sqlite3 *db, const W2vStoreModel *s, int isModel, sqlite3
   }
   if( rc==SQLITE_OK ) rc = guard_start(db, zS, pGuard);
   for(i=0; i<W2V_N_SHADOW && rc==SQLITE_OK; i++){
+    /* a model without phrases has no phrases table (one left by an
+    ** earlier model of the name is emptied) */
+    if( i==W2V_SHADOW_PHRASES && aState[i]==0 && s->nPhrasePass==0 ) continue;
     rc = aState[i]==1 ? exec_fmt(db, pzErr, "DELETE FROM \"%w\".\"%w_%s\"", zS, zM, w2v_shadow_suffix[i])
        : exec_fmt(db, pzErr, "CREATE TABLE \"%w\".\"%w_%s\"%s", zS, zM, w2v_shadow_suffix[i], azShadowCols[i]);
   }
@@ -522,6 +557,7 @@ static int store_write(sqlite3 *db, const W2vStoreModel *s, int isModel, sqlite3
   if( rc==SQLITE_OK ) rc = write_vectors(db, s, "input", s->in, s->vocab->n, s->dim, pzErr);
   if( rc==SQLITE_OK && s->out ) rc = write_vectors(db, s, "output", s->out, s->nOut, s->dim, pzErr);
   if( rc==SQLITE_OK && s->storage!=W2V_STORE_I8 ) rc = write_index(db, s, pzErr);
+  if( rc==SQLITE_OK && s->nPhrase ) rc = write_phrases(db, s, pzErr);
   return rc;
 }
 
@@ -653,6 +689,11 @@ int w2v_store_read_config(sqlite3 *db, const char *zSchema, const char *zModel,
     else if( !strcmp(k, "storage") ) m->storage = w2v_storage_from_name(v);
     else if( !strcmp(k, "output") ) m->output = isInt && (iv==0 || iv==1) ? (int)iv : -1;
     else if( !strcmp(k, "index") ) m->index = isInt && (iv==0 || iv==1) ? (int)iv : -1;
+    else if( !strcmp(k, "phrases") ) m->nPhrasePass = isInt && iv>=1 && iv<=W2V_MAX_PHRASE_PASSES ? (int)iv : -1;
+    else if( !strcmp(k, "phrase_delimiter") ){
+      if( sqlite3_column_type(p, 1)!=SQLITE_TEXT || m->zPhraseDelim ) m->nPhrasePass = -1;
+      else if( (m->zPhraseDelim = sqlite3_mprintf("%s", v))==0 ) nomem = 1;
+    }
     else if( !strcmp(k, "case_fold") ) m->fold = !strcmp(v, "unicode") ? W2V_FOLD_UNICODE : !strcmp(v, "ascii") ? W2V_FOLD_ASCII : -1;
     else if( !strcmp(k, "tokenize") ){
       if( sqlite3_column_type(p, 1)!=SQLITE_TEXT || m->zTokenize || !*v ) badTokenize = 1;
@@ -677,6 +718,8 @@ int w2v_store_read_config(sqlite3 *db, const char *zSchema, const char *zModel,
     *pzWhat = sqlite3_mprintf("bad lower, storage, output or index in %s_config", zModel);
   }else if( m->fold<0 || badTokenize || (m->fold!=W2V_FOLD_NONE)!=(m->lower==1) ){
     *pzWhat = sqlite3_mprintf("bad tokenize or case_fold in %s_config", zModel);
+  }else if( m->nPhrasePass<0 || (m->nPhrasePass>0)!=(m->zPhraseDelim!=0) ){
+    *pzWhat = sqlite3_mprintf("bad phrases or phrase_delimiter in %s_config", zModel);
   }else{
     return SQLITE_OK;
   }
@@ -686,7 +729,51 @@ int w2v_store_read_config(sqlite3 *db, const char *zSchema, const char *zModel,
 
 void w2v_store_meta_free(W2vStoredMeta *m){
   sqlite3_free(m->zTokenize);
-  m->zTokenize = 0;
+  sqlite3_free(m->zPhraseDelim);
+  m->zTokenize = m->zPhraseDelim = 0;
+}
+
+int w2v_store_read_phrases(sqlite3 *db, const char *zSchema, const char *zModel, int nPass,
+                           const char *zDelim, int (*x)(void*, const W2vPhraseRow*), void *ctx,
+                           char **pzWhat){
+  sqlite3_stmt *p = 0;
+  sqlite3_int64 nRow = 0;
+  size_t nDelim = strlen(zDelim);
+  int rc = prepare_fmt(db, &p, "SELECT pass, phrase, \"left\", \"right\", count, score FROM \"%w\".\"%w_phrases\""
+                               " ORDER BY id", zSchema, zModel);
+  if( rc!=SQLITE_OK ){ sqlite3_finalize(p); return prepare_error(db, rc, pzWhat); }
+  while( (rc = sqlite3_step(p))==SQLITE_ROW ){
+    W2vPhraseRow r;
+    const char *zPhrase = (const char*)sqlite3_column_text(p, 1);
+    int nPhrase = sqlite3_column_bytes(p, 1);
+    nRow++;
+    r.pass = sqlite3_column_int(p, 0);
+    r.zLeft = (const char*)sqlite3_column_text(p, 2);
+    r.nLeft = sqlite3_column_bytes(p, 2);
+    r.zRight = (const char*)sqlite3_column_text(p, 3);
+    r.nRight = sqlite3_column_bytes(p, 3);
+    r.count = sqlite3_column_int64(p, 4);
+    r.score = sqlite3_column_double(p, 5);
+    if( (zPhrase==0 || r.zLeft==0 || r.zRight==0) && sqlite3_errcode(db)==SQLITE_NOMEM ){ rc = SQLITE_NOMEM; break; }
+    if( sqlite3_column_type(p, 0)!=SQLITE_INTEGER || r.pass<1 || r.pass>nPass
+     || sqlite3_column_type(p, 1)!=SQLITE_TEXT || sqlite3_column_type(p, 2)!=SQLITE_TEXT
+     || sqlite3_column_type(p, 3)!=SQLITE_TEXT || r.nLeft==0 || r.nRight==0
+     || (size_t)nPhrase!=r.nLeft+nDelim+r.nRight || memcmp(zPhrase, r.zLeft, r.nLeft)
+     || memcmp(zPhrase+r.nLeft, zDelim, nDelim) || memcmp(zPhrase+r.nLeft+nDelim, r.zRight, r.nRight) ){
+      *pzWhat = sqlite3_mprintf("%s_phrases row %lld is not a phrase of passes 1..%d joined by '%s'",
+                                zModel, nRow, nPass, zDelim);
+      rc = SQLITE_CORRUPT;
+      break;
+    }
+    if( (rc = x(ctx, &r))!=SQLITE_OK ) break;
+  }
+  if( rc==SQLITE_DONE ) rc = SQLITE_OK;
+  if( rc==SQLITE_ROW ) rc = SQLITE_OK;
+  if( rc!=SQLITE_OK && rc!=SQLITE_CORRUPT && rc!=SQLITE_NOMEM && *pzWhat==0 ){
+    *pzWhat = sqlite3_mprintf("%s", sqlite3_errmsg(db));
+  }
+  sqlite3_finalize(p);
+  return rc;
 }
 
 int w2v_store_read_vocab(sqlite3 *db, const char *zSchema, const char *zModel,

@@ -109,8 +109,9 @@ int w2v_text_word(W2vText *t, const char *z, int n, const char **pz, int *pn);
 void w2v_text_close(W2vText *t);
 
 /* ---- store.c: the shadow tables ---------------------------------------- */
-#define W2V_N_SHADOW 5
+#define W2V_N_SHADOW 6
 #define W2V_SHADOW_INDEX 4         /* w2v_shadow_suffix[4]: "index", new in format 2 */
+#define W2V_SHADOW_PHRASES 5       /* "phrases", new in format 3 */
 extern const char *const w2v_shadow_suffix[W2V_N_SHADOW];
 int w2v_store_is_shadow(const char *zSuffix);
 
@@ -124,12 +125,27 @@ W2vNameState w2v_store_state(sqlite3*, const char *zSchema, const char *zModel, 
 enum { W2V_GEN_NONE = -1, W2V_GEN_DAMAGED = -2, W2V_GEN_ERROR = -3, W2V_GEN_NOMEM = -4 };
 sqlite3_int64 w2v_store_generation(sqlite3*, const char *zSchema, const char *zModel);
 
+/* A learnt phrase: pass (1..), its two parts (a part may itself be a phrase
+** of an earlier pass) and what word2phrase scored it with. */
+typedef struct W2vPhraseRow {
+  int pass;
+  const char *zLeft, *zRight;
+  int nLeft, nRight;
+  sqlite3_int64 count;
+  double score;
+} W2vPhraseRow;
+#define W2V_MAX_PHRASE_PASSES 10
+
 /* What a write stores. */
 typedef struct W2vStoreModel {
   const char *zSchema, *zModel;
   int arch, loss, dim, lower;
   int fold;                        /* W2V_FOLD_*: how lower=1 folds (config 'case_fold') */
   const char *zTokenize;           /* FTS5 tokenizer spec, NULL: white space */
+  int nPhrasePass;                 /* phrases=N: passes (0: none) */
+  const char *zPhraseDelim;        /* joins a phrase's parts */
+  const W2vPhraseRow *aPhrase;     /* every phrase a pass would join */
+  sqlite3_int64 nPhrase;
   int storage;                     /* W2V_STORE_*: how rows are stored */
   int output;                      /* 0: output=0, out is not stored */
   const W2vVocab *vocab;
@@ -153,6 +169,8 @@ typedef struct W2vStoredMeta {
   int arch, loss, dim, lower;
   int fold;                        /* W2V_FOLD_* (lower=1 without 'case_fold': ASCII) */
   char *zTokenize;                 /* sqlite3_malloc'd, the reader's; NULL: white space */
+  int nPhrasePass;                 /* 'phrases': passes, 0 none */
+  char *zPhraseDelim;              /* 'phrase_delimiter', sqlite3_malloc'd */
   int storage;                     /* W2V_STORE_* */
   int output;                      /* 0: saved with output=0 */
   int index;                       /* 1: <model>_index holds the search index */
@@ -161,6 +179,11 @@ typedef struct W2vStoredMeta {
 int w2v_store_read_config(sqlite3*, const char *zSchema, const char *zModel,
                           W2vStoredMeta*, char **pzWhat);
 void w2v_store_meta_free(W2vStoredMeta*);
+/* Every row of <model>_phrases, checked (pass 1..nPass, parts non-empty,
+** phrase = left || delimiter || right), to x; SQLITE_CORRUPT with *pzWhat. */
+int w2v_store_read_phrases(sqlite3*, const char *zSchema, const char *zModel, int nPass,
+                           const char *zDelim, int (*x)(void*, const W2vPhraseRow*), void *ctx,
+                           char **pzWhat);
 int w2v_store_read_vocab(sqlite3*, const char *zSchema, const char *zModel,
                          sqlite3_int64 nVocab, W2vVocab*, char **pzWhat);
 /* The search index (w2v_store_read_config said index=1) into x, whose
@@ -192,6 +215,9 @@ struct W2vModel {
   int fold;                  /* W2V_FOLD_*: how */
   char *zTokenize;           /* the FTS5 tokenizer it was trained with, NULL: white space */
   void *pFts5;               /* the connection's fts5_api, once looked up */
+  int nPhrasePass;           /* learnt phrases=N: queries join them too */
+  char *zPhraseDelim;
+  W2vVocab phrasePairs;      /* key: pass byte, left, NUL, right (w2v_phrase_key) */
   int storage;               /* W2V_STORE_*: how the rows are stored (in and out hold them decoded) */
   int hasOutput;             /* 0: saved with output=0 */
   W2vVocab vocab;
