@@ -329,13 +329,13 @@ static int load_model(sqlite3 *db, const char *zSchema, const char *zModel, sqli
     m->nPhrasePass = meta.nPhrasePass;
     m->zPhraseDelim = meta.zPhraseDelim;
     meta.zTokenize = meta.zPhraseDelim = 0;
-    if( m->nPhrasePass>0 ){
-      rc = w2v_store_read_phrases(db, zSchema, zModel, m->nPhrasePass, m->zPhraseDelim, add_phrase, m, pzWhat);
-    }
     m->storage = meta.storage;
     m->hasOutput = meta.output;
     rc = w2v_store_read_vocab(db, zSchema, zModel, meta.nVocab, &m->vocab, pzWhat);
     m->countsSorted = w2v_counts_sorted(m->vocab.counts, m->vocab.n);
+    if( rc==SQLITE_OK && m->nPhrasePass>0 ){
+      rc = w2v_store_read_phrases(db, zSchema, zModel, m->nPhrasePass, m->zPhraseDelim, add_phrase, m, pzWhat);
+    }
   }
   if( rc==SQLITE_OK && meta.index ){
     /* the word vectors are read when something needs them all; the search

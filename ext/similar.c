@@ -86,8 +86,35 @@ static int sim_best_index(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo){
   return SQLITE_OK;
 }
 
-/* The word ids and signs of an expression "w1 + w2 - w3 ...".  Returns 0,
-** 1 when a word is unknown or there is none (no rows), or -1 with *pzErr set. */
+/* The ids of the words of one operand of an expression read by a model
+** with a tokenizer or phrases: "New York," is new_york.  Appends to aId (room
+** for nMax); 0 when every word is known, 1 if not, -1 with *pzErr. */
+static int operand_words(sqlite3 *db, W2vModel *m, const char *z, int n, int sign,
+                         int32_t *aId, int8_t *aSign, int *pnTerm, int nMax, char **pzErr){
+  W2vWords w;
+  int i, r = 0;
+  memset(&w, 0, sizeof(w));
+  if( w2v_model_words(db, m, "w2v_similar", z, n, &w, pzErr) ){
+    w2v_words_free(&w);
+    return -1;
+  }
+  if( *pnTerm + w.n > nMax ){
+    *pzErr = sqlite3_mprintf("w2v_similar: the query has more words than bytes (its tokenizer's doing)");
+    r = -1;
+  }
+  for(i=0; i<w.n && r==0; i++){
+    if( w.aId[i]<0 ){ r = 1; break; }
+    aId[*pnTerm] = (int32_t)w.aId[i];
+    aSign[(*pnTerm)++] = (int8_t)sign;
+  }
+  w2v_words_free(&w);
+  return r;
+}
+
+/* The word ids and signs of an expression "w1 + w2 - w3 ..." (words side
+** by side add up: "w1 w2" is "w1 + w2").  Returns 0, 1 when a word is
+** unknown or there is none (no rows), or -1 with *pzErr set.  aId has room
+** for n+1 words. */
 static int parse_expression(sqlite3 *db, W2vModel *m, const char *z, int n, int32_t *aId,
                             int8_t *aSign, int *pnTerm, char **pzErr){
   W2vTerm *a = sqlite3_malloc64(sizeof(W2vTerm)*(n/2+1));
@@ -101,12 +128,22 @@ static int parse_expression(sqlite3 *db, W2vModel *m, const char *z, int n, int3
     sqlite3_free(a);
     return -1;
   }
-  for(i=0; i<nTerm; i++){
-    int64_t id;
-    if( w2v_model_word(db, m, "w2v_similar", z + a[i].start, a[i].len, &id, pzErr) ){
-      sqlite3_free(a);
-      return -1;
+  if( m->zTokenize || m->nPhrasePass ){
+    /* each operand (the words between operators) as the model reads text */
+    int nOut = 0, j;
+    r = 0;
+    for(i=0; i<nTerm && r==0; i=j){
+      for(j=i+1; j<nTerm && !a[j].afterOp; j++){}
+      r = operand_words(db, m, z + a[i].start, a[j-1].start + a[j-1].len - a[i].start, a[i].sign,
+                        aId, aSign, &nOut, n+1, pzErr);
     }
+    sqlite3_free(a);
+    if( r!=0 ) return r;
+    *pnTerm = nOut;
+    return nOut==0;
+  }
+  for(i=0; i<nTerm; i++){
+    int64_t id = w2v_model_find(m, z + a[i].start, a[i].len);
     if( id<0 ) break;
     aId[i] = (int32_t)id;
     aSign[i] = (int8_t)a[i].sign;
@@ -278,8 +315,8 @@ static int sim_filter(sqlite3_vtab_cursor *pCur, int idxNum, const char *idxStr,
   knn = w2v_model_knn(c->m);
   nq = sqlite3_value_type(a.query)==SQLITE_BLOB ? 0 : sqlite3_value_bytes(a.query);
   q = sqlite3_malloc64(sizeof(float)*c->m->dim);
-  aId = sqlite3_malloc64(sizeof(int32_t)*(nq/2+1));
-  aSign = sqlite3_malloc64(nq/2+1);
+  aId = sqlite3_malloc64(sizeof(int32_t)*(nq+1));
+  aSign = sqlite3_malloc64(nq+1);
   if( knn==0 || q==0 || aId==0 || aSign==0 ){ rc = SQLITE_NOMEM; goto done; }
   memset(&kq, 0, sizeof(kq));
   kq.q = q;

@@ -675,9 +675,10 @@ int w2v_store_read_config(sqlite3 *db, const char *zSchema, const char *zModel,
   rc = prepare_fmt(db, &p, "SELECT key, value FROM \"%w\".\"%w_config\"", zSchema, zModel);
   if( rc!=SQLITE_OK ){ sqlite3_finalize(p); return prepare_error(db, rc, pzWhat); }
   while( sqlite3_step(p)==SQLITE_ROW ){
+    int isInt = sqlite3_column_type(p, 1)==SQLITE_INTEGER;   /* types before text: text converts */
+    int isText = sqlite3_column_type(p, 1)==SQLITE_TEXT;
     const char *k = (const char*)sqlite3_column_text(p, 0);
     const char *v = (const char*)sqlite3_column_text(p, 1);
-    int isInt = sqlite3_column_type(p, 1)==SQLITE_INTEGER;
     sqlite3_int64 iv = sqlite3_column_int64(p, 1);
     if( k==0 || v==0 ) continue;
     if( !strcmp(k, "format_version") ) version = isInt ? iv : -1;
@@ -691,12 +692,12 @@ int w2v_store_read_config(sqlite3 *db, const char *zSchema, const char *zModel,
     else if( !strcmp(k, "index") ) m->index = isInt && (iv==0 || iv==1) ? (int)iv : -1;
     else if( !strcmp(k, "phrases") ) m->nPhrasePass = isInt && iv>=1 && iv<=W2V_MAX_PHRASE_PASSES ? (int)iv : -1;
     else if( !strcmp(k, "phrase_delimiter") ){
-      if( sqlite3_column_type(p, 1)!=SQLITE_TEXT || m->zPhraseDelim ) m->nPhrasePass = -1;
+      if( !isText || m->zPhraseDelim || !*v ) m->nPhrasePass = -1;
       else if( (m->zPhraseDelim = sqlite3_mprintf("%s", v))==0 ) nomem = 1;
     }
     else if( !strcmp(k, "case_fold") ) m->fold = !strcmp(v, "unicode") ? W2V_FOLD_UNICODE : !strcmp(v, "ascii") ? W2V_FOLD_ASCII : -1;
     else if( !strcmp(k, "tokenize") ){
-      if( sqlite3_column_type(p, 1)!=SQLITE_TEXT || m->zTokenize || !*v ) badTokenize = 1;
+      if( !isText || m->zTokenize || !*v ) badTokenize = 1;
       else if( (m->zTokenize = sqlite3_mprintf("%s", v))==0 ) nomem = 1;
     }
   }
@@ -744,6 +745,10 @@ int w2v_store_read_phrases(sqlite3 *db, const char *zSchema, const char *zModel,
   if( rc!=SQLITE_OK ){ sqlite3_finalize(p); return prepare_error(db, rc, pzWhat); }
   while( (rc = sqlite3_step(p))==SQLITE_ROW ){
     W2vPhraseRow r;
+    /* the types first: reading a value as text converts it */
+    int allText = sqlite3_column_type(p, 1)==SQLITE_TEXT && sqlite3_column_type(p, 2)==SQLITE_TEXT
+               && sqlite3_column_type(p, 3)==SQLITE_TEXT;
+    int passIsInt = sqlite3_column_type(p, 0)==SQLITE_INTEGER;
     const char *zPhrase = (const char*)sqlite3_column_text(p, 1);
     int nPhrase = sqlite3_column_bytes(p, 1);
     nRow++;
@@ -755,9 +760,7 @@ int w2v_store_read_phrases(sqlite3 *db, const char *zSchema, const char *zModel,
     r.count = sqlite3_column_int64(p, 4);
     r.score = sqlite3_column_double(p, 5);
     if( (zPhrase==0 || r.zLeft==0 || r.zRight==0) && sqlite3_errcode(db)==SQLITE_NOMEM ){ rc = SQLITE_NOMEM; break; }
-    if( sqlite3_column_type(p, 0)!=SQLITE_INTEGER || r.pass<1 || r.pass>nPass
-     || sqlite3_column_type(p, 1)!=SQLITE_TEXT || sqlite3_column_type(p, 2)!=SQLITE_TEXT
-     || sqlite3_column_type(p, 3)!=SQLITE_TEXT || r.nLeft==0 || r.nRight==0
+    if( !passIsInt || r.pass<1 || r.pass>nPass || !allText || r.nLeft==0 || r.nRight==0
      || (size_t)nPhrase!=r.nLeft+nDelim+r.nRight || memcmp(zPhrase, r.zLeft, r.nLeft)
      || memcmp(zPhrase+r.nLeft, zDelim, nDelim) || memcmp(zPhrase+r.nLeft+nDelim, r.zRight, r.nRight) ){
       *pzWhat = sqlite3_mprintf("%s_phrases row %lld is not a phrase of passes 1..%d joined by '%s'",

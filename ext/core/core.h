@@ -51,7 +51,7 @@ size_t w2v_fold_utf8(char *dst, const char *src, size_t n);
 /* ---- parse.c: the small text formats -------------------------------- */
 /* Splits a word expression "w1 + w2 - w3" (a leading sign allowed) into its
 ** words with their signs; a has room for n/2+1 terms. */
-typedef struct W2vTerm { int start, len, sign; } W2vTerm;
+typedef struct W2vTerm { int start, len, sign, afterOp; } W2vTerm;  /* afterOp: an operator came before it */
 typedef enum { W2V_TERMS_OK = 0, W2V_TERMS_TWO_OPERATORS = 1, W2V_TERMS_TRAILING_OPERATOR = 2 } W2vTermsResult;
 int w2v_parse_terms(const char *z, int n, W2vTerm *a, int *pn);
 /* The first line of a word2vec vector file, "WORDS DIM": two whole numbers

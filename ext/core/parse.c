@@ -21,6 +21,7 @@ int w2v_parse_terms(const char *z, int n, W2vTerm *a, int *pn){
     }
     a[*pn].start = s;
     a[*pn].len = len;
+    a[*pn].afterOp = pendingOp;
     a[(*pn)++].sign = sign;
     sign = 1;
     pendingOp = 0;
