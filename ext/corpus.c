@@ -165,8 +165,20 @@ static int add_token(void *pCtx, const char *z, int n, int iStart, int iEnd){
   return SQLITE_OK;
 }
 
+/* A row through the model's tokenizer and its phrases (update=1 of a model
+** with phrases): its tokens as add_token takes them. */
+static int add_row_phrased(sqlite3 *db, W2vModel *m, const char *z, int n, ReadCtx *r, char **pzErr){
+  W2vWords w;
+  int i, rc;
+  memset(&w, 0, sizeof(w));
+  rc = w2v_model_words(db, m, "w2v_train", z, n, &w, pzErr);
+  for(i=0; i<w.n && rc==SQLITE_OK; i++) rc = add_token(r, w.zTok + w.aOff[i], w.aLen[i], 0, 0);
+  w2v_words_free(&w);
+  return rc;
+}
+
 int w2v_corpus_read(sqlite3 *db, const char *zTable, const char *zColumn,
-                    W2vText *text, sqlite3_int64 maxBytes, W2vVocab *vocab, W2vCorpus *c,
+                    W2vText *text, W2vModel *pPhrases, sqlite3_int64 maxBytes, W2vVocab *vocab, W2vCorpus *c,
                     char **pzErr){
   sqlite3_int64 nRow = 0;
   sqlite3_stmt *pStmt = 0;
@@ -184,7 +196,12 @@ int w2v_corpus_read(sqlite3 *db, const char *zTable, const char *zColumn,
     z = (const char*)sqlite3_column_text(pStmt, 0);
     n = sqlite3_column_bytes(pStmt, 0);
     if( z==0 ) goto oom;
-    rc = w2v_text_split(text, z, n, add_token, &r);
+    if( pPhrases && pPhrases->nPhrasePass ){
+      rc = add_row_phrased(db, pPhrases, z, n, &r, pzErr);
+      if( *pzErr ) goto done;
+    }else{
+      rc = w2v_text_split(text, z, n, add_token, &r);
+    }
     if( r.full ){
       *pzErr = sqlite3_mprintf("w2v_train: more than 2147483647 distinct words");
       goto done;
@@ -234,4 +251,99 @@ void w2v_corpus_remap(W2vCorpus *c, const int32_t *remap){
   }
   c->nIds = out;
   c->nSent = nSent;
+}
+
+/* ---- phrases=N ---------------------------------------------------------- */
+
+int w2v_learnt_add(void *pCtx, const W2vPhraseRow *row){
+  W2vLearntPhrases *o = (W2vLearntPhrases*)pCtx;
+  int64_t l, r;
+  if( o->n==o->nAlloc ){
+    sqlite3_int64 nNew = o->nAlloc ? o->nAlloc*2 : 256;
+    W2vPhraseRow *a = sqlite3_realloc64(o->a, sizeof(*a)*(size_t)nNew);
+    int32_t *al, *ar;
+    if( a==0 ) return SQLITE_NOMEM;
+    o->a = a;
+    al = sqlite3_realloc64(o->aLeft, sizeof(int32_t)*(size_t)nNew);
+    if( al==0 ) return SQLITE_NOMEM;
+    o->aLeft = al;
+    ar = sqlite3_realloc64(o->aRight, sizeof(int32_t)*(size_t)nNew);
+    if( ar==0 ) return SQLITE_NOMEM;
+    o->aRight = ar;
+    o->nAlloc = nNew;
+  }
+  l = w2v_vocab_add(&o->parts, row->zLeft, (uint32_t)row->nLeft, 0);
+  r = w2v_vocab_add(&o->parts, row->zRight, (uint32_t)row->nRight, 0);
+  if( l<0 || r<0 ) return SQLITE_NOMEM;
+  o->a[o->n] = *row;
+  o->a[o->n].zLeft = o->a[o->n].zRight = 0;    /* the parts' pool may move: w2v_learnt_rows */
+  o->aLeft[o->n] = (int32_t)l;
+  o->aRight[o->n] = (int32_t)r;
+  o->n++;
+  return SQLITE_OK;
+}
+
+int w2v_corpus_phrases(W2vCorpus *c, W2vVocab *raw, int nPass, sqlite3_int64 minCount,
+                       double threshold, const char *zDelim, sqlite3_int64 maxBytes,
+                       W2vLearntPhrases *out, char **pzErr){
+  int pass, rc = SQLITE_OK;
+  for(pass=1; pass<=nPass && rc==SQLITE_OK; pass++){
+    W2vPhraseSet set;
+    W2vPhraseParams p;
+    W2vCorpusView view;
+    int64_t i, r;
+    memset(&set, 0, sizeof(set));
+    memset(&p, 0, sizeof(p));
+    p.minCount = minCount;
+    p.threshold = threshold;
+    p.maxBytes = maxBytes;
+    view.ids = c->ids; view.nIds = c->nIds; view.ends = c->ends; view.nSent = c->nSent;
+    r = w2v_phrases_score(&view, raw->counts, raw->n, &p, &set);
+    if( r==W2V_ERR_LIMIT ){
+      *pzErr = sqlite3_mprintf("w2v_train: counting the word pairs of phrases pass %d needs more than "
+                               "max_memory=%lld MiB; raise max_memory", pass, maxBytes>>20);
+      return SQLITE_TOOBIG;
+    }
+    if( r<0 ) return SQLITE_NOMEM;
+    for(i=0; i<set.n && rc==SQLITE_OK; i++){
+      W2vPhraseRow row;
+      row.pass = pass;
+      row.zLeft = w2v_vocab_word(raw, set.a[i].a);
+      row.nLeft = (int)raw->lens[set.a[i].a];
+      row.zRight = w2v_vocab_word(raw, set.a[i].b);
+      row.nRight = (int)raw->lens[set.a[i].b];
+      row.count = set.a[i].count;
+      row.score = set.a[i].score;
+      rc = w2v_learnt_add(out, &row);
+    }
+    if( rc==SQLITE_OK && set.n>0 ){
+      r = w2v_phrases_join(c->ids, &c->nIds, c->ends, c->nSent, raw, &set, zDelim, (uint32_t)strlen(zDelim));
+      if( r==W2V_ERR_FULL ){
+        *pzErr = sqlite3_mprintf("w2v_train: more than 2147483647 distinct words with phrases");
+        rc = SQLITE_TOOBIG;
+      }else if( r<0 ){
+        rc = SQLITE_NOMEM;
+      }
+    }
+    w2v_phrases_free(&set);
+  }
+  return rc;
+}
+
+void w2v_learnt_rows(W2vLearntPhrases *o){
+  sqlite3_int64 i;
+  for(i=0; i<o->n; i++){
+    o->a[i].zLeft = w2v_vocab_word(&o->parts, o->aLeft[i]);
+    o->a[i].nLeft = (int)o->parts.lens[o->aLeft[i]];
+    o->a[i].zRight = w2v_vocab_word(&o->parts, o->aRight[i]);
+    o->a[i].nRight = (int)o->parts.lens[o->aRight[i]];
+  }
+}
+
+void w2v_learnt_free(W2vLearntPhrases *o){
+  w2v_vocab_free(&o->parts);
+  sqlite3_free(o->a);
+  sqlite3_free(o->aLeft);
+  sqlite3_free(o->aRight);
+  memset(o, 0, sizeof(*o));
 }

@@ -50,6 +50,10 @@ static const W2vOptDesc aTrainOpt[] = {
   { "tokenize",    W2V_OPT_TEXT, 0, 0,                  NAN,  OFF(zTokenize),  0 },
   { "vocab",       W2V_OPT_TEXT, 0, 0,                  NAN,  OFF(zVocab),     0 },
   { "exclude",     W2V_OPT_TEXT, 0, 0,                  NAN,  OFF(zExclude),   0 },
+  { "phrases",     W2V_OPT_INT,  0, W2V_MAX_PHRASE_PASSES, 0, OFF(phrases),   I32 },
+  { "phrase_threshold", W2V_OPT_REAL, 0, 1e30,          100,  OFF(phraseThreshold), 0 },
+  { "phrase_min_count", W2V_OPT_INT, 1, 9.0e18,         NAN,  OFF(phraseMinCount), 0 },
+  { "phrase_delimiter", W2V_OPT_TEXT, 0, 0,             NAN,  OFF(zPhraseDelim), 0 },
 };
 const W2vOptTable w2v_train_options = { aTrainOpt, (int)(sizeof(aTrainOpt)/sizeof(aTrainOpt[0])), 0 };
 
@@ -77,6 +81,12 @@ int w2v_train_options_parse(const char *zFunc, const char *z, W2vOptions *o, cha
   if( rc!=SQLITE_OK ) return rc;
   if( !w2v_train_given(o, "threads") ) o->threads = default_threads();
   o->fold = o->lower ? W2V_FOLD_UNICODE : W2V_FOLD_NONE;
+  if( !w2v_train_given(o, "phrase_min_count") ) o->phraseMinCount = o->minCount;
+  if( o->zPhraseDelim==0 && (o->zPhraseDelim = sqlite3_mprintf("_"))==0 ){
+    w2v_options_free(&w2v_train_options, o);
+    *pzErr = sqlite3_mprintf("%s: out of memory", zFunc);
+    return SQLITE_NOMEM;
+  }
   if( o->zTokenize && w2v_text_is_whitespace(o->zTokenize) ){
     sqlite3_free(o->zTokenize);
     o->zTokenize = 0;
@@ -86,6 +96,8 @@ int w2v_train_options_parse(const char *zFunc, const char *z, W2vOptions *o, cha
     *pzErr = sqlite3_mprintf("%s: option 'model' is required (model=NAME)", zFunc);
   }else if( o->loss==W2V_LOSS_NS && o->negative<1 ){
     *pzErr = sqlite3_mprintf("%s: loss=ns needs negative >= 1", zFunc);
+  }else if( o->update && o->phrases ){
+    *pzErr = sqlite3_mprintf("%s: phrases= cannot be combined with update=1 (the model's phrases are applied to the new rows)", zFunc);
   }else if( o->update && o->zVocab ){
     *pzErr = sqlite3_mprintf("%s: vocab= cannot be combined with update=1 (the model keeps its words)", zFunc);
   }else if( o->update && o->replace ){

@@ -134,7 +134,8 @@ static int apply_word_lists(sqlite3 *db, const W2vOptions *o, W2vText *text, W2v
 
 /* The trained model and the options kept with it, in one savepoint. */
 static int save_model(sqlite3 *db, const W2vOptions *o, const W2vTarget *target, const W2vVocab *vocab,
-                      W2vTrainer *t, const char *zJson, char **pzErr){
+                      W2vTrainer *t, const char *zJson, const W2vUpdate *u, const W2vLearntPhrases *learnt,
+                      char **pzErr){
   const W2vOptTable *ot = &w2v_train_options;
   W2vConfigItem aItem[32];
   W2vStoreModel s;
@@ -145,6 +146,18 @@ static int save_model(sqlite3 *db, const W2vOptions *o, const W2vTarget *target,
   s.arch = o->arch; s.loss = o->loss; s.dim = o->dim; s.lower = o->lower;
   s.fold = o->fold;
   s.zTokenize = o->zTokenize;
+  if( u && u->m->nPhrasePass ){
+    /* update=1 keeps the model's phrases */
+    s.nPhrasePass = u->m->nPhrasePass;
+    s.zPhraseDelim = u->m->zPhraseDelim;
+    s.aPhrase = u->phrases.a;
+    s.nPhrase = u->phrases.n;
+  }else if( o->phrases ){
+    s.nPhrasePass = o->phrases;
+    s.zPhraseDelim = o->zPhraseDelim;
+    s.aPhrase = learnt->a;
+    s.nPhrase = learnt->n;
+  }
   s.vocab = vocab;
   s.in = w2v_train_input(t);
   s.storage = o->storage;
@@ -175,6 +188,7 @@ void w2v_fn_train(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   W2vTarget target;
   W2vText text;
   W2vVocab excluded;
+  W2vLearntPhrases learnt;
   double t0 = now_seconds();
 
   memset(&corpus, 0, sizeof(corpus));
@@ -182,6 +196,8 @@ void w2v_fn_train(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   w2v_vocab_init(&raw);
   w2v_vocab_init(&vocab);
   w2v_vocab_init(&excluded);
+  memset(&learnt, 0, sizeof(learnt));
+  w2v_vocab_init(&learnt.parts);
   static const char *const azWhat[] = { "table name", "column name", "options", 0 };
   if( w2v_args_have_nul(ctx, "w2v_train", argc, argv, azWhat) ) return;
   if( zTable==0 || zColumn==0 ){
@@ -205,7 +221,11 @@ void w2v_fn_train(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   }
   rc = w2v_text_open(db, 0, "w2v_train", o.zTokenize, o.fold, &text, &zErr);
   if( rc!=SQLITE_OK ) goto done;
-  rc = w2v_corpus_read(db, zTable, zColumn, &text, o.maxMemory, &raw, &corpus, &zErr);
+  rc = w2v_corpus_read(db, zTable, zColumn, &text, o.update ? upd.m : 0, o.maxMemory, &raw, &corpus, &zErr);
+  if( rc==SQLITE_OK && o.phrases ){
+    rc = w2v_corpus_phrases(&corpus, &raw, o.phrases, o.phraseMinCount, o.phraseThreshold, o.zPhraseDelim,
+                            o.maxMemory - w2v_corpus_bytes(&corpus) - w2v_vocab_bytes(&raw), &learnt, &zErr);
+  }
   if( rc==SQLITE_OK ) rc = apply_word_lists(db, &o, &text, &raw, &excluded, &zErr);
   w2v_text_close(&text);
   if( rc!=SQLITE_OK ) goto done;
@@ -284,7 +304,9 @@ void w2v_fn_train(sqlite3_context *ctx, int argc, sqlite3_value **argv){
 
   if( o.update ) w2v_update_stored_counts(&upd, &vocab);
   w2v_conn_pin(conn, target.zSchema, target.zName);
-  rc = save_model(db, &o, &target, &vocab, t, zJson, &zErr);
+  w2v_learnt_rows(&learnt);
+  w2v_learnt_rows(&upd.phrases);
+  rc = save_model(db, &o, &target, &vocab, t, zJson, o.update ? &upd : 0, &learnt, &zErr);
   if( rc!=SQLITE_OK ) goto done;
   w2v_conn_forget(conn, target.zSchema, target.zName);
   /* handed over, not copied: nothing may fail once the model is written */
@@ -304,5 +326,6 @@ done:
   w2v_vocab_free(&raw);
   w2v_vocab_free(&vocab);
   w2v_vocab_free(&excluded);
+  w2v_learnt_free(&learnt);
   w2v_options_free(&w2v_train_options, &o);
 }

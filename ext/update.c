@@ -74,6 +74,17 @@ int w2v_update_begin(W2vConn *conn, W2vOptions *o, W2vUpdate *u, char **pzErr){
   }
   rc = w2v_model_input(conn->db, m, "w2v_train", pzErr);
   if( rc!=SQLITE_OK ) return rc;
+  w2v_vocab_init(&u->phrases.parts);
+  if( m->nPhrasePass ){
+    char *zWhat = 0;
+    rc = w2v_store_read_phrases(conn->db, m->zSchema, m->zName, m->nPhrasePass, m->zPhraseDelim,
+                                w2v_learnt_add, &u->phrases, &zWhat);
+    if( rc!=SQLITE_OK ){
+      *pzErr = zWhat ? sqlite3_mprintf("w2v_train: model '%s': %s", m->zName, zWhat) : 0;
+      sqlite3_free(zWhat);
+      return rc;
+    }
+  }
   if( w2v_train_given(o, "max_vocab") ){
     *pzErr = sqlite3_mprintf("w2v_train: max_vocab cannot be combined with update=1 (the model keeps all its words)");
     return SQLITE_ERROR;
@@ -112,6 +123,7 @@ int w2v_update_begin(W2vConn *conn, W2vOptions *o, W2vUpdate *u, char **pzErr){
 
 void w2v_update_end(W2vUpdate *u){
   w2v_core_free(u->initFrom);
+  w2v_learnt_free(&u->phrases);
   w2v_model_release(u->m);
   memset(u, 0, sizeof(*u));
 }

@@ -462,6 +462,10 @@ typedef struct W2vOptions {
   int fold;                  /* W2V_FOLD_*: lower=1 folds Unicode (an old model continued: ASCII) */
   char *zTokenize;           /* tokenize=, NULL: white space */
   char *zVocab, *zExclude;   /* vocab=, exclude=: tables of words */
+  int phrases;               /* phrases=N: passes of word2phrase */
+  double phraseThreshold;
+  sqlite3_int64 phraseMinCount;
+  char *zPhraseDelim;
   sqlite3_int64 maxMemory;   /* bytes training may allocate */
   int storage;               /* W2V_STORE_*: how the vectors are stored */
   int output;                /* 0: the output weights are not stored */
@@ -482,9 +486,29 @@ typedef struct W2vCorpus {
   int64_t *ends;
   int64_t nSent, nSentAlloc;
 } W2vCorpus;
+/* pPhrases: a model whose phrases are joined in every row (update=1), or NULL. */
 int w2v_corpus_read(sqlite3 *db, const char *zTable, const char *zColumn,
-                    W2vText *text, sqlite3_int64 maxBytes, W2vVocab *vocab, W2vCorpus *c,
+                    W2vText *text, W2vModel *pPhrases, sqlite3_int64 maxBytes, W2vVocab *vocab, W2vCorpus *c,
                     char **pzErr);
+/* phrases=N: N passes of word2phrase over the corpus read (core phrases.c):
+** each pass scores the pairs of adjacent words and joins those above the
+** threshold (the corpus's ids and raw's words and counts change as the
+** pass's output text would read).  Every pair a pass may join is kept in
+** out, for the model (<model>_phrases), with its pass, count and score. */
+typedef struct W2vLearntPhrases {
+  W2vVocab parts;                  /* the spellings of the pairs' words */
+  W2vPhraseRow *a;                 /* zLeft/zRight NULL until w2v_learnt_rows */
+  int32_t *aLeft, *aRight;         /* ids in parts */
+  sqlite3_int64 n, nAlloc;
+} W2vLearntPhrases;
+int w2v_corpus_phrases(W2vCorpus *c, W2vVocab *raw, int nPass, sqlite3_int64 minCount,
+                       double threshold, const char *zDelim, sqlite3_int64 maxBytes,
+                       W2vLearntPhrases *out, char **pzErr);
+/* Adds a row (its strings copied): a w2v_store_read_phrases callback. */
+int w2v_learnt_add(void *pLearnt, const W2vPhraseRow*);
+/* Points every row's zLeft/zRight at its spelling (after the last add). */
+void w2v_learnt_rows(W2vLearntPhrases*);
+void w2v_learnt_free(W2vLearntPhrases*);
 /* vocab= and exclude=: the words of zTable's column word, each read as the
 ** model reads one word (w2v_text_word), into list; with wantCount, the
 ** column count too when the table has one (*pHasCount), whose values must
@@ -511,6 +535,7 @@ typedef struct W2vUpdate {
   int32_t *initFrom;
   const float *initIn, *initOut;
   int64_t nOld, nNew;
+  W2vLearntPhrases phrases;  /* the model's, kept (and applied to the rows) */
 } W2vUpdate;
 int w2v_update_begin(W2vConn*, W2vOptions *o, W2vUpdate *u, char **pzErr);
 int w2v_update_merge(W2vUpdate *u, const W2vOptions *o, const W2vVocab *raw,
