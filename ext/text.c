@@ -72,14 +72,15 @@ int w2v_text_open(sqlite3 *db, void **ppApi, const char *zFunc, const char *zSpe
   t->fold = fold;
   if( w2v_text_is_whitespace(zSpec) ) return SQLITE_OK;
   n = strlen(zSpec);
-  zBuf = sqlite3_malloc64(n*2 + 2 + (n+1)*sizeof(char*));
+  /* one block: the argument pointers (aligned), then their strings */
+  azArg = sqlite3_malloc64((n+1)*sizeof(char*) + n*2 + 2);
   x = sqlite3_malloc(sizeof(*x));
-  if( zBuf==0 || x==0 ){
-    sqlite3_free(zBuf); sqlite3_free(x);
+  if( azArg==0 || x==0 ){
+    sqlite3_free(azArg); sqlite3_free(x);
     *pzErr = sqlite3_mprintf("%s: out of memory", zFunc);
     return SQLITE_NOMEM;
   }
-  azArg = (const char**)(zBuf + n*2 + 2);
+  zBuf = (char*)(azArg + n + 1);
   if( parse_spec(zSpec, zBuf, azArg, &nArg) ){
     *pzErr = sqlite3_mprintf("%s: cannot parse tokenize=%s (a tokenizer name, then its arguments; "
                              "quote an argument with ')", zFunc, zSpec);
@@ -119,7 +120,7 @@ int w2v_text_open(sqlite3 *db, void **ppApi, const char *zFunc, const char *zSpe
   x = 0;
 done:
   sqlite3_free(zWhy);
-  sqlite3_free(zBuf);
+  sqlite3_free(azArg);
   sqlite3_free(x);
   return rc;
 }
