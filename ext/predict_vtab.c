@@ -21,29 +21,16 @@ static int pred_connect(sqlite3 *db, void *pAux, int argc, const char *const*arg
 
 /* The plan: model, input, k (W2V_ARG_*, in that order, those given). */
 static int pred_best_index(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo){
-  static const char azHidden[] = { W2V_ARG_MODEL, W2V_ARG_QUERY, W2V_ARG_K };
-  char zPlan[4];
-  int i, idx[3] = { -1, -1, -1 }, n = 0;
+  static const char zArgs[] = { W2V_ARG_MODEL, W2V_ARG_QUERY, W2V_ARG_K, 0 };
+  unsigned given;
+  int rc = w2v_args_plan(pInfo, PR_MODEL, zArgs, &given);
   (void)pVtab;
-  for(i=0; i<pInfo->nConstraint; i++){
-    const struct sqlite3_index_constraint *c = &pInfo->aConstraint[i];
-    if( c->iColumn<PR_MODEL || c->op!=SQLITE_INDEX_CONSTRAINT_EQ ) continue;
-    if( !c->usable ) return SQLITE_CONSTRAINT;
-    idx[c->iColumn - PR_MODEL] = i;
-  }
-  for(i=0; i<3; i++){
-    if( idx[i]<0 ) continue;
-    zPlan[n] = azHidden[i];
-    pInfo->aConstraintUsage[idx[i]].argvIndex = ++n;
-    pInfo->aConstraintUsage[idx[i]].omit = 1;
-  }
-  zPlan[n] = 0;
-  if( w2v_plan_set(pInfo, zPlan) ) return SQLITE_NOMEM;
+  if( rc!=SQLITE_OK ) return rc;
   if( pInfo->nOrderBy==1 && ((pInfo->aOrderBy[0].iColumn==PR_RANK && !pInfo->aOrderBy[0].desc)
                           || (pInfo->aOrderBy[0].iColumn==PR_PROBABILITY && pInfo->aOrderBy[0].desc)) ){
     pInfo->orderByConsumed = 1;
   }
-  pInfo->estimatedCost = (idx[0]>=0 && idx[1]>=0) ? 1000.0 : 1e12;
+  pInfo->estimatedCost = (given & 3)==3 ? 1000.0 : 1e12;
   pInfo->estimatedRows = 10;
   return SQLITE_OK;
 }

@@ -78,6 +78,28 @@ int w2v_plan_set(sqlite3_index_info *pInfo, const char *zPlan){
   return SQLITE_OK;
 }
 
+int w2v_args_plan(sqlite3_index_info *pInfo, int iFirst, const char *zLetters, unsigned *pGiven){
+  char zPlan[16];
+  int i, idx[16], nArg = (int)strlen(zLetters), n = 0;
+  *pGiven = 0;
+  for(i=0; i<nArg; i++) idx[i] = -1;
+  for(i=0; i<pInfo->nConstraint; i++){
+    const struct sqlite3_index_constraint *c = &pInfo->aConstraint[i];
+    if( c->iColumn<iFirst || c->iColumn>=iFirst+nArg || c->op!=SQLITE_INDEX_CONSTRAINT_EQ ) continue;
+    if( !c->usable ) return SQLITE_CONSTRAINT;
+    idx[c->iColumn - iFirst] = i;
+  }
+  for(i=0; i<nArg; i++){
+    if( idx[i]<0 ) continue;
+    zPlan[n] = zLetters[i];
+    pInfo->aConstraintUsage[idx[i]].argvIndex = ++n;
+    pInfo->aConstraintUsage[idx[i]].omit = 1;
+    *pGiven |= 1u<<i;
+  }
+  zPlan[n] = 0;
+  return w2v_plan_set(pInfo, zPlan);
+}
+
 /* IN lists are taken all at once (sqlite3_vtab_in, SQLite 3.38+); before
 ** 3.38 the constraint is left to SQLite, which then filters the top k. */
 char w2v_word_constraint(sqlite3_index_info *pInfo, int i){

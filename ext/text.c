@@ -11,7 +11,7 @@ SQLITE_EXTENSION_INIT3
 #include "w2vInt.h"
 
 int w2v_text_is_whitespace(const char *zSpec){
-  return zSpec==0 || strcmp(zSpec, "whitespace")==0;
+  return zSpec==0 || sqlite3_stricmp(zSpec, "whitespace")==0;   /* FTS5 names are case-blind too */
 }
 
 static fts5_api *find_fts5(sqlite3 *db, char **pzWhy){

@@ -29,25 +29,12 @@ static int tk_connect(sqlite3 *db, void *pAux, int argc, const char *const*argv,
 
 /* The plan: the hidden arguments given, in column order (W2V_ARG_* letters). */
 static int tk_best_index(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo){
-  static const char azHidden[] = { W2V_ARG_MODEL, W2V_ARG_QUERY, W2V_ARG_METHOD, W2V_ARG_LOWER };
-  char zPlan[5];
-  int i, idx[4] = { -1, -1, -1, -1 }, n = 0;
+  static const char zArgs[] = { W2V_ARG_MODEL, W2V_ARG_QUERY, W2V_ARG_METHOD, W2V_ARG_LOWER, 0 };
+  unsigned given;
+  int rc = w2v_args_plan(pInfo, TK_MODEL, zArgs, &given);
   (void)pVtab;
-  for(i=0; i<pInfo->nConstraint; i++){
-    const struct sqlite3_index_constraint *c = &pInfo->aConstraint[i];
-    if( c->iColumn<TK_MODEL || c->op!=SQLITE_INDEX_CONSTRAINT_EQ ) continue;
-    if( !c->usable ) return SQLITE_CONSTRAINT;
-    idx[c->iColumn - TK_MODEL] = i;
-  }
-  for(i=0; i<4; i++){
-    if( idx[i]<0 ) continue;
-    zPlan[n] = azHidden[i];
-    pInfo->aConstraintUsage[idx[i]].argvIndex = ++n;
-    pInfo->aConstraintUsage[idx[i]].omit = 1;
-  }
-  zPlan[n] = 0;
-  if( w2v_plan_set(pInfo, zPlan) ) return SQLITE_NOMEM;
-  pInfo->estimatedCost = idx[1]>=0 ? 10.0 : 1e12;
+  if( rc!=SQLITE_OK ) return rc;
+  pInfo->estimatedCost = (given & 2) ? 10.0 : 1e12;
   pInfo->estimatedRows = 10;
   return SQLITE_OK;
 }

@@ -389,6 +389,11 @@ void w2v_ranked_word(W2vRankedCursor*, sqlite3_context*);
 #define W2V_ARG_ROWID_LE 'F'   /* rowid <= value */
 /* Sets pInfo->idxStr from zPlan (sqlite3_malloc'd copy). */
 int w2v_plan_set(sqlite3_index_info*, const char *zPlan);
+/* The plan of a table-valued function whose arguments are the hidden
+** columns iFirst.. (zLetters: their W2V_ARG_* letters, at most 15): each
+** equality on one is an argument, in column order; bit i of *pGiven says
+** argument i was given.  SQLITE_CONSTRAINT when one is not usable. */
+int w2v_args_plan(sqlite3_index_info*, int iFirst, const char *zLetters, unsigned *pGiven);
 /* A usable "word = ?" constraint: W2V_ARG_WORDS when SQLite gives the IN
 ** list all at once (3.38+), W2V_ARG_WORD for one value, 0 when unusable. */
 char w2v_word_constraint(sqlite3_index_info*, int iConstraint);
