@@ -22,6 +22,13 @@ static fts5_api *find_fts5(sqlite3 *db, char **pzWhy){
     sqlite3_bind_pointer(p, 1, (void*)&pApi, "fts5_api_ptr", 0);
     sqlite3_step(p);
     rc = sqlite3_finalize(p);
+    if( rc==SQLITE_OK && pApi==0 ){
+      /* an fts5() that is not FTS5's (an application's function of that name) */
+      *pzWhy = sqlite3_mprintf("fts5() did not hand out FTS5's API");
+      rc = SQLITE_ERROR;
+    }else if( rc!=SQLITE_OK && rc!=SQLITE_NOMEM ){
+      *pzWhy = sqlite3_mprintf("cannot reach FTS5: %s", sqlite3_errmsg(db));
+    }
   }else if( rc!=SQLITE_NOMEM ){
     *pzWhy = strstr(sqlite3_errmsg(db), "no such function")
            ? sqlite3_mprintf("this SQLite has no FTS5")
