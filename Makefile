@@ -136,10 +136,33 @@ build/sqlite-vec/vec0.so:
 	cd build/sqlite-vec && npm pack --silent sqlite-vec-linux-x64@$(SQLITE_VEC_VERSION) >/dev/null \
 	  && tar xzf sqlite-vec-linux-x64-$(SQLITE_VEC_VERSION).tgz && cp package/vec0.so vec0.so
 
+# ---- packages (issue #14) -------------------------------------------------
+# Python: a wheel carrying ./w2v.so (sqlite_w2v.load(conn), loadable_path()),
+# built offline from Debian's pip/setuptools/wheel; test-python installs it
+# into a fresh venv (--no-index) and uses it from the stdlib sqlite3 module.
+PYTHON ?= /usr/bin/python3
+W2V_VERSION = $(shell sed -n 's/.*W2V_VERSION "\(.*\)".*/\1/p' include/w2v.h)
+python-wheel: w2v.so
+	@grep -q '^version = "$(W2V_VERSION)"' bindings/python/pyproject.toml \
+	  || { echo "python-wheel: the version in bindings/python/pyproject.toml is not W2V_VERSION $(W2V_VERSION)"; exit 1; }
+	@grep -q '^__version__ = "$(W2V_VERSION)"' bindings/python/sqlite_w2v/__init__.py \
+	  || { echo "python-wheel: __version__ in bindings/python/sqlite_w2v/__init__.py is not W2V_VERSION $(W2V_VERSION)"; exit 1; }
+	rm -rf build/python-pkg build/wheels && mkdir -p build/wheels
+	cp -r bindings/python build/python-pkg
+	cp w2v.so build/python-pkg/sqlite_w2v/w2v.so
+	cd build/python-pkg && $(PYTHON) -m pip wheel -q --no-build-isolation --no-index --no-deps -w ../wheels .
+	@ls build/wheels/*.whl
+
+test-python: python-wheel
+	rm -rf build/python-venv
+	$(PYTHON) -m venv build/python-venv
+	build/python-venv/bin/python -m pip install -q --no-index --no-deps build/wheels/sqlite_w2v-*.whl
+	cd build && python-venv/bin/python -I ../bindings/python/test_sqlite_w2v.py
+
 clean-objs:
 	rm -f w2v.so build/unit build/unit_sql build/static_host build/oom_host
 
 clean: clean-objs
 	rm -rf build
 
-.PHONY: bench-storage all check-layers test test-oom test-asan test-tsan test-valgrind demo bench bench-scale install clean clean-objs sqlite-vec fuzz
+.PHONY: python-wheel test-python bench-storage all check-layers test test-oom test-asan test-tsan test-valgrind demo bench bench-scale install clean clean-objs sqlite-vec fuzz
