@@ -159,10 +159,38 @@ test-python: python-wheel
 	build/python-venv/bin/python -m pip install -q --no-index --no-deps build/wheels/sqlite_w2v-*.whl
 	cd build && python-venv/bin/python -I ../bindings/python/test_sqlite_w2v.py
 
+# Node: build/sqlite-w2v-VERSION.tgz (getLoadablePath(), load(db)) carrying
+# ./w2v.so; test-node installs it with better-sqlite3 12 in build/node-test
+# (better-sqlite3 is built from source against the headers installed with
+# node: npm_config_nodedir, so node-gyp downloads nothing) and trains/queries.
+NPM      ?= npm
+NODE     ?= node
+NODE_DIR ?= $(shell $(NODE) -p "require('path').resolve(process.execPath, '../..')" 2>/dev/null)
+node-package: w2v.so
+	@grep -q '"version": "$(W2V_VERSION)"' bindings/node/package.json \
+	  || { echo "node-package: the version in bindings/node/package.json is not W2V_VERSION $(W2V_VERSION)"; exit 1; }
+	rm -rf build/node-pkg build/sqlite-w2v-*.tgz && mkdir -p build
+	cp -r bindings/node build/node-pkg && rm -rf build/node-pkg/test
+	cp w2v.so build/node-pkg/w2v.so
+	cd build/node-pkg && $(NPM) pack --silent --pack-destination .. >/dev/null
+	@ls build/sqlite-w2v-$(W2V_VERSION).tgz
+
+test-node: node-package
+	@test -f $(NODE_DIR)/include/node/node_api.h \
+	  || { echo "test-node: no Node headers in $(NODE_DIR)/include/node (set NODE_DIR)"; exit 1; }
+	mkdir -p build/node-test
+	cp bindings/node/test/package.json bindings/node/test/test.js build/node-test/
+	cd build/node-test && if [ ! -f node_modules/better-sqlite3/build/Release/better_sqlite3.node ]; then \
+	  npm_config_nodedir=$(NODE_DIR) npm_config_build_from_source=true npm_config_python=$(PYTHON) \
+	  $(NPM) install --no-audit --no-fund --no-package-lock --foreground-scripts >npm-install.log 2>&1 \
+	  || { tail -30 npm-install.log; exit 1; }; fi
+	cd build/node-test && $(NPM) install --no-audit --no-fund --no-save --no-package-lock ../sqlite-w2v-$(W2V_VERSION).tgz >/dev/null
+	cd build/node-test && $(NODE) test.js
+
 clean-objs:
 	rm -f w2v.so build/unit build/unit_sql build/static_host build/oom_host
 
 clean: clean-objs
 	rm -rf build
 
-.PHONY: python-wheel test-python bench-storage all check-layers test test-oom test-asan test-tsan test-valgrind demo bench bench-scale install clean clean-objs sqlite-vec fuzz
+.PHONY: python-wheel test-python node-package test-node bench-storage all check-layers test test-oom test-asan test-tsan test-valgrind demo bench bench-scale install clean clean-objs sqlite-vec fuzz
