@@ -187,10 +187,15 @@ test-node: node-package
 	cd build/node-test && $(NPM) install --no-audit --no-fund --no-save --no-package-lock ../sqlite-w2v-$(W2V_VERSION).tgz >/dev/null
 	cd build/node-test && $(NODE) test.js
 
+# The suite against a newer SQLite (better-sqlite3's amalgamation, or
+# SQLITE_SRC=dir) through LD_LIBRARY_PATH: see test/sqlite_new.sh.
+test-sqlite-new: w2v.so build/unit build/unit_sql build/static_host
+	bash test/sqlite_new.sh
+
 clean-objs:
 	rm -f w2v.so build/unit build/unit_sql build/static_host build/oom_host
 
 clean: clean-objs
 	rm -rf build
 
-.PHONY: python-wheel test-python node-package test-node bench-storage all check-layers test test-oom test-asan test-tsan test-valgrind demo bench bench-scale install clean clean-objs sqlite-vec fuzz
+.PHONY: test-sqlite-new python-wheel test-python node-package test-node bench-storage all check-layers test test-oom test-asan test-tsan test-valgrind demo bench bench-scale install clean clean-objs sqlite-vec fuzz
