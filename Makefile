@@ -37,7 +37,13 @@ build/static_host: test/static_host.c $(SRC) $(HDR) Makefile
 	@mkdir -p build
 	$(CC) -DSQLITE_CORE $(CPPFLAGS) $(CFLAGS) $(WARN) -o $@ test/static_host.c $(SRC) -lsqlite3 $(LDLIBS)
 
-test: w2v.so build/unit build/unit_sql build/static_host check-layers
+# make test and make demo first check what they need (test/prereqs.sh: installs
+# it as root with apt-get, otherwise names the packages and stops)
+test:
+	@CC="$(CC)" TCLSH="$(TCLSH)" bash test/prereqs.sh test
+	@$(MAKE) --no-print-directory test-suite
+
+test-suite: w2v.so build/unit build/unit_sql build/static_host check-layers
 	$(TCLSH) test/all.tcl
 
 # Each source compiled alone (core files as core_NAME.o), then their symbols
@@ -92,7 +98,11 @@ test-valgrind:
 	W2V_VALGRIND=1 $(TCLSH) test/all.tcl $(TESTS)
 	$(MAKE) clean-objs
 
-demo: w2v.so
+demo:
+	@CC="$(CC)" bash test/prereqs.sh demo
+	@$(MAKE) --no-print-directory demo-run
+
+demo-run: w2v.so
 	bash sql/demo.sh
 
 bench: w2v.so
@@ -198,4 +208,4 @@ clean-objs:
 clean: clean-objs
 	rm -rf build
 
-.PHONY: test-sqlite-new python-wheel test-python node-package test-node bench-storage all check-layers test test-oom test-asan test-tsan test-valgrind demo bench bench-scale install clean clean-objs sqlite-vec fuzz
+.PHONY: test-suite demo-run test-sqlite-new python-wheel test-python node-package test-node bench-storage all check-layers test test-oom test-asan test-tsan test-valgrind demo bench bench-scale install clean clean-objs sqlite-vec fuzz
