@@ -245,11 +245,12 @@ static int knn_filter(ModelCursor *c, ModelVtab *p, const char *zPlan, int argc,
   W2vFilter f;
   const W2vKnn *knn;
   float *qv;
-  int nq, k, rc = SQLITE_OK, i, d;
+  int nq, k, rc = SQLITE_OK, i, d, isLimit = 0;
   for(i=0; i<argc && zPlan && zPlan[i]; i++){
     switch( zPlan[i] ){
       case W2V_ARG_QUERY: vQuery = argv[i]; break;
-      case W2V_ARG_K: case W2V_ARG_LIMIT: vBound = argv[i]; break;
+      case W2V_ARG_K: vBound = argv[i]; break;
+      case W2V_ARG_LIMIT: vBound = argv[i]; isLimit = 1; break;
       case W2V_ARG_OFFSET: vOffset = argv[i]; break;
     }
   }
@@ -259,10 +260,13 @@ static int knn_filter(ModelCursor *c, ModelVtab *p, const char *zPlan, int argc,
   if( vQuery==0 || vBound==0 ){
     return w2v_vtab_errorf(&p->base, "%s: a KNN query needs 'k = N' (or LIMIT N, on SQLite 3.41 and later)", p->zName);
   }
-  if( sqlite3_value_type(vBound)!=SQLITE_INTEGER || sqlite3_value_int64(vBound)<0 ){
+  if( isLimit && sqlite3_value_type(vBound)==SQLITE_INTEGER && sqlite3_value_int64(vBound)<0 ){
+    k = (int)c->m->vocab.n;      /* a negative LIMIT is no limit: every word, ranked */
+  }else if( sqlite3_value_type(vBound)!=SQLITE_INTEGER || sqlite3_value_int64(vBound)<0 ){
     return w2v_vtab_errorf(&p->base, "%s: k must be a non-negative integer", p->zName);
+  }else{
+    k = sqlite3_value_int64(vBound)>W2V_MAX_WORDS ? (int)W2V_MAX_WORDS : sqlite3_value_int(vBound);
   }
-  k = sqlite3_value_int64(vBound)>W2V_MAX_WORDS ? (int)W2V_MAX_WORDS : sqlite3_value_int(vBound);
   if( vOffset && sqlite3_value_type(vOffset)==SQLITE_INTEGER && sqlite3_value_int64(vOffset)>0 ){
     sqlite3_int64 o = sqlite3_value_int64(vOffset);
     k = o>=W2V_MAX_WORDS-k ? (int)W2V_MAX_WORDS : k+(int)o;   /* a negative OFFSET is 0 */
