@@ -151,6 +151,8 @@ build/sqlite-vec/vec0.so:
 # built offline from Debian's pip/setuptools/wheel; test-python installs it
 # into a fresh venv (--no-index) and uses it from the stdlib sqlite3 module.
 PYTHON ?= /usr/bin/python3
+# the packages carry w2v.so without its debug information (symbols kept)
+STRIP  ?= strip
 W2V_VERSION = $(shell sed -n 's/.*W2V_VERSION "\(.*\)".*/\1/p' include/w2v.h)
 python-wheel: w2v.so
 	@grep -q '^version = "$(W2V_VERSION)"' bindings/python/pyproject.toml \
@@ -160,6 +162,7 @@ python-wheel: w2v.so
 	rm -rf build/python-pkg build/wheels && mkdir -p build/wheels
 	cp -r bindings/python build/python-pkg
 	cp w2v.so build/python-pkg/sqlite_w2v/w2v.so
+	$(STRIP) --strip-debug build/python-pkg/sqlite_w2v/w2v.so
 	cd build/python-pkg && $(PYTHON) -m pip wheel -q --no-build-isolation --no-index --no-deps -w ../wheels .
 	@ls build/wheels/*.whl
 
@@ -182,6 +185,7 @@ node-package: w2v.so
 	rm -rf build/node-pkg build/sqlite-w2v-*.tgz && mkdir -p build
 	cp -r bindings/node build/node-pkg && rm -rf build/node-pkg/test
 	cp w2v.so build/node-pkg/w2v.so
+	$(STRIP) --strip-debug build/node-pkg/w2v.so
 	cd build/node-pkg && $(NPM) pack --silent --pack-destination .. >/dev/null
 	@ls build/sqlite-w2v-$(W2V_VERSION).tgz
 
