@@ -42,7 +42,13 @@ build/tok_ext.so: test/tok_ext.c Makefile
 	@mkdir -p build
 	$(CC) $(CFLAGS) $(WARN) -fPIC -shared -o $@ test/tok_ext.c
 
-test: w2v.so build/unit build/unit_sql build/static_host build/tok_ext.so check-layers
+# make test and make demo first check what they need (test/prereqs.sh: installs
+# it as root with apt-get, otherwise names the packages and stops)
+test:
+	@CC="$(CC)" TCLSH="$(TCLSH)" bash test/prereqs.sh test
+	@$(MAKE) --no-print-directory test-suite
+
+test-suite: w2v.so build/unit build/unit_sql build/static_host build/tok_ext.so check-layers
 	$(TCLSH) test/all.tcl
 
 # Each source compiled alone (core files as core_NAME.o), then their symbols
@@ -97,7 +103,11 @@ test-valgrind:
 	W2V_VALGRIND=1 $(TCLSH) test/all.tcl $(TESTS)
 	$(MAKE) clean-objs
 
-demo: w2v.so
+demo:
+	@CC="$(CC)" bash test/prereqs.sh demo
+	@$(MAKE) --no-print-directory demo-run
+
+demo-run: w2v.so
 	bash sql/demo.sh
 
 bench: w2v.so
@@ -145,10 +155,70 @@ build/sqlite-vec/vec0.so:
 	cd build/sqlite-vec && npm pack --silent sqlite-vec-linux-x64@$(SQLITE_VEC_VERSION) >/dev/null \
 	  && tar xzf sqlite-vec-linux-x64-$(SQLITE_VEC_VERSION).tgz && cp package/vec0.so vec0.so
 
+# ---- packages (issue #14) -------------------------------------------------
+# Python: a wheel carrying ./w2v.so (sqlite_w2v.load(conn), loadable_path()),
+# built offline from Debian's pip/setuptools/wheel; test-python installs it
+# into a fresh venv (--no-index) and uses it from the stdlib sqlite3 module.
+PYTHON ?= /usr/bin/python3
+# the packages carry w2v.so without its debug information (symbols kept)
+STRIP  ?= strip
+W2V_VERSION = $(shell sed -n 's/.*W2V_VERSION "\(.*\)".*/\1/p' include/w2v.h)
+python-wheel: w2v.so
+	@grep -q '^version = "$(W2V_VERSION)"' bindings/python/pyproject.toml \
+	  || { echo "python-wheel: the version in bindings/python/pyproject.toml is not W2V_VERSION $(W2V_VERSION)"; exit 1; }
+	@grep -q '^__version__ = "$(W2V_VERSION)"' bindings/python/sqlite_w2v/__init__.py \
+	  || { echo "python-wheel: __version__ in bindings/python/sqlite_w2v/__init__.py is not W2V_VERSION $(W2V_VERSION)"; exit 1; }
+	rm -rf build/python-pkg build/wheels && mkdir -p build/wheels
+	cp -r bindings/python build/python-pkg
+	cp w2v.so build/python-pkg/sqlite_w2v/w2v.so
+	$(STRIP) --strip-debug build/python-pkg/sqlite_w2v/w2v.so
+	cd build/python-pkg && $(PYTHON) -m pip wheel -q --no-build-isolation --no-index --no-deps -w ../wheels .
+	@ls build/wheels/*.whl
+
+test-python: python-wheel
+	rm -rf build/python-venv
+	$(PYTHON) -m venv build/python-venv
+	build/python-venv/bin/python -m pip install -q --no-index --no-deps build/wheels/sqlite_w2v-*.whl
+	cd build && python-venv/bin/python -I ../bindings/python/test_sqlite_w2v.py
+
+# Node: build/sqlite-w2v-VERSION.tgz (getLoadablePath(), load(db)) carrying
+# ./w2v.so; test-node installs it with better-sqlite3 12 in build/node-test
+# (better-sqlite3 is built from source against the headers installed with
+# node: npm_config_nodedir, so node-gyp downloads nothing) and trains/queries.
+NPM      ?= npm
+NODE     ?= node
+NODE_DIR ?= $(shell $(NODE) -p "require('path').resolve(process.execPath, '../..')" 2>/dev/null)
+node-package: w2v.so
+	@grep -q '"version": "$(W2V_VERSION)"' bindings/node/package.json \
+	  || { echo "node-package: the version in bindings/node/package.json is not W2V_VERSION $(W2V_VERSION)"; exit 1; }
+	rm -rf build/node-pkg build/sqlite-w2v-*.tgz && mkdir -p build
+	cp -r bindings/node build/node-pkg && rm -rf build/node-pkg/test
+	cp w2v.so build/node-pkg/w2v.so
+	$(STRIP) --strip-debug build/node-pkg/w2v.so
+	cd build/node-pkg && $(NPM) pack --silent --pack-destination .. >/dev/null
+	@ls build/sqlite-w2v-$(W2V_VERSION).tgz
+
+test-node: node-package
+	@test -f $(NODE_DIR)/include/node/node_api.h \
+	  || { echo "test-node: no Node headers in $(NODE_DIR)/include/node (set NODE_DIR)"; exit 1; }
+	mkdir -p build/node-test
+	cp bindings/node/test/package.json bindings/node/test/test.js build/node-test/
+	cd build/node-test && if [ ! -f node_modules/better-sqlite3/build/Release/better_sqlite3.node ]; then \
+	  npm_config_nodedir=$(NODE_DIR) npm_config_build_from_source=true npm_config_python=$(PYTHON) \
+	  $(NPM) install --no-audit --no-fund --no-package-lock --foreground-scripts >npm-install.log 2>&1 \
+	  || { tail -30 npm-install.log; exit 1; }; fi
+	cd build/node-test && $(NPM) install --no-audit --no-fund --no-save --no-package-lock ../sqlite-w2v-$(W2V_VERSION).tgz >/dev/null
+	cd build/node-test && $(NODE) test.js
+
+# The suite against a newer SQLite (better-sqlite3's amalgamation, or
+# SQLITE_SRC=dir) through LD_LIBRARY_PATH: see test/sqlite_new.sh.
+test-sqlite-new: w2v.so build/unit build/unit_sql build/static_host
+	bash test/sqlite_new.sh
+
 clean-objs:
 	rm -f w2v.so build/unit build/unit_sql build/static_host build/tok_ext.so build/oom_host
 
 clean: clean-objs
 	rm -rf build
 
-.PHONY: bench-storage all check-layers test test-oom test-asan test-tsan test-valgrind demo bench bench-scale install clean clean-objs sqlite-vec fuzz
+.PHONY: test-suite demo-run test-sqlite-new python-wheel test-python node-package test-node bench-storage all check-layers test test-oom test-asan test-tsan test-valgrind demo bench bench-scale install clean clean-objs sqlite-vec fuzz

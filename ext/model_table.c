@@ -127,7 +127,7 @@ static int model_rename(sqlite3_vtab *pVtab, const char *zNew){
 ** and the count and rowid bounds; a lookup one word or rowid; a scan the
 ** count and rowid bounds.  Every bound taken makes the plan cheaper. */
 static int model_best_index(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo){
-  int i, iMatch = -1, iK = -1, iLimit = -1, iWord = -1, iRowid = -1, matchUnusable = 0;
+  int i, iMatch = -1, iK = -1, iLimit = -1, iOffset = -1, iWord = -1, iRowid = -1, matchUnusable = 0;
   int n = 0, nFilter = 0;
   char *zPlan;
   (void)pVtab;
@@ -139,6 +139,7 @@ static int model_best_index(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo){
     if( !c->usable ) continue;
     if( c->op==SQLITE_INDEX_CONSTRAINT_EQ && c->iColumn==COL_K ) iK = i;
     if( c->op==SQLITE_INDEX_CONSTRAINT_LIMIT ) iLimit = i;
+    if( c->op==SQLITE_INDEX_CONSTRAINT_OFFSET ) iOffset = i;
     if( c->op==SQLITE_INDEX_CONSTRAINT_EQ && c->iColumn==COL_WORD ) iWord = i;
     if( c->op==SQLITE_INDEX_CONSTRAINT_EQ && c->iColumn==-1 ) iRowid = i;
   }
@@ -168,6 +169,12 @@ static int model_best_index(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo){
     }else if( iLimit>=0 ){
       zPlan[n] = W2V_ARG_LIMIT;
       pInfo->aConstraintUsage[iLimit].argvIndex = ++n;
+      /* SQLite passes LIMIT and OFFSET only when the table takes both (and
+      ** still applies them to the rows): the search finds LIMIT + OFFSET */
+      if( iOffset>=0 ){
+        zPlan[n] = W2V_ARG_OFFSET;
+        pInfo->aConstraintUsage[iOffset].argvIndex = ++n;
+      }
     }
     if( iWord>=0 && (zPlan[n] = w2v_word_constraint(pInfo, iWord))!=0 ){
       pInfo->aConstraintUsage[iWord].argvIndex = ++n;
@@ -232,17 +239,19 @@ static int model_close(sqlite3_vtab_cursor *pCur){
 
 /* The arguments of a KNN plan: the MATCH vector, the bound, the filters. */
 static int knn_filter(ModelCursor *c, ModelVtab *p, const char *zPlan, int argc, sqlite3_value **argv){
-  sqlite3_value *vQuery = 0, *vBound = 0;
+  sqlite3_value *vQuery = 0, *vBound = 0, *vOffset = 0;
   char *zErr = 0;
   W2vKnnQuery kq;
   W2vFilter f;
   const W2vKnn *knn;
   float *qv;
-  int nq, k, rc = SQLITE_OK, i, d;
+  int nq, k, rc = SQLITE_OK, i, d, isLimit = 0;
   for(i=0; i<argc && zPlan && zPlan[i]; i++){
     switch( zPlan[i] ){
       case W2V_ARG_QUERY: vQuery = argv[i]; break;
-      case W2V_ARG_K: case W2V_ARG_LIMIT: vBound = argv[i]; break;
+      case W2V_ARG_K: vBound = argv[i]; break;
+      case W2V_ARG_LIMIT: vBound = argv[i]; isLimit = 1; break;
+      case W2V_ARG_OFFSET: vOffset = argv[i]; break;
     }
   }
   rc = w2v_model_acquire(p->conn, p->zName, p->zSchema, p->zName, &c->m, &zErr);
@@ -251,10 +260,17 @@ static int knn_filter(ModelCursor *c, ModelVtab *p, const char *zPlan, int argc,
   if( vQuery==0 || vBound==0 ){
     return w2v_vtab_errorf(&p->base, "%s: a KNN query needs 'k = N' (or LIMIT N, on SQLite 3.41 and later)", p->zName);
   }
-  if( sqlite3_value_type(vBound)!=SQLITE_INTEGER || sqlite3_value_int64(vBound)<0 ){
+  if( isLimit && sqlite3_value_type(vBound)==SQLITE_INTEGER && sqlite3_value_int64(vBound)<0 ){
+    k = (int)c->m->vocab.n;      /* a negative LIMIT is no limit: every word, ranked */
+  }else if( sqlite3_value_type(vBound)!=SQLITE_INTEGER || sqlite3_value_int64(vBound)<0 ){
     return w2v_vtab_errorf(&p->base, "%s: k must be a non-negative integer", p->zName);
+  }else{
+    k = sqlite3_value_int64(vBound)>W2V_MAX_WORDS ? (int)W2V_MAX_WORDS : sqlite3_value_int(vBound);
   }
-  k = sqlite3_value_int64(vBound)>W2V_MAX_WORDS ? (int)W2V_MAX_WORDS : sqlite3_value_int(vBound);
+  if( vOffset && sqlite3_value_type(vOffset)==SQLITE_INTEGER && sqlite3_value_int64(vOffset)>0 ){
+    sqlite3_int64 o = sqlite3_value_int64(vOffset);
+    k = o>=W2V_MAX_WORDS-k ? (int)W2V_MAX_WORDS : k+(int)o;   /* a negative OFFSET is 0 */
+  }
   if( k>c->m->vocab.n ) k = (int)c->m->vocab.n;
   if( sqlite3_value_type(vQuery)==SQLITE_NULL ){ c->eof = 1; return SQLITE_OK; }
   nq = sqlite3_value_bytes(vQuery);

@@ -369,6 +369,7 @@ void w2v_ranked_word(W2vRankedCursor*, sqlite3_context*);
 #define W2V_ARG_K      'k'
 #define W2V_ARG_METHOD 't'
 #define W2V_ARG_LIMIT  'l'
+#define W2V_ARG_OFFSET 'o'   /* OFFSET next to LIMIT as a KNN's bound: LIMIT + OFFSET nearest */
 #define W2V_ARG_WORDS  'w'   /* word IN (...) */
 #define W2V_ARG_WORD   'W'   /* word = value */
 #define W2V_ARG_ROWID  'r'   /* rowid = value */

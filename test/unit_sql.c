@@ -51,7 +51,10 @@ static void check_filter(sqlite3 *db, const W2vModel *m, const char *zTable, con
     sqlite3_finalize(pv);
     return;
   }
-  for(i=0; i<argc; i++) argv[i] = sqlite3_value_dup(sqlite3_column_value(pv, i));
+  /* the values of the live row, as xFilter gets them (values of a statement):
+  ** not sqlite3_value_dup copies, which belong to no connection, and on which
+  ** SQLite 3.53's sqlite3_value_numeric_type dereferences a NULL db */
+  for(i=0; i<argc; i++) argv[i] = sqlite3_column_value(pv, i);
   zSql = sqlite3_mprintf("SELECT id-1 FROM %s WHERE %s ORDER BY id", zTable, zWhere);
   rc = sqlite3_prepare_v2(db, zSql, -1, &pq, 0);
   sqlite3_free(zSql);
@@ -73,7 +76,6 @@ static void check_filter(sqlite3 *db, const W2vModel *m, const char *zTable, con
   CHECK(ok, "filter %s on %s: %s with (%s): %d ids expected, none=%d cand=%d [%lld, %lld)", zPlan, zTable,
         zWhere, zVals, nWant, f.none, f.hasCand, (long long)f.lo, (long long)f.hi);
   w2v_filter_free(&f);
-  for(i=0; i<argc; i++) sqlite3_value_free(argv[i]);
   sqlite3_finalize(pv);
 }
 
