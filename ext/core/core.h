@@ -15,7 +15,10 @@
 /* The core's failures, where a function returns a count or id otherwise. */
 enum { W2V_ERR_NOMEM = -1,      /* an allocation failed */
        W2V_ERR_FULL = -2,       /* w2v_vocab_add: 2^31-1 words already */
-       W2V_ERR_INVALID = -2 };  /* w2v_tree_build: counts no vocabulary has */
+       W2V_ERR_INVALID = -2,    /* w2v_tree_build: counts no vocabulary has;
+                                ** w2v_phrases_*: ids or sentence ends out of range */
+       W2V_ERR_LIMIT = -3,      /* w2v_phrases_score: maxBytes reached */
+       W2V_ERR_INTERRUPT = -4 };/* w2v_phrases_score: xInterrupt said stop */
 
 /* Limits every layer checks against. */
 #define W2V_MAX_DIM   10000          /* floats per vector */
@@ -331,5 +334,65 @@ const float *w2v_train_input(W2vTrainer*);
 const float *w2v_train_output(W2vTrainer*);
 const W2vEpochStats *w2v_train_stats(W2vTrainer*, int *pnEpoch);
 void w2v_train_free(W2vTrainer*);
+
+/* ---- phrases.c: word2phrase.c's phrases over a corpus of ids ---------- */
+/* A candidate pair: word a followed by word b inside a sentence. */
+typedef struct W2vPhrase {
+  int32_t a, b;         /* the left and right word ids */
+  int32_t id;           /* w2v_phrases_join: the id of the word "a<delim>b"
+                        ** when the pass joined the pair at least once, else -1 */
+  float score;          /* word2phrase's score (float, as it computes it) */
+  int64_t count;        /* times b follows a inside a sentence */
+  int64_t joins;        /* w2v_phrases_plan/join: times the greedy pass joins them */
+} W2vPhrase;
+/* The pairs one pass may join: a list (best score first; ties by count
+** descending, then a, then b) and a hash from (a, b) to the list index. */
+typedef struct W2vPhraseSet {
+  W2vPhrase *a;
+  int64_t n;
+  int64_t totalWords;   /* the corpus's words (train_words) the scores used */
+  struct { uint64_t key; int64_t idx; } *slots;
+  uint64_t nSlot;
+} W2vPhraseSet;
+typedef struct W2vPhraseParams {
+  int64_t minCount;     /* count(a), count(b), count(ab) >= minCount */
+  double threshold;     /* kept when score > (float)threshold, as word2phrase */
+  int64_t maxBytes;     /* 0: no limit; else the pair counts stay below it */
+  int (*xInterrupt)(void*);   /* optional: non-zero stops (W2V_ERR_INTERRUPT), */
+  void *pInterruptArg;        /* asked every million tokens or so */
+} W2vPhraseParams;
+/* word2phrase.c's score, in float, operation by operation:
+** (count(ab) - minCount) / count(a) / count(b) * totalWords. */
+float w2v_phrase_score(int64_t pab, int64_t pa, int64_t pb, int64_t minCount, int64_t totalWords);
+/* Counts every pair of adjacent ids inside each sentence of c whose two words
+** have counts[w] >= minCount (counts[w] must be the occurrences of w in c: a
+** vocabulary's counts as the corpus reader made them, or as
+** w2v_phrases_join left them), and keeps those scoring above the threshold
+** with count(ab) >= minCount, into *out (totalWords = c->nIds: every token
+** of c counts, rare ones too, as train_words does).  0, or W2V_ERR_NOMEM,
+** W2V_ERR_LIMIT, W2V_ERR_INTERRUPT, W2V_ERR_INVALID (an id outside
+** [0, nWord), ends out of order): *out is then empty. */
+int w2v_phrases_score(const W2vCorpusView *c, const int64_t *counts, int64_t nWord,
+                      const W2vPhraseParams *p, W2vPhraseSet *out);
+/* The list index of pair (a, b), or -1. */
+int64_t w2v_phrases_find(const W2vPhraseSet*, int32_t a, int32_t b);
+/* One greedy pass as word2phrase writes its output, without changing c:
+** sets each candidate's joins (left to right in each sentence, a pair of
+** the set is joined unless its left word was just joined to the word before
+** it).  Returns the number of joins.  No allocation. */
+int64_t w2v_phrases_plan(const W2vCorpusView *c, W2vPhraseSet *s);
+/* The same pass, applied: each joined pair becomes one id, the word
+** "a<delim>b" added to v (its count: the joins, plus what a word of that
+** spelling had), count(a) and count(b) drop by the joins, sentences shrink
+** (ends and *pnIds updated; no sentence becomes empty): v's counts and the
+** ids are then what reading the pass's output text would give, so that
+** scoring again and joining again builds three-word phrases.  Returns the
+** number of joins, or W2V_ERR_NOMEM / W2V_ERR_FULL (= W2V_ERR_INVALID; the ids untouched; v may
+** hold some of the new words with count 0) or W2V_ERR_INVALID. */
+int64_t w2v_phrases_join(int32_t *ids, int64_t *pnIds, int64_t *ends, int64_t nSent,
+                         W2vVocab *v, W2vPhraseSet *s, const char *zDelim, uint32_t nDelim);
+/* Bytes a set holds. */
+int64_t w2v_phrases_bytes(const W2vPhraseSet*);
+void w2v_phrases_free(W2vPhraseSet*);
 
 #endif /* W2V_CORE_H */
