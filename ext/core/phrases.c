@@ -271,6 +271,7 @@ int64_t w2v_phrases_join(int32_t *ids, int64_t *pnIds, int64_t *ends, int64_t nS
     if( s->a[k].a<0 || s->a[k].a>=v->n || s->a[k].b<0 || s->a[k].b>=v->n ) return W2V_ERR_INVALID;
   }
   nJoin = w2v_phrases_plan(&view, s);
+  if( nJoin==0 ) return 0;
 
   /* every phrase joined at least once becomes a word "a<delim>b" (count 0
   ** for now: a word of that spelling may exist and keeps its count) */
