@@ -586,6 +586,32 @@ static int run_phrases(void){
   CHECK(r==4 && c.nIds==14 && strcmp(got, "new_york times|new_york times|new_york times|the new_york|a b a b a|x||")==0,
         "phrases: join %lld -> %lld ids '%s'", (long long)r, (long long)c.nIds, got);
   CHECK(s.a[0].id>=0 && s.a[1].id==-1, "phrases: ids of joined phrases");
+  {
+    /* the joined phrases as storage would keep them, applied to new text:
+    ** "york new york times new york" -> york new_york times new_york */
+    W2vPhraseSet t;
+    W2vPhrase kept[2];
+    int32_t in[6], outIds[6];
+    int64_t n, nOut;
+    kept[0] = s.a[0];
+    kept[1] = s.a[0];
+    rc = w2v_phrases_set_build(kept, 2, &t);
+    CHECK(rc==W2V_ERR_INVALID && t.a==0, "phrases: a pair twice in a set: %d", rc);
+    rc = w2v_phrases_set_build(kept, 1, &t);
+    CHECK(rc==0 && t.n==1 && w2v_phrases_find(&t, kept[0].a, kept[0].b)==0, "phrases: set_build %d", rc);
+    in[0] = in[3] = kept[0].b; in[1] = in[4] = kept[0].a; in[2] = kept[0].b;
+    in[5] = (int32_t)w2v_vocab_find(&c.v, "times", 5);
+    /* york new york york new times: pairs (new york) at 1 only */
+    n = w2v_phrases_apply(&t, in, 6, outIds);
+    CHECK(n==5 && outIds[0]==kept[0].b && outIds[1]==kept[0].id && outIds[2]==kept[0].b && outIds[3]==kept[0].a,
+          "phrases: apply gave %lld", (long long)n);
+    nOut = w2v_phrases_apply(&t, in, 6, in);     /* in place */
+    CHECK(nOut==5 && memcmp(in, outIds, 5*sizeof(int32_t))==0, "phrases: apply in place");
+    t.a[0].id = -1;                              /* no id: not applied */
+    CHECK(w2v_phrases_apply(&t, outIds, 5, outIds)==5, "phrases: a phrase without id");
+    CHECK(w2v_phrases_apply(&t, in, 0, in)==0 && w2v_phrases_apply(&t, in, 1, in)==1, "phrases: apply to 0 and 1 ids");
+    w2v_phrases_free(&t);
+  }
   /* the counts a recount of that text gives */
   CHECK(ph_count(&c, "new")==0 && ph_count(&c, "york")==0 && ph_count(&c, "new_york")==4
         && ph_count(&c, "times")==3 && ph_count(&c, "the")==1 && ph_count(&c, "york_times")==-1,
@@ -871,6 +897,14 @@ static int oom_phrases(void *arg){
     j = w2v_phrases_join(c.ids, &c.nIds, c.ends, c.nSent, &c.v, &s, "_", 1);
     if( j==W2V_ERR_NOMEM ) rc = c.nIds==(pass ? 14 : 18) && c.v.n>=nWord ? 1 : 2;
     else if( j!=(pass ? 3 : 4) ) rc = 2;
+    if( rc==0 ){
+      /* the set rebuilt from its list, as from storage */
+      W2vPhraseSet t;
+      r = w2v_phrases_set_build(s.a, s.n, &t);
+      if( r ) rc = r==W2V_ERR_NOMEM && t.a==0 && t.slots==0 ? 1 : 2;
+      else if( t.n!=s.n || w2v_phrases_find(&t, s.a[0].a, s.a[0].b)!=0 ) rc = 2;
+      w2v_phrases_free(&t);
+    }
     w2v_phrases_free(&s);
   }
   if( rc==0 && ph_count(&c, "new_york_times")!=3 ) rc = 2;

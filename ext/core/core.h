@@ -391,6 +391,16 @@ int64_t w2v_phrases_plan(const W2vCorpusView *c, W2vPhraseSet *s);
 ** hold some of the new words with count 0) or W2V_ERR_INVALID. */
 int64_t w2v_phrases_join(int32_t *ids, int64_t *pnIds, int64_t *ends, int64_t nSent,
                          W2vVocab *v, W2vPhraseSet *s, const char *zDelim, uint32_t nDelim);
+/* A set of the phrases in a[0..n) (copied; the hash built): for phrases
+** read back from storage.  0, W2V_ERR_NOMEM, or W2V_ERR_INVALID when a pair
+** is there twice or has a negative word id. */
+int w2v_phrases_set_build(const W2vPhrase *a, int64_t n, W2vPhraseSet *out);
+/* One greedy pass over one sentence in[0..n) with the phrases of s whose id
+** is >= 0 (what w2v_phrases_join assigned, or what storage kept): writes the
+** result to out (which may be in: it is written behind the reading point)
+** and returns its length.  Applying each pass's set in order to a text's
+** tokens is what training did to the corpus. */
+int64_t w2v_phrases_apply(const W2vPhraseSet *s, const int32_t *in, int64_t n, int32_t *out);
 /* Bytes a set holds. */
 int64_t w2v_phrases_bytes(const W2vPhraseSet*);
 void w2v_phrases_free(W2vPhraseSet*);
