@@ -15,7 +15,10 @@
 ** joined to new first); all=1 lists those too (joins = 0).
 **
 ** Options: min_count [5], threshold [100], delimiter ['_'], lower [0],
-** tokenize [whitespace], passes [1], all [0], max_memory [half the RAM, MiB].
+** tokenize [whitespace], passes [1], all [0], cross_rows [0], max_memory
+** [half the RAM, MiB].  cross_rows=1 counts word2phrase.c's pairs across
+** lines too (the last word of a row and the first of the next, in the order
+** the rows are read), to compare with it: never joined across rows.
 ** passes=N runs N word2phrase passes, each over the previous one's output
 ** (so pass 2 can join "new_york" and "times"): the rows of pass p have the
 ** hidden column pass = p.  Hidden columns joins (times the pass joined the
@@ -41,6 +44,7 @@ typedef struct PhOptions {
   char *zTokenize;
   int passes;
   int all;
+  int crossRows;
   sqlite3_int64 maxMemory;
   unsigned given;
 } PhOptions;
@@ -55,6 +59,7 @@ static const W2vOptDesc aPhOpt[] = {
   { "tokenize",   W2V_OPT_TEXT, 0, 0,             NAN,    OFF(zTokenize),  0 },
   { "passes",     W2V_OPT_INT,  1,       16,      1,      OFF(passes),     W2V_OPT_INT32 },
   { "all",        W2V_OPT_INT,  0,       1,       0,      OFF(all),        W2V_OPT_INT32, 0, "0 or 1" },
+  { "cross_rows", W2V_OPT_INT,  0,       1,       0,      OFF(crossRows),  W2V_OPT_INT32, 0, "0 or 1" },
   { "max_memory", W2V_OPT_INT,  1,       1048576.0*1024, NAN, OFF(maxMemory), 0, 0, 0, 1048576.0 },
 };
 static const W2vOptTable phOptions = { aPhOpt, (int)(sizeof(aPhOpt)/sizeof(aPhOpt[0])), 1 };
@@ -259,6 +264,7 @@ static int ph_filter(sqlite3_vtab_cursor *pCur, int idxNum, const char *idxStr,
     memset(&p, 0, sizeof(p));
     p.minCount = o.minCount;
     p.threshold = o.threshold;
+    p.crossSentences = o.crossRows;
     used = w2v_corpus_bytes(&corpus) + w2v_vocab_bytes(&c->vocab);
     p.maxBytes = o.maxMemory>used + (1<<20) ? o.maxMemory - used : (1<<20);
     p.xInterrupt = pProbe ? ph_interrupted : 0;

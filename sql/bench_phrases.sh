@@ -65,6 +65,13 @@ tr -s ' \t' '\n\n' < "$B/w2p.out" | grep -v '^$' | sort -u > "$B/out.vocab"
 comm -13 "$B/in.vocab" "$B/out.vocab" > "$B/written.txt"
 sort -u "$B/w2v.out" > "$B/listed.txt"
 sqlite3 "$DB" ".load ./w2v" "SELECT phrase FROM w2v_phrases('docs', 'body', '$OPTS, all=1')" | sort -u > "$B/listed_all.txt"
+sqlite3 "$DB" ".load ./w2v" "SELECT phrase FROM w2v_phrases('docs', 'body', '$OPTS, cross_rows=1')" | sort -u > "$B/listed_cross.txt"
+# a second pass: word2phrase.c on its own output; passes=2's rows of pass 2
+"$B/word2phrase" -train "$B/w2p.out" -output "$B/w2p2.out" -min-count "$MIN_COUNT" -threshold "$THRESHOLD" -debug 0 > /dev/null 2>&1
+tr -s ' \t' '\n\n' < "$B/w2p2.out" | grep -v '^$' | sort -u > "$B/out2.vocab"
+comm -13 "$B/out.vocab" "$B/out2.vocab" > "$B/written2.txt"
+sqlite3 "$DB" ".load ./w2v" "SELECT phrase FROM w2v_phrases('docs', 'body', '$OPTS, passes=2') WHERE pass = 2" | sort -u > "$B/listed2.txt"
+sqlite3 "$DB" ".load ./w2v" "SELECT phrase FROM w2v_phrases('docs', 'body', '$OPTS, passes=2, cross_rows=1') WHERE pass = 2" | sort -u > "$B/listed2_cross.txt"
 compare(){
   local a=$1 b=$2 na nb ni
   na=$(wc -l < "$a"); nb=$(wc -l < "$b"); ni=$(comm -12 "$a" "$b" | wc -l)
@@ -83,6 +90,11 @@ echo "| sets compared | word2phrase writes | w2v_phrases lists | both | Jaccard 
 echo "|---|---|---|---|---|"
 echo "| joined pairs (default) | $(compare "$B/written.txt" "$B/listed.txt") |"
 echo "| every pair above threshold (all=1) | $(compare "$B/written.txt" "$B/listed_all.txt") |"
+echo "| joined, pairs across rows counted as word2phrase.c does (cross_rows=1) | $(compare "$B/written.txt" "$B/listed_cross.txt") |"
+echo "| pass 2 (word2phrase.c on its output; passes=2) | $(compare "$B/written2.txt" "$B/listed2.txt") |"
+echo "| pass 2 with cross_rows=1 | $(compare "$B/written2.txt" "$B/listed2_cross.txt") |"
 echo
 echo "written by word2phrase only: $(comm -23 "$B/written.txt" "$B/listed.txt" | head -8 | tr '\n' ' ')..."
 echo "listed by w2v_phrases only: $(comm -13 "$B/written.txt" "$B/listed.txt" | head -8 | tr '\n' ' ')"
+echo "pass 2, cross_rows=1: word2phrase only: $(comm -23 "$B/written2.txt" "$B/listed2_cross.txt" | head -8 | tr '\n' ' ')"
+echo "pass 2, cross_rows=1: w2v_phrases only: $(comm -13 "$B/written2.txt" "$B/listed2_cross.txt" | head -8 | tr '\n' ' ')"

@@ -666,6 +666,20 @@ static int run_phrases(void){
   w2v_phrases_free(&s);
   w2v_vocab_free(&c.v);
 
+  /* crossSentences: word2phrase.c's pairs across lines (b|a, a|b), counted
+  ** but never joined; an empty sentence in between changes nothing */
+  ph_read(&c, "a b||a b|a b");
+  view = ph_view(&c);
+  p.minCount = 1; p.threshold = -1000; p.crossSentences = 1;
+  rc = w2v_phrases_score(&view, c.v.counts, c.v.n, &p, &s);
+  ph_list(&c, &s, got, sizeof(got));
+  r = rc ? -9 : w2v_phrases_join(c.ids, &c.nIds, c.ends, c.nSent, &c.v, &s, "_", 1);
+  CHECK(rc==0 && r==3 && strncmp(got, "a b 3 ", 6)==0 && strstr(got, ";b a 2 ") && s.n==2,
+        "phrases: across sentences: '%s' joins %lld", got, (long long)r);
+  p.crossSentences = 0;
+  w2v_phrases_free(&s);
+  w2v_vocab_free(&c.v);
+
   /* a word already spelt "p_q" takes the joins into its count */
   p.minCount = 1; p.threshold = 0;
   ph_read(&c, "p q|p q|p_q");

@@ -358,6 +358,9 @@ typedef struct W2vPhraseParams {
   int64_t minCount;     /* count(a), count(b), count(ab) >= minCount */
   double threshold;     /* kept when score > (float)threshold, as word2phrase */
   int64_t maxBytes;     /* 0: no limit; else the pair counts stay below it */
+  int crossSentences;   /* 1: also count (last word of a sentence, first word
+                        ** of the next) as word2phrase.c does across lines
+                        ** (never joined; for comparisons with it) */
   int (*xInterrupt)(void*);   /* optional: non-zero stops (W2V_ERR_INTERRUPT), */
   void *pInterruptArg;        /* asked every million tokens or so */
 } W2vPhraseParams;

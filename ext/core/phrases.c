@@ -205,6 +205,7 @@ int w2v_phrases_score(const W2vCorpusView *c, const int64_t *counts, int64_t nWo
   PairTable t;
   uint8_t *ok = 0;
   int64_t s, i, begin = 0, nKeep = 0, sinceCheck = 0;
+  int32_t last = -1;                       /* crossSentences: the previous sentence's last id */
   float threshold = (float)p->threshold;   /* word2phrase reads it into a float */
   uint64_t j;
   int rc = 0;
@@ -226,6 +227,12 @@ int w2v_phrases_score(const W2vCorpusView *c, const int64_t *counts, int64_t nWo
     if( end>begin ){
       uint32_t prev = (uint32_t)ids[begin];
       if( prev>=(uint64_t)nWord ){ rc = W2V_ERR_INVALID; goto done; }
+      if( p->crossSentences && last>=0 && ok[last] && ok[prev] ){
+        rc = pairs_add(&t, ((uint64_t)last << 32) | prev);
+        if( rc ) goto done;
+      }
+      last = ids[end-1];
+      if( (uint32_t)last>=(uint64_t)nWord ){ rc = W2V_ERR_INVALID; goto done; }
       for(i=begin+1; i<end; i++){
         uint32_t cur = (uint32_t)ids[i];
         if( cur>=(uint64_t)nWord ){ rc = W2V_ERR_INVALID; goto done; }
