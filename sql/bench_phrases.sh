@@ -8,7 +8,9 @@
 # Prints both wall times (median), the ratio, and how the set of phrases
 # word2phrase writes (output tokens that are not input tokens) compares with
 # the set w2v_phrases lists (default: the pairs the pass joins; all=1: every
-# pair scoring above the threshold): sizes, intersection, Jaccard.
+# pair scoring above the threshold; cross_rows=1: pairs across lines counted as
+# word2phrase.c counts them; pass 2: word2phrase.c run on its own output against
+# passes=2): sizes, intersection, Jaccard.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 CORPUS=${CORPUS:-../shared/data/bench.txt.gz}
