@@ -197,6 +197,19 @@ static int ph_core_error(sqlite3_vtab *pVtab, int64_t rc, const PhOptions *o, in
   }
 }
 
+/* Reads every row of zTable.zColumn into vocab and c: the one place that
+** knows how rows become tokens.  (tokenize= taking an FTS5 tokenizer: open
+** it here from o->zTokenize and o->lower and hand it to the reader instead
+** of lower; its errors then name this function.) */
+static int ph_read_rows(sqlite3 *db, const PhOptions *o, const char *zTable, const char *zColumn,
+                        W2vVocab *vocab, W2vCorpus *c, char **pzErr){
+  if( o->zTokenize && strcmp(o->zTokenize, "whitespace")!=0 ){
+    *pzErr = sqlite3_mprintf(FUNC ": tokenize='%s' is not supported here yet (only tokenize=whitespace)", o->zTokenize);
+    return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
+  }
+  return w2v_corpus_read(db, zTable, zColumn, o->lower, o->maxMemory, vocab, c, pzErr);
+}
+
 static int ph_filter(sqlite3_vtab_cursor *pCur, int idxNum, const char *idxStr,
                      int argc, sqlite3_value **argv){
   PhCursor *c = (PhCursor*)pCur;
@@ -239,18 +252,12 @@ static int ph_filter(sqlite3_vtab_cursor *pCur, int idxNum, const char *idxStr,
   rc = w2v_options_parse(FUNC, vOptions ? (const char*)sqlite3_value_text(vOptions) : "", &phOptions, &o, &o.given, &zErr);
   if( rc!=SQLITE_OK ) return w2v_vtab_error(pVtab, zErr, rc);
   if( !ph_given(&o, "max_memory") ) o.maxMemory = w2v_default_max_memory();
-  if( o.zTokenize && strcmp(o.zTokenize, "whitespace")!=0 ){
-    rc = w2v_vtab_errorf(pVtab, FUNC ": tokenize='%s' is not supported here yet (only tokenize=whitespace)", o.zTokenize);
-    goto done;
-  }
   c->zDelim = sqlite3_mprintf("%s", o.zDelim ? o.zDelim : "_");
   if( c->zDelim==0 ){ rc = SQLITE_NOMEM; goto done; }
   c->nDelim = (int)strlen(c->zDelim);
   db = ((PhVtab*)pVtab)->db;
 
-  /* THE call that reads the rows (tokenize= will hand the reader its
-  ** tokenizer here instead of lower) */
-  rc = w2v_corpus_read(db, zTable, zColumn, o.lower, o.maxMemory, &c->vocab, &corpus, &zErr);
+  rc = ph_read_rows(db, &o, zTable, zColumn, &c->vocab, &corpus, &zErr);
   if( rc!=SQLITE_OK ){
     rc = w2v_vtab_error(pVtab, ph_rename_error(zErr), rc);
     goto done;
