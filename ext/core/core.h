@@ -390,8 +390,9 @@ int64_t w2v_phrases_plan(const W2vCorpusView *c, W2vPhraseSet *s);
 ** (ends and *pnIds updated; no sentence becomes empty): v's counts and the
 ** ids are then what reading the pass's output text would give, so that
 ** scoring again and joining again builds three-word phrases.  Returns the
-** number of joins, or W2V_ERR_NOMEM / W2V_ERR_FULL (= W2V_ERR_INVALID; the ids untouched; v may
-** hold some of the new words with count 0) or W2V_ERR_INVALID. */
+** number of joins, or W2V_ERR_NOMEM / W2V_ERR_FULL (the ids untouched; v
+** may hold some of the new words with count 0) / W2V_ERR_INVALID (ends or
+** pair ids out of range; W2V_ERR_FULL has the same value). */
 int64_t w2v_phrases_join(int32_t *ids, int64_t *pnIds, int64_t *ends, int64_t nSent,
                          W2vVocab *v, W2vPhraseSet *s, const char *zDelim, uint32_t nDelim);
 /* A set of the phrases in a[0..n) (copied; the hash built): for phrases
