@@ -121,6 +121,10 @@ bench-text: w2v.so
 bench-storage: w2v.so
 	bash sql/bench_storage.sh
 
+# w2v_phrases against word2phrase.c on the bench corpus: times, the two sets of phrases
+bench-phrases: w2v.so
+	bash sql/bench_phrases.sh
+
 # pretrained-size models: import and query w2v, gensim, sqlite-vec (SIZES="1000000 2000000" DIM=300)
 bench-scale: w2v.so
 	bash sql/bench_scale.sh
@@ -221,4 +225,4 @@ clean-objs:
 clean: clean-objs
 	rm -rf build
 
-.PHONY: test-suite demo-run test-sqlite-new python-wheel test-python node-package test-node bench-storage all check-layers test test-oom test-asan test-tsan test-valgrind demo bench bench-scale install clean clean-objs sqlite-vec fuzz
+.PHONY: bench-phrases test-suite demo-run test-sqlite-new python-wheel test-python node-package test-node bench-storage all check-layers test test-oom test-asan test-tsan test-valgrind demo bench bench-scale install clean clean-objs sqlite-vec fuzz

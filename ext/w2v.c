@@ -26,6 +26,7 @@ static const Registration aReg[] = {
   { "w2v_similar",         &w2v_similar_module },
   { "w2v_predict",         &w2v_predict_module },
   { "w2v_tokens",          &w2v_tokens_module },
+  { "w2v_phrases",         &w2v_phrases_module },
   { "w2v_train",           0, 3, WRITES, w2v_fn_train },
   { "w2v_prob",            0, 3, READS,  w2v_fn_prob },
   { "w2v_score",           0, 3, READS,  w2v_fn_score },

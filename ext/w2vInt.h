@@ -11,7 +11,7 @@
 **                corpus.c, train_options.c, update.c (w2v_train's parts),
 **                stream.c (w2v_import's bounded reader, plain or gzip)
 **   one file per SQL surface: model_table.c, similar.c, predict_vtab.c,
-**                scalars.c, eval.c, wordfile.c, train_sql.c
+**                scalars.c, eval.c, wordfile.c, train_sql.c, phrases_vtab.c
 **   w2v.c        the entry point: one registration table
 */
 #ifndef W2V_INT_H
@@ -445,6 +445,7 @@ extern const sqlite3_module w2v_model_module;     /* model_table.c: "w2v" */
 extern const sqlite3_module w2v_similar_module;   /* similar.c */
 extern const sqlite3_module w2v_predict_module;   /* predict_vtab.c */
 extern const sqlite3_module w2v_tokens_module;    /* tokens_vtab.c */
+extern const sqlite3_module w2v_phrases_module;   /* phrases_vtab.c */
 void w2v_fn_train(sqlite3_context*, int, sqlite3_value**);          /* train_sql.c */
 void w2v_fn_prob(sqlite3_context*, int, sqlite3_value**);           /* scalars.c */
 void w2v_fn_score(sqlite3_context*, int, sqlite3_value**);

@@ -18,6 +18,11 @@
 **                              = 1, 2, ... until the call succeeds, in each
 **                              allocating entry point, and checks that the
 **                              failure is reported and nothing leaks
+**   unit phrases               word2phrase's scores and greedy joins on a
+**                              hand-counted corpus (w2v_phrases_*): counts,
+**                              scores to the formula, joins, a second pass
+**                              building a three-word phrase, empty corpora,
+**                              one-word sentences, bad ids
 **   unit floats N [SECONDS]    w2v_parse_float_field against strtod and
 **                              strtof over N generated fields (random floats
 **                              in several printf formats, digit strings,
@@ -25,7 +30,7 @@
 **                              "fields N same_as_strtod S strtof_equal E
 **                              strtof_1ulp U strtof_worse W"; with SECONDS,
 **                              also the time to parse them with both
-** The last two print "FAIL what" for each failed check, then "checks N
+** unit counts, unit oom and unit phrases print "FAIL what" for each failed check, then "checks N
 ** failures F", and exit non-zero when F > 0.
 */
 #include <math.h>
@@ -470,6 +475,280 @@ static int run_counts(void){
   return report();
 }
 
+
+/* ---- unit phrases: word2phrase over ids ----------------------------------- */
+
+/* A corpus of '|'-separated sentences of space-separated words, read into
+** a vocabulary with counts and ids, as the corpus reader would. */
+typedef struct PhCorpus {
+  W2vVocab v;
+  int32_t ids[256];
+  int64_t ends[64];
+  int64_t nIds, nSent;
+} PhCorpus;
+
+static int ph_read(PhCorpus *c, const char *z){
+  const char *p = z;
+  int rc = 0;
+  w2v_vocab_init(&c->v);
+  c->nIds = c->nSent = 0;
+  for(;;){
+    size_t n = strcspn(p, " |");
+    if( n>0 ){
+      int64_t id = w2v_vocab_add(&c->v, p, (uint32_t)n, 1);
+      if( id<0 ) rc = -1;
+      c->ids[c->nIds++] = (int32_t)(id<0 ? 0 : id);
+    }
+    p += n;
+    if( *p==' ' ){ p++; continue; }
+    c->ends[c->nSent++] = c->nIds;
+    if( *p==0 ) break;
+    p++;
+  }
+  return rc;
+}
+
+static W2vCorpusView ph_view(const PhCorpus *c){
+  W2vCorpusView w;
+  w.ids = c->ids; w.nIds = c->nIds; w.ends = c->ends; w.nSent = c->nSent;
+  return w;
+}
+
+static int64_t ph_count(const PhCorpus *c, const char *zWord){
+  int64_t id = w2v_vocab_find(&c->v, zWord, (uint32_t)strlen(zWord));
+  return id<0 ? -1 : c->v.counts[id];
+}
+
+/* The corpus as text again: sentences joined by '|'. */
+static void ph_text(const PhCorpus *c, char *zOut, size_t nOut){
+  int64_t s, i, begin = 0;
+  size_t k = 0;
+  zOut[0] = 0;
+  for(s=0; s<c->nSent; s++){
+    for(i=begin; i<c->ends[s]; i++){
+      k += (size_t)snprintf(zOut+k, nOut-k, "%s%s", i>begin ? " " : "", w2v_vocab_word(&c->v, c->ids[i]));
+    }
+    if( s<c->nSent-1 ) k += (size_t)snprintf(zOut+k, nOut-k, "|");
+    begin = c->ends[s];
+  }
+}
+
+/* "left right count score" of each candidate, best first, ';'-separated */
+static void ph_list(const PhCorpus *c, const W2vPhraseSet *s, char *zOut, size_t nOut){
+  int64_t k;
+  size_t n = 0;
+  zOut[0] = 0;
+  for(k=0; k<s->n; k++){
+    n += (size_t)snprintf(zOut+n, nOut-n, "%s%s %s %lld %.4f", k ? ";" : "",
+                          w2v_vocab_word(&c->v, s->a[k].a), w2v_vocab_word(&c->v, s->a[k].b),
+                          (long long)s->a[k].count, (double)s->a[k].score);
+  }
+}
+
+static int nPhStop;
+static int ph_stop(void *p){ return ++*(int*)p; }
+
+static int run_phrases(void){
+  PhCorpus c;
+  W2vCorpusView view;
+  W2vPhraseSet s;
+  W2vPhraseParams p;
+  char got[1024];
+  int64_t r;
+  int rc;
+  memset(&p, 0, sizeof(p));
+  p.minCount = 2;
+  p.threshold = 1.0;
+
+  /* Hand counts: new 4, york 4, times 3, the 1, a 3, b 2, x 1; 18 words.
+  ** Pairs inside sentences: new york 4, york times 3, the new 1, a b 2,
+  ** b a 2 (york|a across sentences is no pair).  Scores with min_count 2:
+  **   new york   (4-2)/4/4*18 = 2.25
+  **   york times (3-2)/4/3*18 = 1.5
+  **   a b, b a   (2-2)/3/2*18 = 0     (not above 1)
+  **   the new    the: 1 < min_count   (not scored) */
+  ph_read(&c, "new york times|new york times|new york times|the new york|a b a b a|x||");
+  CHECK(c.nIds==18 && c.nSent==8, "phrases: corpus %lld ids %lld sentences", (long long)c.nIds, (long long)c.nSent);
+  view = ph_view(&c);
+  rc = w2v_phrases_score(&view, c.v.counts, c.v.n, &p, &s);
+  ph_list(&c, &s, got, sizeof(got));
+  CHECK(rc==0 && s.totalWords==18 && strcmp(got, "new york 4 2.2500;york times 3 1.5000")==0,
+        "phrases: pass 1 scored rc %d total %lld: '%s'", rc, (long long)s.totalWords, got);
+  CHECK(s.n==2 && s.a[0].score==2.25f && s.a[1].score==1.5f
+        && s.a[1].score==w2v_phrase_score(3, 4, 3, 2, 18), "phrases: the exact scores");
+  CHECK(w2v_phrases_find(&s, s.a[0].a, s.a[0].b)==0 && w2v_phrases_find(&s, s.a[0].b, s.a[0].a)==-1,
+        "phrases: find");
+  /* the greedy pass: york times never joins (york is always taken by new) */
+  r = w2v_phrases_plan(&view, &s);
+  CHECK(r==4 && s.n==2 && s.a[0].joins==4 && s.a[1].joins==0, "phrases: plan %lld joins", (long long)r);
+  r = w2v_phrases_join(c.ids, &c.nIds, c.ends, c.nSent, &c.v, &s, "_", 1);
+  ph_text(&c, got, sizeof(got));
+  CHECK(r==4 && c.nIds==14 && strcmp(got, "new_york times|new_york times|new_york times|the new_york|a b a b a|x||")==0,
+        "phrases: join %lld -> %lld ids '%s'", (long long)r, (long long)c.nIds, got);
+  CHECK(s.a[0].id>=0 && s.a[1].id==-1, "phrases: ids of joined phrases");
+  {
+    /* the joined phrases as storage would keep them, applied to new text:
+    ** "york new york times new york" -> york new_york times new_york */
+    W2vPhraseSet t;
+    W2vPhrase kept[2];
+    int32_t in[6], outIds[6];
+    int64_t n, nOut;
+    kept[0] = s.a[0];
+    kept[1] = s.a[0];
+    rc = w2v_phrases_set_build(kept, 2, &t);
+    CHECK(rc==W2V_ERR_INVALID && t.a==0, "phrases: a pair twice in a set: %d", rc);
+    rc = w2v_phrases_set_build(kept, 1, &t);
+    CHECK(rc==0 && t.n==1 && w2v_phrases_find(&t, kept[0].a, kept[0].b)==0, "phrases: set_build %d", rc);
+    in[0] = in[3] = kept[0].b; in[1] = in[4] = kept[0].a; in[2] = kept[0].b;
+    in[5] = (int32_t)w2v_vocab_find(&c.v, "times", 5);
+    /* york new york york new times: pairs (new york) at 1 only */
+    n = w2v_phrases_apply(&t, in, 6, outIds);
+    CHECK(n==5 && outIds[0]==kept[0].b && outIds[1]==kept[0].id && outIds[2]==kept[0].b && outIds[3]==kept[0].a,
+          "phrases: apply gave %lld", (long long)n);
+    nOut = w2v_phrases_apply(&t, in, 6, in);     /* in place */
+    CHECK(nOut==5 && memcmp(in, outIds, 5*sizeof(int32_t))==0, "phrases: apply in place");
+    t.a[0].id = -1;                              /* no id: not applied */
+    CHECK(w2v_phrases_apply(&t, outIds, 5, outIds)==5, "phrases: a phrase without id");
+    CHECK(w2v_phrases_apply(&t, in, 0, in)==0 && w2v_phrases_apply(&t, in, 1, in)==1, "phrases: apply to 0 and 1 ids");
+    w2v_phrases_free(&t);
+  }
+  /* the counts a recount of that text gives */
+  CHECK(ph_count(&c, "new")==0 && ph_count(&c, "york")==0 && ph_count(&c, "new_york")==4
+        && ph_count(&c, "times")==3 && ph_count(&c, "the")==1 && ph_count(&c, "york_times")==-1,
+        "phrases: counts after the join");
+  w2v_phrases_free(&s);
+
+  /* pass 2: new_york times (3-2)/4/3*14 = 1.1667 > 1; the new_york: the is rare */
+  view = ph_view(&c);
+  rc = w2v_phrases_score(&view, c.v.counts, c.v.n, &p, &s);
+  ph_list(&c, &s, got, sizeof(got));
+  CHECK(rc==0 && s.totalWords==14 && strcmp(got, "new_york times 3 1.1667")==0
+        && s.a[0].score==w2v_phrase_score(3, 4, 3, 2, 14), "phrases: pass 2 scored '%s'", got);
+  r = w2v_phrases_join(c.ids, &c.nIds, c.ends, c.nSent, &c.v, &s, "_", 1);
+  ph_text(&c, got, sizeof(got));
+  CHECK(r==3 && strcmp(got, "new_york_times|new_york_times|new_york_times|the new_york|a b a b a|x||")==0
+        && ph_count(&c, "new_york_times")==3 && ph_count(&c, "new_york")==1 && ph_count(&c, "times")==0,
+        "phrases: pass 2 joined %lld: '%s'", (long long)r, got);
+  w2v_phrases_free(&s);
+  w2v_vocab_free(&c.v);
+
+  /* greedy, left to right: in "a b c" with both pairs candidates, a_b wins,
+  ** and "b c" joins where b was not taken; a threshold just under the
+  ** score keeps it, at the score (float compare) drops it */
+  ph_read(&c, "a b c|a b c|b c|b c|a b");
+  view = ph_view(&c);
+  p.threshold = 0;
+  /* counts a 3, b 5, c 4; 12 words; a b 3, b c 4: (3-2)/3/5*12 = 0.8, (4-2)/5/4*12 = 1.2 */
+  rc = w2v_phrases_score(&view, c.v.counts, c.v.n, &p, &s);
+  ph_list(&c, &s, got, sizeof(got));
+  CHECK(rc==0 && strcmp(got, "b c 4 1.2000;a b 3 0.8000")==0, "phrases: greedy scored '%s'", got);
+  r = w2v_phrases_join(c.ids, &c.nIds, c.ends, c.nSent, &c.v, &s, "+", 1);
+  ph_text(&c, got, sizeof(got));
+  CHECK(r==5 && strcmp(got, "a+b c|a+b c|b+c|b+c|a+b")==0, "phrases: greedy joins %lld '%s'", (long long)r, got);
+  w2v_phrases_free(&s);
+  p.threshold = 1.2;      /* (float)1.2 == the score: not above it */
+  view = ph_view(&c);
+  w2v_vocab_free(&c.v);
+  ph_read(&c, "a b c|a b c|b c|b c|a b");
+  view = ph_view(&c);
+  rc = w2v_phrases_score(&view, c.v.counts, c.v.n, &p, &s);
+  CHECK(rc==0 && s.n==0, "phrases: a score equal to the threshold is not above it (%lld)", (long long)s.n);
+  w2v_phrases_free(&s);
+  p.threshold = 1.19;
+  rc = w2v_phrases_score(&view, c.v.counts, c.v.n, &p, &s);
+  CHECK(rc==0 && s.n==1, "phrases: just under the threshold (%lld)", (long long)s.n);
+  w2v_phrases_free(&s);
+  /* min_count applies to the pair too: a b (3) is out at min_count 4 */
+  p.minCount = 4; p.threshold = -1000;
+  rc = w2v_phrases_score(&view, c.v.counts, c.v.n, &p, &s);
+  ph_list(&c, &s, got, sizeof(got));
+  CHECK(rc==0 && strcmp(got, "b c 4 0.0000")==0, "phrases: min_count 4 '%s'", got);
+  w2v_phrases_free(&s);
+  w2v_vocab_free(&c.v);
+
+  /* crossSentences: word2phrase.c's pairs across lines (b|a, a|b), counted
+  ** but never joined; an empty sentence in between changes nothing */
+  ph_read(&c, "a b||a b|a b");
+  view = ph_view(&c);
+  p.minCount = 1; p.threshold = -1000; p.crossSentences = 1;
+  rc = w2v_phrases_score(&view, c.v.counts, c.v.n, &p, &s);
+  ph_list(&c, &s, got, sizeof(got));
+  r = rc ? -9 : w2v_phrases_join(c.ids, &c.nIds, c.ends, c.nSent, &c.v, &s, "_", 1);
+  CHECK(rc==0 && r==3 && strncmp(got, "a b 3 ", 6)==0 && strstr(got, ";b a 2 ") && s.n==2,
+        "phrases: across sentences: '%s' joins %lld", got, (long long)r);
+  p.crossSentences = 0;
+  w2v_phrases_free(&s);
+  w2v_vocab_free(&c.v);
+
+  /* a word already spelt "p_q" takes the joins into its count */
+  p.minCount = 1; p.threshold = 0;
+  ph_read(&c, "p q|p q|p_q");
+  view = ph_view(&c);
+  rc = w2v_phrases_score(&view, c.v.counts, c.v.n, &p, &s);
+  r = rc ? -9 : w2v_phrases_join(c.ids, &c.nIds, c.ends, c.nSent, &c.v, &s, "_", 1);
+  ph_text(&c, got, sizeof(got));
+  CHECK(r==2 && c.v.n==3 && ph_count(&c, "p_q")==3 && strcmp(got, "p_q|p_q|p_q")==0,
+        "phrases: existing spelling %lld '%s' (%lld words)", (long long)r, got, (long long)c.v.n);
+  w2v_phrases_free(&s);
+  w2v_vocab_free(&c.v);
+
+  /* nothing to pair: an empty corpus, empty sentences, one-word sentences */
+  {
+    static const char *az[] = { "", "||", "x|y|x|y|x", 0 };
+    int i;
+    for(i=0; az[i]; i++){
+      ph_read(&c, az[i]);
+      view = ph_view(&c);
+      rc = w2v_phrases_score(&view, c.v.counts, c.v.n, &p, &s);
+      r = rc ? -9 : w2v_phrases_join(c.ids, &c.nIds, c.ends, c.nSent, &c.v, &s, "_", 1);
+      CHECK(rc==0 && s.n==0 && r==0 && w2v_phrases_plan(&view, &s)==0 && w2v_phrases_find(&s, 0, 0)==-1,
+            "phrases: corpus '%s': rc %d n %lld joins %lld", az[i], rc, (long long)s.n, (long long)r);
+      w2v_phrases_free(&s);
+      w2v_vocab_free(&c.v);
+    }
+    view.ids = 0; view.nIds = 0; view.ends = 0; view.nSent = 0;
+    rc = w2v_phrases_score(&view, 0, 0, &p, &s);
+    CHECK(rc==0 && s.n==0 && s.totalWords==0, "phrases: no corpus at all: %d", rc);
+    w2v_phrases_free(&s);
+  }
+
+  /* ids outside the vocabulary, ends out of order: refused */
+  ph_read(&c, "a b|a b");
+  view = ph_view(&c);
+  c.ids[3] = 7;
+  rc = w2v_phrases_score(&view, c.v.counts, c.v.n, &p, &s);
+  CHECK(rc==W2V_ERR_INVALID && s.n==0 && s.a==0, "phrases: id out of range: %d", rc);
+  c.ids[3] = 1;
+  c.ends[0] = 5;     /* past the end, and above ends[1] */
+  rc = w2v_phrases_score(&view, c.v.counts, c.v.n, &p, &s);
+  CHECK(rc==W2V_ERR_INVALID, "phrases: ends out of order: %d", rc);
+  c.ends[0] = 2;
+  /* the memory limit and the interrupt */
+  p.maxBytes = 100;
+  rc = w2v_phrases_score(&view, c.v.counts, c.v.n, &p, &s);
+  CHECK(rc==W2V_ERR_LIMIT && s.a==0, "phrases: max bytes: %d", rc);
+  w2v_vocab_free(&c.v);
+  p.maxBytes = 0;
+  {
+    /* 3 M tokens in one sentence: the interrupt is asked, and stops it */
+    int64_t n = 3000000, i, end = 3000000, counts[10];
+    int32_t *ids = malloc(sizeof(int32_t)*(size_t)n);
+    if( ids==0 ) return 1;
+    for(i=0; i<10; i++) counts[i] = n/10;
+    for(i=0; i<n; i++) ids[i] = (int32_t)(i%10);
+    view.ids = ids; view.nIds = n; view.ends = &end; view.nSent = 1;
+    p.xInterrupt = ph_stop; p.pInterruptArg = &nPhStop;
+    rc = w2v_phrases_score(&view, counts, 10, &p, &s);
+    CHECK(rc==W2V_ERR_INTERRUPT && nPhStop==1 && s.a==0, "phrases: interrupt: %d (%d)", rc, nPhStop);
+    p.xInterrupt = 0;
+    rc = w2v_phrases_score(&view, counts, 10, &p, &s);
+    CHECK(rc==0 && s.n==10 && s.a[0].count==n/10, "phrases: 10 pairs of a long cycle: %d %lld", rc, (long long)s.n);
+    w2v_phrases_free(&s);
+    free(ids);
+  }
+  return report();
+}
+
 /* ---- unit oom ------------------------------------------------------------ */
 
 /* The hook makes allocation number failAt (counted from 1) fail. */
@@ -609,6 +888,44 @@ static int oom_train(void *arg){
   return rc;
 }
 
+/* phrases: score, join, score again (a three-word phrase) */
+static int oom_phrases(void *arg){
+  PhCorpus c;
+  W2vCorpusView view;
+  W2vPhraseSet s;
+  W2vPhraseParams p;
+  int rc = 0, pass;
+  (void)arg;
+  memset(&p, 0, sizeof(p));
+  p.minCount = 2; p.threshold = 1.0;
+  if( ph_read(&c, "new york times|new york times|new york times|the new york|a b a b a|x") ){
+    w2v_vocab_free(&c.v);
+    return 1;
+  }
+  for(pass=0; pass<2 && rc==0; pass++){
+    int r;
+    int64_t nWord = c.v.n, j;
+    view = ph_view(&c);
+    r = w2v_phrases_score(&view, c.v.counts, c.v.n, &p, &s);
+    if( r ){ rc = r==W2V_ERR_NOMEM && s.a==0 && s.slots==0 ? 1 : 2; break; }
+    j = w2v_phrases_join(c.ids, &c.nIds, c.ends, c.nSent, &c.v, &s, "_", 1);
+    if( j==W2V_ERR_NOMEM ) rc = c.nIds==(pass ? 14 : 18) && c.v.n>=nWord ? 1 : 2;
+    else if( j!=(pass ? 3 : 4) ) rc = 2;
+    if( rc==0 ){
+      /* the set rebuilt from its list, as from storage */
+      W2vPhraseSet t;
+      r = w2v_phrases_set_build(s.a, s.n, &t);
+      if( r ) rc = r==W2V_ERR_NOMEM && t.a==0 && t.slots==0 ? 1 : 2;
+      else if( t.n!=s.n || w2v_phrases_find(&t, s.a[0].a, s.a[0].b)!=0 ) rc = 2;
+      w2v_phrases_free(&t);
+    }
+    w2v_phrases_free(&s);
+  }
+  if( rc==0 && ph_count(&c, "new_york_times")!=3 ) rc = 2;
+  w2v_vocab_free(&c.v);
+  return rc;
+}
+
 static int run_oom(void){
   int64_t counts[300];
   float *vec = malloc(sizeof(float)*400*8), *out = malloc(sizeof(float)*300*8);
@@ -626,6 +943,7 @@ static int run_oom(void){
   oom_loop("tree", oom_tree, counts);
   oom_loop("sampler", oom_sampler, counts);
   oom_loop("knn", oom_knn, vec);
+  oom_loop("phrases", oom_phrases, 0);
   memset(&L, 0, sizeof(L));
   L.dim = 8; L.nWord = 300; L.out = out;
   L.kind = W2V_LOSS_SOFTMAX;
@@ -931,6 +1249,7 @@ int main(int argc, char **argv){
   if( argc==2 && !strcmp(argv[1], "counts") ) return run_counts();
   if( argc==2 && !strcmp(argv[1], "bytes") ) return run_bytes();
   if( argc==2 && !strcmp(argv[1], "parse") ) return run_parse();
+  if( argc==2 && !strcmp(argv[1], "phrases") ) return run_phrases();
   if( argc==2 && !strcmp(argv[1], "codec") ) return run_codec();
   if( (argc==3 || argc==4) && !strcmp(argv[1], "floats") ) return run_floats(atol(argv[2]), argc==4);
   if( argc==2 && !strcmp(argv[1], "oom") ){
@@ -943,6 +1262,6 @@ int main(int argc, char **argv){
 #endif
     return run_oom();
   }
-  fprintf(stderr, "usage: unit sampler POWER DRAWS | unit huffman N SEED | unit knn N DIM K SEED | unit counts | unit oom | unit bytes | unit parse | unit codec | unit floats N [time]\n");
+  fprintf(stderr, "usage: unit sampler POWER DRAWS | unit huffman N SEED | unit knn N DIM K SEED | unit counts | unit oom | unit bytes | unit parse | unit codec | unit phrases | unit floats N [time]\n");
   return 2;
 }

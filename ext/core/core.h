@@ -365,6 +365,9 @@ typedef struct W2vPhraseParams {
   int64_t minCount;     /* count(a), count(b), count(ab) >= minCount */
   double threshold;     /* kept when score > (float)threshold, as word2phrase */
   int64_t maxBytes;     /* 0: no limit; else the pair counts stay below it */
+  int crossSentences;   /* 1: also count (last word of a sentence, first word
+                        ** of the next) as word2phrase.c does across lines
+                        ** (never joined; for comparisons with it) */
   int (*xInterrupt)(void*);   /* optional: non-zero stops (W2V_ERR_INTERRUPT), */
   void *pInterruptArg;        /* asked every million tokens or so */
 } W2vPhraseParams;
@@ -394,10 +397,21 @@ int64_t w2v_phrases_plan(const W2vCorpusView *c, W2vPhraseSet *s);
 ** (ends and *pnIds updated; no sentence becomes empty): v's counts and the
 ** ids are then what reading the pass's output text would give, so that
 ** scoring again and joining again builds three-word phrases.  Returns the
-** number of joins, or W2V_ERR_NOMEM / W2V_ERR_FULL (= W2V_ERR_INVALID; the ids untouched; v may
-** hold some of the new words with count 0) or W2V_ERR_INVALID. */
+** number of joins, or W2V_ERR_NOMEM / W2V_ERR_FULL (the ids untouched; v
+** may hold some of the new words with count 0) / W2V_ERR_INVALID (ends or
+** pair ids out of range; W2V_ERR_FULL has the same value). */
 int64_t w2v_phrases_join(int32_t *ids, int64_t *pnIds, int64_t *ends, int64_t nSent,
                          W2vVocab *v, W2vPhraseSet *s, const char *zDelim, uint32_t nDelim);
+/* A set of the phrases in a[0..n) (copied; the hash built): for phrases
+** read back from storage.  0, W2V_ERR_NOMEM, or W2V_ERR_INVALID when a pair
+** is there twice or has a negative word id. */
+int w2v_phrases_set_build(const W2vPhrase *a, int64_t n, W2vPhraseSet *out);
+/* One greedy pass over one sentence in[0..n) with the phrases of s whose id
+** is >= 0 (what w2v_phrases_join assigned, or what storage kept): writes the
+** result to out (which may be in: it is written behind the reading point)
+** and returns its length.  Applying each pass's set in order to a text's
+** tokens is what training did to the corpus. */
+int64_t w2v_phrases_apply(const W2vPhraseSet *s, const int32_t *in, int64_t n, int32_t *out);
 /* Bytes a set holds. */
 int64_t w2v_phrases_bytes(const W2vPhraseSet*);
 void w2v_phrases_free(W2vPhraseSet*);

@@ -137,6 +137,58 @@ float w2v_phrase_score(int64_t pab, int64_t pa, int64_t pb, int64_t minCount, in
   return s;
 }
 
+/* The lookup hash over s->a, at most half full: 0 or W2V_ERR_NOMEM;
+** W2V_ERR_INVALID when a pair is there twice or has a negative id. */
+static int set_index(W2vPhraseSet *s){
+  uint64_t nSlot = 16, mask, j;
+  int64_t i;
+  while( nSlot < (uint64_t)s->n*2 ) nSlot *= 2;
+  s->slots = w2v_core_malloc(nSlot*sizeof(s->slots[0]));
+  if( s->slots==0 ) return W2V_ERR_NOMEM;
+  s->nSlot = nSlot;
+  mask = nSlot - 1;
+  for(j=0; j<nSlot; j++) s->slots[j].key = EMPTY_KEY;
+  for(i=0; i<s->n; i++){
+    uint64_t key, h;
+    if( s->a[i].a<0 || s->a[i].b<0 ) return W2V_ERR_INVALID;
+    key = pair_key(s->a[i].a, s->a[i].b);
+    h = pair_hash(key) & mask;
+    while( s->slots[h].key!=EMPTY_KEY ){
+      if( s->slots[h].key==key ) return W2V_ERR_INVALID;
+      h = (h+1) & mask;
+    }
+    s->slots[h].key = key;
+    s->slots[h].idx = i;
+  }
+  return 0;
+}
+
+int w2v_phrases_set_build(const W2vPhrase *a, int64_t n, W2vPhraseSet *out){
+  int rc;
+  memset(out, 0, sizeof(*out));
+  if( n<0 || (n>0 && a==0) || (uint64_t)n > SIZE_MAX/4/sizeof(W2vPhrase) ) return W2V_ERR_INVALID;
+  out->a = w2v_core_malloc((size_t)(n ? n : 1)*sizeof(W2vPhrase));
+  if( out->a==0 ) return W2V_ERR_NOMEM;
+  if( n ) memcpy(out->a, a, (size_t)n*sizeof(W2vPhrase));
+  out->n = n;
+  rc = set_index(out);
+  if( rc ) w2v_phrases_free(out);
+  return rc;
+}
+
+int64_t w2v_phrases_apply(const W2vPhraseSet *s, const int32_t *in, int64_t n, int32_t *out){
+  int64_t i = 0, o = 0, k;
+  while( i<n ){
+    if( i+1<n && (k = w2v_phrases_find(s, in[i], in[i+1]))>=0 && s->a[k].id>=0 ){
+      out[o++] = s->a[k].id;
+      i += 2;
+    }else{
+      out[o++] = in[i++];
+    }
+  }
+  return o;
+}
+
 /* The sentence bounds are sound: ends never decrease and stay within nIds. */
 static int view_sound(const W2vCorpusView *c){
   int64_t s, prev = 0;
@@ -153,6 +205,7 @@ int w2v_phrases_score(const W2vCorpusView *c, const int64_t *counts, int64_t nWo
   PairTable t;
   uint8_t *ok = 0;
   int64_t s, i, begin = 0, nKeep = 0, sinceCheck = 0;
+  int32_t last = -1;                       /* crossSentences: the previous sentence's last id */
   float threshold = (float)p->threshold;   /* word2phrase reads it into a float */
   uint64_t j;
   int rc = 0;
@@ -174,6 +227,12 @@ int w2v_phrases_score(const W2vCorpusView *c, const int64_t *counts, int64_t nWo
     if( end>begin ){
       uint32_t prev = (uint32_t)ids[begin];
       if( prev>=(uint64_t)nWord ){ rc = W2V_ERR_INVALID; goto done; }
+      if( p->crossSentences && last>=0 && ok[last] && ok[prev] ){
+        rc = pairs_add(&t, ((uint64_t)last << 32) | prev);
+        if( rc ) goto done;
+      }
+      last = ids[end-1];
+      if( (uint32_t)last>=(uint64_t)nWord ){ rc = W2V_ERR_INVALID; goto done; }
       for(i=begin+1; i<end; i++){
         uint32_t cur = (uint32_t)ids[i];
         if( cur>=(uint64_t)nWord ){ rc = W2V_ERR_INVALID; goto done; }
@@ -219,22 +278,7 @@ int w2v_phrases_score(const W2vCorpusView *c, const int64_t *counts, int64_t nWo
   t.a = 0;
   qsort(out->a, (size_t)out->n, sizeof(W2vPhrase), by_score);
 
-  /* the lookup hash, at most half full */
-  {
-    uint64_t nSlot = 16, mask;
-    while( nSlot < (uint64_t)out->n*2 ) nSlot *= 2;
-    out->slots = w2v_core_malloc(nSlot*sizeof(out->slots[0]));
-    if( out->slots==0 ){ rc = W2V_ERR_NOMEM; goto done; }
-    out->nSlot = nSlot;
-    mask = nSlot - 1;
-    for(j=0; j<nSlot; j++) out->slots[j].key = EMPTY_KEY;
-    for(i=0; i<out->n; i++){
-      uint64_t key = pair_key(out->a[i].a, out->a[i].b), h = pair_hash(key) & mask;
-      while( out->slots[h].key!=EMPTY_KEY ) h = (h+1) & mask;
-      out->slots[h].key = key;
-      out->slots[h].idx = i;
-    }
-  }
+  rc = set_index(out);
 
 done:
   w2v_core_free(t.a);
@@ -271,6 +315,7 @@ int64_t w2v_phrases_join(int32_t *ids, int64_t *pnIds, int64_t *ends, int64_t nS
     if( s->a[k].a<0 || s->a[k].a>=v->n || s->a[k].b<0 || s->a[k].b>=v->n ) return W2V_ERR_INVALID;
   }
   nJoin = w2v_phrases_plan(&view, s);
+  if( nJoin==0 ) return 0;
 
   /* every phrase joined at least once becomes a word "a<delim>b" (count 0
   ** for now: a word of that spelling may exist and keeps its count) */
@@ -298,23 +343,20 @@ int64_t w2v_phrases_join(int32_t *ids, int64_t *pnIds, int64_t *ends, int64_t nS
   }
   w2v_core_free(zBuf);
 
-  /* the rewrite: the same greedy walk, writing behind the reading point */
+  /* the rewrite: the same greedy walk, writing behind the reading point;
+  ** then the counts, from the joins the plan counted */
   for(sent=0; sent<nSent; sent++){
-    int64_t i = begin, end = ends[sent];
-    while( i<end ){
-      if( i+1<end && (k = w2v_phrases_find(s, ids[i], ids[i+1]))>=0 ){
-        const W2vPhrase *q = &s->a[k];
-        v->counts[q->a]--;
-        v->counts[q->b]--;
-        v->counts[q->id]++;
-        ids[out++] = q->id;
-        i += 2;
-      }else{
-        ids[out++] = ids[i++];
-      }
-    }
+    int64_t end = ends[sent];
+    out += w2v_phrases_apply(s, ids + begin, end - begin, ids + out);
     begin = end;
     ends[sent] = out;
+  }
+  for(k=0; k<s->n; k++){
+    const W2vPhrase *q = &s->a[k];
+    if( q->joins==0 ) continue;
+    v->counts[q->a] -= q->joins;
+    v->counts[q->b] -= q->joins;
+    v->counts[q->id] += q->joins;
   }
   *pnIds = out;
   return nJoin;
