@@ -283,10 +283,15 @@ int w2v_learnt_add(void *pCtx, const W2vPhraseRow *row){
   return SQLITE_OK;
 }
 
-int w2v_corpus_phrases(W2vCorpus *c, W2vVocab *raw, int nPass, sqlite3_int64 minCount,
+static int probe_interrupted(void *pProbe){
+  return w2v_interrupted((sqlite3_stmt*)pProbe);
+}
+
+int w2v_corpus_phrases(sqlite3 *db, W2vCorpus *c, W2vVocab *raw, int nPass, sqlite3_int64 minCount,
                        double threshold, const char *zDelim, sqlite3_int64 maxBytes,
                        W2vLearntPhrases *out, char **pzErr){
   int pass, rc = SQLITE_OK;
+  sqlite3_stmt *pProbe = w2v_probe_open(db);   /* sqlite3_interrupt stops the counting */
   for(pass=1; pass<=nPass && rc==SQLITE_OK; pass++){
     W2vPhraseSet set;
     W2vPhraseParams p;
@@ -297,14 +302,20 @@ int w2v_corpus_phrases(W2vCorpus *c, W2vVocab *raw, int nPass, sqlite3_int64 min
     p.minCount = minCount;
     p.threshold = threshold;
     p.maxBytes = maxBytes;
+    p.xInterrupt = pProbe ? probe_interrupted : 0;
+    p.pInterruptArg = pProbe;
     view.ids = c->ids; view.nIds = c->nIds; view.ends = c->ends; view.nSent = c->nSent;
     r = w2v_phrases_score(&view, raw->counts, raw->n, &p, &set);
     if( r==W2V_ERR_LIMIT ){
       *pzErr = sqlite3_mprintf("w2v_train: counting the word pairs of phrases pass %d needs more than "
                                "max_memory=%lld MiB; raise max_memory", pass, maxBytes>>20);
-      return SQLITE_TOOBIG;
+      rc = SQLITE_TOOBIG;
+    }else if( r==W2V_ERR_INTERRUPT ){
+      *pzErr = sqlite3_mprintf("w2v_train: interrupted");
+      rc = SQLITE_INTERRUPT;
+    }else if( r<0 ){
+      rc = SQLITE_NOMEM;
     }
-    if( r<0 ) return SQLITE_NOMEM;
     for(i=0; i<set.n && rc==SQLITE_OK; i++){
       W2vPhraseRow row;
       row.pass = pass;
@@ -327,6 +338,7 @@ int w2v_corpus_phrases(W2vCorpus *c, W2vVocab *raw, int nPass, sqlite3_int64 min
     }
     w2v_phrases_free(&set);
   }
+  sqlite3_finalize(pProbe);
   return rc;
 }
 

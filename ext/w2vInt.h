@@ -508,7 +508,7 @@ typedef struct W2vLearntPhrases {
   int32_t *aLeft, *aRight;         /* ids in parts */
   sqlite3_int64 n, nAlloc;
 } W2vLearntPhrases;
-int w2v_corpus_phrases(W2vCorpus *c, W2vVocab *raw, int nPass, sqlite3_int64 minCount,
+int w2v_corpus_phrases(sqlite3 *db, W2vCorpus *c, W2vVocab *raw, int nPass, sqlite3_int64 minCount,
                        double threshold, const char *zDelim, sqlite3_int64 maxBytes,
                        W2vLearntPhrases *out, char **pzErr);
 /* Adds a row (its strings copied): a w2v_store_read_phrases callback. */
