@@ -1,11 +1,15 @@
 # w2v: word2vec in SQLite.  `make` builds ./w2v.so; see README.md.
 CC      ?= cc
 PREFIX  ?= /usr/local
-# -march=native turns on the AVX2/FMA kernels; PORTABLE=1 builds for any x86-64/arm64.
-ifeq ($(PORTABLE),1)
-ARCHFLAGS =
+# One build for every CPU of the target: the hot loops (ext/core/loss.c and
+# knn.c) are compiled once per instruction set by ext/core/kern_*.c and the
+# fastest the CPU runs is picked at load time (ext/core/dispatch.c; W2V_KERNEL
+# forces one).  NATIVE=1: the old single-kernel -march=native build, for this
+# CPU only (make bench-dispatch compares the two).
+ifeq ($(NATIVE),1)
+ARCHFLAGS = -march=native -DW2V_NATIVE
 else
-ARCHFLAGS = -march=native
+ARCHFLAGS =
 endif
 OPT     ?= -O3
 CFLAGS  ?= $(OPT) $(ARCHFLAGS) -g
@@ -15,8 +19,10 @@ LDLIBS   = -lz -lpthread -lm
 TCLSH   ?= tclsh
 
 SRC  = $(wildcard ext/*.c) $(CORE)
-HDR  = $(wildcard ext/*.h ext/core/*.h) include/w2v.h
-CORE = $(wildcard ext/core/*.c)
+# loss.c and knn.c are compiled only through the kern_*.c files that include them
+KBODY = ext/core/loss.c ext/core/knn.c
+HDR  = $(wildcard ext/*.h ext/core/*.h) include/w2v.h $(KBODY)
+CORE = $(filter-out $(KBODY),$(wildcard ext/core/*.c))
 
 all: w2v.so
 
@@ -98,6 +104,15 @@ demo: w2v.so
 bench: w2v.so
 	bash sql/bench.sh
 
+# The old single-kernel build: everything compiled with -march=native
+build/native/w2v.so: $(SRC) $(HDR) Makefile
+	@mkdir -p build/native
+	$(CC) $(CPPFLAGS) $(OPT) -march=native -DW2V_NATIVE -g $(WARN) -fPIC -shared -o $@ $(SRC) $(LDLIBS)
+
+# the dispatch build against build/native/w2v.so on the bench corpus (RUNS=3 MODES="sg-ns cbow-hs")
+bench-dispatch: w2v.so build/native/w2v.so
+	bash sql/bench_dispatch.sh
+
 # storage=float32|float16|int8 and output=0 on the bench corpus: sizes, accuracy
 bench-storage: w2v.so
 	bash sql/bench_storage.sh
@@ -142,4 +157,4 @@ clean-objs:
 clean: clean-objs
 	rm -rf build
 
-.PHONY: bench-storage all check-layers test test-oom test-asan test-tsan test-valgrind demo bench bench-scale install clean clean-objs sqlite-vec fuzz
+.PHONY: bench-dispatch bench-storage all check-layers test test-oom test-asan test-tsan test-valgrind demo bench bench-scale install clean clean-objs sqlite-vec fuzz

@@ -1,8 +1,10 @@
 /*
 ** Dense float kernels of the hot loops: dot product, y += a*x, and the
-** block forms that score one vector against several rows and update them.  AVX2+FMA
-** when the compiler targets it (make's default -march=native), plain C
-** otherwise (make PORTABLE=1).
+** block forms that score one vector against several rows and update them.
+** Which form a file gets: AVX-512 in kern_avx512.c, AVX2+FMA in kern_avx2.c
+** (or wherever the compiler targets AVX2 and FMA, as make NATIVE=1's
+** -march=native does), plain C otherwise (kernel.h: the kernels are picked
+** at run time).
 */
 #ifndef W2V_VECMATH_H
 #define W2V_VECMATH_H
@@ -23,8 +25,121 @@ static inline void w2v_pairs_update_from(const float *x, float *const *rows, con
   }
 }
 
-#if defined(__AVX2__) && defined(__FMA__)
+#if defined(W2V_ISA_PLAIN)
+/* plain C */
+#elif defined(W2V_ISA_AVX512)
+#define W2V_VEC_AVX512 1
+#define W2V_VEC_AVX2 1
+#elif defined(W2V_ISA_AVX2) || (defined(__AVX2__) && defined(__FMA__))
+#define W2V_VEC_AVX2 1
+#endif
+
+#if defined(W2V_VEC_AVX2)
 #include <immintrin.h>
+
+static inline float w2v_hsum(__m256 s){
+  __m128 r = _mm_add_ps(_mm256_castps256_ps128(s), _mm256_extractf128_ps(s, 1));
+  r = _mm_add_ps(r, _mm_movehl_ps(r, r));
+  r = _mm_add_ss(r, _mm_movehdup_ps(r));
+  return _mm_cvtss_f32(r);
+}
+#endif
+
+#if defined(W2V_VEC_AVX512)
+/* The same four kernels with 16-float vectors; a row's tail (dim % 16) is
+** one masked load and store instead of a scalar loop. */
+static inline __mmask16 w2v_tail_mask(int left){
+  return (__mmask16)((1u << left) - 1u);
+}
+
+static inline float w2v_dot(const float *a, const float *b, int n){
+  __m512 s0 = _mm512_setzero_ps(), s1 = _mm512_setzero_ps();
+  int i = 0;
+  for(; i+32<=n; i+=32){
+    s0 = _mm512_fmadd_ps(_mm512_loadu_ps(a+i), _mm512_loadu_ps(b+i), s0);
+    s1 = _mm512_fmadd_ps(_mm512_loadu_ps(a+i+16), _mm512_loadu_ps(b+i+16), s1);
+  }
+  for(; i+16<=n; i+=16) s0 = _mm512_fmadd_ps(_mm512_loadu_ps(a+i), _mm512_loadu_ps(b+i), s0);
+  if( i<n ){
+    __mmask16 m = w2v_tail_mask(n-i);
+    s1 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(m, a+i), _mm512_maskz_loadu_ps(m, b+i), s1);
+  }
+  return _mm512_reduce_add_ps(_mm512_add_ps(s0, s1));
+}
+
+static inline void w2v_axpy(float *y, float a, const float *x, int n){
+  __m512 va = _mm512_set1_ps(a);
+  int i = 0;
+  for(; i+16<=n; i+=16){
+    _mm512_storeu_ps(y+i, _mm512_fmadd_ps(va, _mm512_loadu_ps(x+i), _mm512_loadu_ps(y+i)));
+  }
+  if( i<n ){
+    __mmask16 m = w2v_tail_mask(n-i);
+    _mm512_mask_storeu_ps(y+i, m, _mm512_fmadd_ps(va, _mm512_maskz_loadu_ps(m, x+i), _mm512_maskz_loadu_ps(m, y+i)));
+  }
+}
+
+/* f[j] = x . rows[j] for j < n: four rows at a time share each load of x */
+static inline void w2v_dots(const float *x, float *const *rows, int n, int dim, float *f){
+  int j = 0, i;
+  for(; j+4<=n; j+=4){
+    const float *r0 = rows[j], *r1 = rows[j+1], *r2 = rows[j+2], *r3 = rows[j+3];
+    __m512 s0 = _mm512_setzero_ps(), s1 = _mm512_setzero_ps();
+    __m512 s2 = _mm512_setzero_ps(), s3 = _mm512_setzero_ps();
+    for(i=0; i+16<=dim; i+=16){
+      __m512 xv = _mm512_loadu_ps(x+i);
+      s0 = _mm512_fmadd_ps(xv, _mm512_loadu_ps(r0+i), s0);
+      s1 = _mm512_fmadd_ps(xv, _mm512_loadu_ps(r1+i), s1);
+      s2 = _mm512_fmadd_ps(xv, _mm512_loadu_ps(r2+i), s2);
+      s3 = _mm512_fmadd_ps(xv, _mm512_loadu_ps(r3+i), s3);
+    }
+    if( i<dim ){
+      __mmask16 m = w2v_tail_mask(dim-i);
+      __m512 xv = _mm512_maskz_loadu_ps(m, x+i);
+      s0 = _mm512_fmadd_ps(xv, _mm512_maskz_loadu_ps(m, r0+i), s0);
+      s1 = _mm512_fmadd_ps(xv, _mm512_maskz_loadu_ps(m, r1+i), s1);
+      s2 = _mm512_fmadd_ps(xv, _mm512_maskz_loadu_ps(m, r2+i), s2);
+      s3 = _mm512_fmadd_ps(xv, _mm512_maskz_loadu_ps(m, r3+i), s3);
+    }
+    f[j] = _mm512_reduce_add_ps(s0); f[j+1] = _mm512_reduce_add_ps(s1);
+    f[j+2] = _mm512_reduce_add_ps(s2); f[j+3] = _mm512_reduce_add_ps(s3);
+  }
+  for(; j<n; j++) f[j] = w2v_dot(x, rows[j], dim);
+}
+
+/* One 16-float slice [i, i+16) of w2v_pairs_update (below), m its mask. */
+static inline void w2v_pairs_slice(const float *x, float *const *rows, const float *g,
+                                   int n, int i, __mmask16 m, float *gx){
+  __m512 xv = _mm512_maskz_loadu_ps(m, x+i);
+  __m512 a0 = _mm512_setzero_ps(), a1 = _mm512_setzero_ps();
+  int j;
+  for(j=0; j+2<=n; j+=2){
+    __m512 g0 = _mm512_set1_ps(g[j]), g1 = _mm512_set1_ps(g[j+1]), o;
+    o = _mm512_maskz_loadu_ps(m, rows[j]+i);   a0 = _mm512_fmadd_ps(g0, o, a0);
+    _mm512_mask_storeu_ps(rows[j]+i, m, _mm512_fmadd_ps(g0, xv, o));
+    o = _mm512_maskz_loadu_ps(m, rows[j+1]+i); a1 = _mm512_fmadd_ps(g1, o, a1);
+    _mm512_mask_storeu_ps(rows[j+1]+i, m, _mm512_fmadd_ps(g1, xv, o));
+  }
+  if( j<n ){
+    __m512 gj = _mm512_set1_ps(g[j]);
+    __m512 o = _mm512_maskz_loadu_ps(m, rows[j]+i);
+    a0 = _mm512_fmadd_ps(gj, o, a0);
+    _mm512_mask_storeu_ps(rows[j]+i, m, _mm512_fmadd_ps(gj, xv, o));
+  }
+  _mm512_mask_storeu_ps(gx+i, m, _mm512_add_ps(_mm512_maskz_loadu_ps(m, gx+i), _mm512_add_ps(a0, a1)));
+}
+
+/* For every j < n, in order: gx += g[j]*rows[j], then rows[j] += g[j]*x.
+** gx may be x itself (then x gets the sum with its old value used for the
+** rows: each slice of x is loaded before it is written). */
+static inline void w2v_pairs_update(const float *x, float *const *rows, const float *g,
+                                    int n, int dim, float *gx){
+  int i = 0;
+  for(; i+16<=dim; i+=16) w2v_pairs_slice(x, rows, g, n, i, (__mmask16)0xffff, gx);
+  if( i<dim ) w2v_pairs_slice(x, rows, g, n, i, w2v_tail_mask(dim-i), gx);
+}
+
+#elif defined(W2V_VEC_AVX2)
 
 static inline float w2v_dot(const float *a, const float *b, int n){
   __m256 s0 = _mm256_setzero_ps(), s1 = _mm256_setzero_ps();
@@ -55,13 +170,6 @@ static inline void w2v_axpy(float *y, float a, const float *x, int n){
     _mm256_storeu_ps(y+i, _mm256_fmadd_ps(va, _mm256_loadu_ps(x+i), _mm256_loadu_ps(y+i)));
   }
   for(; i<n; i++) y[i] += a*x[i];
-}
-
-static inline float w2v_hsum(__m256 s){
-  __m128 r = _mm_add_ps(_mm256_castps256_ps128(s), _mm256_extractf128_ps(s, 1));
-  r = _mm_add_ps(r, _mm_movehl_ps(r, r));
-  r = _mm_add_ss(r, _mm_movehdup_ps(r));
-  return _mm_cvtss_f32(r);
 }
 
 /* f[j] = x . rows[j] for j < n: four rows at a time share each load of x */
