@@ -88,15 +88,26 @@ build/oom_host: test/oom_host.c $(SRC) $(HDR) Makefile
 test-oom: build/oom_host
 	./build/oom_host
 
-# The whole suite under valgrind memcheck.  Valgrind does not decode AVX-512,
-# which -march=native turns on for such hosts: build without it (the AVX2/FMA
-# kernels stay).  TESTS=test/x.test runs some files only.
-VG_NOAVX512 = $(if $(findstring x86_64,$(shell $(CC) -dumpmachine)),-mno-avx512f,)
+# The whole suite under valgrind memcheck.  Valgrind does not decode AVX-512:
+# its cpuid does not report it, so the dispatch build picks AVX2 by itself;
+# NATIVE=1 (-march=native) is built without AVX-512 (the AVX2/FMA kernels
+# stay).  TESTS=test/x.test runs some files only.
+VG_NOAVX512 = $(if $(and $(filter 1,$(NATIVE)),$(findstring x86_64,$(shell $(CC) -dumpmachine))),-mno-avx512f,)
 test-valgrind:
 	$(MAKE) clean-objs
 	$(MAKE) w2v.so build/unit build/unit_sql build/static_host CFLAGS="$(OPT) $(ARCHFLAGS) $(VG_NOAVX512) -g"
 	W2V_VALGRIND=1 $(TCLSH) test/all.tcl $(TESTS)
 	$(MAKE) clean-objs
+
+# Training and queries on a baseline x86-64 (SSE2, no AVX): ./w2v.so through
+# /usr/bin/sqlite3 under qemu-x86_64 -cpu qemu64 (Debian qemu-user)
+test-baseline: w2v.so
+	bash test/cross.sh baseline
+
+# Cross-built for arm64 (gcc-aarch64-linux-gnu, multiarch libsqlite3/zlib):
+# the kernel checks and the smoke test of all six models under qemu-aarch64
+test-arm64:
+	bash test/cross.sh arm64
 
 demo: w2v.so
 	bash sql/demo.sh
@@ -157,4 +168,4 @@ clean-objs:
 clean: clean-objs
 	rm -rf build
 
-.PHONY: bench-dispatch bench-storage all check-layers test test-oom test-asan test-tsan test-valgrind demo bench bench-scale install clean clean-objs sqlite-vec fuzz
+.PHONY: test-baseline test-arm64 bench-dispatch bench-storage all check-layers test test-oom test-asan test-tsan test-valgrind demo bench bench-scale install clean clean-objs sqlite-vec fuzz
