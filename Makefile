@@ -1,4 +1,4 @@
-# w2v: word2vec in SQLite.  `make` builds ./w2v.so; see README.md.
+# w2v: word2vec in SQLite.  `make` builds ./w2v.so (.dylib, .dll); see README.md.
 CC      ?= cc
 PREFIX  ?= /usr/local
 # One build for every CPU of the target: the hot loops (ext/core/loss.c and
@@ -11,6 +11,17 @@ ARCHFLAGS = -march=native -DW2V_NATIVE
 else
 ARCHFLAGS =
 endif
+# the library's suffix, as SQLite's loader looks for it: .so, .dylib (macOS;
+# not built or tested here), .dll (MSYS2/MinGW; make dll cross-builds it)
+UNAME_S := $(shell uname -s)
+ifeq ($(UNAME_S),Darwin)
+SO = dylib
+else ifneq (,$(findstring MINGW,$(UNAME_S))$(findstring MSYS,$(UNAME_S)))
+SO = dll
+else
+SO = so
+endif
+LIB = w2v.$(SO)
 OPT     ?= -O3
 CFLAGS  ?= $(OPT) $(ARCHFLAGS) -g
 WARN     = -Wall -Wextra -Wno-missing-field-initializers
@@ -24,9 +35,9 @@ KBODY = ext/core/loss.c ext/core/knn.c
 HDR  = $(wildcard ext/*.h ext/core/*.h) include/w2v.h $(KBODY)
 CORE = $(filter-out $(KBODY),$(wildcard ext/core/*.c))
 
-all: w2v.so
+all: $(LIB)
 
-w2v.so: $(SRC) $(HDR) Makefile
+$(LIB): $(SRC) $(HDR) Makefile
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -fPIC -shared -o $@ $(SRC) $(LDLIBS)
 
 build/unit: test/unit.c $(CORE) $(HDR) Makefile
@@ -43,7 +54,7 @@ build/static_host: test/static_host.c $(SRC) $(HDR) Makefile
 	@mkdir -p build
 	$(CC) -DSQLITE_CORE $(CPPFLAGS) $(CFLAGS) $(WARN) -o $@ test/static_host.c $(SRC) -lsqlite3 $(LDLIBS)
 
-test: w2v.so build/unit build/unit_sql build/static_host check-layers
+test: $(LIB) build/unit build/unit_sql build/static_host check-layers
 	$(TCLSH) test/all.tcl
 
 # Each source compiled alone (core files as core_NAME.o), then their symbols
@@ -59,7 +70,7 @@ check-layers: $(SRC) $(HDR)
 # The whole suite with AddressSanitizer + UndefinedBehaviorSanitizer.
 test-asan:
 	$(MAKE) clean-objs
-	$(MAKE) w2v.so build/unit build/unit_sql build/static_host CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all $(ARCHFLAGS)"
+	$(MAKE) $(LIB) build/unit build/unit_sql build/static_host CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all $(ARCHFLAGS)"
 	ASAN_OPTIONS=detect_leaks=0 LD_PRELOAD="$$($(CC) -print-file-name=libasan.so) $$($(CC) -print-file-name=libubsan.so)" \
 	  W2V_SANITIZER=asan $(TCLSH) test/all.tcl
 	$(MAKE) clean-objs
@@ -95,7 +106,7 @@ test-oom: build/oom_host
 VG_NOAVX512 = $(if $(and $(filter 1,$(NATIVE)),$(findstring x86_64,$(shell $(CC) -dumpmachine))),-mno-avx512f,)
 test-valgrind:
 	$(MAKE) clean-objs
-	$(MAKE) w2v.so build/unit build/unit_sql build/static_host CFLAGS="$(OPT) $(ARCHFLAGS) $(VG_NOAVX512) -g"
+	$(MAKE) $(LIB) build/unit build/unit_sql build/static_host CFLAGS="$(OPT) $(ARCHFLAGS) $(VG_NOAVX512) -g"
 	W2V_VALGRIND=1 $(TCLSH) test/all.tcl $(TESTS)
 	$(MAKE) clean-objs
 
@@ -109,32 +120,36 @@ test-baseline: w2v.so
 test-arm64:
 	bash test/cross.sh arm64
 
-demo: w2v.so
+# w2v.dll for Windows x86-64, cross-built with Debian's mingw-w64 (not run here)
+dll:
+	bash test/cross.sh dll
+
+demo: $(LIB)
 	bash sql/demo.sh
 
-bench: w2v.so
+bench: $(LIB)
 	bash sql/bench.sh
 
 # The old single-kernel build: everything compiled with -march=native
-build/native/w2v.so: $(SRC) $(HDR) Makefile
+build/native/$(LIB): $(SRC) $(HDR) Makefile
 	@mkdir -p build/native
 	$(CC) $(CPPFLAGS) $(OPT) -march=native -DW2V_NATIVE -g $(WARN) -fPIC -shared -o $@ $(SRC) $(LDLIBS)
 
 # the dispatch build against build/native/w2v.so on the bench corpus (RUNS=3 MODES="sg-ns cbow-hs")
-bench-dispatch: w2v.so build/native/w2v.so
+bench-dispatch: $(LIB) build/native/$(LIB)
 	bash sql/bench_dispatch.sh
 
 # storage=float32|float16|int8 and output=0 on the bench corpus: sizes, accuracy
-bench-storage: w2v.so
+bench-storage: $(LIB)
 	bash sql/bench_storage.sh
 
 # pretrained-size models: import and query w2v, gensim, sqlite-vec (SIZES="1000000 2000000" DIM=300)
-bench-scale: w2v.so
+bench-scale: $(LIB)
 	bash sql/bench_scale.sh
 
-install: w2v.so
+install: $(LIB)
 	install -d $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include
-	install -m 0755 w2v.so $(DESTDIR)$(PREFIX)/lib/w2v.so
+	install -m 0755 $(LIB) $(DESTDIR)$(PREFIX)/lib/$(LIB)
 	install -m 0644 include/w2v.h $(DESTDIR)$(PREFIX)/include/w2v.h
 
 # libFuzzer harnesses (clang): options parser, query text, damaged storage.
@@ -163,9 +178,9 @@ build/sqlite-vec/vec0.so:
 	  && tar xzf sqlite-vec-linux-x64-$(SQLITE_VEC_VERSION).tgz && cp package/vec0.so vec0.so
 
 clean-objs:
-	rm -f w2v.so build/unit build/unit_sql build/static_host build/oom_host
+	rm -f $(LIB) build/unit build/unit_sql build/static_host build/oom_host
 
 clean: clean-objs
 	rm -rf build
 
-.PHONY: test-baseline test-arm64 bench-dispatch bench-storage all check-layers test test-oom test-asan test-tsan test-valgrind demo bench bench-scale install clean clean-objs sqlite-vec fuzz
+.PHONY: dll test-baseline test-arm64 bench-dispatch bench-storage all check-layers test test-oom test-asan test-tsan test-valgrind demo bench bench-scale install clean clean-objs sqlite-vec fuzz

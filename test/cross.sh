@@ -78,5 +78,25 @@ arm64)
   echo "arm64: knn checks passed (scalar, neon)"
   bash test/smoke.sh arm64 $B/w2v neon $q $B/smoke_shell
   ;;
+dll)
+  need x86_64-w64-mingw32-gcc gcc-mingw-w64-x86-64
+  need /usr/x86_64-w64-mingw32/lib/libz.a libz-mingw-w64-dev
+  # the amalgamation's two headers (Debian's libsqlite3-dev installs them),
+  # alone in a directory: mingw must not see the rest of /usr/include
+  [ -f /usr/include/sqlite3ext.h ] || skip "no sqlite3.h/sqlite3ext.h (Debian: apt-get install libsqlite3-dev)"
+  B=build/dll
+  mkdir -p $B/include
+  cp /usr/include/sqlite3.h /usr/include/sqlite3ext.h $B/include/
+  cc=x86_64-w64-mingw32-gcc
+  # zlib and winpthreads linked in: the DLL needs only Windows' own DLLs.
+  # -muse-unaligned-vector-move: Windows x64 does not keep the stack 32-byte
+  # aligned for GCC's AVX spills, so aligned moves there could fault.
+  $cc $FLAGS -I$B/include -Wa,-muse-unaligned-vector-move -shared -o w2v.dll $SRC \
+    -static-libgcc -Wl,-Bstatic -lz -lpthread -Wl,-Bdynamic || exit 1
+  dump=$(x86_64-w64-mingw32-objdump -p w2v.dll)
+  deps=$(echo "$dump" | sed -n 's/.*DLL Name: //p' | sort | paste -sd' ')
+  grep -q ' sqlite3_w2v_init$' <<< "$dump" || { echo "$what: w2v.dll does not export sqlite3_w2v_init"; exit 1; }
+  echo "dll: built w2v.dll ($(stat -c %s w2v.dll) bytes; needs $deps; exports sqlite3_w2v_init; not run here)"
+  ;;
 *) echo "usage: test/cross.sh baseline|arm64|dll"; exit 2 ;;
 esac

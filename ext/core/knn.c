@@ -12,11 +12,11 @@
 */
 #include <math.h>
 #include <pthread.h>
-#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 #include "core.h"
 #include "vecmath.h"
+#include "port.h"
 
 /* Covers the float rounding of both scores (|terms| <= 127 * |q|_1). */
 #define KNN_SLACK 1e-4f
@@ -328,7 +328,7 @@ static void *scan_rows(void *pArg){
 static int nKnnThreads;
 static pthread_once_t knnThreadsOnce = PTHREAD_ONCE_INIT;
 static void count_cores(void){
-  long n = sysconf(_SC_NPROCESSORS_ONLN);
+  long n = w2v_cpu_count();
   nKnnThreads = n<1 ? 1 : n>8 ? 8 : (int)n;
 }
 
