@@ -27,7 +27,7 @@
 **                              also the time to parse them with both
 **   unit kernels               prints the kernels this CPU runs (dispatch.c)
 **   unit kernel-check          every kernel's loss steps (ns, hs, softmax;
-**                              one input and whole windows; dims that
+**                              one input, skip-gram windows and CBOW; dims that
 **                              leave every vector tail) and index rows
 **                              against the scalar kernel's, on the same
 **                              weights and random draws: "kernels K checks
@@ -939,7 +939,8 @@ typedef struct KernelRun {
 static float krand(uint64_t *r){ return (float)((w2v_rng_next(r) >> 40) * 0x1.0p-24 - 0.5); }
 
 /* Runs a few steps of loss `kind` under the current kernel from the same
-** start: seed fixes the weights and the draws.  Window steps when bWindow. */
+** start: seed fixes the weights and the draws.  bWindow: 0 single steps,
+** 1 skip-gram window steps, 2 CBOW steps. */
 static int kernel_steps(int kind, int dim, int bWindow, uint64_t seed, KernelRun *r){
   enum { NW = 50, NIN = 6 };
   int64_t counts[NW];
@@ -947,7 +948,7 @@ static int kernel_steps(int kind, int dim, int bWindow, uint64_t seed, KernelRun
   W2vSampler sampler;
   W2vLoss L;
   uint64_t rng = seed;
-  float *scratch, *in[NIN];
+  float *scratch, *in[NIN], *h;
   int64_t i, nOut;
   int k;
   memset(&L, 0, sizeof(L));
@@ -965,7 +966,8 @@ static int kernel_steps(int kind, int dim, int bWindow, uint64_t seed, KernelRun
   r->in = w2v_core_aligned(sizeof(float)*(size_t)(NW*dim));
   r->gh = w2v_core_aligned(sizeof(float)*(size_t)dim);
   scratch = w2v_core_aligned(kind==W2V_LOSS_SOFTMAX ? sizeof(float)*NW : w2v_loss_window_scratch(&L));
-  if( !r->out || !r->in || !r->gh || !scratch ) return -1;
+  h = w2v_core_aligned(sizeof(float)*(size_t)dim);
+  if( !r->out || !r->in || !r->gh || !scratch || !h ) return -1;
   for(i=0; i<nOut*dim; i++) r->out[i] = krand(&rng);
   for(i=0; i<NW*dim; i++) r->in[i] = krand(&rng);
   memset(r->gh, 0, sizeof(float)*(size_t)dim);
@@ -977,7 +979,8 @@ static int kernel_steps(int kind, int dim, int bWindow, uint64_t seed, KernelRun
     if( bWindow ){
       int j;
       for(j=0; j<NIN; j++) in[j] = r->in + (int64_t)w2v_rng_below(&rng, NW)*dim;
-      r->loss += w2v_loss_window_step(&L, in, NIN, target, 0.05f, &rng, scratch);
+      if( bWindow==1 ) r->loss += w2v_loss_window_step(&L, in, NIN, target, 0.05f, &rng, scratch);
+      else r->loss += w2v_loss_cbow_step(&L, in, NIN, target, 0.05f, &rng, h, r->gh, scratch);
     }else{
       float *h = r->in + (int64_t)w2v_rng_below(&rng, NW)*dim;
       r->loss += w2v_loss_step(&L, h, r->gh, target, 0.05f, &rng, scratch);
@@ -985,6 +988,7 @@ static int kernel_steps(int kind, int dim, int bWindow, uint64_t seed, KernelRun
   }
   if( kind!=W2V_LOSS_SOFTMAX ) w2v_loss_thread_end(&L, scratch);
   w2v_core_free(scratch);
+  w2v_core_free(h);
   w2v_tree_free(&tree);
   w2v_sampler_free(&sampler);
   return (int)nOut;
@@ -1011,8 +1015,8 @@ static int run_kernels(int bCheck){
   for(i=0; i<n; i++){
     int kind, d, bWindow;
     for(kind=W2V_LOSS_NS; kind<=W2V_LOSS_SOFTMAX; kind++){
-      for(bWindow=0; bWindow<=1; bWindow++){
-        if( bWindow && kind==W2V_LOSS_SOFTMAX ) continue;
+      for(bWindow=0; bWindow<=2; bWindow++){     /* one input, a skip-gram window, CBOW */
+        if( bWindow==1 && kind==W2V_LOSS_SOFTMAX ) continue;
         for(d=0; d<(int)(sizeof(aDim)/sizeof(aDim[0])); d++){
           KernelRun a, b;
           int dim = aDim[d], nOut;

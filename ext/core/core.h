@@ -204,6 +204,11 @@ float w2v_loss_step(const W2vLoss*, const float *h, float *gh, int32_t target,
 float w2v_loss_window_step(const W2vLoss*, float *const *in, int nIn, int32_t target,
                            float alpha, uint64_t *rng, float *scratch);
 size_t w2v_loss_window_scratch(const W2vLoss*);
+/* CBOW: predicts target from h, the mean of the context rows in[0..nIn)
+** (nIn >= 1), and adds the gradient wrt h to each of them.  h and gh are
+** dim floats of the caller's; scratch as for w2v_loss_step. */
+float w2v_loss_cbow_step(const W2vLoss*, float *const *in, int nIn, int32_t target,
+                         float alpha, uint64_t *rng, float *h, float *gh, float *scratch);
 /* Each training thread calls these around its work, with its scratch (ns
 ** and hs): hs keeps a per-thread copy of the rows nearest the tree's root and
 ** writes it back now and then, and at the end. */

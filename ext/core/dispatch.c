@@ -143,6 +143,10 @@ float w2v_loss_window_step(const W2vLoss *L, float *const *in, int nIn, int32_t 
                            float alpha, uint64_t *rng, float *scratch){
   return kernel()->loss_window_step(L, in, nIn, target, alpha, rng, scratch);
 }
+float w2v_loss_cbow_step(const W2vLoss *L, float *const *in, int nIn, int32_t target,
+                         float alpha, uint64_t *rng, float *h, float *gh, float *scratch){
+  return kernel()->loss_cbow_step(L, in, nIn, target, alpha, rng, h, gh, scratch);
+}
 size_t w2v_loss_window_scratch(const W2vLoss *L){
   return kernel()->loss_window_scratch(L);
 }

@@ -17,6 +17,7 @@
 #define w2v_loss_out_rows       W2V_ISA_NAME(w2v_loss_out_rows)
 #define w2v_loss_step           W2V_ISA_NAME(w2v_loss_step)
 #define w2v_loss_window_step    W2V_ISA_NAME(w2v_loss_window_step)
+#define w2v_loss_cbow_step      W2V_ISA_NAME(w2v_loss_cbow_step)
 #define w2v_loss_window_scratch W2V_ISA_NAME(w2v_loss_window_scratch)
 #define w2v_loss_thread_begin   W2V_ISA_NAME(w2v_loss_thread_begin)
 #define w2v_loss_thread_end     W2V_ISA_NAME(w2v_loss_thread_end)
@@ -43,6 +44,7 @@ typedef struct W2vKernel {
   int64_t (*loss_out_rows)(int, int64_t);
   float (*loss_step)(const W2vLoss*, const float*, float*, int32_t, float, uint64_t*, float*);
   float (*loss_window_step)(const W2vLoss*, float *const*, int, int32_t, float, uint64_t*, float*);
+  float (*loss_cbow_step)(const W2vLoss*, float *const*, int, int32_t, float, uint64_t*, float*, float*, float*);
   size_t (*loss_window_scratch)(const W2vLoss*);
   void (*loss_thread_begin)(const W2vLoss*, float*);
   void (*loss_thread_end)(const W2vLoss*, float*);
@@ -59,7 +61,7 @@ typedef struct W2vKernel {
 /* The end of a kern_*.c file: its table, named w2v_kernel_table_<isa>. */
 #define W2V_KERNEL_TABLE(zName, needs) \
   const W2vKernel w2v_kernel_table = { zName, needs, \
-    w2v_loss_out_rows, w2v_loss_step, w2v_loss_window_step, w2v_loss_window_scratch, \
+    w2v_loss_out_rows, w2v_loss_step, w2v_loss_window_step, w2v_loss_cbow_step, w2v_loss_window_scratch, \
     w2v_loss_thread_begin, w2v_loss_thread_end, \
     w2v_knn_index_rows, w2v_knn_alloc, w2v_knn_build, w2v_knn_free, w2v_knn_sim, \
     w2v_knn_pair, w2v_knn_search, w2v_knn_cosmul }
