@@ -22,10 +22,11 @@
 #define W2V_AVX512_KERNEL 1
 #endif
 
+extern const W2vKernel w2v_kernel_table_scalar;
 #ifdef W2V_NATIVE
 extern const W2vKernel w2v_kernel_table_native;
 #else
-extern const W2vKernel w2v_kernel_table_scalar, w2v_kernel_table_base;
+extern const W2vKernel w2v_kernel_table_base;
 #endif
 #ifdef W2V_X86_KERNELS
 extern const W2vKernel w2v_kernel_table_avx2;
@@ -36,10 +37,10 @@ extern const W2vKernel w2v_kernel_table_avx512;
 
 /* Slowest first: without W2V_KERNEL the last one the CPU runs is used. */
 static const W2vKernel *const aKernel[] = {
+  &w2v_kernel_table_scalar,
 #ifdef W2V_NATIVE
   &w2v_kernel_table_native,
 #else
-  &w2v_kernel_table_scalar,
   &w2v_kernel_table_base,
 #endif
 #ifdef W2V_X86_KERNELS

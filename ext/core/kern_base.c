@@ -1,9 +1,10 @@
 /*
-** The baseline kernel: loss.c and knn.c in plain C, vectorized by the
-** compiler for what every CPU of the target has: "sse2" on x86-64, "neon" on
-** arm64 (both part of the base instruction set), "generic" elsewhere.  Under
-** make NATIVE=1 it is the only kernel, "native", compiled with -march=native
-** (kernel.h).
+** The baseline kernel: loss.c and knn.c with the 4-float vector kernels of
+** vecmath.h, compiled for what every CPU of the target has: "sse2" on
+** x86-64, "neon" on arm64 (both part of the base instruction set), "generic"
+** elsewhere.  Under make NATIVE=1 it is "native", compiled with
+** -march=native (the AVX2 kernels where the CPU has them), and the only other
+** kernel is scalar (kernel.h).
 */
 #ifdef W2V_NATIVE
 #define W2V_ISA native
