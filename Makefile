@@ -1,12 +1,27 @@
-# w2v: word2vec in SQLite.  `make` builds ./w2v.so; see README.md.
+# w2v: word2vec in SQLite.  `make` builds ./w2v.so (.dylib, .dll); see README.md.
 CC      ?= cc
 PREFIX  ?= /usr/local
-# -march=native turns on the AVX2/FMA kernels; PORTABLE=1 builds for any x86-64/arm64.
-ifeq ($(PORTABLE),1)
-ARCHFLAGS =
+# One build for every CPU of the target: the hot loops (ext/core/loss.c and
+# knn.c) are compiled once per instruction set by ext/core/kern_*.c and the
+# fastest the CPU runs is picked at load time (ext/core/dispatch.c; W2V_KERNEL
+# forces one).  NATIVE=1: the old single-kernel -march=native build, for this
+# CPU only (make bench-dispatch compares the two).
+ifeq ($(NATIVE),1)
+ARCHFLAGS = -march=native -DW2V_NATIVE
 else
-ARCHFLAGS = -march=native
+ARCHFLAGS =
 endif
+# the library's suffix, as SQLite's loader looks for it: .so, .dylib (macOS;
+# not built or tested here), .dll (MSYS2/MinGW; make dll cross-builds it)
+UNAME_S := $(shell uname -s)
+ifeq ($(UNAME_S),Darwin)
+SO = dylib
+else ifneq (,$(findstring MINGW,$(UNAME_S))$(findstring MSYS,$(UNAME_S)))
+SO = dll
+else
+SO = so
+endif
+LIB = w2v.$(SO)
 OPT     ?= -O3
 CFLAGS  ?= $(OPT) $(ARCHFLAGS) -g
 WARN     = -Wall -Wextra -Wno-missing-field-initializers
@@ -15,12 +30,14 @@ LDLIBS   = -lz -lpthread -lm
 TCLSH   ?= tclsh
 
 SRC  = $(wildcard ext/*.c) $(CORE)
-HDR  = $(wildcard ext/*.h ext/core/*.h) include/w2v.h
-CORE = $(wildcard ext/core/*.c)
+# loss.c and knn.c are compiled only through the kern_*.c files that include them
+KBODY = ext/core/loss.c ext/core/knn.c
+HDR  = $(wildcard ext/*.h ext/core/*.h) include/w2v.h $(KBODY)
+CORE = $(filter-out $(KBODY),$(wildcard ext/core/*.c))
 
-all: w2v.so
+all: $(LIB)
 
-w2v.so: $(SRC) $(HDR) Makefile
+$(LIB): $(SRC) $(HDR) Makefile
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -fPIC -shared -o $@ $(SRC) $(LDLIBS)
 
 build/unit: test/unit.c $(CORE) $(HDR) Makefile
@@ -48,7 +65,7 @@ test:
 	@CC="$(CC)" TCLSH="$(TCLSH)" bash test/prereqs.sh test
 	@$(MAKE) --no-print-directory test-suite
 
-test-suite: w2v.so build/unit build/unit_sql build/static_host build/tok_ext.so check-layers
+test-suite: $(LIB) build/unit build/unit_sql build/static_host build/tok_ext.so check-layers
 	$(TCLSH) test/all.tcl
 
 # Each source compiled alone (core files as core_NAME.o), then their symbols
@@ -64,7 +81,7 @@ check-layers: $(SRC) $(HDR)
 # The whole suite with AddressSanitizer + UndefinedBehaviorSanitizer.
 test-asan:
 	$(MAKE) clean-objs
-	$(MAKE) w2v.so build/unit build/unit_sql build/static_host build/tok_ext.so CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all $(ARCHFLAGS)"
+	$(MAKE) $(LIB) build/unit build/unit_sql build/static_host build/tok_ext.so CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all $(ARCHFLAGS)"
 	ASAN_OPTIONS=detect_leaks=0 LD_PRELOAD="$$($(CC) -print-file-name=libasan.so) $$($(CC) -print-file-name=libubsan.so)" \
 	  W2V_SANITIZER=asan $(TCLSH) test/all.tcl
 	$(MAKE) clean-objs
@@ -93,32 +110,56 @@ build/oom_host: test/oom_host.c $(SRC) $(HDR) Makefile
 test-oom: build/oom_host
 	./build/oom_host
 
-# The whole suite under valgrind memcheck.  Valgrind does not decode AVX-512,
-# which -march=native turns on for such hosts: build without it (the AVX2/FMA
-# kernels stay).  TESTS=test/x.test runs some files only.
-VG_NOAVX512 = $(if $(findstring x86_64,$(shell $(CC) -dumpmachine)),-mno-avx512f,)
+# The whole suite under valgrind memcheck.  Valgrind does not decode AVX-512:
+# its cpuid does not report it, so the dispatch build picks AVX2 by itself;
+# NATIVE=1 (-march=native) is built without AVX-512 (the AVX2/FMA kernels
+# stay).  TESTS=test/x.test runs some files only.
+VG_NOAVX512 = $(if $(and $(filter 1,$(NATIVE)),$(findstring x86_64,$(shell $(CC) -dumpmachine))),-mno-avx512f,)
 test-valgrind:
 	$(MAKE) clean-objs
-	$(MAKE) w2v.so build/unit build/unit_sql build/static_host build/tok_ext.so CFLAGS="$(OPT) $(ARCHFLAGS) $(VG_NOAVX512) -g"
+	$(MAKE) $(LIB) build/unit build/unit_sql build/static_host build/tok_ext.so CFLAGS="$(OPT) $(ARCHFLAGS) $(VG_NOAVX512) -g"
 	W2V_VALGRIND=1 $(TCLSH) test/all.tcl $(TESTS)
 	$(MAKE) clean-objs
+
+# Training and queries on a baseline x86-64 (SSE2, no AVX): ./w2v.so through
+# /usr/bin/sqlite3 under qemu-x86_64 -cpu qemu64 (Debian qemu-user)
+test-baseline: w2v.so
+	bash test/cross.sh baseline
+
+# Cross-built for arm64 (gcc-aarch64-linux-gnu, multiarch libsqlite3/zlib):
+# the kernel checks and the smoke test of all six models under qemu-aarch64
+test-arm64:
+	bash test/cross.sh arm64
+
+# w2v.dll for Windows x86-64, cross-built with Debian's mingw-w64 (not run here)
+dll:
+	bash test/cross.sh dll
 
 demo:
 	@CC="$(CC)" bash test/prereqs.sh demo
 	@$(MAKE) --no-print-directory demo-run
 
-demo-run: w2v.so
+demo-run: $(LIB)
 	bash sql/demo.sh
 
-bench: w2v.so
+bench: $(LIB)
 	bash sql/bench.sh
 
 # tokenize=unicode61 against tokenize=whitespace, training on one corpus (issue #13)
-bench-text: w2v.so
+bench-text: $(LIB)
 	bash sql/bench_text.sh
 
+# The old single-kernel build: everything compiled with -march=native
+build/native/$(LIB): $(SRC) $(HDR) Makefile
+	@mkdir -p build/native
+	$(CC) $(CPPFLAGS) $(OPT) -march=native -DW2V_NATIVE -g $(WARN) -fPIC -shared -o $@ $(SRC) $(LDLIBS)
+
+# the dispatch build against build/native/w2v.so on the bench corpus (RUNS=3 MODES="sg-ns cbow-hs")
+bench-dispatch: $(LIB) build/native/$(LIB)
+	bash sql/bench_dispatch.sh
+
 # storage=float32|float16|int8 and output=0 on the bench corpus: sizes, accuracy
-bench-storage: w2v.so
+bench-storage: $(LIB)
 	bash sql/bench_storage.sh
 
 # w2v_phrases against word2phrase.c on the bench corpus: times, the two sets of phrases
@@ -126,12 +167,12 @@ bench-phrases: w2v.so
 	bash sql/bench_phrases.sh
 
 # pretrained-size models: import and query w2v, gensim, sqlite-vec (SIZES="1000000 2000000" DIM=300)
-bench-scale: w2v.so
+bench-scale: $(LIB)
 	bash sql/bench_scale.sh
 
-install: w2v.so
+install: $(LIB)
 	install -d $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include
-	install -m 0755 w2v.so $(DESTDIR)$(PREFIX)/lib/w2v.so
+	install -m 0755 $(LIB) $(DESTDIR)$(PREFIX)/lib/$(LIB)
 	install -m 0644 include/w2v.h $(DESTDIR)$(PREFIX)/include/w2v.h
 
 # libFuzzer harnesses (clang): options parser, query text, damaged storage.
@@ -220,9 +261,9 @@ test-sqlite-new: w2v.so build/unit build/unit_sql build/static_host
 	bash test/sqlite_new.sh
 
 clean-objs:
-	rm -f w2v.so build/unit build/unit_sql build/static_host build/tok_ext.so build/oom_host
+	rm -f $(LIB) build/unit build/unit_sql build/static_host build/tok_ext.so build/oom_host
 
 clean: clean-objs
 	rm -rf build
 
-.PHONY: bench-phrases test-suite demo-run test-sqlite-new python-wheel test-python node-package test-node bench-storage all check-layers test test-oom test-asan test-tsan test-valgrind demo bench bench-scale install clean clean-objs sqlite-vec fuzz
+.PHONY: dll test-baseline test-arm64 bench-dispatch bench-phrases bench-text test-suite demo-run test-sqlite-new python-wheel test-python node-package test-node bench-storage all check-layers test test-oom test-asan test-tsan test-valgrind demo bench bench-scale install clean clean-objs sqlite-vec fuzz

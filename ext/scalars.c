@@ -1,6 +1,6 @@
 /*
 ** The scalar query functions: w2v_prob, w2v_score, w2v_vector,
-** w2v_similarity, w2v_embed, w2v_version.  Each reads "arguments -> model ->
+** w2v_similarity, w2v_embed, w2v_version, w2v_info.  Each reads "arguments -> model ->
 ** core -> result"; an unknown word gives NULL, an unknown model an error
 ** that names it.  Each call holds its model until it returns.
 */
@@ -244,4 +244,31 @@ void w2v_fn_embed(sqlite3_context *ctx, int argc, sqlite3_value **argv){
 void w2v_fn_version(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   (void)argc; (void)argv;
   sqlite3_result_text(ctx, W2V_VERSION, -1, SQLITE_STATIC);
+}
+
+/* {"version":..., "kernel":..., "kernels_available":[...], "sqlite":...}:
+** which compiled kernel this process runs (ext/core/dispatch.c), for bug
+** reports and tests. */
+void w2v_fn_info(sqlite3_context *ctx, int argc, sqlite3_value **argv){
+  const char *az[16];
+  int i, n = w2v_kernel_list(az, 16);
+  sqlite3_str *s = sqlite3_str_new(sqlite3_context_db_handle(ctx));
+  char *z;
+  (void)argc; (void)argv;
+  sqlite3_str_appendall(s, "{\"version\":");
+  w2v_json_string(s, W2V_VERSION);
+  sqlite3_str_appendall(s, ",\"kernel\":");
+  w2v_json_string(s, w2v_kernel_name());
+  sqlite3_str_appendall(s, ",\"kernels_available\":[");
+  for(i=0; i<n; i++){
+    if( i ) sqlite3_str_appendchar(s, 1, ',');
+    w2v_json_string(s, az[i]);
+  }
+  sqlite3_str_appendall(s, "],\"sqlite\":");
+  w2v_json_string(s, sqlite3_libversion());
+  sqlite3_str_appendchar(s, 1, '}');
+  n = sqlite3_str_length(s);
+  z = sqlite3_str_finish(s);
+  if( z==0 ){ sqlite3_result_error_nomem(ctx); return; }
+  sqlite3_result_text(ctx, z, n, sqlite3_free);
 }

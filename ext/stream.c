@@ -17,6 +17,7 @@
 **     refuses (bad header, bad block, wrong checksum), is an error naming it.
 **   - A UTF-8 byte order mark at the start is skipped.
 */
+#ifndef _WIN32   /* used by wordfile.c only, which the Windows build leaves out */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -375,3 +376,4 @@ void w2v_stream_close(W2vStream *s){
   sqlite3_free(s->buf);
   sqlite3_free(s);
 }
+#endif /* _WIN32 */

@@ -6,7 +6,7 @@
 #include <math.h>
 #include <stddef.h>
 #include <string.h>
-#include <unistd.h>
+#include "port.h"
 #include "sqlite3ext.h"
 SQLITE_EXTENSION_INIT3
 #include "w2vInt.h"
@@ -63,7 +63,7 @@ int w2v_train_given(const W2vOptions *o, const char *zKey){
 }
 
 static int default_threads(void){
-  long n = sysconf(_SC_NPROCESSORS_ONLN);
+  long n = w2v_cpu_count();
   if( n<1 ) n = 1;
   if( n>256 ) n = 256;
   return (int)n;

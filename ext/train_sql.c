@@ -286,7 +286,7 @@ void w2v_fn_train(sqlite3_context *ctx, int argc, sqlite3_value **argv){
     t = w2v_train_start(&p, &view, vocab.counts, vocab.n, &zTErr);
     if( t==0 ){
       zErr = sqlite3_mprintf("w2v_train: %s", zTErr ? zTErr : "out of memory");
-      free(zTErr);
+      w2v_core_free(zTErr);   /* the core allocated it */
       rc = SQLITE_NOMEM; goto done;
     }
   }

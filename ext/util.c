@@ -4,7 +4,7 @@
 #include <stdarg.h>
 #include <math.h>
 #include <string.h>
-#include <unistd.h>
+#include "port.h"
 #include "sqlite3ext.h"
 SQLITE_EXTENSION_INIT3
 #include "util.h"
@@ -120,9 +120,9 @@ int w2v_interrupted(sqlite3_stmt *pProbe){
 }
 
 sqlite3_int64 w2v_default_max_memory(void){
-  long pages = sysconf(_SC_PHYS_PAGES), size = sysconf(_SC_PAGESIZE);
-  if( pages<=0 || size<=0 ) return (sqlite3_int64)4 << 30;
-  return (sqlite3_int64)pages * size / 2;
+  long long bytes = w2v_phys_bytes();
+  if( bytes<=0 ) return (sqlite3_int64)4 << 30;
+  return (sqlite3_int64)bytes / 2;
 }
 
 int w2v_text_arg(sqlite3_context *ctx, const char *zFunc, const char *zWhat, sqlite3_value *v, const char **pz){

@@ -34,6 +34,7 @@ static const Registration aReg[] = {
   { "w2v_similarity",      0, 3, READS,  w2v_fn_similarity },
   { "w2v_embed",           0, 2, READS,  w2v_fn_embed },
   { "w2v_version",         0, 0, PURE,   w2v_fn_version },
+  { "w2v_info",            0, 0, READS,  w2v_fn_info },
   { "w2v_eval_analogy",    0, 2, WRITES, w2v_fn_eval_analogy },
   { "w2v_eval_analogy",    0, 3, WRITES, w2v_fn_eval_analogy },
   { "w2v_eval_similarity", 0, 2, WRITES, w2v_fn_eval_similarity },
@@ -49,6 +50,12 @@ int sqlite3_w2v_init(sqlite3 *db, char **pzErrMsg, const sqlite3_api_routines *p
   size_t i;
   int rc = SQLITE_OK;
   SQLITE_EXTENSION_INIT2(pApi);
+  if( w2v_kernel_error() ){
+    /* W2V_KERNEL names a kernel this build or CPU lacks: say so, rather
+    ** than run another one than asked */
+    if( pzErrMsg ) *pzErrMsg = sqlite3_mprintf("w2v: %s", w2v_kernel_error());
+    return SQLITE_ERROR;
+  }
   conn = w2v_conn_new(db);            /* this function's reference */
   if( conn==0 ) return SQLITE_NOMEM;
   for(i=0; rc==SQLITE_OK && i<sizeof(aReg)/sizeof(aReg[0]); i++){

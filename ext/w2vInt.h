@@ -453,6 +453,7 @@ void w2v_fn_vector(sqlite3_context*, int, sqlite3_value**);
 void w2v_fn_similarity(sqlite3_context*, int, sqlite3_value**);
 void w2v_fn_embed(sqlite3_context*, int, sqlite3_value**);
 void w2v_fn_version(sqlite3_context*, int, sqlite3_value**);
+void w2v_fn_info(sqlite3_context*, int, sqlite3_value**);
 void w2v_fn_eval_analogy(sqlite3_context*, int, sqlite3_value**);   /* eval.c */
 void w2v_fn_eval_similarity(sqlite3_context*, int, sqlite3_value**);
 void w2v_fn_export(sqlite3_context*, int, sqlite3_value**);         /* wordfile.c */

@@ -46,6 +46,23 @@
 ** for a FIFO's writer); an export blocked in write() on a pipe whose
 ** reader does not read waits for it.
 */
+#ifdef _WIN32
+/* The Windows build (make dll) leaves import and export out: their checks
+** of what a path names (symlinks, FIFOs, devices, the database's own files
+** by device and inode, SIGPIPE, atomic replace by rename) are POSIX.  Both
+** functions exist and say so. */
+#include "sqlite3ext.h"
+SQLITE_EXTENSION_INIT3
+#include "w2vInt.h"
+void w2v_fn_export(sqlite3_context *ctx, int argc, sqlite3_value **argv){
+  (void)argc; (void)argv;
+  sqlite3_result_error(ctx, "w2v_export: not available in the Windows build", -1);
+}
+void w2v_fn_import(sqlite3_context *ctx, int argc, sqlite3_value **argv){
+  (void)argc; (void)argv;
+  sqlite3_result_error(ctx, "w2v_import: not available in the Windows build", -1);
+}
+#else
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -909,3 +926,4 @@ void w2v_fn_import(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   w2v_core_free(x.v);
   w2v_vocab_free(&x.vocab);
 }
+#endif /* _WIN32 */

@@ -30,7 +30,14 @@
 **                              "fields N same_as_strtod S strtof_equal E
 **                              strtof_1ulp U strtof_worse W"; with SECONDS,
 **                              also the time to parse them with both
-** unit counts, unit oom and unit phrases print "FAIL what" for each failed check, then "checks N
+**   unit kernels               prints the kernels this CPU runs (dispatch.c)
+**   unit kernel-check          every kernel's loss steps (ns, hs, softmax;
+**                              one input, skip-gram windows and CBOW; dims that
+**                              leave every vector tail) and index rows
+**                              against the scalar kernel's, on the same
+**                              weights and random draws: "kernels K checks
+**                              N failures F"
+** unit counts, unit oom, unit phrases and the last two print "FAIL what" for each failed check, then "checks N
 ** failures F", and exit non-zero when F > 0.
 */
 #include <math.h>
@@ -1242,6 +1249,134 @@ static int run_codec(void){
   return nFail>nFail0;
 }
 
+/* ---- kernels: every compiled kernel against the scalar one ---------------- */
+typedef struct KernelRun {
+  float loss, *out, *in, *gh;   /* after the steps */
+} KernelRun;
+
+static float krand(uint64_t *r){ return (float)((w2v_rng_next(r) >> 40) * 0x1.0p-24 - 0.5); }
+
+/* Runs a few steps of loss `kind` under the current kernel from the same
+** start: seed fixes the weights and the draws.  bWindow: 0 single steps,
+** 1 skip-gram window steps, 2 CBOW steps. */
+static int kernel_steps(int kind, int dim, int bWindow, uint64_t seed, KernelRun *r){
+  enum { NW = 50, NIN = 6 };
+  int64_t counts[NW];
+  W2vTree tree;
+  W2vSampler sampler;
+  W2vLoss L;
+  uint64_t rng = seed;
+  float *scratch, *in[NIN], *h;
+  int64_t i, nOut;
+  int k;
+  memset(&L, 0, sizeof(L));
+  memset(&tree, 0, sizeof(tree));
+  memset(&sampler, 0, sizeof(sampler));
+  for(i=0; i<NW; i++) counts[i] = 1000/(i+1);
+  if( w2v_tree_build(counts, NW, &tree) || w2v_sampler_build(counts, NW, 0.75, &sampler) ) return -1;
+  L.kind = kind; L.dim = dim; L.negative = 5; L.nWord = NW; L.tree = &tree; L.sampler = &sampler;
+  for(i=0; i<NW; i++){
+    int64_t len = tree.start[i+1] - tree.start[i];
+    if( len>L.maxPath ) L.maxPath = (int)len;
+  }
+  nOut = w2v_loss_out_rows(kind, NW);
+  r->out = w2v_core_aligned(sizeof(float)*(size_t)(nOut*dim));
+  r->in = w2v_core_aligned(sizeof(float)*(size_t)(NW*dim));
+  r->gh = w2v_core_aligned(sizeof(float)*(size_t)dim);
+  scratch = w2v_core_aligned(kind==W2V_LOSS_SOFTMAX ? sizeof(float)*NW : w2v_loss_window_scratch(&L));
+  h = w2v_core_aligned(sizeof(float)*(size_t)dim);
+  if( !r->out || !r->in || !r->gh || !scratch || !h ) return -1;
+  for(i=0; i<nOut*dim; i++) r->out[i] = krand(&rng);
+  for(i=0; i<NW*dim; i++) r->in[i] = krand(&rng);
+  memset(r->gh, 0, sizeof(float)*(size_t)dim);
+  L.out = r->out;
+  r->loss = 0;
+  if( kind!=W2V_LOSS_SOFTMAX ) w2v_loss_thread_begin(&L, scratch);
+  for(k=0; k<40; k++){
+    int32_t target = (int32_t)w2v_rng_below(&rng, NW);
+    if( bWindow ){
+      int j;
+      for(j=0; j<NIN; j++) in[j] = r->in + (int64_t)w2v_rng_below(&rng, NW)*dim;
+      if( bWindow==1 ) r->loss += w2v_loss_window_step(&L, in, NIN, target, 0.05f, &rng, scratch);
+      else r->loss += w2v_loss_cbow_step(&L, in, NIN, target, 0.05f, &rng, h, r->gh, scratch);
+    }else{
+      float *h = r->in + (int64_t)w2v_rng_below(&rng, NW)*dim;
+      r->loss += w2v_loss_step(&L, h, r->gh, target, 0.05f, &rng, scratch);
+    }
+  }
+  if( kind!=W2V_LOSS_SOFTMAX ) w2v_loss_thread_end(&L, scratch);
+  w2v_core_free(scratch);
+  w2v_core_free(h);
+  w2v_tree_free(&tree);
+  w2v_sampler_free(&sampler);
+  return (int)nOut;
+}
+
+static float max_diff(const float *a, const float *b, int64_t n){
+  float m = 0;
+  int64_t i;
+  for(i=0; i<n; i++){
+    float d = fabsf(a[i]-b[i]);
+    if( !(d<=m) ) m = d;      /* NaN counts */
+  }
+  return m;
+}
+
+static int run_kernels(int bCheck){
+  const char *az[16];
+  int n = w2v_kernel_list(az, 16), i, nCheck0 = nCheck, nFail0 = nFail;
+  static const int aDim[] = { 1, 7, 8, 15, 16, 17, 33, 100 };
+  if( !bCheck ){
+    for(i=0; i<n; i++) printf("%s\n", az[i]);
+    return 0;
+  }
+  for(i=0; i<n; i++){
+    int kind, d, bWindow;
+    for(kind=W2V_LOSS_NS; kind<=W2V_LOSS_SOFTMAX; kind++){
+      for(bWindow=0; bWindow<=2; bWindow++){     /* one input, a skip-gram window, CBOW */
+        if( bWindow==1 && kind==W2V_LOSS_SOFTMAX ) continue;
+        for(d=0; d<(int)(sizeof(aDim)/sizeof(aDim[0])); d++){
+          KernelRun a, b;
+          int dim = aDim[d], nOut;
+          float tol = 2e-5f*(float)dim;
+          w2v_kernel_use("scalar");
+          nOut = kernel_steps(kind, dim, bWindow, 7+(uint64_t)d, &a);
+          w2v_kernel_use(az[i]);
+          if( nOut<0 || kernel_steps(kind, dim, bWindow, 7+(uint64_t)d, &b)!=nOut ){
+            CHECK(0, "kernel %s: out of memory", az[i]);
+            return 1;
+          }
+          CHECK(fabsf(a.loss-b.loss) <= tol*fabsf(a.loss) + 1e-4f && max_diff(a.out, b.out, (int64_t)nOut*dim) <= tol
+                && max_diff(a.in, b.in, 50*(int64_t)dim) <= tol && max_diff(a.gh, b.gh, dim) <= tol,
+                "kernel %s: loss %d window %d dim %d: loss %g vs %g, out %g, in %g, gh %g apart", az[i], kind, bWindow, dim,
+                a.loss, b.loss, max_diff(a.out, b.out, (int64_t)nOut*dim), max_diff(a.in, b.in, 50*(int64_t)dim),
+                max_diff(a.gh, b.gh, dim));
+          w2v_core_free(a.out); w2v_core_free(a.in); w2v_core_free(a.gh);
+          w2v_core_free(b.out); w2v_core_free(b.in); w2v_core_free(b.gh);
+        }
+      }
+    }
+    /* the int8 index rows: the same bytes, scales within rounding */
+    {
+      enum { NR = 40, DIM = 37 };
+      static float v[NR*DIM], sc[2][NR], er[2][NR], inv[2][NR];
+      static int8_t q[2][NR*40];
+      uint64_t rng = 3;
+      int j, k, nq = 0;
+      for(j=0; j<NR*DIM; j++) v[j] = krand(&rng)*(j%5 ? 1.0f : 1e-3f);
+      for(k=0; k<2; k++){
+        w2v_kernel_use(k ? az[i] : "scalar");
+        w2v_knn_index_rows(v, NR, DIM, q[k], sc[k], er[k], inv[k]);
+      }
+      for(j=0; j<NR*40; j++) nq += abs(q[0][j]-q[1][j])>1;
+      CHECK(nq==0 && max_diff(sc[0], sc[1], NR)<=1e-6f && max_diff(er[0], er[1], NR)<=1e-4f
+            && max_diff(inv[0], inv[1], NR)<=1e-4f, "kernel %s: index rows differ (%d bytes)", az[i], nq);
+    }
+  }
+  printf("kernels %d checks %d failures %d\n", n, nCheck-nCheck0, nFail-nFail0);
+  return nFail>nFail0;
+}
+
 int main(int argc, char **argv){
   if( argc==6 && !strcmp(argv[1], "knn") ) return run_knn(atoi(argv[2]), atoi(argv[3]), atoi(argv[4]), (unsigned)atoi(argv[5]));
   if( argc==4 && !strcmp(argv[1], "sampler") ) return run_sampler(atof(argv[2]), atol(argv[3]));
@@ -1251,6 +1386,8 @@ int main(int argc, char **argv){
   if( argc==2 && !strcmp(argv[1], "parse") ) return run_parse();
   if( argc==2 && !strcmp(argv[1], "phrases") ) return run_phrases();
   if( argc==2 && !strcmp(argv[1], "codec") ) return run_codec();
+  if( argc==2 && !strcmp(argv[1], "kernels") ) return run_kernels(0);
+  if( argc==2 && !strcmp(argv[1], "kernel-check") ) return run_kernels(1);
   if( (argc==3 || argc==4) && !strcmp(argv[1], "floats") ) return run_floats(atol(argv[2]), argc==4);
   if( argc==2 && !strcmp(argv[1], "oom") ){
 #if defined(__GLIBC__) && defined(__linux__)
@@ -1262,6 +1399,6 @@ int main(int argc, char **argv){
 #endif
     return run_oom();
   }
-  fprintf(stderr, "usage: unit sampler POWER DRAWS | unit huffman N SEED | unit knn N DIM K SEED | unit counts | unit oom | unit bytes | unit parse | unit codec | unit phrases | unit floats N [time]\n");
+  fprintf(stderr, "usage: unit sampler POWER DRAWS | unit huffman N SEED | unit knn N DIM K SEED | unit counts | unit oom | unit bytes | unit parse | unit codec | unit phrases | unit floats N [time] | unit kernels | unit kernel-check\n");
   return 2;
 }

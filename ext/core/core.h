@@ -39,6 +39,22 @@ void w2v_core_free(void *p);
 ** w2v_train_bytes against what training allocates.) */
 extern int (*w2v_core_alloc_hook)(size_t);
 
+/* ---- dispatch.c: which compiled kernels (loss.c and knn.c, once per
+** instruction set: kernel.h) the w2v_loss_* and w2v_knn_* functions run.
+** Chosen once per process, on first use: the one W2V_KERNEL names (scalar,
+** sse2, avx2, avx512; on arm64 scalar, neon), else the fastest the CPU has. */
+/* The kernel in use (choosing it if not yet done). */
+const char *w2v_kernel_name(void);
+/* Why W2V_KERNEL could not be followed (a name not compiled in, or an
+** instruction set this CPU lacks), or NULL.  The fastest kernel runs then. */
+const char *w2v_kernel_error(void);
+/* The kernels compiled in that this CPU runs, slowest first: up to nMax
+** names into az; returns their number. */
+int w2v_kernel_list(const char **az, int nMax);
+/* Switches to the named kernel (tests: not while another thread is in a
+** w2v_loss_* or w2v_knn_* call).  0, or -1 when it is not in the list. */
+int w2v_kernel_use(const char *zName);
+
 /* ---- tokenize.c: white-space tokens --------------------------------- */
 /* Splits a string at ASCII white space (space, tab, LF, VT, FF, CR) and NUL
 ** bytes: returns the next token's length and start from *pi, or 0 when
@@ -198,6 +214,11 @@ float w2v_loss_step(const W2vLoss*, const float *h, float *gh, int32_t target,
 float w2v_loss_window_step(const W2vLoss*, float *const *in, int nIn, int32_t target,
                            float alpha, uint64_t *rng, float *scratch);
 size_t w2v_loss_window_scratch(const W2vLoss*);
+/* CBOW: predicts target from h, the mean of the context rows in[0..nIn)
+** (nIn >= 1), and adds the gradient wrt h to each of them.  h and gh are
+** dim floats of the caller's; scratch as for w2v_loss_step. */
+float w2v_loss_cbow_step(const W2vLoss*, float *const *in, int nIn, int32_t target,
+                         float alpha, uint64_t *rng, float *h, float *gh, float *scratch);
 /* Each training thread calls these around its work, with its scratch (ns
 ** and hs): hs keeps a per-thread copy of the rows nearest the tree's root and
 ** writes it back now and then, and at the end. */

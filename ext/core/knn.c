@@ -12,11 +12,11 @@
 */
 #include <math.h>
 #include <pthread.h>
-#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 #include "core.h"
 #include "vecmath.h"
+#include "port.h"
 
 /* Covers the float rounding of both scores (|terms| <= 127 * |q|_1). */
 #define KNN_SLACK 1e-4f
@@ -25,7 +25,7 @@
 static float row_absmax(const float *v, int dim){
   float mx = 0;
   int d = 0;
-#if defined(__AVX2__)
+#if defined(W2V_VEC_AVX2)
   __m256 m = _mm256_setzero_ps(), sign = _mm256_set1_ps(-0.0f);
   float t[8];
   for(; d+8<=dim; d+=8) m = _mm256_max_ps(m, _mm256_andnot_ps(sign, _mm256_loadu_ps(v+d)));
@@ -42,7 +42,7 @@ static float row_absmax(const float *v, int dim){
 static float row_quantize(const float *v, int dim, float toQ, float inv, float s, int8_t *r){
   float e = 0;
   int d = 0;
-#if defined(__AVX2__) && defined(__FMA__)
+#if defined(W2V_VEC_AVX2)
   __m256 vq = _mm256_set1_ps(toQ), vi = _mm256_set1_ps(inv), vs = _mm256_set1_ps(s);
   __m256 acc = _mm256_setzero_ps();
   int32_t iv[8];
@@ -260,7 +260,7 @@ typedef struct Scan {
   int oom;
 } Scan;
 
-#if defined(__AVX2__)
+#if defined(W2V_VEC_AVX2)
 static inline int32_t dot_i8(const int8_t *a, const int8_t *b, int n){
   __m256i acc = _mm256_setzero_si256(), ones = _mm256_set1_epi16(1);
   __m128i acc4, ones4 = _mm_set1_epi16(1);
@@ -328,7 +328,7 @@ static void *scan_rows(void *pArg){
 static int nKnnThreads;
 static pthread_once_t knnThreadsOnce = PTHREAD_ONCE_INIT;
 static void count_cores(void){
-  long n = sysconf(_SC_NPROCESSORS_ONLN);
+  long n = w2v_cpu_count();
   nKnnThreads = n<1 ? 1 : n>8 ? 8 : (int)n;
 }
 

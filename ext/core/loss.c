@@ -230,6 +230,22 @@ float w2v_loss_step(const W2vLoss *L, const float *h, float *gh, int32_t target,
   return loss;
 }
 
+/* CBOW: h = the mean of the context rows in[0..nIn), one step predicting
+** target from it, then every context row gets the gradient wrt h (in
+** word2vec.c's order).  h and gh are dim floats of the caller's. */
+float w2v_loss_cbow_step(const W2vLoss *L, float *const *in, int nIn, int32_t target,
+                         float alpha, uint64_t *rng, float *h, float *gh, float *scratch){
+  int dim = L->dim, a, d;
+  float inv = 1.0f / (float)nIn, loss;
+  memset(h, 0, sizeof(float)*dim);
+  for(a=0; a<nIn; a++) w2v_axpy(h, 1.0f, in[a], dim);
+  for(d=0; d<dim; d++) h[d] *= inv;
+  memset(gh, 0, sizeof(float)*dim);
+  loss = w2v_loss_step(L, h, gh, target, alpha, rng, scratch);
+  for(a=0; a<nIn; a++) w2v_axpy(in[a], 1.0f, gh, dim);
+  return loss;
+}
+
 /* All (input, output) pairs of one window: the inputs are the context
 ** words' vectors, the outputs the center word's rows (the target and K noise
 ** words drawn once for the whole window for ns, as pWord2Vec does; the tree

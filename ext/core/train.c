@@ -114,25 +114,13 @@ static float train_segment(W2vWorker *wk, const int32_t *buf, int64_t n, int64_t
         nPred++;
       }
     }else{
-      int cw = 0;
-      memset(h, 0, dim*sizeof(float));
+      /* CBOW: the mean of the context predicts the center (loss.c) */
+      int nIn = 0;
       for(a=lo; a<=hi; a++){
-        if( a==i ) continue;
-        w2v_axpy(h, 1.0f, t->in + (int64_t)buf[a]*dim, dim);
-        cw++;
+        if( a!=i ) wk->ctx[nIn++] = t->in + (int64_t)buf[a]*dim;
       }
-      if( cw==0 ) continue;
-      {
-        float inv = 1.0f / (float)cw;
-        int d;
-        for(d=0; d<dim; d++) h[d] *= inv;
-      }
-      memset(gh, 0, dim*sizeof(float));
-      loss += w2v_loss_step(L, h, gh, buf[i], alpha, &wk->rng, wk->scratch);
-      for(a=lo; a<=hi; a++){
-        if( a==i ) continue;
-        w2v_axpy(t->in + (int64_t)buf[a]*dim, 1.0f, gh, dim);
-      }
+      if( nIn==0 ) continue;
+      loss += w2v_loss_cbow_step(L, wk->ctx, nIn, buf[i], alpha, &wk->rng, h, gh, wk->scratch);
       nPred++;
     }
   }
