@@ -38,7 +38,7 @@ CORE = $(filter-out $(KBODY),$(wildcard ext/core/*.c))
 all: $(LIB)
 
 $(LIB): $(SRC) $(HDR) Makefile
-	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -fPIC -shared -o $@ $(SRC) $(LDLIBS)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -fPIC -fvisibility=hidden -shared -o $@ $(SRC) $(LDLIBS)
 
 build/unit: test/unit.c $(CORE) $(HDR) Makefile
 	@mkdir -p build

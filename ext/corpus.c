@@ -88,7 +88,7 @@ static int prepare_source(sqlite3 *db, const char *zTable, const char *zColumn,
 }
 
 int w2v_word_list_read(sqlite3 *db, const char *zOption, const char *zTable, W2vText *text,
-                       int wantCount, W2vVocab *list, int *pHasCount, char **pzErr){
+                       const char *zJoin, int wantCount, W2vVocab *list, int *pHasCount, char **pzErr){
   sqlite3_stmt *p = 0;
   char *zErr = 0;
   sqlite3_int64 nRow = 0;
@@ -128,7 +128,7 @@ int w2v_word_list_read(sqlite3 *db, const char *zOption, const char *zTable, W2v
       }
       count = sqlite3_column_int64(p, 1);
     }
-    rc = w2v_text_word(text, z, n, &zWord, &nWord);
+    rc = w2v_text_word(text, z, n, zJoin, &zWord, &nWord);
     if( rc!=SQLITE_OK ){
       if( rc!=SQLITE_NOMEM ) *pzErr = sqlite3_mprintf("w2v_train: %s=%s: the tokenizer failed (error %d)", zOption, zTable, rc);
       break;

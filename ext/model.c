@@ -241,8 +241,11 @@ int w2v_model_word(sqlite3 *db, W2vModel *m, const char *zFunc, const char *z, i
     /* white space: the text is the word, byte for byte (folded): a NUL or
     ** a space in it makes it no word, never the word before it -- unless
     ** its words make a learnt phrase ("new york" for new_york) */
+    int i = 0, s, nTok = 0;
     *pId = w2v_model_find(m, z, n);
     if( *pId>=0 || m->nPhrasePass==0 ) return SQLITE_OK;
+    while( nTok<2 && w2v_next_token(z, n, &i, &s)>0 ) nTok++;
+    if( nTok<2 ) return SQLITE_OK;     /* one word padded with space is no word */
   }
   memset(&w, 0, sizeof(w));
   rc = w2v_model_words(db, m, zFunc, z, n, &w, pzErr);

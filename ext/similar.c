@@ -98,6 +98,7 @@ static int operand_words(sqlite3 *db, W2vModel *m, const char *z, int n, int sig
     w2v_words_free(&w);
     return -1;
   }
+  if( w.n==0 ) r = 1;                 /* an operand of punctuation only: no word */
   if( *pnTerm + w.n > nMax ){
     *pzErr = sqlite3_mprintf("w2v_similar: the query has more words than bytes (its tokenizer's doing)");
     r = -1;
@@ -129,8 +130,23 @@ static int parse_expression(sqlite3 *db, W2vModel *m, const char *z, int n, int3
     return -1;
   }
   if( m->zTokenize || m->nPhrasePass ){
-    /* each operand (the words between operators) as the model reads text */
+    /* each operand (the words between operators) as the model reads text;
+    ** an operator written against its word ("-man") is the operator */
     int nOut = 0, j;
+    for(i=0; i<nTerm; i++){
+      char c = z[a[i].start];
+      if( a[i].len>1 && (c=='+' || c=='-') ){
+        if( a[i].afterOp ){
+          *pzErr = sqlite3_mprintf("w2v_similar: two operators in a row in '%.*s'", n, z);
+          sqlite3_free(a);
+          return -1;
+        }
+        a[i].sign = c=='-' ? -1 : 1;
+        a[i].afterOp = 1;
+        a[i].start++;
+        a[i].len--;
+      }
+    }
     r = 0;
     for(i=0; i<nTerm && r==0; i=j){
       for(j=i+1; j<nTerm && !a[j].afterOp; j++){}

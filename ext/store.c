@@ -237,7 +237,9 @@ static int write_config(sqlite3 *db, const W2vStoreModel *s, sqlite3_int64 gen, 
   rc = prepare_fmt(db, &p, "INSERT INTO \"%w\".\"%w_config\"(key, value) VALUES(?1, ?2)", s->zSchema, s->zModel);
   /* the keys a load needs, then the caller's (options), then the summary;
   ** a model of the first format's shape says version 1, which older builds read */
-  int version = s->zTokenize || s->nPhrasePass ? 3
+  /* lower=1 folding Unicode is new in 3 too: an older build would fold
+  ** queries A-Z only and miss words silently */
+  int version = s->zTokenize || s->nPhrasePass || (s->lower && s->fold==W2V_FOLD_UNICODE) ? 3
               : s->storage==W2V_STORE_F32 && (s->output || s->loss==W2V_LOSS_NONE) ? 1 : 2;
   for(i=-15; i<s->nConfig && rc==SQLITE_OK; i++){
     switch( i ){

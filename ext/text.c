@@ -172,35 +172,45 @@ static int fts5_token(void *pCtx, int tflags, const char *z, int n, int iStart, 
   return emit((SplitCtx*)pCtx, z, n, iStart, iEnd);
 }
 
-typedef struct OneWord { W2vText *t; int nTok; char *zOne; int nOne; size_t nAlloc; } OneWord;
+typedef struct OneWord {
+  int nTok;
+  const char *zJoin;          /* joins the tokens; NULL: stop at the second */
+  char *zOne;
+  int nOne;
+  size_t nAlloc;
+} OneWord;
 
 static int one_word(void *pCtx, const char *z, int n, int iStart, int iEnd){
   OneWord *o = (OneWord*)pCtx;
+  size_t nJoin = o->zJoin && o->nTok>0 ? strlen(o->zJoin) : 0, need;
   (void)iStart; (void)iEnd;
-  if( ++o->nTok>1 ) return SQLITE_DONE;
-  if( (size_t)n>o->nAlloc ){
-    char *p = sqlite3_realloc64(o->zOne, (size_t)n);
+  if( o->nTok>0 && o->zJoin==0 ){ o->nTok++; return SQLITE_DONE; }
+  need = (size_t)o->nOne + nJoin + (size_t)n;
+  if( need>o->nAlloc ){
+    char *p = sqlite3_realloc64(o->zOne, need*2);
     if( p==0 ) return SQLITE_NOMEM;
     o->zOne = p;
-    o->nAlloc = (size_t)n;
+    o->nAlloc = need*2;
   }
-  memcpy(o->zOne, z, (size_t)n);
-  o->nOne = n;
+  memcpy(o->zOne + o->nOne, o->zJoin, nJoin);
+  memcpy(o->zOne + o->nOne + nJoin, z, (size_t)n);
+  o->nOne = (int)need;
+  o->nTok++;
   return SQLITE_OK;
 }
 
-int w2v_text_word(W2vText *t, const char *z, int n, const char **pz, int *pn){
+int w2v_text_word(W2vText *t, const char *z, int n, const char *zJoin, const char **pz, int *pn){
   OneWord o;
   int rc;
   memset(&o, 0, sizeof(o));
-  o.t = t;
+  o.zJoin = zJoin;
   o.zOne = t->zWord;
   o.nAlloc = t->nWord;
   rc = w2v_text_split(t, z, n, one_word, &o);
   t->zWord = o.zOne;
   t->nWord = o.nAlloc;
   if( rc!=SQLITE_OK && rc!=SQLITE_DONE ) return rc;
-  if( o.nTok==1 ){
+  if( o.nTok==1 || (zJoin && o.nTok>1) ){
     *pz = t->zWord;
     *pn = o.nOne;
     return SQLITE_OK;

@@ -51,7 +51,7 @@ static const W2vOptDesc aTrainOpt[] = {
   { "vocab",       W2V_OPT_TEXT, 0, 0,                  NAN,  OFF(zVocab),     0 },
   { "exclude",     W2V_OPT_TEXT, 0, 0,                  NAN,  OFF(zExclude),   0 },
   { "phrases",     W2V_OPT_INT,  0, W2V_MAX_PHRASE_PASSES, 0, OFF(phrases),   I32 },
-  { "phrase_threshold", W2V_OPT_REAL, 0, 1e30,          100,  OFF(phraseThreshold), 0 },
+  { "phrase_threshold", W2V_OPT_REAL, -1e30, 1e30,          100,  OFF(phraseThreshold), 0 },
   { "phrase_min_count", W2V_OPT_INT, 1, 9.0e18,         NAN,  OFF(phraseMinCount), 0 },
   { "phrase_delimiter", W2V_OPT_TEXT, 0, 0,             NAN,  OFF(zPhraseDelim), 0 },
 };

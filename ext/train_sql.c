@@ -103,13 +103,16 @@ static char *summary_json(const W2vOptions *o, const W2vVocab *v, int64_t corpus
 ** with a count column gives every listed word that count, read or not
 ** (word2vec.c's -read-vocab).  The excluded words go to *pExcluded. */
 static int apply_word_lists(sqlite3 *db, const W2vOptions *o, W2vText *text, W2vVocab *raw,
-                            W2vVocab *pExcluded, char **pzErr){
+                            W2vVocab *pExcluded, int *pVocabCounts, char **pzErr){
   int64_t i;
   int hasCount = 0, rc;
+  /* with phrases, a listed "New York" is the phrase new_york */
+  const char *zJoin = o->phrases ? o->zPhraseDelim : 0;
+  *pVocabCounts = 0;
   if( o->zVocab ){
     W2vVocab keep;
     w2v_vocab_init(&keep);
-    rc = w2v_word_list_read(db, "vocab", o->zVocab, text, 1, &keep, &hasCount, pzErr);
+    rc = w2v_word_list_read(db, "vocab", o->zVocab, text, zJoin, 1, &keep, &hasCount, pzErr);
     for(i=0; rc==SQLITE_OK && i<raw->n; i++){
       int64_t k = w2v_vocab_find(&keep, w2v_vocab_word(raw, i), raw->lens[i]);
       raw->counts[i] = k<0 ? 0 : hasCount ? keep.counts[k] : raw->counts[i];
@@ -120,9 +123,10 @@ static int apply_word_lists(sqlite3 *db, const W2vOptions *o, W2vText *text, W2v
     }
     w2v_vocab_free(&keep);
     if( rc!=SQLITE_OK ) return rc;
+    *pVocabCounts = hasCount;
   }
   if( o->zExclude ){
-    rc = w2v_word_list_read(db, "exclude", o->zExclude, text, 0, pExcluded, &hasCount, pzErr);
+    rc = w2v_word_list_read(db, "exclude", o->zExclude, text, zJoin, 0, pExcluded, &hasCount, pzErr);
     if( rc!=SQLITE_OK ) return rc;
     for(i=0; i<pExcluded->n; i++){
       int64_t id = w2v_vocab_find(raw, w2v_vocab_word(pExcluded, i), pExcluded->lens[i]);
@@ -189,6 +193,7 @@ void w2v_fn_train(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   W2vText text;
   W2vVocab excluded;
   W2vLearntPhrases learnt;
+  int vocabCounts = 0;             /* vocab= gave the counts */
   double t0 = now_seconds();
 
   memset(&corpus, 0, sizeof(corpus));
@@ -226,7 +231,7 @@ void w2v_fn_train(sqlite3_context *ctx, int argc, sqlite3_value **argv){
     rc = w2v_corpus_phrases(db, &corpus, &raw, o.phrases, o.phraseMinCount, o.phraseThreshold, o.zPhraseDelim,
                             o.maxMemory - w2v_corpus_bytes(&corpus) - w2v_vocab_bytes(&raw), &learnt, &zErr);
   }
-  if( rc==SQLITE_OK ) rc = apply_word_lists(db, &o, &text, &raw, &excluded, &zErr);
+  if( rc==SQLITE_OK ) rc = apply_word_lists(db, &o, &text, &raw, &excluded, &vocabCounts, &zErr);
   w2v_text_close(&text);
   if( rc!=SQLITE_OK ) goto done;
   remap = malloc((raw.n ? raw.n : 1) * sizeof(int32_t));
@@ -268,6 +273,11 @@ void w2v_fn_train(sqlite3_context *ctx, int argc, sqlite3_value **argv){
     p.nsExponent = o.nsExponent; p.sample = o.sample; p.alpha = o.alpha;
     p.minAlpha = o.minAlpha; p.seed = o.seed;
     p.initFrom = upd.initFrom; p.initIn = upd.initIn; p.initOut = upd.initOut;
+    if( vocabCounts ){
+      /* the table's counts are the model's: sub-sample against their sum */
+      int64_t i;
+      for(i=0; i<vocab.n; i++) p.sampleTotal += (double)vocab.counts[i];
+    }
     view.ids = corpus.ids; view.nIds = corpus.nIds;
     view.ends = corpus.ends; view.nSent = corpus.nSent;
     {

@@ -45,7 +45,16 @@ static const Registration aReg[] = {
   { "w2v_import",          0, 2, WRITES, w2v_fn_import },
 };
 
-int sqlite3_w2v_init(sqlite3 *db, char **pzErrMsg, const sqlite3_api_routines *pApi){
+/* The library exports its entry points only (it is built with hidden
+** visibility): another extension's sqlite3_api or w2v_* names never bind
+** to ours, nor ours to theirs. */
+#if defined(_WIN32)
+# define W2V_EXPORT __declspec(dllexport)
+#else
+# define W2V_EXPORT __attribute__((visibility("default")))
+#endif
+
+W2V_EXPORT int sqlite3_w2v_init(sqlite3 *db, char **pzErrMsg, const sqlite3_api_routines *pApi){
   W2vConn *conn;
   size_t i;
   int rc = SQLITE_OK;
@@ -74,6 +83,6 @@ int sqlite3_w2v_init(sqlite3 *db, char **pzErrMsg, const sqlite3_api_routines *p
   return rc;
 }
 
-int sqlite3_wv_init(sqlite3 *db, char **pzErrMsg, const sqlite3_api_routines *pApi){
+W2V_EXPORT int sqlite3_wv_init(sqlite3 *db, char **pzErrMsg, const sqlite3_api_routines *pApi){
   return sqlite3_w2v_init(db, pzErrMsg, pApi);
 }

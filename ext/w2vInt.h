@@ -102,10 +102,11 @@ int w2v_text_open(sqlite3 *db, void **ppApi, const char *zFunc, const char *zSpe
                   W2vText *t, char **pzErr);
 int w2v_text_split(W2vText *t, const char *z, int n, W2vTokenFn x, void *ctx);
 /* One word as the model reads it: the token when the tokenizer makes
-** exactly one of z[0..n), else z itself folded (a phrase such as new_york
-** that the tokenizer would split).  *pz points into t's buffer until the
-** next call; returns SQLITE_OK, SQLITE_NOMEM or the tokenizer's error. */
-int w2v_text_word(W2vText *t, const char *z, int n, const char **pz, int *pn);
+** exactly one of z[0..n); several tokens joined by zJoin when it is given
+** (a model with phrases: "New York" and "New_York" are new_york), else z
+** itself folded.  *pz points into t's buffer until the next call; returns
+** SQLITE_OK, SQLITE_NOMEM or the tokenizer's error. */
+int w2v_text_word(W2vText *t, const char *z, int n, const char *zJoin, const char **pz, int *pn);
 void w2v_text_close(W2vText *t);
 
 /* ---- store.c: the shadow tables ---------------------------------------- */
@@ -522,7 +523,7 @@ void w2v_learnt_free(W2vLearntPhrases*);
 ** column count too when the table has one (*pHasCount), whose values must
 ** be integers >= 0 (a word listed twice adds up).  Errors name the option. */
 int w2v_word_list_read(sqlite3 *db, const char *zOption, const char *zTable, W2vText *text,
-                       int wantCount, W2vVocab *list, int *pHasCount, char **pzErr);
+                       const char *zJoin, int wantCount, W2vVocab *list, int *pHasCount, char **pzErr);
 /* Bytes the corpus arrays have allocated. */
 sqlite3_int64 w2v_corpus_bytes(const W2vCorpus*);
 /* Replaces each id by remap[id], dropping -1 and sentences left empty. */

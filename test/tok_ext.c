@@ -7,7 +7,7 @@
 */
 #include <string.h>
 #include <sqlite3ext.h>
-SQLITE_EXTENSION_INIT1
+static const sqlite3_api_routines *sqlite3_api;   /* static: no clash with the extension under test */
 
 typedef struct TestTok { int failOnFail; } TestTok;
 

@@ -309,6 +309,10 @@ typedef struct W2vTrainParams {
   ** initOut is ignored for hs (its rows are tree nodes, not words). */
   const float *initIn, *initOut;
   const int32_t *initFrom;
+  /* the words sub-sampling scales its threshold by (word2vec.c's
+  ** train_words, the sum of the counts); 0: the corpus's tokens, which is
+  ** that sum unless the counts came from elsewhere (vocab= with counts) */
+  double sampleTotal;
 } W2vTrainParams;
 
 typedef struct W2vEpochStats {

@@ -267,7 +267,7 @@ W2vTrainer *w2v_train_start(const W2vTrainParams *p, const W2vCorpusView *c,
     double keep = 1.0;
     /* (a count <= 0 from damaged storage: keep, rather than divide by 0) */
     if( p->sample>0 && counts[i]>0 && c->nIds>0 ){
-      double thr = p->sample * (double)c->nIds;
+      double thr = p->sample * (p->sampleTotal>0 ? p->sampleTotal : (double)c->nIds);
       keep = (sqrt((double)counts[i] / thr) + 1.0) * thr / (double)counts[i];
     }
     t->keep[i] = keep>=1.0 ? UINT32_MAX : (uint32_t)(keep * 4294967296.0);
