@@ -192,7 +192,7 @@ static int one_word(void *pCtx, const char *z, int n, int iStart, int iEnd){
     o->zOne = p;
     o->nAlloc = need*2;
   }
-  memcpy(o->zOne + o->nOne, o->zJoin, nJoin);
+  if( nJoin ) memcpy(o->zOne + o->nOne, o->zJoin, nJoin);
   memcpy(o->zOne + o->nOne + nJoin, z, (size_t)n);
   o->nOne = (int)need;
   o->nTok++;
