@@ -257,7 +257,7 @@ test-node: node-package
 
 # The suite against a newer SQLite (better-sqlite3's amalgamation, or
 # SQLITE_SRC=dir) through LD_LIBRARY_PATH: see test/sqlite_new.sh.
-test-sqlite-new: w2v.so build/unit build/unit_sql build/static_host
+test-sqlite-new: $(LIB) build/unit build/unit_sql build/static_host build/tok_ext.so
 	bash test/sqlite_new.sh
 
 clean-objs:
