@@ -262,8 +262,8 @@ proc child_db_copy {template {name db}} {
   foreach x {"" -wal -shm -journal} { file delete -force $f$x }
   file copy $template $f
   sqlite3 $name $f
+  $name timeout 5000      ;# first: load_extension() may read the schema (SQLite 3.53)
   load_w2v $name
-  $name timeout 5000
   return $f
 }
 
