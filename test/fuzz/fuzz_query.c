@@ -1,7 +1,8 @@
 /*
 ** libFuzzer harness: query text (w2v_similar expressions, w2v_prob and
-** w2v_predict inputs, w2v_embed, option strings of the evaluation functions)
-** against a small trained model.  make fuzz.
+** w2v_predict inputs, w2v_embed, option strings of the evaluation functions,
+** w2v_tokens) against small trained models: white space, and unicode61 with
+** lower=1 and phrases, and a white-space model with phrases.  make fuzz.
 */
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +20,10 @@ static void setup(void){
     " INSERT INTO docs SELECT printf('a%d b%d c%d a%d', i%5, i%7, i%3, (i/5)%5) FROM n;"
     "SELECT w2v_train('docs', 'body', 'model=ns, dim=4, epochs=1, threads=1, min_count=1');"
     "SELECT w2v_train('docs', 'body', 'model=hs, loss=hs, arch=cbow, dim=4, epochs=1, threads=1, min_count=1');"
+    "SELECT w2v_train('docs', 'body', 'model=tx, tokenize=unicode61, lower=1, phrases=2, phrase_threshold=0,"
+    " phrase_min_count=2, dim=4, epochs=1, threads=1, min_count=1');"
+    "SELECT w2v_train('docs', 'body', 'model=wp, phrases=1, phrase_threshold=0, phrase_min_count=2,"
+    " dim=4, epochs=1, threads=1, min_count=1');"
     "CREATE TABLE q(a, b, c, d); INSERT INTO q VALUES ('a1', 'a2', 'b1', 'b2');", 0, 0, 0)!=SQLITE_OK ) abort();
 }
 
@@ -43,6 +48,13 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t n){
     "SELECT w2v_embed('ns', ?1), w2v_similarity('ns', ?1, 'a1'), w2v_vector('hs', ?1)",
     "SELECT w2v_eval_analogy('ns', 'q', ?1)",
     "SELECT word FROM ns WHERE vector MATCH ?1 AND k = 3",
+    "SELECT word, similarity FROM w2v_similar('tx', ?1, 5)",
+    "SELECT w2v_vector('tx', ?1), w2v_embed('tx', ?1), w2v_prob('tx', ?1, 'a1'), w2v_vector('wp', ?1)",
+    "SELECT * FROM w2v_predict('tx', ?1, 2)",
+    "SELECT * FROM w2v_similar('wp', ?1, 2)",
+    "SELECT token, start, \"end\", id FROM w2v_tokens('tx', ?1)",
+    "SELECT token FROM w2v_tokens(NULL, ?1, 'porter', 1)",
+    "SELECT token FROM w2v_tokens(NULL, 'a1 b2', ?1)",
   };
   int i;
   if( db==0 ) setup();
