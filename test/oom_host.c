@@ -485,6 +485,18 @@ static const Scenario aScenario[] = {
     "SELECT rowid, word, count, vector FROM pre", 0, 1 },
   { "w2v_import binary replace=1", 0, "SELECT w2v_import('fix/embhs.bin', 'model=pre, replace=1')",
     "SELECT rowid, word, count, vector FROM pre", 0, 1 },
+  { "train text: unicode61, lower, phrases=2, vocab, exclude", 0,
+    "SELECT w2v_train('docs', 'body', 'model=t, tokenize=\"unicode61 remove_diacritics 2\", lower=1, phrases=2,"
+    " phrase_threshold=0, phrase_min_count=2, vocab=keep, exclude=stop, " TRAIN_OPTS "')",
+    TRAIN_POST("t") "; SELECT * FROM t_phrases", 0, 0 },
+  { "train text update=1 (the model's phrases)", 0,
+    "SELECT w2v_train('docs2', 'body', 'model=embtx, update=1, " TRAIN_OPTS "')",
+    TRAIN_POST("embtx") "; SELECT * FROM embtx_phrases", 0, 0 },
+  { "queries through a tokenizer and phrases", 0,
+    "SELECT w2v_vector('embtx', 'G0M0,'), w2v_embed('embtx', 'G0M0; g0c1!'), w2v_prob('embtx', 'G0M0 g0c1', 'g0c2'),"
+    " (SELECT group_concat(word) FROM w2v_similar('embtx', 'G0M0, - g1m1 + g0c1', 3)),"
+    " (SELECT group_concat(token || id) FROM w2v_tokens('embtx', 'G0M0, g0c1 g0c2!')),"
+    " (SELECT group_concat(token) FROM w2v_tokens(NULL, 'Running Runs', 'porter', 1))", 0, 0, 0 },
   { "w2v_phrases", 0, "SELECT phrase, count, score, joins FROM w2v_phrases('docs', 'body', 'min_count=2, threshold=0')", 0, 0, 0 },
   { "w2v_phrases passes=3 all=1", 0,
     "SELECT phrase, count, score, pass FROM w2v_phrases('docs', 'body', 'min_count=2, threshold=0, passes=3, all=1')", 0, 0, 0 },
@@ -508,6 +520,11 @@ static const char zFixture[] =
   "SELECT w2v_train('docs', 'body', 'model=emb, arch=skipgram, loss=ns, " TRAIN_OPTS "');"
   "SELECT w2v_train('docs', 'body', 'model=embhs, arch=cbow, loss=hs, " TRAIN_OPTS "');"
   "SELECT w2v_train('docs', 'body', 'model=embsm, arch=skipgram, loss=softmax, " TRAIN_OPTS "');"
+  "SELECT w2v_train('docs', 'body', 'model=embtx, tokenize=unicode61, phrases=1, phrase_threshold=0,"
+  " phrase_min_count=2, " TRAIN_OPTS "');"
+  "CREATE TABLE stop(word TEXT); INSERT INTO stop VALUES ('G0C1'), ('g1c2');"
+  "CREATE TABLE keep(word TEXT, count INTEGER);"
+  " INSERT INTO keep SELECT printf('g%dm%d', i/5, i%5), 10 + i FROM (WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i+1 FROM n WHERE i < 14) SELECT i FROM n);"
   "CREATE TABLE questions(section TEXT, a TEXT, b TEXT, c TEXT, d TEXT);"
   "INSERT INTO questions VALUES ('s1', 'g0m0', 'g0m1', 'g1m0', 'g1m1'), ('s1', 'g0c0', 'g0c1', 'g2c0', 'g2c1'),"
   " ('s2', 'g1m2', 'g1m3', 'g2m2', 'g2m3'), ('s2', 'g0m0', 'nosuch', 'g1m0', 'g1m1');"
