@@ -49,7 +49,7 @@ static int push_end(W2vCorpus *c){
 ** would expire every statement of the connection, and the statement calling
 ** w2v_train would then fail with "abort due to ROLLBACK" when it opens its
 ** next table.) */
-static int prepare_source2(sqlite3 *db, const char *zFunc, const char *zTable, const char *zColumn,
+static int prepare_source(sqlite3 *db, const char *zFunc, const char *zTable, const char *zColumn,
                            const char *zColumn2, sqlite3_stmt **ppStmt, char **pzErr){
   const char *zDot = strchr(zTable, '.');
   const char *zName = zTable;   /* the table as the columns are qualified */
@@ -82,11 +82,6 @@ static int prepare_source2(sqlite3 *db, const char *zFunc, const char *zTable, c
   return rc;
 }
 
-static int prepare_source(sqlite3 *db, const char *zTable, const char *zColumn,
-                          sqlite3_stmt **ppStmt, char **pzErr){
-  return prepare_source2(db, "w2v_train", zTable, zColumn, 0, ppStmt, pzErr);
-}
-
 int w2v_word_list_read(sqlite3 *db, const char *zOption, const char *zTable, W2vText *text,
                        const char *zJoin, int wantCount, W2vVocab *list, int *pHasCount, char **pzErr){
   sqlite3_stmt *p = 0;
@@ -95,18 +90,18 @@ int w2v_word_list_read(sqlite3 *db, const char *zOption, const char *zTable, W2v
   int rc = SQLITE_ERROR;
   *pHasCount = 0;
   if( wantCount ){
-    rc = prepare_source2(db, "w2v_train", zTable, "word", "count", &p, &zErr);
+    rc = prepare_source(db, "", zTable, "word", "count", &p, &zErr);
     if( rc==SQLITE_OK ) *pHasCount = 1;
-    if( rc==SQLITE_ERROR && zErr && strcmp(zErr, "w2v_train: no such column: count")==0 ){
+    if( rc==SQLITE_ERROR && zErr && strcmp(zErr, ": no such column: count")==0 ){
       sqlite3_free(zErr);
       zErr = 0;
     }
   }
   if( !*pHasCount && zErr==0 && rc!=SQLITE_NOMEM ){
-    rc = prepare_source2(db, "w2v_train", zTable, "word", 0, &p, &zErr);
+    rc = prepare_source(db, "", zTable, "word", 0, &p, &zErr);
   }
   if( rc!=SQLITE_OK ){
-    *pzErr = zErr ? sqlite3_mprintf("w2v_train: %s=%s: %s", zOption, zTable, zErr + 11) : 0;
+    *pzErr = zErr ? sqlite3_mprintf("w2v_train: %s=%s%s", zOption, zTable, zErr) : 0;
     sqlite3_free(zErr);
     return rc;
   }
@@ -167,17 +162,18 @@ static int add_token(void *pCtx, const char *z, int n, int iStart, int iEnd){
 
 /* A row through the model's tokenizer and its phrases (update=1 of a model
 ** with phrases): its tokens as add_token takes them. */
-static int add_row_phrased(sqlite3 *db, W2vModel *m, const char *z, int n, ReadCtx *r, char **pzErr){
+static int add_row_phrased(sqlite3 *db, const char *zFunc, W2vModel *m, const char *z, int n, ReadCtx *r,
+                           char **pzErr){
   W2vWords w;
   int i, rc;
   memset(&w, 0, sizeof(w));
-  rc = w2v_model_words(db, m, "w2v_train", z, n, &w, pzErr);
+  rc = w2v_model_words(db, m, zFunc, z, n, &w, pzErr);
   for(i=0; i<w.n && rc==SQLITE_OK; i++) rc = add_token(r, w.zTok + w.aOff[i], w.aLen[i], 0, 0);
   w2v_words_free(&w);
   return rc;
 }
 
-int w2v_corpus_read(sqlite3 *db, const char *zTable, const char *zColumn,
+int w2v_corpus_read(sqlite3 *db, const char *zFunc, const char *zTable, const char *zColumn,
                     W2vText *text, W2vModel *pPhrases, sqlite3_int64 maxBytes, W2vVocab *vocab, W2vCorpus *c,
                     char **pzErr){
   sqlite3_int64 nRow = 0;
@@ -186,7 +182,7 @@ int w2v_corpus_read(sqlite3 *db, const char *zTable, const char *zColumn,
   int rc;
   memset(c, 0, sizeof(*c));
   r.vocab = vocab; r.c = c; r.full = 0;
-  rc = prepare_source(db, zTable, zColumn, &pStmt, pzErr);
+  rc = prepare_source(db, zFunc, zTable, zColumn, 0, &pStmt, pzErr);
   if( rc!=SQLITE_OK ) return rc;
   while( (rc = sqlite3_step(pStmt))==SQLITE_ROW ){
     const char *z;
@@ -197,27 +193,27 @@ int w2v_corpus_read(sqlite3 *db, const char *zTable, const char *zColumn,
     n = sqlite3_column_bytes(pStmt, 0);
     if( z==0 ) goto oom;
     if( pPhrases && pPhrases->nPhrasePass ){
-      rc = add_row_phrased(db, pPhrases, z, n, &r, pzErr);
+      rc = add_row_phrased(db, zFunc, pPhrases, z, n, &r, pzErr);
       if( *pzErr ) goto done;
     }else{
       rc = w2v_text_split(text, z, n, add_token, &r);
     }
     if( r.full ){
-      *pzErr = sqlite3_mprintf("w2v_train: more than 2147483647 distinct words");
+      *pzErr = sqlite3_mprintf("%s: more than 2147483647 distinct words", zFunc);
       goto done;
     }
     if( rc==SQLITE_NOMEM ) goto oom;
     if( rc!=SQLITE_OK ){
-      *pzErr = sqlite3_mprintf("w2v_train: the tokenizer failed on a row of %s.%s (error %d)",
-                               zTable, zColumn, rc);
+      *pzErr = sqlite3_mprintf("%s: the tokenizer failed on a row of %s.%s (error %d)",
+                               zFunc, zTable, zColumn, rc);
       goto done;
     }
     if( c->nIds>nBefore && push_end(c) ) goto oom;
     nRow++;
     if( w2v_corpus_bytes(c) + w2v_vocab_bytes(vocab) > maxBytes ){
-      *pzErr = sqlite3_mprintf("w2v_train: reading %s.%s needs more than max_memory=%lld MiB "
+      *pzErr = sqlite3_mprintf("%s: reading %s.%s needs more than max_memory=%lld MiB "
                                "(%lld rows, %lld tokens, %lld distinct words so far); raise max_memory",
-                               zTable, zColumn, maxBytes>>20, nRow, (sqlite3_int64)c->nIds, (sqlite3_int64)vocab->n);
+                               zFunc, zTable, zColumn, maxBytes>>20, nRow, (sqlite3_int64)c->nIds, (sqlite3_int64)vocab->n);
       rc = SQLITE_TOOBIG;
       goto done;
     }
@@ -225,13 +221,13 @@ int w2v_corpus_read(sqlite3 *db, const char *zTable, const char *zColumn,
   if( rc==SQLITE_DONE ){
     rc = SQLITE_OK;
   }else{
-    *pzErr = sqlite3_mprintf("w2v_train: reading %s.%s: %s", zTable, zColumn, sqlite3_errmsg(db));
+    *pzErr = sqlite3_mprintf("%s: reading %s.%s: %s", zFunc, zTable, zColumn, sqlite3_errmsg(db));
   }
   goto done;
 
 oom:
   rc = SQLITE_NOMEM;
-  *pzErr = sqlite3_mprintf("w2v_train: out of memory reading the corpus");
+  *pzErr = sqlite3_mprintf("%s: out of memory reading the corpus", zFunc);
 done:
   sqlite3_finalize(pStmt);
   if( rc!=SQLITE_OK ) w2v_corpus_free(c);
@@ -283,10 +279,6 @@ int w2v_learnt_add(void *pCtx, const W2vPhraseRow *row){
   return SQLITE_OK;
 }
 
-static int probe_interrupted(void *pProbe){
-  return w2v_interrupted((sqlite3_stmt*)pProbe);
-}
-
 int w2v_corpus_phrases(sqlite3 *db, W2vCorpus *c, W2vVocab *raw, int nPass, sqlite3_int64 minCount,
                        double threshold, const char *zDelim, sqlite3_int64 maxBytes,
                        W2vLearntPhrases *out, char **pzErr){
@@ -302,7 +294,7 @@ int w2v_corpus_phrases(sqlite3 *db, W2vCorpus *c, W2vVocab *raw, int nPass, sqli
     p.minCount = minCount;
     p.threshold = threshold;
     p.maxBytes = maxBytes;
-    p.xInterrupt = pProbe ? probe_interrupted : 0;
+    p.xInterrupt = pProbe ? w2v_interrupted_cb : 0;
     p.pInterruptArg = pProbe;
     view.ids = c->ids; view.nIds = c->nIds; view.ends = c->ends; view.nSent = c->nSent;
     r = w2v_phrases_score(&view, raw->counts, raw->n, &p, &set);

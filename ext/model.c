@@ -81,11 +81,7 @@ int64_t w2v_model_find(const W2vModel *m, const char *z, int n){
   need = W2V_FOLD_MAX((size_t)n);
   zFold = need<=sizeof(buf) ? buf : sqlite3_malloc64(need);
   if( zFold==0 ) return -1;
-  if( m->fold==W2V_FOLD_ASCII ){
-    w2v_fold_ascii(zFold, z, (size_t)n);
-  }else{
-    n = (int)w2v_fold_utf8(zFold, z, (size_t)n);
-  }
+  n = (int)w2v_text_fold(m->fold, zFold, z, (size_t)n);
   id = w2v_vocab_find(&m->vocab, zFold, (uint32_t)n);
   if( zFold!=buf ) sqlite3_free(zFold);
   return id;
@@ -222,7 +218,9 @@ static int join_pass(const W2vModel *m, int pass, W2vWords *w){
 
 int w2v_model_words(sqlite3 *db, W2vModel *m, const char *zFunc, const char *z, int n,
                     W2vWords *w, char **pzErr){
-  int rc = w2v_words_split(db, &m->pFts5, zFunc, m->zTokenize, m->fold, &m->vocab, z, n, w, pzErr);
+  /* with phrases the ids are looked up once, after the joins */
+  int rc = w2v_words_split(db, &m->pFts5, zFunc, m->zTokenize, m->fold,
+                           m->nPhrasePass ? 0 : &m->vocab, z, n, w, pzErr);
   int pass, i;
   for(pass=1; pass<=m->nPhrasePass && rc==SQLITE_OK && w->n>1; pass++) rc = join_pass(m, pass, w);
   if( m->nPhrasePass>0 && rc==SQLITE_OK ){

@@ -165,21 +165,6 @@ static int ph_close(sqlite3_vtab_cursor *pCur){
   return SQLITE_OK;
 }
 
-/* sqlite3_interrupt() seen by a probe statement (the core asks now and then) */
-static int ph_interrupted(void *pProbe){
-  return w2v_interrupted((sqlite3_stmt*)pProbe);
-}
-
-/* corpus.c's messages name w2v_train: rename them for this function. */
-static char *ph_rename_error(char *zErr){
-  static const char zTrain[] = "w2v_train: ";
-  char *z;
-  if( zErr==0 || strncmp(zErr, zTrain, sizeof(zTrain)-1)!=0 ) return zErr;
-  z = sqlite3_mprintf(FUNC ": %s", zErr + sizeof(zTrain)-1);
-  sqlite3_free(zErr);
-  return z;
-}
-
 /* The message of a core error code. */
 static int ph_core_error(sqlite3_vtab *pVtab, int64_t rc, const PhOptions *o, int pass){
   switch( rc ){
@@ -204,7 +189,7 @@ static int ph_read_rows(sqlite3 *db, const PhOptions *o, const char *zTable, con
   W2vText t;
   int rc = w2v_text_open(db, 0, FUNC, o->zTokenize, o->lower ? W2V_FOLD_UNICODE : W2V_FOLD_NONE, &t, pzErr);
   if( rc!=SQLITE_OK ) return rc;
-  rc = w2v_corpus_read(db, zTable, zColumn, &t, 0, o->maxMemory, vocab, c, pzErr);
+  rc = w2v_corpus_read(db, FUNC, zTable, zColumn, &t, 0, o->maxMemory, vocab, c, pzErr);
   w2v_text_close(&t);
   return rc;
 }
@@ -258,7 +243,7 @@ static int ph_filter(sqlite3_vtab_cursor *pCur, int idxNum, const char *idxStr,
 
   rc = ph_read_rows(db, &o, zTable, zColumn, &c->vocab, &corpus, &zErr);
   if( rc!=SQLITE_OK ){
-    rc = w2v_vtab_error(pVtab, ph_rename_error(zErr), rc);
+    rc = w2v_vtab_error(pVtab, zErr, rc);
     goto done;
   }
 
@@ -273,7 +258,7 @@ static int ph_filter(sqlite3_vtab_cursor *pCur, int idxNum, const char *idxStr,
     p.crossSentences = o.crossRows;
     used = w2v_corpus_bytes(&corpus) + w2v_vocab_bytes(&c->vocab);
     p.maxBytes = o.maxMemory>used + (1<<20) ? o.maxMemory - used : (1<<20);
-    p.xInterrupt = pProbe ? ph_interrupted : 0;
+    p.xInterrupt = pProbe ? w2v_interrupted_cb : 0;
     p.pInterruptArg = pProbe;
     view.ids = corpus.ids; view.nIds = corpus.nIds; view.ends = corpus.ends; view.nSent = corpus.nSent;
     r = w2v_phrases_score(&view, c->vocab.counts, c->vocab.n, &p, &set);

@@ -10,6 +10,13 @@
 SQLITE_EXTENSION_INIT3
 #include "w2vInt.h"
 
+size_t w2v_text_fold(int fold, char *dst, const char *src, size_t n){
+  if( fold==W2V_FOLD_UNICODE ) return w2v_fold_utf8(dst, src, n);
+  if( fold==W2V_FOLD_ASCII ) w2v_fold_ascii(dst, src, n);
+  else if( n>0 ) memcpy(dst, src, n);
+  return n;
+}
+
 int w2v_text_is_whitespace(const char *zSpec){
   return zSpec==0 || sqlite3_stricmp(zSpec, "whitespace")==0;   /* FTS5 names are case-blind too */
 }
@@ -159,11 +166,7 @@ static int emit(SplitCtx *s, const char *z, int n, int iStart, int iEnd){
     t->zFold = p;
     t->nFold = need;
   }
-  if( t->fold==W2V_FOLD_ASCII ){
-    w2v_fold_ascii(t->zFold, z, (size_t)n);
-  }else{
-    n = (int)w2v_fold_utf8(t->zFold, z, (size_t)n);
-  }
+  n = (int)w2v_text_fold(t->fold, t->zFold, z, (size_t)n);
   return s->x(s->ctx, t->zFold, n, iStart, iEnd);
 }
 
@@ -222,9 +225,7 @@ int w2v_text_word(W2vText *t, const char *z, int n, const char *zJoin, const cha
     t->zWord = p;
     t->nWord = W2V_FOLD_MAX((size_t)n);
   }
-  if( t->fold==W2V_FOLD_UNICODE ) n = (int)w2v_fold_utf8(t->zWord, z, (size_t)n);
-  else if( t->fold==W2V_FOLD_ASCII ) w2v_fold_ascii(t->zWord, z, (size_t)n);
-  else if( n>0 ) memcpy(t->zWord, z, (size_t)n);
+  n = (int)w2v_text_fold(t->fold, t->zWord, z, (size_t)n);
   *pz = t->zWord;
   *pn = n;
   return SQLITE_OK;

@@ -226,7 +226,7 @@ void w2v_fn_train(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   }
   rc = w2v_text_open(db, 0, "w2v_train", o.zTokenize, o.fold, &text, &zErr);
   if( rc!=SQLITE_OK ) goto done;
-  rc = w2v_corpus_read(db, zTable, zColumn, &text, o.update ? upd.m : 0, o.maxMemory, &raw, &corpus, &zErr);
+  rc = w2v_corpus_read(db, "w2v_train", zTable, zColumn, &text, o.update ? upd.m : 0, o.maxMemory, &raw, &corpus, &zErr);
   if( rc==SQLITE_OK && o.phrases ){
     rc = w2v_corpus_phrases(db, &corpus, &raw, o.phrases, o.phraseMinCount, o.phraseThreshold, o.zPhraseDelim,
                             o.maxMemory - w2v_corpus_bytes(&corpus) - w2v_vocab_bytes(&raw), &learnt, &zErr);

@@ -119,6 +119,10 @@ int w2v_interrupted(sqlite3_stmt *pProbe){
   return rc==SQLITE_INTERRUPT;
 }
 
+int w2v_interrupted_cb(void *pProbe){
+  return w2v_interrupted((sqlite3_stmt*)pProbe);
+}
+
 sqlite3_int64 w2v_default_max_memory(void){
   long long bytes = w2v_phys_bytes();
   if( bytes<=0 ) return (sqlite3_int64)4 << 30;

@@ -55,6 +55,8 @@ int w2v_storage_from_name(const char *z);
 ** interrupted. */
 sqlite3_stmt *w2v_probe_open(sqlite3*);
 int w2v_interrupted(sqlite3_stmt *pProbe);
+/* The same as a core callback (the core's xInterrupt takes a void*). */
+int w2v_interrupted_cb(void *pProbe);
 
 /* max_memory's default: half the physical memory (4 GiB when unknown). */
 sqlite3_int64 w2v_default_max_memory(void);

@@ -93,6 +93,8 @@ typedef struct W2vText {
 /* Called for every token (folded) with its byte range in the text; a
 ** non-zero return stops the split and is its result. */
 typedef int (*W2vTokenFn)(void *ctx, const char *z, int n, int iStart, int iEnd);
+/* src[0..n) folded as W2V_FOLD_* says into dst (W2V_FOLD_MAX(n) bytes); its length. */
+size_t w2v_text_fold(int fold, char *dst, const char *src, size_t n);
 /* 1 when zSpec names the built-in white-space tokenizer (NULL or "whitespace"). */
 int w2v_text_is_whitespace(const char *zSpec);
 /* Opens the tokenizer zSpec (FTS5's tokenize= syntax; NULL or "whitespace":
@@ -496,7 +498,7 @@ typedef struct W2vCorpus {
   int64_t nSent, nSentAlloc;
 } W2vCorpus;
 /* pPhrases: a model whose phrases are joined in every row (update=1), or NULL. */
-int w2v_corpus_read(sqlite3 *db, const char *zTable, const char *zColumn,
+int w2v_corpus_read(sqlite3 *db, const char *zFunc, const char *zTable, const char *zColumn,
                     W2vText *text, W2vModel *pPhrases, sqlite3_int64 maxBytes, W2vVocab *vocab, W2vCorpus *c,
                     char **pzErr);
 /* phrases=N: N passes of word2phrase over the corpus read (core phrases.c):
