@@ -202,9 +202,9 @@ void w2v_options_free(const W2vOptTable *t, void *p){
 }
 
 int w2v_options_parse(const char *zFunc, const char *z, const W2vOptTable *t, void *p,
-                      unsigned *pGiven, char **pzErr){
+                      uint64_t *pGiven, char **pzErr){
   int i = 0, k;
-  unsigned given = 0;
+  uint64_t given = 0;
   *pzErr = 0;
   for(k=0; k<t->n; k++){
     const W2vOptDesc *d = &t->a[k];
@@ -222,10 +222,10 @@ int w2v_options_parse(const char *zFunc, const char *z, const W2vOptTable *t, vo
       char *zList = t->listKeys ? key_list(t) : 0;
       *pzErr = sqlite3_mprintf("%s: unknown option '%s'%s%s", zFunc, zKey, zList ? " " : "", zList ? zList : "");
       sqlite3_free(zList);
-    }else if( given & (1u<<k) ){
+    }else if( given & ((uint64_t)1<<k) ){
       *pzErr = sqlite3_mprintf("%s: option '%s' given twice", zFunc, zKey);
     }else{
-      given |= 1u<<k;
+      given |= (uint64_t)1<<k;
       *pzErr = set_value(zFunc, &t->a[k], p, &zVal);
     }
     sqlite3_free(zKey);

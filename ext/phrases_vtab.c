@@ -46,7 +46,7 @@ typedef struct PhOptions {
   int all;
   int crossRows;
   sqlite3_int64 maxMemory;
-  unsigned given;
+  uint64_t given;
 } PhOptions;
 
 #define OFF(f) offsetof(PhOptions, f)
@@ -66,7 +66,7 @@ static const W2vOptTable phOptions = { aPhOpt, (int)(sizeof(aPhOpt)/sizeof(aPhOp
 
 static int ph_given(const PhOptions *o, const char *zKey){
   int i = w2v_options_index(&phOptions, zKey);
-  return i>=0 && (o->given & (1u<<i))!=0;
+  return i>=0 && (o->given & ((uint64_t)1<<i))!=0;
 }
 
 /* ---- the table, the cursor and its result ------------------------------ */

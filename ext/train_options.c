@@ -59,7 +59,7 @@ const W2vOptTable w2v_train_options = { aTrainOpt, (int)(sizeof(aTrainOpt)/sizeo
 
 int w2v_train_given(const W2vOptions *o, const char *zKey){
   int i = w2v_options_index(&w2v_train_options, zKey);
-  return i>=0 && (o->given & (1u<<i))!=0;
+  return i>=0 && (o->given & ((uint64_t)1<<i))!=0;
 }
 
 static int default_threads(void){

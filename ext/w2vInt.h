@@ -54,7 +54,7 @@ typedef struct W2vOptTable {
 ** space; values may be quoted with ' or ").  Bit i of *pGiven is set when
 ** the user gave option i.  0, or an error code with *pzErr set. */
 int w2v_options_parse(const char *zFunc, const char *z, const W2vOptTable*, void *pStruct,
-                      unsigned *pGiven, char **pzErr);
+                      uint64_t *pGiven, char **pzErr);
 /* Frees the W2V_OPT_TEXT fields. */
 void w2v_options_free(const W2vOptTable*, void *pStruct);
 /* The index of a key in the table, or -1. */
@@ -480,7 +480,7 @@ typedef struct W2vOptions {
   sqlite3_int64 maxMemory;   /* bytes training may allocate */
   int storage;               /* W2V_STORE_*: how the vectors are stored */
   int output;                /* 0: the output weights are not stored */
-  unsigned given;            /* bit i: option i of w2v_train_options given */
+  uint64_t given;            /* bit i: option i of w2v_train_options given */
 } W2vOptions;
 extern const W2vOptTable w2v_train_options;
 extern const W2vOptName w2v_storage_names[];   /* storage=: also w2v_import's */

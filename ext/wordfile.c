@@ -778,7 +778,7 @@ static const W2vOptTable importOptions = { aImportOpt, 7, 1 };
 
 /* The options, and where the model goes (free, or replace=1 given). */
 static int import_begin(sqlite3 *db, const char *zOpt, ImportOptions *io, W2vTarget *target, char **pzErr){
-  unsigned given = 0;
+  uint64_t given = 0;
   int rc = w2v_options_parse("w2v_import", zOpt, &importOptions, io, &given, pzErr);
   if( rc!=SQLITE_OK ) return rc;
   if( !(given & 8) ) io->maxMemory = w2v_default_max_memory();
