@@ -22,7 +22,7 @@ SQLITE_EXTENSION_INIT3
 #include "w2vInt.h"
 
 const char *const w2v_shadow_suffix[W2V_N_SHADOW] = { "config", "vocab", "input", "output", "index",
-                                                            "phrases" };
+                                                            "phrases", "ngrams", "docs", "labels" };
 
 int w2v_store_is_shadow(const char *zSuffix){
   int i;
@@ -187,8 +187,9 @@ int w2v_store_drop(sqlite3 *db, const char *zSchema, const char *zModel){
 int w2v_store_rename(sqlite3 *db, const char *zSchema, const char *zOld, const char *zNew){
   int i, rc = SQLITE_OK;
   for(i=0; i<W2V_N_SHADOW && rc==SQLITE_OK; i++){
-    if( i==W2V_SHADOW_INDEX || i==W2V_SHADOW_PHRASES ){
-      /* models written before the index (phrases) were stored have no such table */
+    if( i>=W2V_SHADOW_INDEX ){
+      /* models written before the index (phrases) were stored, and models
+      ** without what an optional table holds, have no such table */
       char *zIndex = sqlite3_mprintf("%s_%s", zOld, w2v_shadow_suffix[i]);
       int r = zIndex ? schema_lookup(db, zSchema, zIndex, 0, 0) : -2;
       sqlite3_free(zIndex);
@@ -482,7 +483,21 @@ static const char *const azShadowCols[W2V_N_SHADOW] = {
   "(id INTEGER PRIMARY KEY, data BLOB NOT NULL)",
   "(id INTEGER PRIMARY KEY, pass INTEGER NOT NULL, phrase TEXT NOT NULL, \"left\" TEXT NOT NULL,"
   " \"right\" TEXT NOT NULL, count INTEGER NOT NULL, score REAL NOT NULL)",
+  "(bucket INTEGER PRIMARY KEY, vector BLOB NOT NULL)",
+  "(id INTEGER PRIMARY KEY, key NOT NULL UNIQUE, vector BLOB NOT NULL)",
+  "(id INTEGER PRIMARY KEY, label TEXT NOT NULL UNIQUE, count INTEGER NOT NULL)",
 };
+
+/* Whether the model written needs optional shadow table i. */
+static int shadow_wanted(const W2vStoreModel *s, int i){
+  switch( i ){
+    case W2V_SHADOW_PHRASES: return s->nPhrasePass>0;
+    case W2V_SHADOW_NGRAMS:  return s->nNgram>0;
+    case W2V_SHADOW_DOCS:    return s->nDoc>0;
+    case W2V_SHADOW_LABELS:  return s->nLabel>0;
+    default:                 return 1;
+  }
+}
 
 /* The shape shadow table i of zSchema.zModel has: 0 missing, 1 as it
 ** should be, 2 another shape (damage). */
@@ -538,9 +553,9 @@ static int store_write(sqlite3 *db, const W2vStoreModel *s, int isModel, sqlite3
   }
   if( rc==SQLITE_OK ) rc = guard_start(db, zS, pGuard);
   for(i=0; i<W2V_N_SHADOW && rc==SQLITE_OK; i++){
-    /* a model without phrases has no phrases table (one left by an
-    ** earlier model of the name is emptied) */
-    if( i==W2V_SHADOW_PHRASES && aState[i]==0 && s->nPhrasePass==0 ) continue;
+    /* a model without phrases (n-grams, documents, labels) has no such
+    ** table (one left by an earlier model of the name is emptied) */
+    if( aState[i]==0 && !shadow_wanted(s, i) ) continue;
     rc = aState[i]==1 ? exec_fmt(db, pzErr, "DELETE FROM \"%w\".\"%w_%s\"", zS, zM, w2v_shadow_suffix[i])
        : exec_fmt(db, pzErr, "CREATE TABLE \"%w\".\"%w_%s\"%s", zS, zM, w2v_shadow_suffix[i], azShadowCols[i]);
   }

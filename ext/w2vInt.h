@@ -112,9 +112,14 @@ int w2v_text_word(W2vText *t, const char *z, int n, const char *zJoin, const cha
 void w2v_text_close(W2vText *t);
 
 /* ---- store.c: the shadow tables ---------------------------------------- */
-#define W2V_N_SHADOW 6
+#define W2V_N_SHADOW 9
 #define W2V_SHADOW_INDEX 4         /* w2v_shadow_suffix[4]: "index", new in format 2 */
 #define W2V_SHADOW_PHRASES 5       /* "phrases", new in format 3 */
+#define W2V_SHADOW_NGRAMS 6        /* "ngrams": subword and word n-gram rows (bucket, vector) */
+#define W2V_SHADOW_DOCS 7          /* "docs": paragraph vectors (key, vector) */
+#define W2V_SHADOW_LABELS 8        /* "labels": a classifier's labels (label, count) */
+/* From W2V_SHADOW_PHRASES on, a table exists only when the model has what it
+** holds (and from W2V_SHADOW_INDEX on, older models lack it). */
 extern const char *const w2v_shadow_suffix[W2V_N_SHADOW];
 int w2v_store_is_shadow(const char *zSuffix);
 
@@ -149,6 +154,9 @@ typedef struct W2vStoreModel {
   const char *zPhraseDelim;        /* joins a phrase's parts */
   const W2vPhraseRow *aPhrase;     /* every phrase a pass would join */
   sqlite3_int64 nPhrase;
+  sqlite3_int64 nNgram;            /* rows of <model>_ngrams (0: no such table) */
+  sqlite3_int64 nDoc;              /* rows of <model>_docs (0: no such table) */
+  sqlite3_int64 nLabel;            /* rows of <model>_labels (0: no such table) */
   int storage;                     /* W2V_STORE_*: how rows are stored */
   int output;                      /* 0: output=0, out is not stored */
   const W2vVocab *vocab;
