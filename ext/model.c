@@ -302,6 +302,53 @@ static int add_phrase(void *pCtx, const W2vPhraseRow *r){
   return rc;
 }
 
+/* The search index's arrays touched ahead of the reading (w2v_prefault). */
+static void prefault_index(void *p){
+  W2vKnn *x = p;
+  w2v_prefault(x->q8, (size_t)x->n * (size_t)x->stride);
+  w2v_prefault(x->scale, sizeof(float)*(size_t)x->n);
+  w2v_prefault(x->err, sizeof(float)*(size_t)x->n);
+  w2v_prefault(x->invNorm, sizeof(float)*(size_t)x->n);
+}
+
+typedef struct VocabIndexing { W2vVocab *v; int64_t repeat; } VocabIndexing;
+static void fill_vocab_index(void *p){
+  VocabIndexing *vi = p;
+  w2v_vocab_index_fill(vi->v, &vi->repeat);
+}
+
+/* The vocabulary, then the search index when the model has one (the word
+** vectors are read when something needs them all; the search reads the rows
+** it re-scores: w2v_rows_get), else the word vectors.  A model of millions
+** of words spends its load in three parts that overlap on two threads: the
+** kernel's first touch of the index memory runs while the words are read,
+** and the words are indexed while the search index is read. */
+static int read_words_and_index(sqlite3 *db, W2vModel *m, const W2vStoredMeta *meta, char **pzWhat){
+  const char *zSchema = m->zSchema, *zModel = m->zName;
+  W2vTask task;
+  VocabIndexing vi;
+  int rc, haveIndex = meta->index;
+  if( haveIndex ){
+    if( w2v_knn_alloc(&m->knn, meta->nVocab, m->dim) ) return SQLITE_NOMEM;
+    w2v_task_start(&task, prefault_index, &m->knn);
+  }
+  rc = w2v_store_read_vocab(db, zSchema, zModel, meta->nVocab, &m->vocab, pzWhat);
+  if( haveIndex ) w2v_task_join(&task);
+  if( rc==SQLITE_OK && w2v_vocab_index_alloc(&m->vocab) ) rc = SQLITE_NOMEM;
+  if( rc!=SQLITE_OK ) return rc;
+  vi.v = &m->vocab;
+  vi.repeat = -1;
+  w2v_task_start(&task, fill_vocab_index, &vi);
+  rc = haveIndex ? w2v_store_read_index(db, zSchema, zModel, meta->nVocab, &m->knn, pzWhat) : SQLITE_OK;
+  w2v_task_join(&task);
+  if( rc==SQLITE_OK && vi.repeat>=0 ){
+    *pzWhat = sqlite3_mprintf("%s_vocab repeats the word '%s'", zModel, w2v_vocab_word(&m->vocab, vi.repeat));
+    rc = SQLITE_CORRUPT;
+  }
+  if( rc==SQLITE_OK && !haveIndex ) rc = read_input(db, m, pzWhat);
+  return rc;
+}
+
 /* Reads config, vocabulary and word vectors (or the search index) into a
 ** new model (one reference). */
 static int load_model(sqlite3 *db, const char *zSchema, const char *zModel, sqlite3_int64 gen,
@@ -332,18 +379,11 @@ static int load_model(sqlite3 *db, const char *zSchema, const char *zModel, sqli
     meta.zTokenize = meta.zPhraseDelim = 0;
     m->storage = meta.storage;
     m->hasOutput = meta.output;
-    rc = w2v_store_read_vocab(db, zSchema, zModel, meta.nVocab, &m->vocab, pzWhat);
+    rc = read_words_and_index(db, m, &meta, pzWhat);
     m->countsSorted = w2v_counts_sorted(m->vocab.counts, m->vocab.n);
     if( rc==SQLITE_OK && m->nPhrasePass>0 ){
       rc = w2v_store_read_phrases(db, zSchema, zModel, m->nPhrasePass, m->zPhraseDelim, add_phrase, m, pzWhat);
     }
-  }
-  if( rc==SQLITE_OK && meta.index ){
-    /* the word vectors are read when something needs them all; the search
-    ** reads the rows it re-scores (w2v_rows_get) */
-    rc = w2v_store_read_index(db, zSchema, zModel, meta.nVocab, m->dim, &m->knn, pzWhat);
-  }else if( rc==SQLITE_OK ){
-    rc = read_input(db, m, pzWhat);
   }
   if( rc!=SQLITE_OK ){
     model_free(m);

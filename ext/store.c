@@ -448,12 +448,12 @@ static int read_part(sqlite3 *db, const char *zSchema, const char *zTable, int p
   return rc;
 }
 
-int w2v_store_read_index(sqlite3 *db, const char *zSchema, const char *zModel, sqlite3_int64 n, int dim,
+int w2v_store_read_index(sqlite3 *db, const char *zSchema, const char *zModel, sqlite3_int64 n,
                          W2vKnn *x, char **pzWhat){
   char *zTable = sqlite3_mprintf("%s_index", zModel);
   unsigned char *trip = 0;
   sqlite3_int64 i;
-  int rc = zTable && w2v_knn_alloc(x, n, dim)==0 ? SQLITE_OK : SQLITE_NOMEM;
+  int rc = zTable ? SQLITE_OK : SQLITE_NOMEM;
   if( rc==SQLITE_OK ) rc = read_part(db, zSchema, zTable, 1, x->q8, (size_t)n*x->stride, pzWhat);
   if( rc==SQLITE_OK && (trip = w2v_core_malloc(12*(size_t)(n ? n : 1)))==0 ) rc = SQLITE_NOMEM;
   if( rc==SQLITE_OK ) rc = read_part(db, zSchema, zTable, 2, trip, 12*(size_t)n, pzWhat);
@@ -804,7 +804,7 @@ int w2v_store_read_vocab(sqlite3 *db, const char *zSchema, const char *zModel,
   if( rc!=SQLITE_OK ){ sqlite3_finalize(p); return prepare_error(db, rc, pzWhat); }
   /* room for vocab_size words at once (a hint: the rows are checked against
   ** it below, and when the room cannot be had the words grow it as usual) */
-  w2v_vocab_reserve(v, nVocab, (size_t)nVocab*12 + 16384);
+  w2v_vocab_reserve_append(v, nVocab, (size_t)nVocab*12 + 16384);
   while( (rc = sqlite3_step(p))==SQLITE_ROW ){
     const char *w = (const char*)sqlite3_column_text(p, 1);
     int n = sqlite3_column_bytes(p, 1);
@@ -827,13 +827,9 @@ int w2v_store_read_vocab(sqlite3 *db, const char *zSchema, const char *zModel,
     if( rc!=SQLITE_ROW ) break;
     prev = count;
     total += count;
-    id = w2v_vocab_add(v, w, (uint32_t)n, count);
+    /* the caller indexes them once all are in (much faster for millions) */
+    id = w2v_vocab_append(v, w, (uint32_t)n, count);
     if( id<0 ){ rc = SQLITE_NOMEM; break; }
-    if( id!=v->n-1 ){
-      *pzWhat = sqlite3_mprintf("%s_vocab repeats the word '%s'", zModel, w);
-      rc = SQLITE_CORRUPT;
-      break;
-    }
     rc = SQLITE_OK;
   }
   if( rc==SQLITE_DONE || rc==SQLITE_ROW ) rc = SQLITE_OK;

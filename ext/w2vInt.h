@@ -195,11 +195,14 @@ void w2v_store_meta_free(W2vStoredMeta*);
 int w2v_store_read_phrases(sqlite3*, const char *zSchema, const char *zModel, int nPass,
                            const char *zDelim, int (*x)(void*, const W2vPhraseRow*), void *ctx,
                            char **pzWhat);
+/* The words, appended to an empty vocabulary without an index (the caller
+** makes it: w2v_vocab_index_alloc/fill, and a repeated word is damage). */
 int w2v_store_read_vocab(sqlite3*, const char *zSchema, const char *zModel,
                          sqlite3_int64 nVocab, W2vVocab*, char **pzWhat);
-/* The search index (w2v_store_read_config said index=1) into x, whose
-** vec is NULL; SQLITE_CORRUPT with *pzWhat when it is not as written. */
-int w2v_store_read_index(sqlite3*, const char *zSchema, const char *zModel, sqlite3_int64 n, int dim,
+/* The search index (w2v_store_read_config said index=1) into x, made by
+** w2v_knn_alloc for n rows, whose vec is NULL; SQLITE_CORRUPT with *pzWhat
+** when it is not as written (x is freed on every error). */
+int w2v_store_read_index(sqlite3*, const char *zSchema, const char *zModel, sqlite3_int64 n,
                          W2vKnn *x, char **pzWhat);
 /* One word vector: a statement made by w2v_store_row_prepare, then each
 ** row read by id (0-based) into v, checked (SQLITE_CORRUPT, *pzWhat). */

@@ -361,6 +361,37 @@ static void check_spans(void){
   { static const int64_t d[] = {5, 3, 4}; CHECK(!w2v_counts_sorted(d, 3), "unsorted counts"); }
 }
 
+/* Bulk loading a vocabulary (w2v_vocab_append, then the index filled at
+** once, as a stored model is read): every word found at its id, an unknown
+** word not found, and a repeated word reported at its second id. */
+static void check_bulk_vocab(int64_t n, int64_t repeatAt){
+  W2vVocab v;
+  char w[32];
+  int64_t i, repeat = -2, bad = 0;
+  w2v_vocab_init(&v);
+  for(i=0; i<n; i++){
+    int k = i==repeatAt ? snprintf(w, sizeof(w), "w%lld", (long long)(i/2))
+                        : snprintf(w, sizeof(w), "w%lld", (long long)i);
+    if( w2v_vocab_append(&v, w, (uint32_t)k, n - i)!=i ) bad++;
+  }
+  CHECK(bad==0 && v.n==n, "bulk vocab %lld: append gave other ids", (long long)n);
+  CHECK(w2v_vocab_index_alloc(&v)==0, "bulk vocab %lld: index_alloc", (long long)n);
+  w2v_vocab_index_fill(&v, &repeat);
+  CHECK(repeat==(repeatAt>=0 ? repeatAt : -1), "bulk vocab %lld: repeat %lld, expected %lld",
+        (long long)n, (long long)repeat, (long long)repeatAt);
+  for(i=0, bad=0; i<n; i++){
+    int k = snprintf(w, sizeof(w), "w%lld", (long long)i);
+    int64_t want = i==repeatAt ? -1 : i;
+    if( w2v_vocab_find(&v, w, (uint32_t)k)!=want ) bad++;
+  }
+  CHECK(bad==0, "bulk vocab %lld: %lld words not found at their ids", (long long)n, (long long)bad);
+  CHECK(w2v_vocab_find(&v, "x", 1)==-1, "bulk vocab %lld: an unknown word found", (long long)n);
+  /* the index keeps working for words added one by one afterwards */
+  CHECK(w2v_vocab_add(&v, "extra", 5, 1)==n && w2v_vocab_find(&v, "extra", 5)==n
+        && w2v_vocab_find(&v, "w0", 2)==(n>0 ? 0 : -1), "bulk vocab %lld: add after the bulk load", (long long)n);
+  w2v_vocab_free(&v);
+}
+
 static int run_counts(void){
   const int64_t M = INT64_MAX;
   char zName[64];
@@ -368,6 +399,12 @@ static int run_counts(void){
   int i;
 
   check_spans();
+  check_bulk_vocab(0, -1);
+  check_bulk_vocab(1, -1);
+  check_bulk_vocab(17, -1);
+  check_bulk_vocab(100000, -1);
+  check_bulk_vocab(100000, 99999);
+  check_bulk_vocab(5000, 4001);
 
   /* ---- w2v_tree_build ---- */
   { int64_t c[] = {0};                check_tree("0", c, 1, 0, 0); }

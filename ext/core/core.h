@@ -11,6 +11,7 @@
 
 #include <stdint.h>
 #include <stddef.h>
+#include <pthread.h>
 
 /* The core's failures, where a function returns a count or id otherwise. */
 enum { W2V_ERR_NOMEM = -1,      /* an allocation failed */
@@ -38,6 +39,19 @@ void w2v_core_free(void *p);
 ** it wants; 0 means fail.  (make test-oom, and the unit test that checks
 ** w2v_train_bytes against what training allocates.) */
 extern int (*w2v_core_alloc_hook)(size_t);
+
+/* ---- task.c: one function run on a second thread while the caller does
+** something else (loading a big model: the kernel's first touch of the
+** index memory, and indexing the words, overlap the reading).  The function
+** must not allocate through the core (test-oom counts allocations, and
+** their order must not depend on threads).  When no thread can be started
+** the function runs in w2v_task_start itself. */
+typedef struct W2vTask { void (*fn)(void*); void *arg; int started; pthread_t tid; } W2vTask;
+void w2v_task_start(W2vTask*, void (*fn)(void*), void *arg);
+void w2v_task_join(W2vTask*);
+/* Writes a zero into every page of p[0..n): the kernel's first-touch work,
+** done ahead of the real writes (for w2v_task_start). */
+void w2v_prefault(void *p, size_t n);
 
 /* ---- dispatch.c: which compiled kernels (loss.c and knn.c, once per
 ** instruction set: kernel.h) the w2v_loss_* and w2v_knn_* functions run.
@@ -117,7 +131,7 @@ typedef struct W2vVocab {
   uint32_t *lens;       /* byte length of each word */
   char *pool;           /* all words, back to back, each followed by a 0 byte */
   size_t poolUsed, poolAlloc;
-  int32_t *slots;       /* open-addressing hash table of ids, -1 = empty */
+  uint64_t *slots;      /* open-addressing hash table: hash tag << 32 | id, all ones = empty */
   uint64_t nSlot;       /* power of two */
 } W2vVocab;
 
@@ -132,6 +146,17 @@ void w2v_vocab_free(W2vVocab*);
 int w2v_vocab_reserve(W2vVocab*, int64_t n, size_t nPool);
 int64_t w2v_vocab_add(W2vVocab*, const char *z, uint32_t n, int64_t count);
 int64_t w2v_vocab_find(const W2vVocab*, const char *z, uint32_t n);
+/* Bulk loading (a stored vocabulary, words known to be distinct): appends
+** the word as the next id without looking it up (the index is dropped);
+** when all are in, w2v_vocab_index_alloc makes an empty index (0, or -1 on
+** OOM) and w2v_vocab_index_fill fills it (no allocation: it may run as a
+** W2vTask), with *pRepeat the first id whose word an earlier id has (-1:
+** none).  Append returns the id, W2V_ERR_NOMEM or W2V_ERR_FULL. */
+int64_t w2v_vocab_append(W2vVocab*, const char *z, uint32_t n, int64_t count);
+/* w2v_vocab_reserve for appending: room for the words, no index. */
+int w2v_vocab_reserve_append(W2vVocab*, int64_t n, size_t nPool);
+int w2v_vocab_index_alloc(W2vVocab*);
+void w2v_vocab_index_fill(W2vVocab*, int64_t *pRepeat);
 static inline const char *w2v_vocab_word(const W2vVocab *v, int64_t id){
   return v->pool + v->offs[id];
 }

@@ -14,9 +14,16 @@ static uint64_t hash_bytes(const char *z, uint32_t n){
   return h;
 }
 
+/* A slot holds the high 32 bits of the word's hash above its id, so that a
+** probe compares words only when the hashes agree (the words themselves lie
+** scattered in memory: each comparison is a cache miss). */
+#define SLOT_EMPTY UINT64_MAX
+#define SLOT_ID(x)  ((int64_t)(uint32_t)(x))
+#define SLOT_TAG(h) ((h) & 0xffffffff00000000ULL)
+
 int64_t w2v_vocab_bytes(const W2vVocab *v){
   return v->nAlloc*(int64_t)(sizeof(int64_t) + sizeof(uint64_t) + sizeof(uint32_t))
-       + (int64_t)v->poolAlloc + (int64_t)v->nSlot*(int64_t)sizeof(int32_t);
+       + (int64_t)v->poolAlloc + (int64_t)v->nSlot*(int64_t)sizeof(uint64_t);
 }
 
 void w2v_vocab_init(W2vVocab *v){
@@ -28,40 +35,81 @@ void w2v_vocab_free(W2vVocab *v){
   memset(v, 0, sizeof(*v));
 }
 
-static int rehash(W2vVocab *v, uint64_t nSlot){
-  int32_t *s = w2v_core_malloc(nSlot * sizeof(int32_t));
-  int64_t i;
-  if( s==0 ) return -1;
-  memset(s, 0xff, nSlot * sizeof(int32_t));
-  for(i=0; i<v->n; i++){
-    uint64_t h = hash_bytes(v->pool + v->offs[i], v->lens[i]) & (nSlot-1);
-    while( s[h]>=0 ) h = (h+1) & (nSlot-1);
-    s[h] = (int32_t)i;
+static int word_is(const W2vVocab *v, int64_t id, const char *z, uint32_t n){
+  return v->lens[id]==n && memcmp(v->pool + v->offs[id], z, n)==0;
+}
+
+/* The slot of word id among s[nSlot] (empty, or holding an equal word:
+** *pSame set then), from its hash h. */
+static uint64_t probe(const W2vVocab *v, const uint64_t *s, uint64_t nSlot, uint64_t h,
+                      const char *z, uint32_t n, int *pSame){
+  uint64_t i = h & (nSlot-1), tag = SLOT_TAG(h);
+  *pSame = 0;
+  while( s[i]!=SLOT_EMPTY ){
+    if( SLOT_TAG(s[i])==tag && word_is(v, SLOT_ID(s[i]), z, n) ){ *pSame = 1; break; }
+    i = (i+1) & (nSlot-1);
   }
+  return i;
+}
+
+/* Indexes words [0, v->n) into the empty table s[nSlot].  The hashes are
+** worked out a few words ahead and their slots prefetched: a big vocabulary's
+** table is far larger than the caches, and loading a stored model of
+** millions of words spends most of its time here otherwise.  *pRepeat: the
+** first word equal to an earlier one (-1: none; NULL: not checked). */
+#define AHEAD 16
+static void fill_slots(const W2vVocab *v, uint64_t *s, uint64_t nSlot, int64_t *pRepeat){
+  uint64_t ring[AHEAD];
+  int64_t i;
+  if( pRepeat ) *pRepeat = -1;
+  for(i=0; i<v->n + AHEAD; i++){
+    int64_t j = i - AHEAD;     /* ring[i % AHEAD] holds word j's hash until here */
+    if( j>=0 ){
+      uint64_t h = ring[j % AHEAD];
+      int same;
+      uint64_t at = probe(v, s, nSlot, h, v->pool + v->offs[j], v->lens[j], &same);
+      if( same && pRepeat && *pRepeat<0 ) *pRepeat = j;
+      if( !same ) s[at] = SLOT_TAG(h) | (uint64_t)j;
+    }
+    if( i<v->n ){
+      uint64_t h = hash_bytes(v->pool + v->offs[i], v->lens[i]);
+      ring[i % AHEAD] = h;
+      __builtin_prefetch(&s[h & (nSlot-1)], 1);
+    }
+  }
+}
+
+/* A new empty table of nSlot slots in place of the old one. */
+static int new_slots(W2vVocab *v, uint64_t nSlot){
+  uint64_t *s = w2v_core_malloc(nSlot * sizeof(uint64_t));
+  if( s==0 ) return -1;
+  memset(s, 0xff, nSlot * sizeof(uint64_t));
   w2v_core_free(v->slots);
   v->slots = s;
   v->nSlot = nSlot;
   return 0;
 }
 
-static int64_t lookup_slot(const W2vVocab *v, const char *z, uint32_t n, uint64_t *pSlot){
-  uint64_t h;
-  if( v->nSlot==0 ){ *pSlot = 0; return -1; }
-  h = hash_bytes(z, n) & (v->nSlot-1);
-  while( v->slots[h]>=0 ){
-    int32_t id = v->slots[h];
-    if( v->lens[id]==n && memcmp(v->pool + v->offs[id], z, n)==0 ) return id;
-    h = (h+1) & (v->nSlot-1);
-  }
-  *pSlot = h;
-  return -1;
+static int rehash(W2vVocab *v, uint64_t nSlot){
+  if( new_slots(v, nSlot) ) return -1;
+  fill_slots(v, v->slots, nSlot, 0);
+  return 0;
 }
 
-int w2v_vocab_reserve(W2vVocab *v, int64_t n, size_t nPool){
+static int64_t lookup_slot(const W2vVocab *v, const char *z, uint32_t n, uint64_t *pSlot){
+  uint64_t h;
+  int same;
+  if( v->nSlot==0 ){ *pSlot = 0; return -1; }
+  h = hash_bytes(z, n);
+  *pSlot = probe(v, v->slots, v->nSlot, h, z, n, &same);
+  return same ? SLOT_ID(v->slots[*pSlot]) : -1;
+}
+
+static int reserve(W2vVocab *v, int64_t n, size_t nPool, int withIndex){
   uint64_t nSlot = 4096;
   if( n<=v->nAlloc ) return 0;
   while( nSlot < (uint64_t)n*2 ) nSlot *= 2;
-  if( nSlot>v->nSlot && rehash(v, nSlot) ) return -1;
+  if( withIndex && nSlot>v->nSlot && rehash(v, nSlot) ) return -1;
   if( nPool>v->poolAlloc ){
     char *p = w2v_core_realloc(v->pool, nPool);
     if( p==0 ) return -1;
@@ -85,19 +133,16 @@ int w2v_vocab_reserve(W2vVocab *v, int64_t n, size_t nPool){
   return 0;
 }
 
+int w2v_vocab_reserve(W2vVocab *v, int64_t n, size_t nPool){ return reserve(v, n, nPool, 1); }
+int w2v_vocab_reserve_append(W2vVocab *v, int64_t n, size_t nPool){ return reserve(v, n, nPool, 0); }
+
 int64_t w2v_vocab_find(const W2vVocab *v, const char *z, uint32_t n){
   uint64_t slot;
   return lookup_slot(v, z, n, &slot);
 }
 
-int64_t w2v_vocab_add(W2vVocab *v, const char *z, uint32_t n, int64_t count){
-  uint64_t slot;
-  int64_t id = lookup_slot(v, z, n, &slot);
-  if( id>=0 ){
-    v->counts[id] = w2v_sat_add(v->counts[id], count);
-    return id;
-  }
-  if( v->n>=W2V_MAX_WORDS ) return W2V_ERR_FULL;
+/* Room for one more word in counts/offs/lens and n more bytes in the pool. */
+static int grow_for(W2vVocab *v, uint32_t n){
   if( v->n>=v->nAlloc ){
     int64_t nNew = v->nAlloc ? v->nAlloc*2 : 1024;
     int64_t *c = w2v_core_realloc(v->counts, nNew*sizeof(int64_t));
@@ -122,20 +167,55 @@ int64_t w2v_vocab_add(W2vVocab *v, const char *z, uint32_t n, int64_t count){
     v->pool = p;
     v->poolAlloc = nNew;
   }
-  /* keep the table at most half full */
-  if( (uint64_t)(v->n+1)*2 > v->nSlot ){
-    if( rehash(v, v->nSlot ? v->nSlot*2 : 4096) ) return -1;
-    lookup_slot(v, z, n, &slot);
-  }
-  id = v->n++;
+  return 0;
+}
+
+/* Stores word z as the next id (no index). */
+static int64_t push_word(W2vVocab *v, const char *z, uint32_t n, int64_t count){
+  int64_t id = v->n++;
   memcpy(v->pool + v->poolUsed, z, n);
   v->pool[v->poolUsed + n] = 0;
   v->offs[id] = v->poolUsed;
   v->lens[id] = n;
   v->counts[id] = count;
   v->poolUsed += n + 1;
-  v->slots[slot] = (int32_t)id;
   return id;
+}
+
+int64_t w2v_vocab_add(W2vVocab *v, const char *z, uint32_t n, int64_t count){
+  uint64_t slot;
+  int64_t id = lookup_slot(v, z, n, &slot);
+  if( id>=0 ){
+    v->counts[id] = w2v_sat_add(v->counts[id], count);
+    return id;
+  }
+  if( v->n>=W2V_MAX_WORDS ) return W2V_ERR_FULL;
+  if( grow_for(v, n) ) return -1;
+  /* keep the table at most half full */
+  if( (uint64_t)(v->n+1)*2 > v->nSlot ){
+    if( rehash(v, v->nSlot ? v->nSlot*2 : 4096) ) return -1;
+    lookup_slot(v, z, n, &slot);
+  }
+  id = push_word(v, z, n, count);
+  v->slots[slot] = SLOT_TAG(hash_bytes(z, n)) | (uint64_t)id;
+  return id;
+}
+
+int64_t w2v_vocab_append(W2vVocab *v, const char *z, uint32_t n, int64_t count){
+  if( v->n>=W2V_MAX_WORDS ) return W2V_ERR_FULL;
+  if( grow_for(v, n) ) return -1;
+  if( v->slots ){ w2v_core_free(v->slots); v->slots = 0; v->nSlot = 0; }
+  return push_word(v, z, n, count);
+}
+
+int w2v_vocab_index_alloc(W2vVocab *v){
+  uint64_t nSlot = 4096;
+  while( nSlot < (uint64_t)v->n*2 ) nSlot *= 2;
+  return new_slots(v, nSlot);
+}
+
+void w2v_vocab_index_fill(W2vVocab *v, int64_t *pRepeat){
+  fill_slots(v, v->slots, v->nSlot, pRepeat);
 }
 
 /* A word to keep with its count, so that the comparator needs no context. */
