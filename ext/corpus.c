@@ -190,6 +190,10 @@ static int add_doc_key(sqlite3_stmt *pStmt, const char *zFunc, const char *zKey,
   int t = sqlite3_column_type(pStmt, 1);
   const char *zCol = zKey ? zKey : "rowid";
   int64_t id;
+  if( t==SQLITE_NULL && zKey==0 ){
+    *pzErr = sqlite3_mprintf("%s: the rows have no rowid (a view?): name the documents' key column with doc_key=", zFunc);
+    return SQLITE_ERROR;
+  }
   if( t==SQLITE_NULL ){
     *pzErr = sqlite3_mprintf("%s: doc_key %s is NULL in row %lld (every document needs a key)", zFunc, zCol, iRow);
     return SQLITE_ERROR;

@@ -202,9 +202,10 @@ void w2v_fn_similarity(sqlite3_context *ctx, int argc, sqlite3_value **argv){
 ** (Arora et al. 2017: a word of frequency p weighs A/(A + p), A 1e-3 by
 ** default).  0 with *pA, or 1 after reporting the error. */
 static int embed_weighting(sqlite3_context *ctx, sqlite3_value *v, double *pA){
-  const char *z = (const char*)sqlite3_value_text(v);
+  int t = sqlite3_value_type(v);       /* before the text conversion */
+  const char *z = t==SQLITE_TEXT ? (const char*)sqlite3_value_text(v) : 0;
   *pA = 0;
-  if( sqlite3_value_type(v)==SQLITE_TEXT && z ){
+  if( z ){
     if( strcmp(z, "mean")==0 ) return 0;
     if( strcmp(z, "sif")==0 ){ *pA = 1e-3; return 0; }
     if( strncmp(z, "sif:", 4)==0 ){
@@ -214,10 +215,9 @@ static int embed_weighting(sqlite3_context *ctx, sqlite3_value *v, double *pA){
     }
   }
   w2v_result_error(ctx, sqlite3_mprintf("w2v_embed: the weighting must be 'mean', 'sif' or 'sif:A' with a number A > 0"
-                                        " (e.g. 'sif:1e-4'), not %s%s%s", z && sqlite3_value_type(v)==SQLITE_TEXT ? "'" : "",
-                                        sqlite3_value_type(v)==SQLITE_NULL ? "NULL" : sqlite3_value_type(v)==SQLITE_TEXT ? z
-                                        : sqlite3_value_type(v)==SQLITE_BLOB ? "a blob" : "a number",
-                                        z && sqlite3_value_type(v)==SQLITE_TEXT ? "'" : ""), SQLITE_ERROR);
+                                        " (e.g. 'sif:1e-4'), not %s%s%s", z ? "'" : "",
+                                        z ? z : t==SQLITE_NULL ? "NULL" : t==SQLITE_BLOB ? "a blob" : t==SQLITE_TEXT ? "text"
+                                        : "a number", z ? "'" : ""), SQLITE_ERROR);
   return 1;
 }
 
