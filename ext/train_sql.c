@@ -174,7 +174,7 @@ static int save_model(sqlite3 *db, const W2vOptions *o, const W2vTarget *target,
   }
   if( o->docs ){
     /* documents: their vectors and keys, and config docs, doc_words,
-    ** doc_key (when given) and documents */
+    ** doc_key (the column, or rowid) and documents */
     W2vConfigItem *it;
     s.nDoc = corpus->keys.n;
     s.docv = w2v_train_docs(t);
@@ -186,10 +186,8 @@ static int save_model(sqlite3 *db, const W2vOptions *o, const W2vTarget *target,
     it->zKey = "doc_words"; it->type = SQLITE_INTEGER; it->iValue = o->docs==W2V_DOCS_DBOW ? o->docWords : 1;
     it = &aItem[s.nConfig++]; memset(it, 0, sizeof(*it));
     it->zKey = "documents"; it->type = SQLITE_INTEGER; it->iValue = corpus->keys.n;
-    if( o->zDocKey ){
-      it = &aItem[s.nConfig++]; memset(it, 0, sizeof(*it));
-      it->zKey = "doc_key"; it->type = SQLITE_TEXT; it->zValue = o->zDocKey;
-    }
+    it = &aItem[s.nConfig++]; memset(it, 0, sizeof(*it));
+    it->zKey = "doc_key"; it->type = SQLITE_TEXT; it->zValue = o->zDocKey ? o->zDocKey : "rowid";
   }
   s.aConfig = aItem;
   return w2v_store_save(db, "w2v_train", &s, target->expectGen, pzErr);

@@ -467,6 +467,10 @@ typedef struct W2vDocStep {
   float *doc;           /* this document's vector */
   float **ctx;
   float *h, *gh, *scratch;
+  /* every 4096 words of a long document, when set: refreshes *pAlpha (i:
+  ** the words done of this one); non-zero stops (a cancel) */
+  int (*xTick)(void *pCtx, int64_t i, float *pAlpha);
+  void *pTickCtx;
 } W2vDocStep;
 float w2v_docs_segment(const W2vDocStep*, const int32_t *buf, int64_t n, float alpha,
                        uint64_t *rng, int64_t *pPred);

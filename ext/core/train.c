@@ -130,6 +130,15 @@ static float train_segment(W2vWorker *wk, const int32_t *buf, int64_t n, int64_t
   return loss;
 }
 
+/* docs: what a long document's xTick needs (as train_segment does it) */
+typedef struct DocTick { W2vTrainer *t; int64_t doneBase, rawLen, n; } DocTick;
+static int doc_tick(void *pCtx, int64_t i, float *pAlpha){
+  DocTick *d = pCtx;
+  if( atomic_load_explicit(&d->t->stop, memory_order_relaxed) ) return 1;
+  *pAlpha = current_alpha(d->t, d->doneBase + (d->rawLen * i) / (d->n ? d->n : 1));
+  return 0;
+}
+
 static void *worker_main(void *arg){
   W2vWorker *wk = arg;
   W2vTrainer *t = wk->t;
@@ -160,6 +169,9 @@ static void *worker_main(void *arg){
       if( t->p.docs ){
         /* a document's words (train_docs.c) */
         W2vDocStep ds;
+        DocTick dt;
+        dt.t = t; dt.doneBase = done; dt.rawLen = segEnd-pos; dt.n = n;
+        ds.xTick = doc_tick; ds.pTickCtx = &dt;
         ds.L = &t->loss; ds.mode = t->p.docs; ds.words = t->p.docWords; ds.window = t->p.window;
         ds.in = t->in; ds.doc = t->docv + t->c.doc[lo]*t->p.dim;
         ds.ctx = wk->ctx; ds.h = wk->h; ds.gh = wk->gh; ds.scratch = wk->scratch;

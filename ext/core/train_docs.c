@@ -32,6 +32,7 @@ float w2v_docs_segment(const W2vDocStep *s, const int32_t *buf, int64_t n, float
   for(i=0; i<n; i++){
     int nIn = 0;
     int64_t lo = i, hi = i;
+    if( (i & 4095)==4095 && s->xTick && s->xTick(s->pTickCtx, i, &alpha) ) break;
     if( s->mode==W2V_DOCS_DM || s->words ){
       int b = (int)w2v_rng_below(rng, (uint32_t)window);
       lo = i - (window - b); hi = i + (window - b);
