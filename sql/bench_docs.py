@@ -109,6 +109,12 @@ CREATE TABLE nbi AS
 inferAcc, _ = sql_accuracy("nbi")
 inferCos = db.execute("SELECT avg(w2v_similarity('pv', v, w2v_doc_vector('pv', id))) FROM inf").fetchone()[0]
 
+# PV-DM for comparison (w2v only)
+t0 = time.time()
+db.execute(f"SELECT w2v_train('docs', 'body', 'model=pvdm, replace=1, docs=dm, {OPTS}')")
+dmSec = time.time() - t0
+dmAcc = knn_accuracy(blobs("SELECT key, vector FROM pvdm_docs"))
+
 # w2v_embed baselines: a skip-gram word model of the same text
 t0 = time.time()
 db.execute(f"SELECT w2v_train('docs', 'body', 'model=wv, replace=1, {OPTS}')")
@@ -141,5 +147,6 @@ print(f"{'PV-DBOW training seconds':34s} {w2vSec:8.2f} {gSec:8.2f}   {gSec/w2vSe
 print(f"{'held out inferred: accuracy':34s} {inferAcc:8.3f} {gInferAcc:8.3f}   {100*(inferAcc-gInferAcc):+.1f} points")
 print(f"{'held out: cos(inferred, trained)':34s} {inferCos:8.3f} {gInferCos:8.3f}")
 print(f"{'inference seconds ({} documents)'.format(len(test)):34s} {inferSec:8.2f} {gInferSec:8.2f}   {gInferSec/inferSec:.2f}x faster")
+print(f"{'PV-DM (docs=dm) accuracy':34s} {dmAcc:8.3f}   (training {dmSec:.2f} s)")
 print(f"{'w2v_embed mean: accuracy':34s} {meanAcc:8.3f}")
 print(f"{'w2v_embed sif: accuracy':34s} {sifAcc:8.3f}   (word model: {wvSec:.2f} s)")
