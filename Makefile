@@ -149,6 +149,10 @@ bench: $(LIB)
 bench-text: $(LIB)
 	bash sql/bench_text.sh
 
+# paragraph vectors against gensim's Doc2Vec on Brown genres (issue #16)
+bench-docs: $(LIB)
+	bash sql/bench_docs.sh
+
 # The old single-kernel build: everything compiled with -march=native
 build/native/$(LIB): $(SRC) $(HDR) Makefile
 	@mkdir -p build/native
@@ -266,4 +270,4 @@ clean-objs:
 clean: clean-objs
 	rm -rf build
 
-.PHONY: dll test-baseline test-arm64 bench-dispatch bench-phrases bench-text test-suite demo-run test-sqlite-new python-wheel test-python node-package test-node bench-storage all check-layers test test-oom test-asan test-tsan test-valgrind demo bench bench-scale install clean clean-objs sqlite-vec fuzz
+.PHONY: dll test-baseline test-arm64 bench-dispatch bench-phrases bench-text bench-docs test-suite demo-run test-sqlite-new python-wheel test-python node-package test-node bench-storage all check-layers test test-oom test-asan test-tsan test-valgrind demo bench bench-scale install clean clean-objs sqlite-vec fuzz

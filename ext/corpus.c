@@ -14,6 +14,8 @@ SQLITE_EXTENSION_INIT3
 void w2v_corpus_free(W2vCorpus *c){
   free(c->ids);
   free(c->ends);
+  free(c->doc);
+  w2v_vocab_free(&c->keys);
   memset(c, 0, sizeof(*c));
 }
 
@@ -29,14 +31,21 @@ static int push_id(W2vCorpus *c, int32_t id){
   return 0;
 }
 
-static int push_end(W2vCorpus *c){
+/* Ends a sentence; with documents (docs >= 0), of document docs. */
+static int push_end(W2vCorpus *c, int64_t docs){
   if( c->nSent>=c->nSentAlloc ){
     int64_t n = c->nSentAlloc ? c->nSentAlloc*2 : 4096;
     int64_t *p = realloc(c->ends, n*sizeof(int64_t));
     if( p==0 ) return -1;
     c->ends = p;
+    if( docs>=0 ){
+      p = realloc(c->doc, n*sizeof(int64_t));
+      if( p==0 ) return -1;
+      c->doc = p;
+    }
     c->nSentAlloc = n;
   }
+  if( docs>=0 ) c->doc[c->nSent] = docs;
   c->ends[c->nSent++] = c->nIds;
   return 0;
 }
@@ -141,7 +150,8 @@ int w2v_word_list_read(sqlite3 *db, const char *zOption, const char *zTable, W2v
 }
 
 sqlite3_int64 w2v_corpus_bytes(const W2vCorpus *c){
-  return c->nAlloc*(sqlite3_int64)sizeof(int32_t) + c->nSentAlloc*(sqlite3_int64)sizeof(int64_t);
+  return c->nAlloc*(sqlite3_int64)sizeof(int32_t) + c->nSentAlloc*(sqlite3_int64)sizeof(int64_t)*(c->doc ? 2 : 1)
+       + w2v_vocab_bytes(&c->keys);
 }
 
 /* Every token of a row: its id in the growing vocabulary. */
@@ -173,22 +183,87 @@ static int add_row_phrased(sqlite3 *db, const char *zFunc, W2vModel *m, const ch
   return rc;
 }
 
-int w2v_corpus_read(sqlite3 *db, const char *zFunc, const char *zTable, const char *zColumn,
-                    W2vText *text, W2vModel *pPhrases, sqlite3_int64 maxBytes, W2vVocab *vocab, W2vCorpus *c,
-                    char **pzErr){
-  sqlite3_int64 nRow = 0;
+/* docs=: the key of the current row (column 1) as document c->keys.n;
+** SQLITE_OK or an error with *pzErr. */
+static int add_doc_key(sqlite3_stmt *pStmt, const char *zFunc, const char *zKey, sqlite3_int64 iRow,
+                       W2vCorpus *c, char **pzErr){
+  int t = sqlite3_column_type(pStmt, 1);
+  const char *zCol = zKey ? zKey : "rowid";
+  int64_t id;
+  if( t==SQLITE_NULL && zKey==0 ){
+    *pzErr = sqlite3_mprintf("%s: the rows have no rowid (a view?): name the documents' key column with doc_key=", zFunc);
+    return SQLITE_ERROR;
+  }
+  if( t==SQLITE_NULL ){
+    *pzErr = sqlite3_mprintf("%s: doc_key %s is NULL in row %lld (every document needs a key)", zFunc, zCol, iRow);
+    return SQLITE_ERROR;
+  }
+  if( t!=SQLITE_INTEGER && t!=SQLITE_TEXT ){
+    *pzErr = sqlite3_mprintf("%s: doc_key %s must be an integer or text, not %s (row %lld)", zFunc, zCol,
+                             t==SQLITE_FLOAT ? "a real" : "a blob", iRow);
+    return SQLITE_ERROR;
+  }
+  if( c->keys.n==0 ) c->keyText = t==SQLITE_TEXT;
+  if( (t==SQLITE_TEXT)!=c->keyText ){
+    *pzErr = sqlite3_mprintf("%s: doc_key %s must be all integers or all text (row %lld is %s, the first was %s)",
+                             zFunc, zCol, iRow, t==SQLITE_TEXT ? "text" : "an integer", c->keyText ? "text" : "an integer");
+    return SQLITE_ERROR;
+  }
+  if( t==SQLITE_TEXT ){
+    const char *z = (const char*)sqlite3_column_text(pStmt, 1);
+    int n = sqlite3_column_bytes(pStmt, 1);
+    if( z==0 ) return SQLITE_NOMEM;
+    if( w2v_vocab_find(&c->keys, z, (uint32_t)n)>=0 ){
+      *pzErr = sqlite3_mprintf("%s: doc_key %s: duplicate key '%.*s' (row %lld)", zFunc, zCol, n, z, iRow);
+      return SQLITE_ERROR;
+    }
+    id = w2v_vocab_add(&c->keys, z, (uint32_t)n, 1);
+  }else{
+    sqlite3_int64 v = sqlite3_column_int64(pStmt, 1);
+    if( w2v_vocab_find(&c->keys, (const char*)&v, sizeof(v))>=0 ){
+      *pzErr = sqlite3_mprintf("%s: doc_key %s: duplicate key %lld (row %lld)", zFunc, zCol, v, iRow);
+      return SQLITE_ERROR;
+    }
+    id = w2v_vocab_add(&c->keys, (const char*)&v, sizeof(v), 1);
+  }
+  if( id==W2V_ERR_FULL ){
+    *pzErr = sqlite3_mprintf("%s: more than 2147483647 documents", zFunc);
+    return SQLITE_TOOBIG;
+  }
+  return id<0 ? SQLITE_NOMEM : SQLITE_OK;
+}
+
+static int read_corpus(sqlite3 *db, const char *zFunc, const char *zTable, const char *zColumn,
+                       int docs, const char *zKey, W2vText *text, W2vModel *pPhrases, sqlite3_int64 maxBytes,
+                       W2vVocab *vocab, W2vCorpus *c, char **pzErr){
+  sqlite3_int64 nRow = 0, iRow = 0;
   sqlite3_stmt *pStmt = 0;
   ReadCtx r;
   int rc;
   memset(c, 0, sizeof(*c));
+  w2v_vocab_init(&c->keys);
   r.vocab = vocab; r.c = c; r.full = 0;
-  rc = prepare_source(db, zFunc, zTable, zColumn, 0, &pStmt, pzErr);
-  if( rc!=SQLITE_OK ) return rc;
+  rc = prepare_source(db, zFunc, zTable, zColumn, docs ? (zKey ? zKey : "rowid") : 0, &pStmt, pzErr);
+  if( rc!=SQLITE_OK ){
+    if( docs && zKey==0 && *pzErr && strstr(*pzErr, "no such column: rowid") ){
+      sqlite3_free(*pzErr);
+      *pzErr = sqlite3_mprintf("%s: %s has no rowid (a view?): name the documents' key column with doc_key=",
+                               zFunc, zTable);
+    }
+    return rc;
+  }
+  if( docs && (c->doc = malloc(sizeof(int64_t)))==0 ) goto oom;   /* grows with ends */
   while( (rc = sqlite3_step(pStmt))==SQLITE_ROW ){
     const char *z;
     int n;
     int64_t nBefore = c->nIds;
+    iRow++;
     if( sqlite3_column_type(pStmt, 0)==SQLITE_NULL ) continue;
+    if( docs ){
+      rc = add_doc_key(pStmt, zFunc, zKey, iRow, c, pzErr);
+      if( rc==SQLITE_NOMEM && *pzErr==0 ) goto oom;
+      if( rc!=SQLITE_OK ) goto done;
+    }
     z = (const char*)sqlite3_column_text(pStmt, 0);
     n = sqlite3_column_bytes(pStmt, 0);
     if( z==0 ) goto oom;
@@ -208,7 +283,7 @@ int w2v_corpus_read(sqlite3 *db, const char *zFunc, const char *zTable, const ch
                                zFunc, zTable, zColumn, rc);
       goto done;
     }
-    if( c->nIds>nBefore && push_end(c) ) goto oom;
+    if( c->nIds>nBefore && push_end(c, docs ? c->keys.n-1 : -1) ) goto oom;
     nRow++;
     if( w2v_corpus_bytes(c) + w2v_vocab_bytes(vocab) > maxBytes ){
       *pzErr = sqlite3_mprintf("%s: reading %s.%s needs more than max_memory=%lld MiB "
@@ -234,6 +309,18 @@ done:
   return rc;
 }
 
+int w2v_corpus_read(sqlite3 *db, const char *zFunc, const char *zTable, const char *zColumn,
+                    W2vText *text, W2vModel *pPhrases, sqlite3_int64 maxBytes, W2vVocab *vocab, W2vCorpus *c,
+                    char **pzErr){
+  return read_corpus(db, zFunc, zTable, zColumn, 0, 0, text, pPhrases, maxBytes, vocab, c, pzErr);
+}
+
+int w2v_corpus_read_docs(sqlite3 *db, const char *zFunc, const char *zTable, const char *zColumn,
+                         const char *zKey, W2vText *text, W2vModel *pPhrases, sqlite3_int64 maxBytes,
+                         W2vVocab *vocab, W2vCorpus *c, char **pzErr){
+  return read_corpus(db, zFunc, zTable, zColumn, 1, zKey, text, pPhrases, maxBytes, vocab, c, pzErr);
+}
+
 void w2v_corpus_remap(W2vCorpus *c, const int32_t *remap){
   int64_t s, i, out = 0, begin = 0, nSent = 0;
   for(s=0; s<c->nSent; s++){
@@ -243,7 +330,10 @@ void w2v_corpus_remap(W2vCorpus *c, const int32_t *remap){
       if( id>=0 ) c->ids[out++] = id;
     }
     begin = c->ends[s];
-    if( out>start ) c->ends[nSent++] = out;
+    if( out>start ){
+      if( c->doc ) c->doc[nSent] = c->doc[s];   /* the document of each sentence left */
+      c->ends[nSent++] = out;
+    }
   }
   c->nIds = out;
   c->nSent = nSent;

@@ -56,6 +56,9 @@ static void model_free(W2vModel *m){
   sqlite3_free(m->zTokenize);
   sqlite3_free(m->zPhraseDelim);
   w2v_vocab_free(&m->phrasePairs);
+  w2v_vocab_free(&m->docKeys);
+  w2v_core_free(m->docv);
+  w2v_knn_free(&m->docKnn);
   sqlite3_free(m);
 }
 
@@ -361,6 +364,7 @@ static int load_model(sqlite3 *db, const char *zSchema, const char *zModel, sqli
   memset(m, 0, sizeof(*m));
   w2v_vocab_init(&m->vocab);
   w2v_vocab_init(&m->phrasePairs);
+  w2v_vocab_init(&m->docKeys);
   m->nRef = 1;
   m->generation = gen;
   m->zSchema = sqlite3_mprintf("%s", zSchema);
@@ -385,6 +389,7 @@ static int load_model(sqlite3 *db, const char *zSchema, const char *zModel, sqli
       rc = w2v_store_read_phrases(db, zSchema, zModel, m->nPhrasePass, m->zPhraseDelim, add_phrase, m, pzWhat);
     }
   }
+  if( rc==SQLITE_OK ) rc = w2v_store_read_doc_meta(db, zSchema, zModel, &m->docMeta, pzWhat);
   if( rc!=SQLITE_OK ){
     model_free(m);
     return rc;
@@ -647,7 +652,8 @@ int w2v_model_acquire(W2vConn *c, const char *zFunc, const char *zSchema, const 
 /* The eponymous table-valued functions (registered in w2v.c): a table of
 ** the same name in a database file would hide them there. */
 int w2v_name_reserved(const char *zName){
-  static const char *const az[] = { "w2v_similar", "w2v_predict", "w2v_tokens", "w2v_phrases" };
+  static const char *const az[] = { "w2v_similar", "w2v_predict", "w2v_tokens", "w2v_phrases",
+                                    "w2v_similar_docs" };
   size_t i;
   for(i=0; i<sizeof(az)/sizeof(az[0]); i++) if( zName && sqlite3_stricmp(zName, az[i])==0 ) return 1;
   return 0;
@@ -700,4 +706,81 @@ int w2v_target_open(sqlite3 *db, const char *zFunc, const char *zModel, int mayE
   }
   sqlite3_free(zTaken);
   return rc;
+}
+
+/* ---- documents (docs=dbow|dm) -------------------------------------------- */
+
+int w2v_model_docs(sqlite3 *db, W2vModel *m, const char *zFunc, char **pzErr){
+  W2vVocab keys;
+  float *docv;
+  char *zWhat = 0;
+  int rc, keyText = 0;
+  if( m->docv ) return SQLITE_OK;
+  if( m->docMeta.docs==0 ){
+    *pzErr = sqlite3_mprintf("%s: model '%s' has no document vectors (train it with docs=dbow or docs=dm)",
+                             zFunc, m->zName);
+    return SQLITE_ERROR;
+  }
+  /* the tables must still hold the model m was read from */
+  rc = check_current(db, m, zFunc, pzErr);
+  if( rc!=SQLITE_OK ) return rc;
+  w2v_vocab_init(&keys);
+  docv = w2v_core_malloc((size_t)m->docMeta.nDoc*(size_t)m->dim*sizeof(float));
+  rc = docv ? w2v_store_read_docs(db, m->zSchema, m->zName, m->docMeta.nDoc, m->dim, &keys, &keyText, docv, &zWhat)
+            : SQLITE_NOMEM;
+  if( rc==SQLITE_OK && m->docv ){
+    /* read meanwhile, from inside the read (user SQL): keep that one */
+    w2v_core_free(docv);
+    w2v_vocab_free(&keys);
+    return SQLITE_OK;
+  }
+  if( rc!=SQLITE_OK ){
+    w2v_core_free(docv);
+    w2v_vocab_free(&keys);
+    *pzErr = load_error(zFunc, m->zName, rc, zWhat);
+    return rc;
+  }
+  m->docKeys = keys;
+  m->docKeyText = keyText;
+  m->docv = docv;
+  return SQLITE_OK;
+}
+
+const W2vKnn *w2v_model_doc_knn(W2vModel *m){
+  if( m->docKnn.q8==0 ){
+    if( w2v_knn_build(&m->docKnn, m->docv, m->docMeta.nDoc, m->dim) ) return 0;
+  }
+  return &m->docKnn;
+}
+
+int64_t w2v_model_doc_find(const W2vModel *m, sqlite3_value *v){
+  if( m->docKeyText ){
+    const char *z = (const char*)sqlite3_value_text(v);
+    if( z==0 || sqlite3_value_type(v)==SQLITE_NULL ) return -1;
+    return w2v_vocab_find(&m->docKeys, z, (uint32_t)sqlite3_value_bytes(v));
+  }else{
+    sqlite3_int64 iv;
+    int t = sqlite3_value_numeric_type(v);
+    if( t==SQLITE_FLOAT ){
+      double r = sqlite3_value_double(v);
+      if( !(r>=-9.2e18 && r<=9.2e18) || r!=floor(r) ) return -1;
+      iv = (sqlite3_int64)r;
+    }else if( t==SQLITE_INTEGER ){
+      iv = sqlite3_value_int64(v);
+    }else{
+      return -1;
+    }
+    return w2v_vocab_find(&m->docKeys, (const char*)&iv, sizeof(iv));
+  }
+}
+
+void w2v_model_doc_key(const W2vModel *m, int64_t id, sqlite3_context *ctx){
+  const char *z = w2v_vocab_word(&m->docKeys, id);
+  if( m->docKeyText ){
+    sqlite3_result_text(ctx, z, (int)m->docKeys.lens[id], SQLITE_TRANSIENT);
+  }else{
+    sqlite3_int64 iv;
+    memcpy(&iv, z, sizeof(iv));
+    sqlite3_result_int64(ctx, iv);
+  }
 }

@@ -198,9 +198,33 @@ void w2v_fn_similarity(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   w2v_model_release(m);
 }
 
-/* w2v_embed(model, text): the mean of the unit vectors of the known words,
-** as a float32 blob; NULL when no word is known. */
-static void embed(sqlite3_context *ctx, W2vModel *m, sqlite3_value *v){
+/* w2v_embed's weighting: 'mean' (a = 0: every word 1), or 'sif' / 'sif:A'
+** (Arora et al. 2017: a word of frequency p weighs A/(A + p), A 1e-3 by
+** default).  0 with *pA, or 1 after reporting the error. */
+static int embed_weighting(sqlite3_context *ctx, sqlite3_value *v, double *pA){
+  int t = sqlite3_value_type(v);       /* before the text conversion */
+  const char *z = t==SQLITE_TEXT ? (const char*)sqlite3_value_text(v) : 0;
+  *pA = 0;
+  if( z ){
+    if( strcmp(z, "mean")==0 ) return 0;
+    if( strcmp(z, "sif")==0 ){ *pA = 1e-3; return 0; }
+    if( strncmp(z, "sif:", 4)==0 ){
+      char *zEnd = 0;
+      double a = strtod(z+4, &zEnd);
+      if( z[4] && zEnd && *zEnd==0 && isfinite(a) && a>0 ){ *pA = a; return 0; }
+    }
+  }
+  w2v_result_error(ctx, sqlite3_mprintf("w2v_embed: the weighting must be 'mean', 'sif' or 'sif:A' with a number A > 0"
+                                        " (e.g. 'sif:1e-4'), not %s%s%s", z ? "'" : "",
+                                        z ? z : t==SQLITE_NULL ? "NULL" : t==SQLITE_BLOB ? "a blob" : t==SQLITE_TEXT ? "text"
+                                        : "a number", z ? "'" : ""), SQLITE_ERROR);
+  return 1;
+}
+
+/* w2v_embed(model, text [, weighting]): the mean of the unit vectors of the
+** known words, each weighted as embed_weighting says (sifA > 0), as a
+** float32 blob; NULL when no word is known. */
+static void embed(sqlite3_context *ctx, W2vModel *m, sqlite3_value *v, double sifA){
   const char *z = (const char*)sqlite3_value_text(v);
   int n = sqlite3_value_bytes(v), i, cnt = 0, d, rc;
   const W2vKnn *knn;
@@ -222,7 +246,13 @@ static void embed(sqlite3_context *ctx, W2vModel *m, sqlite3_value *v){
     const float *v;
     if( id<0 ) continue;
     if( (v = w2v_rows_get(&rows, id))==0 ){ cnt = -1; break; }
-    w2v_axpy(e, knn->invNorm[id], v, m->dim);
+    if( sifA>0 ){
+      /* p(w) = count / the sum of the counts */
+      double p = m->countTotal>0 ? (double)m->vocab.counts[id] / m->countTotal : 0;
+      w2v_axpy(e, (float)(knn->invNorm[id] * (sifA / (sifA + p))), v, m->dim);
+    }else{
+      w2v_axpy(e, knn->invNorm[id], v, m->dim);
+    }
     cnt++;
   }
   w2v_words_free(&w);
@@ -235,9 +265,17 @@ static void embed(sqlite3_context *ctx, W2vModel *m, sqlite3_value *v){
 }
 
 void w2v_fn_embed(sqlite3_context *ctx, int argc, sqlite3_value **argv){
-  W2vModel *m = ctx_model(ctx, "w2v_embed", argv[0]);
-  (void)argc;
-  if( m ) embed(ctx, m, argv[1]);
+  W2vModel *m;
+  double sifA = 0;
+  if( argc>=3 && embed_weighting(ctx, argv[2], &sifA) ) return;
+  m = ctx_model(ctx, "w2v_embed", argv[0]);
+  if( m && sifA>0 && m->countTotal<=0 ){
+    int64_t i;
+    double total = 0;
+    for(i=0; i<m->vocab.n; i++) total += (double)m->vocab.counts[i];
+    m->countTotal = total;
+  }
+  if( m ) embed(ctx, m, argv[1], sifA);
   w2v_model_release(m);
 }
 

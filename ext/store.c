@@ -325,6 +325,36 @@ static int write_vocab(sqlite3 *db, const W2vStoreModel *s, char **pzErr){
   return rc;
 }
 
+/* <model>_docs: id 1..nDoc, the key (integer or text), the vector (dim
+** float32 LE, whatever storage= says: documents are few next to words). */
+static int write_docs(sqlite3 *db, const W2vStoreModel *s, char **pzErr){
+  sqlite3_stmt *p = 0;
+  int nb = s->dim*(int)sizeof(float), rc = SQLITE_NOMEM;
+  unsigned char *buf = sqlite3_malloc64(nb);
+  sqlite3_int64 i;
+  if( buf ) rc = prepare_fmt(db, &p, "INSERT INTO \"%w\".\"%w_docs\"(id, key, vector) VALUES(?1, ?2, ?3)",
+                              s->zSchema, s->zModel);
+  for(i=0; i<s->nDoc && rc==SQLITE_OK; i++){
+    const char *zKey = w2v_vocab_word(s->docKeys, i);
+    sqlite3_bind_int64(p, 1, i+1);
+    if( s->docKeyText ){
+      sqlite3_bind_text(p, 2, zKey, (int)s->docKeys->lens[i], SQLITE_STATIC);
+    }else{
+      sqlite3_int64 v;
+      memcpy(&v, zKey, sizeof(v));
+      sqlite3_bind_int64(p, 2, v);
+    }
+    w2v_floats_to_le(buf, s->docv + i*s->dim, s->dim);
+    sqlite3_bind_blob(p, 3, buf, nb, SQLITE_STATIC);
+    rc = sqlite3_step(p);
+    rc = (rc==SQLITE_DONE) ? sqlite3_reset(p) : rc;
+  }
+  if( rc!=SQLITE_OK && rc!=SQLITE_NOMEM && *pzErr==0 ) *pzErr = sqlite3_mprintf("%s", sqlite3_errmsg(db));
+  sqlite3_finalize(p);
+  sqlite3_free(buf);
+  return rc;
+}
+
 /* ---- the search index ------------------------------------------------------
 ** What the KNN scan reads (w2v_knn_index_rows of the stored word vectors),
 ** kept so that a connection opening the model reads it in large pieces
@@ -575,6 +605,7 @@ static int store_write(sqlite3 *db, const W2vStoreModel *s, int isModel, sqlite3
   if( rc==SQLITE_OK && s->out ) rc = write_vectors(db, s, "output", s->out, s->nOut, s->dim, pzErr);
   if( rc==SQLITE_OK && s->storage!=W2V_STORE_I8 ) rc = write_index(db, s, pzErr);
   if( rc==SQLITE_OK && s->nPhrase ) rc = write_phrases(db, s, pzErr);
+  if( rc==SQLITE_OK && s->nDoc>0 ) rc = write_docs(db, s, pzErr);
   return rc;
 }
 
@@ -914,6 +945,120 @@ int w2v_store_read_vectors(sqlite3 *db, const char *zSchema, const char *zModel,
   }
   if( i!=nRow ){
     *pzWhat = sqlite3_mprintf("%s_%s has %lld rows, expected %lld", zModel, zWhich, i, nRow);
+    return SQLITE_CORRUPT;
+  }
+  return SQLITE_OK;
+}
+
+int w2v_store_read_doc_meta(sqlite3 *db, const char *zSchema, const char *zModel, W2vDocMeta *d, char **pzWhat){
+  sqlite3_stmt *p = 0;
+  int rc, bad = 0;
+  memset(d, 0, sizeof(*d));
+  d->docWords = 1;
+  rc = prepare_fmt(db, &p, "SELECT key, value FROM \"%w\".\"%w_config\" WHERE key IN ('docs', 'doc_words',"
+                           " 'documents', 'window', 'negative', 'ns_exponent', 'sample', 'alpha', 'min_alpha',"
+                           " 'epochs', 'seed')", zSchema, zModel);
+  if( rc!=SQLITE_OK ){ sqlite3_finalize(p); return prepare_error(db, rc, pzWhat); }
+  /* models made before documents (or imported) lack the training keys */
+  d->window = 5; d->negative = 5; d->epochs = 5; d->nsExponent = 0.75; d->sample = 1e-3;
+  d->alpha = 0.025; d->minAlpha = 0.0000025; d->seed = 1;
+  while( sqlite3_step(p)==SQLITE_ROW ){
+    int t = sqlite3_column_type(p, 1);
+    const char *k = (const char*)sqlite3_column_text(p, 0);
+    sqlite3_int64 iv = sqlite3_column_int64(p, 1);
+    double rv = sqlite3_column_double(p, 1);
+    int isInt = t==SQLITE_INTEGER, isNum = t==SQLITE_INTEGER || t==SQLITE_FLOAT;
+    const char *v;
+    if( k==0 ) continue;
+    if( !strcmp(k, "docs") ){
+      v = (const char*)sqlite3_column_text(p, 1);
+      d->docs = v && t==SQLITE_TEXT && !strcmp(v, "dbow") ? W2V_DOCS_DBOW
+              : v && t==SQLITE_TEXT && !strcmp(v, "dm") ? W2V_DOCS_DM : -1;
+    }
+    else if( !strcmp(k, "doc_words") ){ if( isInt && (iv==0 || iv==1) ) d->docWords = (int)iv; else bad = 1; }
+    else if( !strcmp(k, "documents") ){ if( isInt && iv>=1 && iv<=W2V_MAX_WORDS ) d->nDoc = iv; else bad = 1; }
+    else if( !strcmp(k, "window") ){ if( isInt && iv>=1 && iv<=1000 ) d->window = (int)iv; else bad = 1; }
+    else if( !strcmp(k, "negative") ){ if( isInt && iv>=0 && iv<=1000 ) d->negative = (int)iv; else bad = 1; }
+    else if( !strcmp(k, "epochs") ){ if( isInt && iv>=1 && iv<=100000 ) d->epochs = (int)iv; else bad = 1; }
+    else if( !strcmp(k, "seed") ){ if( isInt && iv>=0 ) d->seed = iv; else bad = 1; }
+    else if( !isNum || !isfinite(rv) || rv<-10 || rv>10 ){ bad = 1; }
+    else if( !strcmp(k, "ns_exponent") ) d->nsExponent = rv;
+    else if( !strcmp(k, "sample") ) d->sample = rv;
+    else if( !strcmp(k, "alpha") ) d->alpha = rv;
+    else if( !strcmp(k, "min_alpha") ) d->minAlpha = rv;
+  }
+  rc = sqlite3_finalize(p);
+  if( rc!=SQLITE_OK ){
+    if( rc!=SQLITE_NOMEM ) *pzWhat = sqlite3_mprintf("%s", sqlite3_errmsg(db));
+    return rc;
+  }
+  if( bad || d->docs<0 || (d->docs>0)!=(d->nDoc>0) || d->sample<0 || d->alpha<=0 || d->minAlpha<0 ){
+    *pzWhat = sqlite3_mprintf("bad docs, doc_words, documents or training options in %s_config", zModel);
+    return SQLITE_CORRUPT;
+  }
+  return SQLITE_OK;
+}
+
+int w2v_store_read_docs(sqlite3 *db, const char *zSchema, const char *zModel, sqlite3_int64 nDoc, int dim,
+                        W2vVocab *keys, int *pKeyText, float *docv, char **pzWhat){
+  sqlite3_stmt *p = 0;
+  sqlite3_int64 i = 0;
+  int nWant = dim*(int)sizeof(float), bad = 0;
+  int rc = prepare_fmt(db, &p, "SELECT id, key, vector FROM \"%w\".\"%w_docs\" ORDER BY id", zSchema, zModel);
+  if( rc!=SQLITE_OK ){ sqlite3_finalize(p); return prepare_error(db, rc, pzWhat); }
+  *pKeyText = 0;
+  while( (rc = sqlite3_step(p))==SQLITE_ROW ){
+    int t = sqlite3_column_type(p, 1);
+    const void *b;
+    const char *z;
+    int n, d;
+    int64_t id;
+    sqlite3_int64 iv;
+    if( i>=nDoc || sqlite3_column_type(p, 0)!=SQLITE_INTEGER || sqlite3_column_int64(p, 0)!=i+1 ){
+      *pzWhat = sqlite3_mprintf("%s_docs ids are not 1..documents", zModel);
+      bad = 1; break;
+    }
+    if( (t!=SQLITE_INTEGER && t!=SQLITE_TEXT) || (i>0 && (t==SQLITE_TEXT)!=*pKeyText) ){
+      *pzWhat = sqlite3_mprintf("%s_docs keys are not all integers or all text (row %lld)", zModel, i+1);
+      bad = 1; break;
+    }
+    *pKeyText = t==SQLITE_TEXT;
+    if( t==SQLITE_TEXT ){
+      z = (const char*)sqlite3_column_text(p, 1);
+      n = sqlite3_column_bytes(p, 1);
+      if( z==0 ){ rc = SQLITE_NOMEM; break; }
+    }else{
+      iv = sqlite3_column_int64(p, 1);
+      z = (const char*)&iv;
+      n = (int)sizeof(iv);
+    }
+    id = w2v_vocab_add(keys, z, (uint32_t)n, 1);
+    if( id<0 ){ rc = SQLITE_NOMEM; break; }
+    if( id!=i ){
+      *pzWhat = sqlite3_mprintf("%s_docs repeats a key (row %lld)", zModel, i+1);
+      bad = 1; break;
+    }
+    b = sqlite3_column_blob(p, 2);
+    if( sqlite3_column_type(p, 2)!=SQLITE_BLOB || sqlite3_column_bytes(p, 2)!=nWant || b==0 ){
+      *pzWhat = sqlite3_mprintf("%s_docs row %lld holds %d bytes, expected %d", zModel, i+1, sqlite3_column_bytes(p, 2), nWant);
+      bad = 1; break;
+    }
+    w2v_floats_from_le(docv + i*dim, b, dim);
+    for(d=0; d<dim; d++) if( !isfinite(docv[i*dim+d]) ) break;
+    if( d<dim ){
+      *pzWhat = sqlite3_mprintf("%s_docs holds a non-finite value (row %lld)", zModel, i+1);
+      bad = 1; break;
+    }
+    i++;
+  }
+  sqlite3_finalize(p);
+  if( bad ) return SQLITE_CORRUPT;
+  if( rc!=SQLITE_DONE ){
+    if( rc!=SQLITE_NOMEM ) *pzWhat = sqlite3_mprintf("%s", sqlite3_errmsg(db));
+    return rc;
+  }
+  if( i!=nDoc ){
+    *pzWhat = sqlite3_mprintf("%s_docs has %lld rows, expected %lld", zModel, i, nDoc);
     return SQLITE_CORRUPT;
   }
   return SQLITE_OK;

@@ -15,6 +15,8 @@ static const W2vOptName aArch[] = { { "skipgram", W2V_SKIPGRAM }, { "cbow", W2V_
                                     { "", -1 }, { "sg", W2V_SKIPGRAM }, { 0, 0 } };
 static const W2vOptName aLoss[] = { { "ns", W2V_LOSS_NS }, { "hs", W2V_LOSS_HS },
                                     { "softmax", W2V_LOSS_SOFTMAX }, { 0, 0 } };
+static const W2vOptName aDocs[] = { { "none", W2V_DOCS_NONE }, { "dbow", W2V_DOCS_DBOW },
+                                    { "dm", W2V_DOCS_DM }, { 0, 0 } };
 const W2vOptName w2v_storage_names[] = { { "float32", W2V_STORE_F32 }, { "float16", W2V_STORE_F16 },
                                          { "int8", W2V_STORE_I8 }, { 0, 0 } };
 
@@ -54,6 +56,10 @@ static const W2vOptDesc aTrainOpt[] = {
   { "phrase_threshold", W2V_OPT_REAL, -1e30, 1e30,          100,  OFF(phraseThreshold), 0 },
   { "phrase_min_count", W2V_OPT_INT, 1, 9.0e18,         NAN,  OFF(phraseMinCount), 0 },
   { "phrase_delimiter", W2V_OPT_TEXT, 0, 0,             NAN,  OFF(zPhraseDelim), 0 },
+  /* paragraph vectors: stored by hand (train_sql.c) for docs models only */
+  { "docs",        W2V_OPT_NAME, 0, 0,                  W2V_DOCS_NONE, OFF(docs), 0, aDocs },
+  { "doc_words",   W2V_OPT_INT,  0, 1,                  1,    OFF(docWords),   I32, 0, "0 or 1" },
+  { "doc_key",     W2V_OPT_TEXT, 0, 0,                  NAN,  OFF(zDocKey),    0 },
 };
 const W2vOptTable w2v_train_options = { aTrainOpt, (int)(sizeof(aTrainOpt)/sizeof(aTrainOpt[0])), 0 };
 
@@ -102,8 +108,23 @@ int w2v_train_options_parse(const char *zFunc, const char *z, W2vOptions *o, cha
     *pzErr = sqlite3_mprintf("%s: vocab= cannot be combined with update=1 (the model keeps its words)", zFunc);
   }else if( o->update && o->replace ){
     *pzErr = sqlite3_mprintf("%s: update=1 and replace=1 exclude each other", zFunc);
+  }else if( o->docs==W2V_DOCS_NONE && w2v_train_given(o, "doc_key") ){
+    *pzErr = sqlite3_mprintf("%s: doc_key= needs docs=dbow or docs=dm", zFunc);
+  }else if( o->docs!=W2V_DOCS_DBOW && w2v_train_given(o, "doc_words") ){
+    *pzErr = sqlite3_mprintf("%s: doc_words= applies to docs=dbow only", zFunc);
+  }else if( o->docs && w2v_train_given(o, "arch") ){
+    *pzErr = sqlite3_mprintf("%s: docs=%s sets the architecture (dbow: skip-gram-like, dm: CBOW-like); leave arch out",
+                             zFunc, o->docs==W2V_DOCS_DBOW ? "dbow" : "dm");
+  }else if( o->docs && o->update ){
+    *pzErr = sqlite3_mprintf("%s: update=1 cannot train document vectors (docs=); train a new model, or replace=1", zFunc);
   }else{
     w2v_options_default_alpha(o);
+    if( o->docs ){
+      /* gensim's Doc2Vec: alpha 0.025 for both */
+      o->arch = o->docs==W2V_DOCS_DBOW ? W2V_SKIPGRAM : W2V_CBOW;
+      if( !w2v_train_given(o, "alpha") ) o->alpha = 0.025;
+      if( !w2v_train_given(o, "min_alpha") ) o->minAlpha = o->alpha * 1e-4;
+    }
     if( o->minAlpha>o->alpha ){
       *pzErr = sqlite3_mprintf("%s: min_alpha (%g) must not exceed alpha (%g)", zFunc, o->minAlpha, o->alpha);
     }

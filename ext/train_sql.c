@@ -139,9 +139,9 @@ static int apply_word_lists(sqlite3 *db, const W2vOptions *o, W2vText *text, W2v
 /* The trained model and the options kept with it, in one savepoint. */
 static int save_model(sqlite3 *db, const W2vOptions *o, const W2vTarget *target, const W2vVocab *vocab,
                       W2vTrainer *t, const char *zJson, const W2vUpdate *u, const W2vLearntPhrases *learnt,
-                      char **pzErr){
+                      const W2vCorpus *corpus, char **pzErr){
   const W2vOptTable *ot = &w2v_train_options;
-  W2vConfigItem aItem[32];
+  W2vConfigItem aItem[40];
   W2vStoreModel s;
   int i;
   memset(&s, 0, sizeof(s));
@@ -169,8 +169,25 @@ static int save_model(sqlite3 *db, const W2vOptions *o, const W2vTarget *target,
   s.nOut = o->output ? w2v_loss_out_rows(o->loss, vocab->n) : 0;
   s.out = s.nOut>0 ? w2v_train_output(t) : 0;
   s.zStats = zJson;
-  for(i=0; i<ot->n && s.nConfig<(int)(sizeof(aItem)/sizeof(aItem[0])); i++){
+  for(i=0; i<ot->n && s.nConfig<(int)(sizeof(aItem)/sizeof(aItem[0]))-4; i++){
     if( ot->a[i].flags & W2V_OPT_STORED ) w2v_options_item(ot, o, i, &aItem[s.nConfig++]);
+  }
+  if( o->docs ){
+    /* documents: their vectors and keys, and config docs, doc_words,
+    ** doc_key (the column, or rowid) and documents */
+    W2vConfigItem *it;
+    s.nDoc = corpus->keys.n;
+    s.docv = w2v_train_docs(t);
+    s.docKeys = &corpus->keys;
+    s.docKeyText = corpus->keyText;
+    it = &aItem[s.nConfig++]; memset(it, 0, sizeof(*it));
+    it->zKey = "docs"; it->type = SQLITE_TEXT; it->zValue = o->docs==W2V_DOCS_DBOW ? "dbow" : "dm";
+    it = &aItem[s.nConfig++]; memset(it, 0, sizeof(*it));
+    it->zKey = "doc_words"; it->type = SQLITE_INTEGER; it->iValue = o->docs==W2V_DOCS_DBOW ? o->docWords : 1;
+    it = &aItem[s.nConfig++]; memset(it, 0, sizeof(*it));
+    it->zKey = "documents"; it->type = SQLITE_INTEGER; it->iValue = corpus->keys.n;
+    it = &aItem[s.nConfig++]; memset(it, 0, sizeof(*it));
+    it->zKey = "doc_key"; it->type = SQLITE_TEXT; it->zValue = o->zDocKey ? o->zDocKey : "rowid";
   }
   s.aConfig = aItem;
   return w2v_store_save(db, "w2v_train", &s, target->expectGen, pzErr);
@@ -223,10 +240,20 @@ void w2v_fn_train(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   if( o.update ){
     rc = w2v_update_begin(conn, &o, &upd, &zErr);
     if( rc!=SQLITE_OK ) goto done;
+    if( upd.m->docMeta.docs ){
+      zErr = sqlite3_mprintf("w2v_train: update=1 cannot continue model '%s': it has document vectors (docs=%s), "
+                             "which update=1 does not train; retrain it with replace=1", o.zModel,
+                             upd.m->docMeta.docs==W2V_DOCS_DBOW ? "dbow" : "dm");
+      rc = SQLITE_ERROR; goto done;
+    }
   }
   rc = w2v_text_open(db, 0, "w2v_train", o.zTokenize, o.fold, &text, &zErr);
   if( rc!=SQLITE_OK ) goto done;
-  rc = w2v_corpus_read(db, "w2v_train", zTable, zColumn, &text, o.update ? upd.m : 0, o.maxMemory, &raw, &corpus, &zErr);
+  if( o.docs ){
+    rc = w2v_corpus_read_docs(db, "w2v_train", zTable, zColumn, o.zDocKey, &text, 0, o.maxMemory, &raw, &corpus, &zErr);
+  }else{
+    rc = w2v_corpus_read(db, "w2v_train", zTable, zColumn, &text, o.update ? upd.m : 0, o.maxMemory, &raw, &corpus, &zErr);
+  }
   if( rc==SQLITE_OK && o.phrases ){
     rc = w2v_corpus_phrases(db, &corpus, &raw, o.phrases, o.phraseMinCount, o.phraseThreshold, o.zPhraseDelim,
                             o.maxMemory - w2v_corpus_bytes(&corpus) - w2v_vocab_bytes(&raw), &learnt, &zErr);
@@ -273,6 +300,7 @@ void w2v_fn_train(sqlite3_context *ctx, int argc, sqlite3_value **argv){
     p.nsExponent = o.nsExponent; p.sample = o.sample; p.alpha = o.alpha;
     p.minAlpha = o.minAlpha; p.seed = o.seed;
     p.initFrom = upd.initFrom; p.initIn = upd.initIn; p.initOut = upd.initOut;
+    p.docs = o.docs; p.docWords = o.docWords; p.nDoc = corpus.keys.n;
     if( vocabCounts ){
       /* the table's counts are the model's: sub-sample against their sum */
       int64_t i;
@@ -280,6 +308,12 @@ void w2v_fn_train(sqlite3_context *ctx, int argc, sqlite3_value **argv){
     }
     view.ids = corpus.ids; view.nIds = corpus.nIds;
     view.ends = corpus.ends; view.nSent = corpus.nSent;
+    view.doc = corpus.doc;
+    if( o.docs && corpus.keys.n==0 ){
+      zErr = sqlite3_mprintf("w2v_train: docs=%s found no documents in %s.%s (every row is NULL)",
+                             o.docs==W2V_DOCS_DBOW ? "dbow" : "dm", zTable, zColumn);
+      rc = SQLITE_ERROR; goto done;
+    }
     {
       /* refuse before allocating, rather than be killed half way */
       int64_t s, longest = 0, prev = 0, need;
@@ -304,6 +338,13 @@ void w2v_fn_train(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   if( rc!=SQLITE_OK ) goto done;
 
   zJson = summary_json(&o, &vocab, corpus.nIds, t, now_seconds() - t0, o.update ? &upd : 0);
+  if( zJson && o.docs ){
+    /* documents: the summary says how many ("docs" and "documents") */
+    char *z = sqlite3_mprintf("%.*s,\"docs\":\"%s\",\"documents\":%lld}", (int)strlen(zJson)-1, zJson,
+                              o.docs==W2V_DOCS_DBOW ? "dbow" : "dm", (sqlite3_int64)corpus.keys.n);
+    sqlite3_free(zJson);
+    zJson = z;
+  }
   if( zJson==0 ){ rc = SQLITE_NOMEM; goto done; }
   if( (sqlite3_int64)strlen(zJson) > sqlite3_limit(db, SQLITE_LIMIT_LENGTH, -1) ){
     /* the result could not be returned: refuse before writing anything */
@@ -316,7 +357,7 @@ void w2v_fn_train(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   w2v_conn_pin(conn, target.zSchema, target.zName);
   w2v_learnt_rows(&learnt);
   w2v_learnt_rows(&upd.phrases);
-  rc = save_model(db, &o, &target, &vocab, t, zJson, o.update ? &upd : 0, &learnt, &zErr);
+  rc = save_model(db, &o, &target, &vocab, t, zJson, o.update ? &upd : 0, &learnt, &corpus, &zErr);
   if( rc!=SQLITE_OK ) goto done;
   w2v_conn_forget(conn, target.zSchema, target.zName);
   /* handed over, not copied: nothing may fail once the model is written */

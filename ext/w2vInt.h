@@ -166,6 +166,11 @@ typedef struct W2vStoreModel {
   const char *zStats;              /* JSON summary, kept as 'training' */
   const W2vConfigItem *aConfig;    /* further config rows (the options) */
   int nConfig;
+  /* documents (nDoc > 0): <model>_docs rows id 1..nDoc, key i from docKeys
+  ** (text, or 8 bytes of a native int64 when !docKeyText), vector float32 */
+  const float *docv;               /* nDoc x dim */
+  const W2vVocab *docKeys;
+  int docKeyText;
 } W2vStoreModel;
 /* Writes the model into zSchema in one savepoint: all of it or nothing.  The
 ** generation must still be expectGen (what the caller saw when it started;
@@ -211,6 +216,24 @@ int w2v_store_row_read(sqlite3*, sqlite3_stmt*, const char *zModel, int storage,
                        float *v, char **pzWhat);
 int w2v_store_read_vectors(sqlite3*, const char *zSchema, const char *zModel, const char *zWhich,
                            int storage, int dim, float *a, sqlite3_int64 nRow, char **pzWhat);
+/* A model's documents, from <model>_config: docs (0 none; a model of
+** another kind), doc_words, documents (nDoc), and what w2v_infer trains
+** with: window, negative, ns_exponent, sample, alpha, min_alpha, epochs,
+** seed.  SQLITE_CORRUPT with *pzWhat when a value is not as written. */
+typedef struct W2vDocMeta {
+  int docs, docWords;
+  sqlite3_int64 nDoc;
+  int window, negative, epochs;
+  double nsExponent, sample, alpha, minAlpha;
+  sqlite3_int64 seed;
+} W2vDocMeta;
+int w2v_store_read_doc_meta(sqlite3*, const char *zSchema, const char *zModel, W2vDocMeta*, char **pzWhat);
+/* Every row of <model>_docs (ids 1..nDoc, keys all integers or all text,
+** distinct, vectors of dim finite float32): the keys into keys (document i
+** is key i: text, or 8 bytes of a native int64), *pKeyText, the vectors
+** into docv (nDoc x dim).  SQLITE_CORRUPT with *pzWhat. */
+int w2v_store_read_docs(sqlite3*, const char *zSchema, const char *zModel, sqlite3_int64 nDoc, int dim,
+                        W2vVocab *keys, int *pKeyText, float *docv, char **pzWhat);
 
 /* ---- model.c: loaded models and the per-connection cache ---------------- */
 
@@ -244,6 +267,14 @@ struct W2vModel {
                              ** it; filters fall back to a scan if not) */
   char *zPartInput;          /* w2v_prob cache: the last input and its */
   double partLog;            /* log partition function */
+  double countTotal;         /* the sum of the counts (w2v_embed 'sif'); 0: not yet */
+  /* documents (docs=dbow|dm): the config is read with the model, the keys
+  ** and vectors on first use (w2v_model_docs) */
+  W2vDocMeta docMeta;        /* docMeta.docs 0: no documents */
+  int docKeyText;            /* the keys are text (else integers) */
+  W2vVocab docKeys;          /* key of document i (text, or 8 bytes of an int64) */
+  float *docv;               /* nDoc x dim, NULL until w2v_model_docs */
+  W2vKnn docKnn;             /* the search index over docv, made on first use */
 };
 
 /* Per-connection state, shared by every registration (reference-counted). */
@@ -329,6 +360,16 @@ int w2v_model_word(sqlite3 *db, W2vModel *m, const char *zFunc, const char *z, i
 ** every word is known (and there is at least one), 0 if not, -1 when a
 ** vector could not be read or the text not tokenized (w2v_rows_error says why). */
 int w2v_model_hidden(W2vRows *r, const char *z, int n, float *h);
+/* The documents of a docs model (keys, vectors), read on first use: an
+** error when the model has none or the stored model has changed. */
+int w2v_model_docs(sqlite3*, W2vModel *m, const char *zFunc, char **pzErr);
+/* After w2v_model_docs: the search index over the document vectors (NULL on OOM). */
+const W2vKnn *w2v_model_doc_knn(W2vModel*);
+/* The document of key v (an integer for integer keys, text for text
+** keys), or -1. */
+int64_t w2v_model_doc_find(const W2vModel*, sqlite3_value *v);
+/* Document id's key as a function result. */
+void w2v_model_doc_key(const W2vModel*, int64_t id, sqlite3_context*);
 /* "schema.name" when schema is a database of the connection: copies the
 ** schema to zSchema and returns the name after the dot; otherwise zSchema
 ** is "main" and zModel is returned whole. */
@@ -460,6 +501,9 @@ extern const sqlite3_module w2v_similar_module;   /* similar.c */
 extern const sqlite3_module w2v_predict_module;   /* predict_vtab.c */
 extern const sqlite3_module w2v_tokens_module;    /* tokens_vtab.c */
 extern const sqlite3_module w2v_phrases_module;   /* phrases_vtab.c */
+extern const sqlite3_module w2v_similar_docs_module;  /* docs.c */
+void w2v_fn_doc_vector(sqlite3_context*, int, sqlite3_value**);     /* docs.c */
+void w2v_fn_infer(sqlite3_context*, int, sqlite3_value**);
 void w2v_fn_train(sqlite3_context*, int, sqlite3_value**);          /* train_sql.c */
 void w2v_fn_prob(sqlite3_context*, int, sqlite3_value**);           /* scalars.c */
 void w2v_fn_score(sqlite3_context*, int, sqlite3_value**);
@@ -492,6 +536,9 @@ typedef struct W2vOptions {
   int storage;               /* W2V_STORE_*: how the vectors are stored */
   int output;                /* 0: the output weights are not stored */
   uint64_t given;            /* bit i: option i of w2v_train_options given */
+  int docs;                  /* W2V_DOCS_*: paragraph vectors */
+  int docWords;              /* docs=dbow: train the word vectors too */
+  char *zDocKey;             /* doc_key=: the key column, NULL: the rowid */
 } W2vOptions;
 extern const W2vOptTable w2v_train_options;
 extern const W2vOptName w2v_storage_names[];   /* storage=: also w2v_import's */
@@ -507,11 +554,23 @@ typedef struct W2vCorpus {
   int64_t nIds, nAlloc;
   int64_t *ends;
   int64_t nSent, nSentAlloc;
+  /* w2v_corpus_read_docs: the document of each sentence (room for
+  ** nSentAlloc), and the key of each document (every row whose text is not
+  ** NULL, in order: text, or 8 bytes of an int64) */
+  int64_t *doc;
+  W2vVocab keys;
+  int keyText;
 } W2vCorpus;
 /* pPhrases: a model whose phrases are joined in every row (update=1), or NULL. */
 int w2v_corpus_read(sqlite3 *db, const char *zFunc, const char *zTable, const char *zColumn,
                     W2vText *text, W2vModel *pPhrases, sqlite3_int64 maxBytes, W2vVocab *vocab, W2vCorpus *c,
                     char **pzErr);
+/* The same for docs=: every row whose text is not NULL is a document, keyed
+** by column zKey (NULL: the rowid), whose values must be integers or text,
+** all of one type, distinct, never NULL (errors name the key). */
+int w2v_corpus_read_docs(sqlite3 *db, const char *zFunc, const char *zTable, const char *zColumn,
+                         const char *zKey, W2vText *text, W2vModel *pPhrases, sqlite3_int64 maxBytes,
+                         W2vVocab *vocab, W2vCorpus *c, char **pzErr);
 /* phrases=N: N passes of word2phrase over the corpus read (core phrases.c):
 ** each pass scores the pairs of adjacent words and joins those above the
 ** threshold (the corpus's ids and raw's words and counts change as the

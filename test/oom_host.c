@@ -504,6 +504,21 @@ static const Scenario aScenario[] = {
   { "selftest crash", 0, "SELECT oom_selftest('crash')", 0, 0, 0 },
   { "selftest changed", 0, "SELECT oom_selftest('changed')", 0, 0, 0 },
   { "selftest wrong error", 0, "SELECT oom_selftest('wrong')", 0, 0, 0 },
+  { "train docs=dbow (rowid keys)", 0,
+    "SELECT w2v_train('docs', 'body', 'model=m, docs=dbow, " TRAIN_OPTS "')",
+    TRAIN_POST("m") "; SELECT * FROM m_docs", 0, 0 },
+  { "train docs=dm loss=hs doc_key=tag", 0,
+    "SELECT w2v_train('tdocs', 'body', 'model=m, docs=dm, loss=hs, doc_key=tag, " TRAIN_OPTS "')",
+    TRAIN_POST("m") "; SELECT * FROM m_docs", 0, 0 },
+  { "train docs=dbow softmax replace=1", 0,
+    "SELECT w2v_train('docs2', 'body', 'model=embdb, docs=dbow, loss=softmax, replace=1, " TRAIN_OPTS "')",
+    TRAIN_POST("embdb") "; SELECT * FROM embdb_docs", 0, 0 },
+  { "w2v_similar_docs key", 0, "SELECT key, similarity, rank FROM w2v_similar_docs('embdb', 3, 5)", 0, 0, 0 },
+  { "w2v_similar_docs blob, w2v_doc_vector", 0,
+    "SELECT key, similarity, rank FROM w2v_similar_docs('embdoc', w2v_doc_vector('embdoc', 'k3'), 5)", 0, 0, 0 },
+  { "w2v_infer dbow ns, dm hs", 0,
+    "SELECT w2v_infer('embdb', body), w2v_infer('embdoc', body, 2) FROM docs LIMIT 2", 0, 0, 0 },
+  { "w2v_embed sif", 0, "SELECT w2v_embed('emb', body, 'sif:1e-4') FROM docs LIMIT 3", 0, 0, 0 },
   { "DROP TABLE model", 0, "DROP TABLE embhs", "SELECT name FROM sqlite_schema ORDER BY name", 0, 0 },
   { "ALTER TABLE model RENAME", 0, "ALTER TABLE embhs RENAME TO renamed",
     "SELECT name FROM sqlite_schema ORDER BY name; SELECT * FROM renamed", 0, 0 },
@@ -522,6 +537,9 @@ static const char zFixture[] =
   "SELECT w2v_train('docs', 'body', 'model=embsm, arch=skipgram, loss=softmax, " TRAIN_OPTS "');"
   "SELECT w2v_train('docs', 'body', 'model=embtx, tokenize=unicode61, phrases=1, phrase_threshold=0,"
   " phrase_min_count=2, " TRAIN_OPTS "');"
+  "CREATE TABLE tdocs AS SELECT 'k' || rowid AS tag, body FROM docs;"
+  "SELECT w2v_train('docs', 'body', 'model=embdb, docs=dbow, " TRAIN_OPTS "');"
+  "SELECT w2v_train('tdocs', 'body', 'model=embdoc, docs=dm, loss=hs, doc_key=tag, " TRAIN_OPTS "');"
   "CREATE TABLE stop(word TEXT); INSERT INTO stop VALUES ('G0C1'), ('g1c2');"
   "CREATE TABLE keep(word TEXT, count INTEGER);"
   " INSERT INTO keep SELECT printf('g%dm%d', i/5, i%5), 10 + i FROM (WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i+1 FROM n WHERE i < 14) SELECT i FROM n);"

@@ -1201,13 +1201,13 @@ static int count_bytes(size_t n){ nBytesAsked += (int64_t)n; return 1; }
 
 static int run_bytes(void){
   static const int aWords[] = { 2, 50, 3000, 40000 };
-  int arch, loss, w, d, th, nFail = 0, nOk = 0;
+  int arch, loss, w, d, th, docs, nFail = 0, nOk = 0;
   for(arch=0; arch<2; arch++) for(loss=0; loss<3; loss++) for(w=0; w<4; w++) for(d=8; d<=200; d*=5)
-  for(th=1; th<=2; th++){
+  for(th=1; th<=2; th++) for(docs=0; docs<2; docs++){
     int nWord = aWords[w];
     int64_t *counts = malloc(sizeof(int64_t)*nWord), est, i, nIds = 0;
     int32_t *ids;
-    int64_t ends[1];
+    int64_t ends[1], docOf[1] = { 6 };
     W2vTrainParams p;
     W2vCorpusView v;
     W2vTrainer *t;
@@ -1219,7 +1219,11 @@ static int run_bytes(void){
     ends[0] = nIds;
     tiny_params(&p, arch, loss);
     p.dim = d; p.threads = th; p.epochs = 1;
-    v.ids = ids; v.nIds = nIds; v.ends = ends; v.nSent = 1;
+    v.ids = ids; v.nIds = nIds; v.ends = ends; v.nSent = 1; v.doc = docOf;
+    if( docs ){
+      /* paragraph vectors: 7 documents (dbow with skip-gram, dm with CBOW) */
+      p.docs = arch==0 ? W2V_DOCS_DBOW : W2V_DOCS_DM; p.docWords = 1; p.nDoc = 7;
+    }
     est = w2v_train_bytes(&p, nWord, nIds, nIds);
     nBytesAsked = 0;
     w2v_core_alloc_hook = count_bytes;
@@ -1227,8 +1231,8 @@ static int run_bytes(void){
     w2v_core_alloc_hook = 0;
     /* asked: at most the estimate; and the estimate is not far above */
     if( t==0 || nBytesAsked>est || est>nBytesAsked*5/4 + 4096 ){
-      printf("bytes %s/%s V=%d dim=%d threads=%d: estimate %lld, asked %lld%s\n",
-             arch ? "cbow" : "sg", loss==0 ? "ns" : loss==1 ? "hs" : "softmax", nWord, d, th,
+      printf("bytes %s%s/%s V=%d dim=%d threads=%d: estimate %lld, asked %lld%s\n",
+             arch ? "cbow" : "sg", docs ? "+docs" : "", loss==0 ? "ns" : loss==1 ? "hs" : "softmax", nWord, d, th,
              (long long)est, (long long)nBytesAsked, t ? "" : " (start failed)");
       nFail++;
     }else{

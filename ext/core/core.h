@@ -338,6 +338,12 @@ typedef struct W2vTrainParams {
   ** train_words, the sum of the counts); 0: the corpus's tokens, which is
   ** that sum unless the counts came from elsewhere (vocab= with counts) */
   double sampleTotal;
+  /* paragraph vectors (train_docs.c): docs W2V_DOCS_DBOW or W2V_DOCS_DM
+  ** trains one vector per document (nDoc of them; the corpus view's doc
+  ** says which document each sentence is); docWords: dbow also trains the
+  ** word vectors by skip-gram, interleaved (gensim's dbow_words=1) */
+  int docs, docWords;
+  int64_t nDoc;
 } W2vTrainParams;
 
 typedef struct W2vEpochStats {
@@ -358,6 +364,7 @@ typedef struct W2vCorpusView {
   int64_t nIds;
   const int64_t *ends;
   int64_t nSent;
+  const int64_t *doc;   /* docs: the document (0..nDoc-1) of each sentence */
 } W2vCorpusView;
 
 /* Allocates and initialises the weights (in: nWord x dim, out: zero) and
@@ -389,6 +396,8 @@ typedef enum { W2V_TRAIN_FINISHED = 0, W2V_TRAIN_CANCELLED = 1, W2V_TRAIN_DIVERG
 W2vTrainEnd w2v_train_join(W2vTrainer*);
 const float *w2v_train_input(W2vTrainer*);
 const float *w2v_train_output(W2vTrainer*);
+/* docs: the nDoc x dim document vectors (NULL without docs) */
+const float *w2v_train_docs(W2vTrainer*);
 const W2vEpochStats *w2v_train_stats(W2vTrainer*, int *pnEpoch);
 void w2v_train_free(W2vTrainer*);
 
@@ -465,5 +474,46 @@ int64_t w2v_phrases_apply(const W2vPhraseSet *s, const int32_t *in, int64_t n, i
 /* Bytes a set holds. */
 int64_t w2v_phrases_bytes(const W2vPhraseSet*);
 void w2v_phrases_free(W2vPhraseSet*);
+
+/* ---- train_docs.c: paragraph vectors (Le & Mikolov 2014) ------------- */
+enum { W2V_DOCS_NONE = 0, W2V_DOCS_DBOW = 1, W2V_DOCS_DM = 2 };
+/* One document's sub-sampled words buf[0..n) for a training thread (the
+** loss's scratch set up by w2v_loss_thread_begin; softmax: nWord floats):
+**   dbow: the document vector (and, with words, each word of the shrunk
+**         window: skip-gram) predicts each word, one window step;
+**   dm:   the mean of the document vector and the window's word vectors
+**         predicts the center word; every one of them gets the gradient.
+** ctx has room for 2*window+1 rows.  Returns the summed loss; adds the
+** predictions made to *pPred. */
+typedef struct W2vDocStep {
+  const W2vLoss *L;
+  int mode, words, window;
+  float *in;            /* word input vectors, nWord x dim */
+  float *doc;           /* this document's vector */
+  float **ctx;
+  float *h, *gh, *scratch;
+  /* every 4096 words of a long document, when set: refreshes *pAlpha (i:
+  ** the words done of this one); non-zero stops (a cancel) */
+  int (*xTick)(void *pCtx, int64_t i, float *pAlpha);
+  void *pTickCtx;
+} W2vDocStep;
+float w2v_docs_segment(const W2vDocStep*, const int32_t *buf, int64_t n, float alpha,
+                       uint64_t *rng, int64_t *pPred);
+/* Inference (gensim's infer_vector): a new document vector trained for
+** epochs passes over ids[0..n) against frozen weights (in, the output rows
+** of L, its tree or sampler), which are only read: many threads may infer
+** at once from one model.  Sub-sampling as training did it (sample against
+** sampleTotal, the sum of the counts), the learning rate decaying linearly
+** from alpha to minAlpha; the vector starts uniform in +-0.5/dim from seed.
+** Deterministic for the same arguments.  0, or W2V_ERR_NOMEM. */
+typedef struct W2vDocInfer {
+  int mode, window, epochs;
+  double alpha, minAlpha, sample, sampleTotal;
+  const int64_t *counts;      /* nWord = L->nWord counts (sub-sampling) */
+  const float *in;            /* word vectors (dm) */
+  const W2vLoss *L;           /* kind, dim, negative, nWord, out, tree, sampler */
+  uint64_t seed;
+} W2vDocInfer;
+int w2v_docs_infer(const W2vDocInfer*, const int32_t *ids, int64_t n, float *doc);
 
 #endif /* W2V_CORE_H */

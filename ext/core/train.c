@@ -42,6 +42,7 @@ struct W2vTrainer {
   W2vCorpusView c;
   int64_t nWord;
   float *in, *out;
+  float *docv;                /* docs: nDoc x dim document vectors */
   W2vTree tree;
   W2vSampler sampler;
   W2vLoss loss;
@@ -129,6 +130,15 @@ static float train_segment(W2vWorker *wk, const int32_t *buf, int64_t n, int64_t
   return loss;
 }
 
+/* docs: what a long document's xTick needs (as train_segment does it) */
+typedef struct DocTick { W2vTrainer *t; int64_t doneBase, rawLen, n; } DocTick;
+static int doc_tick(void *pCtx, int64_t i, float *pAlpha){
+  DocTick *d = pCtx;
+  if( atomic_load_explicit(&d->t->stop, memory_order_relaxed) ) return 1;
+  *pAlpha = current_alpha(d->t, d->doneBase + (d->rawLen * i) / (d->n ? d->n : 1));
+  return 0;
+}
+
 static void *worker_main(void *arg){
   W2vWorker *wk = arg;
   W2vTrainer *t = wk->t;
@@ -156,7 +166,19 @@ static void *worker_main(void *arg){
       }
       done = atomic_load_explicit(&t->wordsDone, memory_order_relaxed) + pending;
       alpha = current_alpha(t, done);
-      segLoss = train_segment(wk, wk->buf, n, segEnd-pos, done, &alpha, &st->predictions);
+      if( t->p.docs ){
+        /* a document's words (train_docs.c) */
+        W2vDocStep ds;
+        DocTick dt;
+        dt.t = t; dt.doneBase = done; dt.rawLen = segEnd-pos; dt.n = n;
+        ds.xTick = doc_tick; ds.pTickCtx = &dt;
+        ds.L = &t->loss; ds.mode = t->p.docs; ds.words = t->p.docWords; ds.window = t->p.window;
+        ds.in = t->in; ds.doc = t->docv + t->c.doc[lo]*t->p.dim;
+        ds.ctx = wk->ctx; ds.h = wk->h; ds.gh = wk->gh; ds.scratch = wk->scratch;
+        segLoss = w2v_docs_segment(&ds, wk->buf, n, alpha, &wk->rng, &st->predictions);
+      }else{
+        segLoss = train_segment(wk, wk->buf, n, segEnd-pos, done, &alpha, &st->predictions);
+      }
       if( !isfinite(segLoss) ){
         wk->diverged = 1;
         atomic_store(&t->stop, 1);
@@ -205,7 +227,8 @@ W2vTrainer *w2v_train_start(const W2vTrainParams *p, const W2vCorpusView *c,
   *pzErr = 0;
   /* the SQL layer checks these; out of range, sizes below would wrap */
   if( p->dim<1 || p->dim>W2V_MAX_DIM || p->window<1 || p->negative<0 || p->epochs<0
-   || p->threads<1 || nWord<1 || nWord>W2V_MAX_WORDS || c->nIds<0 || c->nSent<0 ){
+   || p->threads<1 || nWord<1 || nWord>W2V_MAX_WORDS || c->nIds<0 || c->nSent<0
+   || (p->docs && (p->nDoc<1 || (c->nSent>0 && c->doc==0))) ){
     *pzErr = str_dup("training parameters out of range");
     return 0;
   }
@@ -223,6 +246,14 @@ W2vTrainer *w2v_train_start(const W2vTrainParams *p, const W2vCorpusView *c,
   if( !t->in || !t->out ) goto oom;
   for(i=0; i<nWord*p->dim; i++){
     t->in[i] = (float)(((w2v_rng_next(&rng) >> 11) * 0x1.0p-53 - 0.5) / p->dim);
+  }
+  if( p->docs ){
+    /* document vectors: as the word vectors, after them */
+    t->docv = aligned_floats(p->nDoc * p->dim);
+    if( !t->docv ) goto oom;
+    for(i=0; i<p->nDoc*p->dim; i++){
+      t->docv[i] = (float)(((w2v_rng_next(&rng) >> 11) * 0x1.0p-53 - 0.5) / p->dim);
+    }
   }
   /* hs with one word has no output row at all (and t->out is one float) */
   memset(t->out, 0, (size_t)nOut * p->dim * sizeof(float));
@@ -297,7 +328,7 @@ W2vTrainer *w2v_train_start(const W2vTrainParams *p, const W2vCorpusView *c,
     wk->gh = aligned_floats(p->dim);
     wk->scratch = aligned_floats(p->loss==W2V_LOSS_SOFTMAX ? nWord
                      : (int64_t)(w2v_loss_window_scratch(&t->loss)/sizeof(float) + 1));
-    wk->ctx = w2v_core_malloc(sizeof(float*)*2*p->window);
+    wk->ctx = w2v_core_malloc(sizeof(float*)*(2*p->window + 1));   /* + a document */
     wk->buf = w2v_core_malloc((maxSeg ? maxSeg : 1) * sizeof(int32_t));
     wk->stats = w2v_core_calloc(p->epochs, sizeof(W2vEpochStats));
     if( !wk->h || !wk->gh || !wk->buf || !wk->stats || !wk->scratch || !wk->ctx ) goto oom;
@@ -343,12 +374,13 @@ int64_t w2v_train_bytes(const W2vTrainParams *p, int64_t nWord, int64_t nIds, in
   if( p->loss==W2V_LOSS_HS ) b += w2v_tree_bytes(nWord, nWord*depth);
   if( p->loss==W2V_LOSS_NS ) b += w2v_sampler_bytes(nWord);
   b += nWord*(int64_t)sizeof(uint32_t);                                      /* keep */
+  if( p->docs ) b += p->nDoc*p->dim*(int64_t)sizeof(float);                  /* docv */
   b += p->threads*(int64_t)(sizeof(W2vWorker) + sizeof(pthread_t));
   b += (int64_t)p->epochs*(p->threads+1)*(int64_t)sizeof(W2vEpochStats);
   scratch = p->loss==W2V_LOSS_SOFTMAX ? nWord*(int64_t)sizeof(float)
                                       : (int64_t)w2v_loss_window_scratch(&L) + (int64_t)sizeof(float);
   b += p->threads*(2*p->dim*(int64_t)sizeof(float) + scratch
-                   + 2*(int64_t)p->window*(int64_t)sizeof(float*)
+                   + (2*(int64_t)p->window + 1)*(int64_t)sizeof(float*)
                    + (seg>0 ? seg : 1)*(int64_t)sizeof(int32_t));
   return b;
 }
@@ -415,7 +447,8 @@ W2vTrainEnd w2v_train_join(W2vTrainer *t){
   }
   if( !diverged && !cancelled ){
     diverged = !all_finite(t->in, t->nWord*t->p.dim)
-            || !all_finite(t->out, w2v_loss_out_rows(t->p.loss, t->nWord)*t->p.dim);
+            || !all_finite(t->out, w2v_loss_out_rows(t->p.loss, t->nWord)*t->p.dim)
+            || (t->docv && !all_finite(t->docv, t->p.nDoc*t->p.dim));
   }
   t->result = diverged ? W2V_TRAIN_DIVERGED : cancelled ? W2V_TRAIN_CANCELLED : W2V_TRAIN_FINISHED;
   return t->result;
@@ -423,6 +456,7 @@ W2vTrainEnd w2v_train_join(W2vTrainer *t){
 
 const float *w2v_train_input(W2vTrainer *t){ return t->in; }
 const float *w2v_train_output(W2vTrainer *t){ return t->out; }
+const float *w2v_train_docs(W2vTrainer *t){ return t->docv; }
 const W2vEpochStats *w2v_train_stats(W2vTrainer *t, int *pnEpoch){
   *pnEpoch = t->p.epochs;
   return t->stats;
@@ -439,7 +473,7 @@ void w2v_train_free(W2vTrainer *t){
     }
   }
   w2v_core_free(t->workers); w2v_core_free(t->tids); w2v_core_free(t->stats); w2v_core_free(t->keep);
-  w2v_core_free(t->in); w2v_core_free(t->out);
+  w2v_core_free(t->in); w2v_core_free(t->out); w2v_core_free(t->docv);
   w2v_tree_free(&t->tree);
   w2v_sampler_free(&t->sampler);
   w2v_core_free(t);
