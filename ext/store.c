@@ -922,3 +922,64 @@ int w2v_store_read_vectors(sqlite3 *db, const char *zSchema, const char *zModel,
   }
   return SQLITE_OK;
 }
+
+/* ---- documents (w2v_kmeans, w2v_project with docs=1) ---------------------- */
+
+int w2v_store_scan_docs(sqlite3 *db, const char *zSchema, const char *zModel, int dim,
+                        int (*x)(void*, sqlite3_int64, sqlite3_value*, const float*), void *ctx,
+                        int *pHas, char **pzWhat){
+  sqlite3_stmt *p = 0;
+  float *v = 0;
+  int rc, nWant = dim*(int)sizeof(float), d;
+  *pHas = 0;
+  /* the config says whether the model has documents ('docs' = dbow or dm) */
+  rc = prepare_fmt(db, &p, "SELECT value FROM \"%w\".\"%w_config\" WHERE key='docs'", zSchema, zModel);
+  if( rc!=SQLITE_OK ){ sqlite3_finalize(p); return prepare_error(db, rc, pzWhat); }
+  if( sqlite3_step(p)==SQLITE_ROW ){
+    const char *z = (const char*)sqlite3_column_text(p, 0);
+    if( sqlite3_column_type(p, 0)==SQLITE_TEXT && z && (!strcmp(z, "dbow") || !strcmp(z, "dm")) ) *pHas = 1;
+    else if( z==0 && sqlite3_errcode(db)==SQLITE_NOMEM ) rc = SQLITE_NOMEM;
+    else{
+      *pzWhat = sqlite3_mprintf("bad docs in %s_config", zModel);
+      rc = SQLITE_CORRUPT;
+    }
+  }
+  if( sqlite3_finalize(p)!=SQLITE_OK && rc==SQLITE_OK ){
+    rc = sqlite3_errcode(db);
+    if( rc!=SQLITE_NOMEM ) *pzWhat = sqlite3_mprintf("%s", sqlite3_errmsg(db));
+  }
+  p = 0;
+  if( rc!=SQLITE_OK || !*pHas ) return rc;
+  rc = prepare_fmt(db, &p, "SELECT id, key, vector FROM \"%w\".\"%w_docs\" ORDER BY id", zSchema, zModel);
+  if( rc!=SQLITE_OK ){ sqlite3_finalize(p); return prepare_error(db, rc, pzWhat); }
+  v = sqlite3_malloc64(sizeof(float)*(size_t)dim);
+  if( v==0 ){ sqlite3_finalize(p); return SQLITE_NOMEM; }
+  while( (rc = sqlite3_step(p))==SQLITE_ROW ){
+    sqlite3_int64 id = sqlite3_column_int64(p, 0);
+    int tk = sqlite3_column_type(p, 1);
+    const void *b = sqlite3_column_blob(p, 2);
+    if( (tk!=SQLITE_INTEGER && tk!=SQLITE_TEXT) || sqlite3_column_type(p, 2)!=SQLITE_BLOB
+     || sqlite3_column_bytes(p, 2)!=nWant || b==0 ){
+      if( b==0 && sqlite3_errcode(db)==SQLITE_NOMEM ){ rc = SQLITE_NOMEM; break; }
+      *pzWhat = sqlite3_mprintf("%s_docs row %lld: the key must be an integer or text and the vector "
+                                "%d bytes (dim %d float32)", zModel, id, nWant, dim);
+      rc = SQLITE_CORRUPT;
+      break;
+    }
+    w2v_floats_from_le(v, b, dim);
+    for(d=0; d<dim && isfinite(v[d]); d++){}
+    if( d<dim ){
+      *pzWhat = sqlite3_mprintf("%s_docs row %lld holds a non-finite value", zModel, id);
+      rc = SQLITE_CORRUPT;
+      break;
+    }
+    if( (rc = x(ctx, id, sqlite3_column_value(p, 1), v))!=SQLITE_OK ) break;
+  }
+  if( rc==SQLITE_DONE ) rc = SQLITE_OK;
+  if( rc!=SQLITE_OK && rc!=SQLITE_CORRUPT && rc!=SQLITE_NOMEM && *pzWhat==0 ){
+    *pzWhat = sqlite3_mprintf("%s", sqlite3_errmsg(db));
+  }
+  sqlite3_finalize(p);
+  sqlite3_free(v);
+  return rc;
+}
