@@ -454,8 +454,9 @@ int w2v_parallel_for(int64_t n, int64_t chunk, int threads, void (*x)(void*, int
 /* ---- kmeans.c: spherical k-means of unit rows -------------------------- */
 /* The rows x[0..n) (dim floats each) should be of unit length (or zero).
 ** Cosine is the similarity: each centroid is the normalised mean of its
-** rows (zero when they cancel out).  Seeding is k-means++ with weights
-** 1 - cos to the nearest centre chosen so far, drawn with seed; then at
+** rows (zero when they cancel out).  Seeding is greedy k-means++: for each
+** centre 2 + ln k candidates drawn (with seed) with weights 1 - cos to the
+** nearest centre chosen so far, the one leaving the least total kept; then at
 ** most `iterations` rounds of assignment (the most similar centroid, ties
 ** to the lower index) and update, stopping early when no row moves.  A
 ** cluster left empty takes the row farthest from its centroid among

@@ -30,6 +30,9 @@ typedef struct KmCtx {
   int32_t *assign;
   float *cosv;                 /* per row: cos to its (nearest) centroid */
   _Atomic int64_t changed;
+  const int64_t *cand;         /* seeding: candidate rows */
+  int nCand, nTry;
+  float *candDot;              /* n x nTry: cos of each row with each candidate */
 } KmCtx;
 
 /* Assignment: the most similar centroid, ties to the lower index. */
@@ -57,6 +60,18 @@ static void km_nearest(void *pCtx, int64_t lo, int64_t hi){
   for(i=lo; i<hi; i++){
     float s = dot8(t->x + i*t->dim, t->c, t->dim);
     if( s>t->cosv[i] ) t->cosv[i] = s;
+  }
+}
+
+/* Seeding: cos of each row with each candidate. */
+static void km_candidates(void *pCtx, int64_t lo, int64_t hi){
+  KmCtx *t = (KmCtx*)pCtx;
+  int64_t i;
+  int l;
+  for(i=lo; i<hi; i++){
+    for(l=0; l<t->nCand; l++){
+      t->candDot[i*t->nTry + l] = dot8(t->x + i*t->dim, t->x + t->cand[l]*t->dim, t->dim);
+    }
   }
 }
 
@@ -128,6 +143,9 @@ int w2v_kmeans(const float *x, int64_t n, int dim, const W2vKmeansParams *p, int
   double *sum = 0;
   int64_t *count = 0, *map = 0;
   unsigned char *chosen = 0;
+  int64_t aCand[32];
+  float *candDot = 0;
+  int nTry, iBest = 0;
   int threads = p->threads<1 ? 1 : p->threads, rc = 0, round = 0;
   KmCtx t;
   if( k<1 || k>n || dim<1 || n>0xffffffffLL ) return W2V_ERR_INVALID;
@@ -138,40 +156,77 @@ int w2v_kmeans(const float *x, int64_t n, int dim, const W2vKmeansParams *p, int
   count = w2v_core_malloc(sizeof(int64_t)*(size_t)k);
   map = w2v_core_malloc(sizeof(int64_t)*(size_t)k);
   chosen = w2v_core_calloc((size_t)n, 1);
-  if( !c || !cNew || !cosv || !sum || !count || !map || !chosen ){ rc = W2V_ERR_NOMEM; goto done; }
+  nTry = 2 + (int)log((double)k);
+  if( nTry>32 ) nTry = 32;
+  candDot = w2v_core_malloc(sizeof(float)*(size_t)n*nTry);
+  if( !candDot || !cNew || !cosv || !sum || !count || !map || !chosen ){ rc = W2V_ERR_NOMEM; goto done; }
   memset(&t, 0, sizeof(t));
   t.x = x;
   t.dim = dim;
   t.assign = assign;
   t.cosv = cosv;
 
-  /* k-means++: the first centre uniformly, each next one with probability
-  ** proportional to 1 - cos to the nearest centre so far */
+  /* greedy k-means++ (as scikit-learn's): the first centre uniformly; for
+  ** each next one, nTry candidates drawn with probability proportional to
+  ** 1 - cos to the nearest centre so far, and the one that leaves the least
+  ** total (1 - cos) taken */
   i = (int64_t)w2v_rng_below(&rng, (uint32_t)n);
+  for(j=0; j<n; j++) cosv[j] = -INFINITY;
+  t.cand = aCand;
+  t.candDot = candDot;
   for(nChosen=0; ; ){
     chosen[i] = 1;
     memcpy(c + nChosen*dim, x + i*dim, sizeof(float)*dim);
-    t.c = c + nChosen*dim;
-    if( nChosen==0 ) for(j=0; j<n; j++) cosv[j] = -INFINITY;
-    rc = w2v_parallel_for(n, chunk_rows(dim), threads_for(threads, n, dim), km_nearest, &t,
-                          p->xInterrupt, p->pInterruptArg);
-    if( rc ) goto done;
+    if( nChosen==0 ){
+      t.c = c;
+      rc = w2v_parallel_for(n, chunk_rows(dim), threads_for(threads, n, dim), km_nearest, &t,
+                            p->xInterrupt, p->pInterruptArg);
+      if( rc ) goto done;
+    }else{
+      for(j=0; j<n; j++){
+        float s = candDot[j*nTry + iBest];
+        if( s>cosv[j] ) cosv[j] = s;
+      }
+    }
     if( ++nChosen==k ) break;
     {
-      double total = 0, r, acc = 0;
+      double total = 0, best = INFINITY;
+      int l;
       for(j=0; j<n; j++) if( !chosen[j] && cosv[j]<1.0f ) total += 1.0 - cosv[j];
-      if( total>0 ){
-        r = (double)(w2v_rng_next(&rng)>>11) * (1.0/9007199254740992.0) * total;
-        for(i=-1, j=0; j<n; j++){
-          if( chosen[j] || cosv[j]>=1.0f ) continue;
-          i = j;
-          acc += 1.0 - cosv[j];
-          if( acc>r ) break;
-        }
-      }else{
-        /* every row sits on a centre: the first row not chosen */
+      if( !(total>0) ){
+        /* every row sits on a centre: the first row not chosen, as a
+        ** candidate of its own */
         for(i=0; i<n && chosen[i]; i++){}
+        t.nCand = 1;
+        aCand[0] = i;
+      }else{
+        t.nCand = nTry;
+        for(l=0; l<nTry; l++){
+          double r = (double)(w2v_rng_next(&rng)>>11) * (1.0/9007199254740992.0) * total, acc = 0;
+          int64_t pick = -1;
+          for(j=0; j<n; j++){
+            if( chosen[j] || cosv[j]>=1.0f ) continue;
+            pick = j;
+            acc += 1.0 - cosv[j];
+            if( acc>r ) break;
+          }
+          aCand[l] = pick;
+        }
       }
+      t.nTry = nTry;
+      rc = w2v_parallel_for(n, chunk_rows((double)t.nCand*dim), threads_for(threads, n, (double)t.nCand*dim),
+                            km_candidates, &t, p->xInterrupt, p->pInterruptArg);
+      if( rc ) goto done;
+      iBest = 0;
+      for(l=0; l<t.nCand; l++){
+        double pot = 0;
+        for(j=0; j<n; j++){
+          float s = candDot[j*nTry + l];
+          pot += 1.0 - (s>cosv[j] ? s : cosv[j]);
+        }
+        if( pot<best ){ best = pot; iBest = l; }
+      }
+      i = aCand[iBest];
     }
   }
 
@@ -214,5 +269,6 @@ done:
   w2v_core_free(count);
   w2v_core_free(map);
   w2v_core_free(chosen);
+  w2v_core_free(candDot);
   return rc;
 }
