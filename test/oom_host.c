@@ -500,6 +500,21 @@ static const Scenario aScenario[] = {
   { "w2v_phrases", 0, "SELECT phrase, count, score, joins FROM w2v_phrases('docs', 'body', 'min_count=2, threshold=0')", 0, 0, 0 },
   { "w2v_phrases passes=3 all=1", 0,
     "SELECT phrase, count, score, pass FROM w2v_phrases('docs', 'body', 'min_count=2, threshold=0, passes=3, all=1')", 0, 0, 0 },
+  { "w2v_kmeans", 0, "SELECT word, cluster, distance, centroid, rowid FROM w2v_kmeans('emb', 3, 'threads=2')", 0, 0, 0 },
+  { "w2v_kmeans words= through a tokenizer and phrases", 0,
+    "SELECT word, cluster, distance FROM w2v_kmeans('embtx', 2, 'words=keep, seed=3')", 0, 0, 0 },
+  { "w2v_kmeans docs=1",
+    "CREATE TABLE emb_docs(id INTEGER PRIMARY KEY, key NOT NULL UNIQUE, vector BLOB NOT NULL);"
+    " INSERT INTO emb_config(key, value) VALUES ('docs', 'dbow');"
+    " INSERT INTO emb_docs SELECT rowid, CASE WHEN rowid % 2 THEN rowid ELSE 'k' || rowid END, vector FROM emb",
+    "SELECT key, cluster, distance, rowid FROM w2v_kmeans('emb', 2, 'docs=1')", 0, 0, 0 },
+  { "w2v_project", 0, "SELECT word, x, y, z, rowid FROM w2v_project('emb', 3, 'threads=2')", 0, 0, 0 },
+  { "w2v_project words= max_words=", 0, "SELECT word, x, y FROM w2v_project('embtx', 2, 'words=keep, max_words=12')", 0, 0, 0 },
+  { "w2v_project docs=1",
+    "CREATE TABLE emb_docs(id INTEGER PRIMARY KEY, key NOT NULL UNIQUE, vector BLOB NOT NULL);"
+    " INSERT INTO emb_config(key, value) VALUES ('docs', 'dm');"
+    " INSERT INTO emb_docs SELECT rowid, 'k' || rowid, vector FROM emb",
+    "SELECT key, x, y FROM w2v_project('emb', 2, 'docs=1')", 0, 0, 0 },
   { "selftest leak", 0, "SELECT oom_selftest('leak')", 0, 0, 0 },
   { "selftest crash", 0, "SELECT oom_selftest('crash')", 0, 0, 0 },
   { "selftest changed", 0, "SELECT oom_selftest('changed')", 0, 0, 0 },

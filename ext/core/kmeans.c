@@ -159,7 +159,7 @@ int w2v_kmeans(const float *x, int64_t n, int dim, const W2vKmeansParams *p, int
   nTry = 2 + (int)log((double)k);
   if( nTry>32 ) nTry = 32;
   candDot = w2v_core_malloc(sizeof(float)*(size_t)n*nTry);
-  if( !candDot || !cNew || !cosv || !sum || !count || !map || !chosen ){ rc = W2V_ERR_NOMEM; goto done; }
+  if( !c || !candDot || !cNew || !cosv || !sum || !count || !map || !chosen ){ rc = W2V_ERR_NOMEM; goto done; }
   memset(&t, 0, sizeof(t));
   t.x = x;
   t.dim = dim;
