@@ -441,3 +441,8 @@ void w2v_learnt_free(W2vLearntPhrases *o){
   sqlite3_free(o->aRight);
   memset(o, 0, sizeof(*o));
 }
+
+int w2v_source_prepare(sqlite3 *db, const char *zFunc, const char *zTable, const char *zColumn,
+                       sqlite3_stmt **ppStmt, char **pzErr){
+  return prepare_source(db, zFunc, zTable, zColumn, 0, ppStmt, pzErr);
+}

@@ -653,7 +653,8 @@ int w2v_model_acquire(W2vConn *c, const char *zFunc, const char *zSchema, const 
 ** the same name in a database file would hide them there. */
 int w2v_name_reserved(const char *zName){
   static const char *const az[] = { "w2v_similar", "w2v_predict", "w2v_tokens", "w2v_phrases",
-                                    "w2v_similar_docs" };
+                                    "w2v_similar_docs",
+                                    "w2v_kmeans", "w2v_project" };
   size_t i;
   for(i=0; i<sizeof(az)/sizeof(az[0]); i++) if( zName && sqlite3_stricmp(zName, az[i])==0 ) return 1;
   return 0;

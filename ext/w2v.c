@@ -28,6 +28,8 @@ static const Registration aReg[] = {
   { "w2v_tokens",          &w2v_tokens_module },
   { "w2v_phrases",         &w2v_phrases_module },
   { "w2v_similar_docs",    &w2v_similar_docs_module },
+  { "w2v_kmeans",          &w2v_kmeans_module },
+  { "w2v_project",         &w2v_project_module },
   { "w2v_train",           0, 3, WRITES, w2v_fn_train },
   { "w2v_prob",            0, 3, READS,  w2v_fn_prob },
   { "w2v_score",           0, 3, READS,  w2v_fn_score },

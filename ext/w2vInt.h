@@ -9,9 +9,11 @@
 **   model.c      a loaded model, reference-counted, and the per-connection cache
 **   support      ranked.c (what the ranked table-valued functions share),
 **                corpus.c, train_options.c, update.c (w2v_train's parts),
-**                stream.c (w2v_import's bounded reader, plain or gzip)
+**                stream.c (w2v_import's bounded reader, plain or gzip),
+**                rowset.c (the rows w2v_kmeans and w2v_project read)
 **   one file per SQL surface: model_table.c, similar.c, predict_vtab.c,
-**                scalars.c, eval.c, wordfile.c, train_sql.c, phrases_vtab.c
+**                scalars.c, eval.c, wordfile.c, train_sql.c, phrases_vtab.c,
+**                kmeans_vtab.c, project_vtab.c
 **   w2v.c        the entry point: one registration table
 */
 #ifndef W2V_INT_H
@@ -504,6 +506,8 @@ extern const sqlite3_module w2v_phrases_module;   /* phrases_vtab.c */
 extern const sqlite3_module w2v_similar_docs_module;  /* docs.c */
 void w2v_fn_doc_vector(sqlite3_context*, int, sqlite3_value**);     /* docs.c */
 void w2v_fn_infer(sqlite3_context*, int, sqlite3_value**);
+extern const sqlite3_module w2v_kmeans_module;    /* kmeans_vtab.c */
+extern const sqlite3_module w2v_project_module;   /* project_vtab.c */
 void w2v_fn_train(sqlite3_context*, int, sqlite3_value**);          /* train_sql.c */
 void w2v_fn_prob(sqlite3_context*, int, sqlite3_value**);           /* scalars.c */
 void w2v_fn_score(sqlite3_context*, int, sqlite3_value**);
@@ -516,6 +520,35 @@ void w2v_fn_eval_analogy(sqlite3_context*, int, sqlite3_value**);   /* eval.c */
 void w2v_fn_eval_similarity(sqlite3_context*, int, sqlite3_value**);
 void w2v_fn_export(sqlite3_context*, int, sqlite3_value**);         /* wordfile.c */
 void w2v_fn_import(sqlite3_context*, int, sqlite3_value**);
+
+/* ---- rowset.c: the rows w2v_kmeans and w2v_project work on: a model's
+** words (all, the max_words most frequent, or those the word column of a
+** table lists, each read as w2v_vector reads a word; unknown ones skipped,
+** repeats once, in the table's order) or its documents (docs=1), each as
+** its unit vector (a zero vector stays zero). ------------------------- */
+typedef struct W2vGroupOptions {
+  sqlite3_int64 seed;
+  int iterations, threads, docs;
+  char *zWords;
+  sqlite3_int64 maxWords;
+  uint64_t given;
+} W2vGroupOptions;
+typedef struct W2vRowSet {
+  int64_t n;
+  int dim;
+  float *unit;               /* n x dim (core allocation) */
+  int32_t *aWord;            /* words: each row's word id; NULL for documents */
+  int docs;                  /* 1: row i is document i of the model (w2v_model_docs) */
+} W2vRowSet;
+int w2v_rowset_read(sqlite3 *db, W2vModel *m, const char *zFunc, const W2vGroupOptions *o,
+                    W2vRowSet *r, char **pzErr);
+/* Row i's word (words) or key (documents) as a result; its rowid (the
+** word's frequency rank, or the document's id). */
+void w2v_rowset_result_key(const W2vRowSet*, const W2vModel*, int64_t i, sqlite3_context*);
+sqlite3_int64 w2v_rowset_rowid(const W2vRowSet*, int64_t i);
+void w2v_rowset_free(W2vRowSet*);
+/* The thread count default: the machine's cores (at most 64). */
+int w2v_rowset_default_threads(void);
 
 /* ---- train_sql.c's helpers: the options of w2v_train -------------------- */
 typedef struct W2vOptions {
@@ -596,6 +629,10 @@ void w2v_learnt_free(W2vLearntPhrases*);
 ** be integers >= 0 (a word listed twice adds up).  Errors name the option. */
 int w2v_word_list_read(sqlite3 *db, const char *zOption, const char *zTable, W2vText *text,
                        const char *zJoin, int wantCount, W2vVocab *list, int *pHasCount, char **pzErr);
+/* SELECT zColumn FROM zTable (a table or view, "schema.table" too), every
+** name quoted; errors start with zFunc. */
+int w2v_source_prepare(sqlite3 *db, const char *zFunc, const char *zTable, const char *zColumn,
+                       sqlite3_stmt **ppStmt, char **pzErr);
 /* Bytes the corpus arrays have allocated. */
 sqlite3_int64 w2v_corpus_bytes(const W2vCorpus*);
 /* Replaces each id by remap[id], dropping -1 and sentences left empty. */

@@ -66,3 +66,29 @@ UNION ALL SELECT '', 'united', 'cold', printf('%.6f', w2v_prob('tree', 'united',
 UNION ALL SELECT 'CBOW context', 'the united of', 'states', printf('%.4f', w2v_prob('tree', 'the united of', 'states'))
 UNION ALL SELECT 'sum over vocabulary', 'new', '*', printf('%.6f', (SELECT sum(w2v_prob('tree', 'new', word)) FROM tree));
 SQL
+
+# Clusters and pictures: a few word groups placed on the plane by w2v_project
+# (PCA of their unit vectors) and coloured by w2v_kmeans, as an SVG that only
+# SQL and awk make: build/demo-words.svg (the README shows a copy, sql/demo-words.svg)
+sqlite3 "$DB" <<'SQL'
+.load ./w2v
+CREATE TABLE picks(word TEXT, grp TEXT);
+INSERT INTO picks SELECT value, 'countries' FROM json_each('["france","england","germany","russia","china","japan","italy","spain"]');
+INSERT INTO picks SELECT value, 'numbers' FROM json_each('["two","three","four","five","six","seven","eight","ten"]');
+INSERT INTO picks SELECT value, 'family' FROM json_each('["father","mother","son","daughter","brother","sister","wife","husband"]');
+INSERT INTO picks SELECT value, 'colours' FROM json_each('["red","green","blue","white","black","yellow","brown","gray"]');
+.mode column
+.headers on
+SELECT cluster, group_concat(word, ' ') AS words
+FROM w2v_kmeans('emb', 4, 'words=picks') GROUP BY cluster ORDER BY cluster;
+SQL
+sqlite3 -list -separator '|' "$DB" <<'SQL' > build/demo-words.txt
+.load ./w2v
+SELECT p.word, picks.grp, k.cluster, printf('%.5f', p.x), printf('%.5f', p.y)
+FROM w2v_project('emb', 2, 'words=picks') AS p
+JOIN w2v_kmeans('emb', 4, 'words=picks') AS k USING (word)
+JOIN picks ON picks.word = p.word;
+SQL
+awk -F'|' -v title="w2v_project('emb', 2) of $(wc -l < build/demo-words.txt) words, coloured by w2v_kmeans('emb', 4)" \
+  -f sql/scatter.awk build/demo-words.txt > build/demo-words.svg
+echo "wrote build/demo-words.svg ($(wc -l < build/demo-words.txt) words)"

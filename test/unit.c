@@ -793,6 +793,114 @@ static int run_phrases(void){
   return report();
 }
 
+/* ---- unit kmeans: spherical k-means and PCA (kmeans.c, pca.c) ------------ */
+
+/* n unit rows of dim floats: row i around centre i % g (g random unit
+** centres), noise of amplitude a; NULL on OOM. */
+static float *km_rows(int64_t n, int dim, int g, float a, uint64_t seed){
+  float *x = malloc(sizeof(float)*(size_t)n*dim), *c = malloc(sizeof(float)*(size_t)g*dim);
+  uint64_t rng = seed;
+  int64_t i;
+  int d;
+  if( !x || !c ){ free(x); free(c); return 0; }
+  for(i=0; i<(int64_t)g*dim; i++) c[i] = (float)((int)w2v_rng_below(&rng, 2001) - 1000)/1000.0f;
+  for(i=0; i<n; i++){
+    double s = 0;
+    for(d=0; d<dim; d++){
+      x[i*dim+d] = c[(i%g)*dim+d] + a*(float)((int)w2v_rng_below(&rng, 2001) - 1000)/1000.0f;
+      s += x[i*dim+d]*x[i*dim+d];
+    }
+    for(d=0; d<dim; d++) x[i*dim+d] = (float)(x[i*dim+d]/sqrt(s));
+  }
+  free(c);
+  return x;
+}
+
+static int nKmStop;
+static int km_stop(void *p){ return ++*(int*)p > nKmStop; }
+
+static int run_kmeans(void){
+  W2vKmeansParams kp;
+  W2vPcaParams pp;
+  int64_t n = 20000, i;
+  int dim = 8, k = 25, t, r, calls;
+  float *x = km_rows(n, dim, k, 0.1f, 7);
+  int32_t *a1 = malloc(sizeof(int32_t)*n), *a2 = malloc(sizeof(int32_t)*n);
+  float *d1 = malloc(sizeof(float)*n), *d2 = malloc(sizeof(float)*n);
+  double *mean = malloc(sizeof(double)*dim), *axes = malloc(sizeof(double)*3*dim);
+  double *c1 = malloc(sizeof(double)*n*3), *c2 = malloc(sizeof(double)*n*3);
+  if( !x || !a1 || !a2 || !d1 || !d2 || !mean || !axes || !c1 || !c2 ) return 1;
+  memset(&kp, 0, sizeof(kp));
+  kp.k = k; kp.iterations = 50; kp.threads = 1; kp.seed = 3;
+  r = w2v_kmeans(x, n, dim, &kp, a1, d1, 0);
+  CHECK(r>=1, "kmeans: %d", r);
+  /* five planted groups: every group one cluster, the clusters distinct */
+  {
+    float *y = km_rows(2000, dim, 5, 0.1f, 9);
+    int32_t first[5], *ay = malloc(sizeof(int32_t)*2000);
+    float *dy = malloc(sizeof(float)*2000);
+    int ok = 1, j, l;
+    W2vKmeansParams kq = kp;
+    if( !y || !ay || !dy ) return 1;
+    kq.k = 5;
+    r = w2v_kmeans(y, 2000, dim, &kq, ay, dy, 0);
+    for(j=0; j<5; j++) first[j] = ay[j];
+    for(i=0; i<2000; i++) if( ay[i]!=first[i%5] ) ok = 0;
+    for(j=0; j<5; j++) for(l=0; l<j; l++) if( first[j]==first[l] ) ok = 0;
+    CHECK(r>=1 && ok, "kmeans: the planted groups are not the clusters (%d)", r);
+    CHECK(ay[0]==0, "kmeans: row 0 is in cluster %d", ay[0]);
+    free(y); free(ay); free(dy);
+  }
+  for(t=2; t<=4; t++){
+    kp.threads = t;
+    r = w2v_kmeans(x, n, dim, &kp, a2, d2, 0);
+    CHECK(r>=1 && !memcmp(a1, a2, sizeof(int32_t)*n) && !memcmp(d1, d2, sizeof(float)*n),
+          "kmeans: %d threads give another result", t);
+  }
+  kp.k = 0;
+  CHECK(w2v_kmeans(x, n, dim, &kp, a2, d2, 0)==W2V_ERR_INVALID, "kmeans: k=0");
+  kp.k = n+1;
+  CHECK(w2v_kmeans(x, n, dim, &kp, a2, d2, 0)==W2V_ERR_INVALID, "kmeans: k>n");
+  kp.k = 300; kp.threads = 2;
+  kp.xInterrupt = km_stop; kp.pInterruptArg = &calls;
+  calls = 0; nKmStop = 5;
+  CHECK(w2v_kmeans(x, n, dim, &kp, a2, d2, 0)==W2V_ERR_INTERRUPT, "kmeans: no interrupt");
+  CHECK(calls==6, "kmeans: %d calls to xInterrupt, wanted 6 (it stops at the first yes)", calls);
+
+  memset(&pp, 0, sizeof(pp));
+  pp.dims = 3; pp.threads = 1;
+  r = w2v_pca(x, n, dim, &pp, mean, axes, c1);
+  CHECK(r==0, "pca: %d", r);
+  for(t=2; t<=4; t++){
+    pp.threads = t;
+    r = w2v_pca(x, n, dim, &pp, mean, axes, c2);
+    CHECK(r==0 && !memcmp(c1, c2, sizeof(double)*n*3), "pca: %d threads give another result", t);
+  }
+  {
+    /* centred, uncorrelated, falling variance */
+    double s[3] = {0, 0, 0}, v[3] = {0, 0, 0}, xy = 0;
+    int j;
+    for(i=0; i<n; i++){
+      for(j=0; j<3; j++){ s[j] += c1[i*3+j]; v[j] += c1[i*3+j]*c1[i*3+j]; }
+      xy += c1[i*3]*c1[i*3+1];
+    }
+    CHECK(fabs(s[0])<1e-8 && fabs(s[1])<1e-8 && fabs(s[2])<1e-8, "pca: not centred");
+    CHECK(fabs(xy)<1e-8*sqrt(v[0]*v[1]), "pca: x and y correlated");
+    CHECK(v[0]>=v[1] && v[1]>=v[2], "pca: variances %g %g %g", v[0], v[1], v[2]);
+  }
+  /* dims above dim: the extra axes are zero */
+  pp.dims = 3; pp.threads = 1;
+  r = w2v_pca(x, n, 2, &pp, mean, axes, c2);
+  CHECK(r==0 && c2[2]==0 && c2[5]==0, "pca: dims > dim");
+  pp.dims = 0;
+  CHECK(w2v_pca(x, n, dim, &pp, mean, axes, c2)==W2V_ERR_INVALID, "pca: dims=0");
+  pp.dims = 2; pp.xInterrupt = km_stop; pp.pInterruptArg = &calls;
+  calls = 0; nKmStop = 0;
+  CHECK(w2v_pca(x, n, dim, &pp, mean, axes, c2)==W2V_ERR_INTERRUPT, "pca: no interrupt");
+  free(x); free(a1); free(a2); free(d1); free(d2); free(mean); free(axes); free(c1); free(c2);
+  return report();
+}
+
 /* ---- unit oom ------------------------------------------------------------ */
 
 /* The hook makes allocation number failAt (counted from 1) fail. */
@@ -970,6 +1078,29 @@ static int oom_phrases(void *arg){
   return rc;
 }
 
+static int oom_kmeans(void *arg){
+  const float *x = arg;
+  W2vKmeansParams kp;
+  int32_t a[200];
+  float d[200], c[5*8];
+  int r;
+  memset(&kp, 0, sizeof(kp));
+  kp.k = 5; kp.iterations = 10; kp.threads = 2; kp.seed = 1;
+  r = w2v_kmeans(x, 200, 8, &kp, a, d, c);
+  return r>=1 ? 0 : r==W2V_ERR_NOMEM ? 1 : 2;
+}
+
+static int oom_pca(void *arg){
+  const float *x = arg;
+  W2vPcaParams pp;
+  double mean[8], axes[3*8], c[200*3];
+  int r;
+  memset(&pp, 0, sizeof(pp));
+  pp.dims = 3; pp.threads = 2;
+  r = w2v_pca(x, 200, 8, &pp, mean, axes, c);
+  return r==0 ? 0 : r==W2V_ERR_NOMEM ? 1 : 2;
+}
+
 static int run_oom(void){
   int64_t counts[300];
   float *vec = malloc(sizeof(float)*400*8), *out = malloc(sizeof(float)*300*8);
@@ -988,6 +1119,8 @@ static int run_oom(void){
   oom_loop("sampler", oom_sampler, counts);
   oom_loop("knn", oom_knn, vec);
   oom_loop("phrases", oom_phrases, 0);
+  oom_loop("kmeans", oom_kmeans, vec);
+  oom_loop("pca", oom_pca, vec);
   memset(&L, 0, sizeof(L));
   L.dim = 8; L.nWord = 300; L.out = out;
   L.kind = W2V_LOSS_SOFTMAX;
@@ -1427,6 +1560,7 @@ int main(int argc, char **argv){
   if( argc==2 && !strcmp(argv[1], "parse") ) return run_parse();
   if( argc==2 && !strcmp(argv[1], "phrases") ) return run_phrases();
   if( argc==2 && !strcmp(argv[1], "codec") ) return run_codec();
+  if( argc==2 && !strcmp(argv[1], "kmeans") ) return run_kmeans();
   if( argc==2 && !strcmp(argv[1], "kernels") ) return run_kernels(0);
   if( argc==2 && !strcmp(argv[1], "kernel-check") ) return run_kernels(1);
   if( (argc==3 || argc==4) && !strcmp(argv[1], "floats") ) return run_floats(atol(argv[2]), argc==4);
@@ -1440,6 +1574,6 @@ int main(int argc, char **argv){
 #endif
     return run_oom();
   }
-  fprintf(stderr, "usage: unit sampler POWER DRAWS | unit huffman N SEED | unit knn N DIM K SEED | unit counts | unit oom | unit bytes | unit parse | unit codec | unit phrases | unit floats N [time] | unit kernels | unit kernel-check\n");
+  fprintf(stderr, "usage: unit sampler POWER DRAWS | unit huffman N SEED | unit knn N DIM K SEED | unit counts | unit oom | unit bytes | unit parse | unit codec | unit phrases | unit kmeans | unit floats N [time] | unit kernels | unit kernel-check\n");
   return 2;
 }

@@ -515,5 +515,59 @@ typedef struct W2vDocInfer {
   uint64_t seed;
 } W2vDocInfer;
 int w2v_docs_infer(const W2vDocInfer*, const int32_t *ids, int64_t n, float *doc);
+/* ---- parallel.c: a loop over [0, n) in chunks of `chunk`, on up to
+** `threads` threads (the caller's one of them; a thread that cannot start
+** leaves its share to the others).  x(ctx, lo, hi) must compute the same
+** for an index whatever thread runs it.  xInterrupt (may be NULL) is asked
+** by the calling thread only, after each of its chunks: non-zero stops the
+** loop (W2V_ERR_INTERRUPT).  Returns 0 or W2V_ERR_INTERRUPT. */
+#define W2V_MAX_PAR_THREADS 64
+int w2v_parallel_for(int64_t n, int64_t chunk, int threads, void (*x)(void*, int64_t, int64_t), void *ctx,
+                     int (*xInterrupt)(void*), void *pInterruptArg);
+
+/* ---- kmeans.c: spherical k-means of unit rows -------------------------- */
+/* The rows x[0..n) (dim floats each) should be of unit length (or zero).
+** Cosine is the similarity: each centroid is the normalised mean of its
+** rows (zero when they cancel out).  Seeding is greedy k-means++: for each
+** centre 2 + ln k candidates drawn (with seed) with weights 1 - cos to the
+** nearest centre chosen so far, the one leaving the least total kept; then at
+** most `iterations` rounds of assignment (the most similar centroid, ties
+** to the lower index) and update, stopping early when no row moves.  A
+** cluster left empty takes the row farthest from its centroid among
+** clusters of two rows or more, so every cluster has a row.  Clusters are
+** numbered by their first row: row 0 is in cluster 0, the first row not in
+** cluster 0 in cluster 1, and so on.  The result depends on the seed only,
+** never on the number of threads. */
+typedef struct W2vKmeansParams {
+  int64_t k;
+  int iterations;              /* >= 1 */
+  int threads;                 /* >= 1 */
+  uint64_t seed;
+  int (*xInterrupt)(void*);    /* optional: asked now and then, non-zero stops */
+  void *pInterruptArg;
+} W2vKmeansParams;
+/* assign[i]: the cluster of row i; dist[i]: 1 - cos(row i, its centroid);
+** centroids (k x dim, may be NULL): the unit centroids.  Returns the
+** rounds run (>= 1), or W2V_ERR_NOMEM, W2V_ERR_INTERRUPT, W2V_ERR_INVALID
+** (k < 1, k > n, dim < 1). */
+int w2v_kmeans(const float *x, int64_t n, int dim, const W2vKmeansParams*, int32_t *assign, float *dist,
+               float *centroids);
+
+/* ---- pca.c: the top `dims` (1..16) principal axes of rows x[0..n): orthogonal iteration with
+** Rayleigh-Ritz steps from a fixed start on the centred rows (the
+** covariance is never formed), in double.  Each axis points so that its
+** largest coordinate in absolute value (the first such) is positive.
+** mean (dim doubles): the mean row; axes (dims x dim doubles): unit axes,
+** best first (zero rows when dims > dim); coords (n x dims doubles): each
+** row's (x_i - mean) . axis.  Returns 0, W2V_ERR_NOMEM, W2V_ERR_INTERRUPT
+** or W2V_ERR_INVALID (n < 1, dims < 1, dim < 1).  Threads change nothing
+** in the result. */
+typedef struct W2vPcaParams {
+  int dims;
+  int threads;
+  int (*xInterrupt)(void*);
+  void *pInterruptArg;
+} W2vPcaParams;
+int w2v_pca(const float *x, int64_t n, int dim, const W2vPcaParams*, double *mean, double *axes, double *coords);
 
 #endif /* W2V_CORE_H */
