@@ -27,6 +27,7 @@ static const Registration aReg[] = {
   { "w2v_predict",         &w2v_predict_module },
   { "w2v_tokens",          &w2v_tokens_module },
   { "w2v_phrases",         &w2v_phrases_module },
+  { "w2v_classify",        &w2v_classify_module },
   { "w2v_train",           0, 3, WRITES, w2v_fn_train },
   { "w2v_prob",            0, 3, READS,  w2v_fn_prob },
   { "w2v_score",           0, 3, READS,  w2v_fn_score },
@@ -43,6 +44,8 @@ static const Registration aReg[] = {
   { "w2v_export",          0, 3, WRITES, w2v_fn_export },
   { "w2v_import",          0, 1, WRITES, w2v_fn_import },
   { "w2v_import",          0, 2, WRITES, w2v_fn_import },
+  { "w2v_eval_classifier", 0, 4, WRITES, w2v_fn_eval_classifier },
+  { "w2v_eval_classifier", 0, 5, WRITES, w2v_fn_eval_classifier },
 };
 
 /* The library exports its entry points only (it is built with hidden
