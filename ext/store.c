@@ -871,7 +871,7 @@ static int read_words(sqlite3 *db, const char *zSchema, const char *zModel, cons
       *pzWhat = sqlite3_mprintf("%s_%s ids are not 1..%s", zModel, zTab, isLabel ? "labels" : "vocab_size");
     }else if( w==0 || sqlite3_column_type(p, 1)!=SQLITE_TEXT || n==0 ){
       if( w==0 && sqlite3_errcode(db)==SQLITE_NOMEM ) rc = SQLITE_NOMEM;
-      else *pzWhat = sqlite3_mprintf("%s_%s row %lld has no %s", zModel, zTab, isLabel ? "label" : "word", (sqlite3_int64)v->n+1);
+      else *pzWhat = sqlite3_mprintf("%s_%s row %lld has no %s", zModel, zTab, (sqlite3_int64)v->n+1, isLabel ? "label" : "word");
     }else if( sqlite3_column_type(p, 2)!=SQLITE_INTEGER || count<1 || count>prev ){
       *pzWhat = sqlite3_mprintf("%s_%s row %lld: count must be a positive integer, "
                                 "not above the count of the row before", zModel, zTab, (sqlite3_int64)v->n+1);
