@@ -170,6 +170,11 @@ bench-storage: $(LIB)
 bench-phrases: w2v.so
 	bash sql/bench_phrases.sh
 
+# w2v_train label= (a classifier) against fastText supervised on the Brown genres:
+# precision@1 on held-out files, training times, w2v_classify latency
+bench-classify: $(LIB)
+	bash sql/bench_classify.sh
+
 # pretrained-size models: import and query w2v, gensim, sqlite-vec (SIZES="1000000 2000000" DIM=300)
 bench-scale: $(LIB)
 	bash sql/bench_scale.sh
@@ -270,4 +275,4 @@ clean-objs:
 clean: clean-objs
 	rm -rf build
 
-.PHONY: dll test-baseline test-arm64 bench-dispatch bench-phrases bench-text bench-docs test-suite demo-run test-sqlite-new python-wheel test-python node-package test-node bench-storage all check-layers test test-oom test-asan test-tsan test-valgrind demo bench bench-scale install clean clean-objs sqlite-vec fuzz
+.PHONY: dll test-baseline test-arm64 bench-dispatch bench-phrases bench-classify bench-text bench-docs test-suite demo-run test-sqlite-new python-wheel test-python node-package test-node bench-storage all check-layers test test-oom test-asan test-tsan test-valgrind demo bench bench-scale install clean clean-objs sqlite-vec fuzz

@@ -91,6 +91,11 @@ static int prepare_source(sqlite3 *db, const char *zFunc, const char *zTable, co
   return rc;
 }
 
+int w2v_source_prepare(sqlite3 *db, const char *zFunc, const char *zTable, const char *zColumn,
+                       const char *zColumn2, sqlite3_stmt **ppStmt, char **pzErr){
+  return prepare_source(db, zFunc, zTable, zColumn, zColumn2, ppStmt, pzErr);
+}
+
 int w2v_word_list_read(sqlite3 *db, const char *zOption, const char *zTable, W2vText *text,
                        const char *zJoin, int wantCount, W2vVocab *list, int *pHasCount, char **pzErr){
   sqlite3_stmt *p = 0;
@@ -442,7 +447,4 @@ void w2v_learnt_free(W2vLearntPhrases *o){
   memset(o, 0, sizeof(*o));
 }
 
-int w2v_source_prepare(sqlite3 *db, const char *zFunc, const char *zTable, const char *zColumn,
-                       sqlite3_stmt **ppStmt, char **pzErr){
-  return prepare_source(db, zFunc, zTable, zColumn, 0, ppStmt, pzErr);
-}
+

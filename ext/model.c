@@ -44,7 +44,19 @@ void w2v_conn_release(void *p){
   }
 }
 
+static void clf_free(W2vClassifier *c){
+  if( c==0 ) return;
+  sqlite3_free(c->zLabelColumn);
+  w2v_vocab_free(&c->labels);
+  w2v_core_free(c->out);
+  w2v_tree_free(&c->tree);
+  w2v_core_free(c->aBucket);
+  w2v_core_free(c->ngram);
+  sqlite3_free(c);
+}
+
 static void model_free(W2vModel *m){
+  clf_free(m->clf);
   sqlite3_free(m->zSchema);
   sqlite3_free(m->zName);
   w2v_vocab_free(&m->vocab);
@@ -352,6 +364,51 @@ static int read_words_and_index(sqlite3 *db, W2vModel *m, const W2vStoredMeta *m
   return rc;
 }
 
+/* A classifier's labels, output weights (and hs tree) and n-gram rows,
+** all read at once: w2v_classify needs them on every call. */
+static int clf_load(sqlite3 *db, W2vModel *m, W2vStoredMeta *meta, char **pzWhat){
+  W2vClassifier *c = sqlite3_malloc64(sizeof(W2vClassifier));
+  int64_t nOut;
+  int rc = SQLITE_OK;
+  if( c==0 ) return SQLITE_NOMEM;
+  memset(c, 0, sizeof(*c));
+  w2v_vocab_init(&c->labels);
+  m->clf = c;
+  c->loss = meta->loss;
+  c->wordNgrams = meta->wordNgrams;
+  c->bucket = meta->bucket;
+  c->zLabelColumn = meta->zLabel;    /* the classifier's now */
+  meta->zLabel = 0;
+  c->nNgram = meta->nNgram;
+  if( c->loss!=W2V_LOSS_SOFTMAX && c->loss!=W2V_LOSS_NS && c->loss!=W2V_LOSS_HS && c->loss!=W2V_LOSS_OVA ){
+    *pzWhat = sqlite3_mprintf("a classifier's loss must be softmax, ns, hs or ova");
+    return SQLITE_CORRUPT;
+  }
+  rc = w2v_store_read_labels(db, m->zSchema, m->zName, meta->nLabel, &c->labels, pzWhat);
+  if( rc!=SQLITE_OK ) return rc;
+  nOut = w2v_sup_out_rows(c->loss, c->labels.n);
+  c->out = w2v_core_malloc((size_t)(nOut ? nOut : 1)*(size_t)m->dim*sizeof(float));
+  if( c->out==0 ) return SQLITE_NOMEM;
+  rc = w2v_store_read_vectors(db, m->zSchema, m->zName, "output", m->storage, m->dim, c->out, nOut, pzWhat);
+  if( rc==SQLITE_OK && c->loss==W2V_LOSS_HS ){
+    int t = w2v_tree_build(c->labels.counts, c->labels.n, &c->tree);
+    if( t==W2V_ERR_INVALID ){
+      rc = SQLITE_CORRUPT;
+      *pzWhat = sqlite3_mprintf("the label counts in %s_labels cannot make a Huffman tree", m->zName);
+    }else if( t ){
+      rc = SQLITE_NOMEM;
+    }
+  }
+  if( rc==SQLITE_OK && c->nNgram>0 ){
+    c->aBucket = w2v_core_malloc(sizeof(int64_t)*(size_t)c->nNgram);
+    c->ngram = w2v_core_malloc(sizeof(float)*(size_t)c->nNgram*(size_t)m->dim);
+    rc = c->aBucket && c->ngram ? w2v_store_read_ngrams(db, m->zSchema, m->zName, m->storage, m->dim, c->nNgram,
+                                                         c->bucket, c->aBucket, c->ngram, pzWhat)
+                                : SQLITE_NOMEM;
+  }
+  return rc;
+}
+
 /* Reads config, vocabulary and word vectors (or the search index) into a
 ** new model (one reference). */
 static int load_model(sqlite3 *db, const char *zSchema, const char *zModel, sqlite3_int64 gen,
@@ -360,6 +417,7 @@ static int load_model(sqlite3 *db, const char *zSchema, const char *zModel, sqli
   W2vStoredMeta meta;
   int rc;
   *pp = 0;
+  memset(&meta, 0, sizeof(meta));
   if( m==0 ) return SQLITE_NOMEM;
   memset(m, 0, sizeof(*m));
   w2v_vocab_init(&m->vocab);
@@ -390,6 +448,12 @@ static int load_model(sqlite3 *db, const char *zSchema, const char *zModel, sqli
     }
   }
   if( rc==SQLITE_OK ) rc = w2v_store_read_doc_meta(db, zSchema, zModel, &m->docMeta, pzWhat);
+  if( rc==SQLITE_OK && meta.arch==W2V_SUPERVISED ){
+    /* a classifier reads its word vectors whole: every query needs them */
+    rc = clf_load(db, m, &meta, pzWhat);
+    if( rc==SQLITE_OK && m->in==0 ) rc = read_input(db, m, pzWhat);
+  }
+  w2v_store_meta_free(&meta);
   if( rc!=SQLITE_OK ){
     model_free(m);
     return rc;
@@ -497,6 +561,11 @@ int w2v_model_output(sqlite3 *db, W2vModel *m, const char *zFunc, char **pzErr){
   W2vTree tree;
   int rc;
   if( m->out ) return SQLITE_OK;
+  if( m->clf ){
+    *pzErr = sqlite3_mprintf("%s: model '%s' is a classifier (trained with label=%s): it predicts labels, "
+                             "not words; use w2v_classify", zFunc, m->zName, m->clf->zLabelColumn);
+    return SQLITE_ERROR;
+  }
   if( m->loss==W2V_LOSS_NONE ){
     *pzErr = sqlite3_mprintf("%s: model '%s' has word vectors only (imported from a file), no output weights",
                              zFunc, m->zName);
@@ -653,8 +722,7 @@ int w2v_model_acquire(W2vConn *c, const char *zFunc, const char *zSchema, const 
 ** the same name in a database file would hide them there. */
 int w2v_name_reserved(const char *zName){
   static const char *const az[] = { "w2v_similar", "w2v_predict", "w2v_tokens", "w2v_phrases",
-                                    "w2v_similar_docs",
-                                    "w2v_kmeans", "w2v_project" };
+                                    "w2v_similar_docs", "w2v_kmeans", "w2v_project", "w2v_classify" };
   size_t i;
   for(i=0; i<sizeof(az)/sizeof(az[0]); i++) if( zName && sqlite3_stricmp(zName, az[i])==0 ) return 1;
   return 0;

@@ -56,7 +56,7 @@ static int read_word_table(sqlite3 *db, W2vModel *m, const char *zFunc, const ch
   int64_t nAlloc = 0;
   int rc;
   if( zWhere==0 ) return SQLITE_NOMEM;
-  rc = w2v_source_prepare(db, zWhere, zTable, "word", &p, pzErr);
+  rc = w2v_source_prepare(db, zWhere, zTable, "word", 0, &p, pzErr);
   if( rc!=SQLITE_OK ){ sqlite3_free(zWhere); return rc; }
   seen = sqlite3_malloc64(m->vocab.n ? (size_t)m->vocab.n : 1);
   if( seen==0 ) rc = SQLITE_NOMEM;

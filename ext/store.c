@@ -9,6 +9,8 @@
 **   <model>_output  id, vector: output weights, one row per word (ns, softmax)
 **                   or per inner node of the Huffman tree (hs); the tree
 **                   itself is rebuilt from the counts, deterministically.
+**   <model>_labels  a classifier's labels: id (rank), label, count
+**   <model>_ngrams  a classifier's word n-gram rows: bucket, vector
 **
 ** Every value read back is checked (ids, sizes, counts, finiteness): a model
 ** edited by hand is reported as damaged, never trusted.
@@ -232,6 +234,34 @@ static int write_vectors(sqlite3 *db, const W2vStoreModel *s, const char *zWhich
   return rc;
 }
 
+/* A classifier's n-gram rows: (bucket, vector). */
+static int write_ngrams(sqlite3 *db, const W2vStoreModel *s, char **pzErr){
+  sqlite3_stmt *p = 0;
+  size_t nb = w2v_row_bytes(s->storage, s->dim);
+  unsigned char *buf = sqlite3_malloc64(nb);
+  sqlite3_int64 i;
+  int rc = SQLITE_NOMEM;
+  if( buf ) rc = prepare_fmt(db, &p, "INSERT INTO \"%w\".\"%w_ngrams\"(bucket, vector) VALUES(?1, ?2)",
+                             s->zSchema, s->zModel);
+  for(i=0; i<s->nNgram && rc==SQLITE_OK; i++){
+    if( w2v_row_encode(s->storage, s->ngram + i*s->dim, s->dim, buf) ){
+      *pzErr = sqlite3_mprintf("storage=%s cannot hold a value of n-gram bucket %lld (not finite%s)",
+                               w2v_storage_name(s->storage), (sqlite3_int64)s->aBucket[i],
+                               s->storage==W2V_STORE_F16 ? ", or over 65504: use storage=float32" : "");
+      rc = SQLITE_ERROR;
+      break;
+    }
+    sqlite3_bind_int64(p, 1, s->aBucket[i]);
+    sqlite3_bind_blob(p, 2, buf, (int)nb, SQLITE_STATIC);
+    rc = sqlite3_step(p);
+    rc = (rc==SQLITE_DONE) ? sqlite3_reset(p) : rc;
+  }
+  if( rc!=SQLITE_OK && *pzErr==0 && rc!=SQLITE_NOMEM ) *pzErr = sqlite3_mprintf("%s", sqlite3_errmsg(db));
+  sqlite3_finalize(p);
+  sqlite3_free(buf);
+  return rc;
+}
+
 static int write_config(sqlite3 *db, const W2vStoreModel *s, sqlite3_int64 gen, char **pzErr){
   sqlite3_stmt *p = 0;
   int rc, i;
@@ -240,10 +270,17 @@ static int write_config(sqlite3 *db, const W2vStoreModel *s, sqlite3_int64 gen, 
   ** a model of the first format's shape says version 1, which older builds read */
   /* lower=1 folding Unicode is new in 3 too: an older build would fold
   ** queries A-Z only and miss words silently */
-  int version = s->zTokenize || s->nPhrasePass || (s->lower && s->fold==W2V_FOLD_UNICODE) ? 3
+  int version = s->nLabel>0 ? 4
+              : s->zTokenize || s->nPhrasePass || (s->lower && s->fold==W2V_FOLD_UNICODE) ? 3
               : s->storage==W2V_STORE_F32 && (s->output || s->loss==W2V_LOSS_NONE) ? 1 : 2;
-  for(i=-15; i<s->nConfig && rc==SQLITE_OK; i++){
+  for(i=-17; i<s->nConfig && rc==SQLITE_OK; i++){
     switch( i ){
+      case -17:
+        if( s->nLabel==0 ) continue;
+        sqlite3_bind_text(p, 1, "labels", -1, SQLITE_STATIC); sqlite3_bind_int64(p, 2, s->nLabel); break;
+      case -16:
+        if( s->nLabel==0 ) continue;
+        sqlite3_bind_text(p, 1, "ngrams", -1, SQLITE_STATIC); sqlite3_bind_int64(p, 2, s->nNgram); break;
       case -15:
         if( s->nPhrasePass==0 ) continue;
         sqlite3_bind_text(p, 1, "phrases", -1, SQLITE_STATIC); sqlite3_bind_int(p, 2, s->nPhrasePass); break;
@@ -307,11 +344,12 @@ static int write_phrases(sqlite3 *db, const W2vStoreModel *s, char **pzErr){
   return rc;
 }
 
-static int write_vocab(sqlite3 *db, const W2vStoreModel *s, char **pzErr){
-  const W2vVocab *v = s->vocab;
+/* The words (<model>_vocab) or a classifier's labels (<model>_labels). */
+static int write_words(sqlite3 *db, const W2vStoreModel *s, const W2vVocab *v, int labels, char **pzErr){
   sqlite3_stmt *p = 0;
   sqlite3_int64 i;
-  int rc = prepare_fmt(db, &p, "INSERT INTO \"%w\".\"%w_vocab\"(id, word, count) VALUES(?1, ?2, ?3)",
+  int rc = prepare_fmt(db, &p, labels ? "INSERT INTO \"%w\".\"%w_labels\"(id, label, count) VALUES(?1, ?2, ?3)"
+                                      : "INSERT INTO \"%w\".\"%w_vocab\"(id, word, count) VALUES(?1, ?2, ?3)",
                        s->zSchema, s->zModel);
   for(i=0; i<v->n && rc==SQLITE_OK; i++){
     sqlite3_bind_int64(p, 1, i+1);
@@ -600,7 +638,9 @@ static int store_write(sqlite3 *db, const W2vStoreModel *s, int isModel, sqlite3
     /* the module's xCreate checks that the config is there */
     rc = exec_fmt(db, pzErr, "CREATE VIRTUAL TABLE \"%w\".\"%w\" USING w2v", zS, zM);
   }
-  if( rc==SQLITE_OK ) rc = write_vocab(db, s, pzErr);
+  if( rc==SQLITE_OK ) rc = write_words(db, s, s->vocab, 0, pzErr);
+  if( rc==SQLITE_OK && s->nLabel ) rc = write_words(db, s, s->labels, 1, pzErr);
+  if( rc==SQLITE_OK && s->nNgram ) rc = write_ngrams(db, s, pzErr);
   if( rc==SQLITE_OK ) rc = write_vectors(db, s, "input", s->in, s->vocab->n, s->dim, pzErr);
   if( rc==SQLITE_OK && s->out ) rc = write_vectors(db, s, "output", s->out, s->nOut, s->dim, pzErr);
   if( rc==SQLITE_OK && s->storage!=W2V_STORE_I8 ) rc = write_index(db, s, pzErr);
@@ -743,6 +783,14 @@ int w2v_store_read_config(sqlite3 *db, const char *zSchema, const char *zModel,
       if( !isText || m->zPhraseDelim || !*v ) m->nPhrasePass = -1;
       else if( (m->zPhraseDelim = sqlite3_mprintf("%s", v))==0 ) nomem = 1;
     }
+    else if( !strcmp(k, "label") ){
+      if( !isText || m->zLabel || !*v ) m->nLabel = -1;
+      else if( (m->zLabel = sqlite3_mprintf("%s", v))==0 ) nomem = 1;
+    }
+    else if( !strcmp(k, "labels") ) m->nLabel = isInt && iv>=1 && iv<=W2V_MAX_WORDS && m->nLabel>=0 ? iv : -1;
+    else if( !strcmp(k, "ngrams") ) m->nNgram = isInt && iv>=0 ? iv : -1;
+    else if( !strcmp(k, "word_ngrams") ) m->wordNgrams = isInt && iv>=1 && iv<=100 ? (int)iv : -1;
+    else if( !strcmp(k, "bucket") ) m->bucket = isInt && iv>=0 && iv<=0x7fffffffLL ? iv : -1;
     else if( !strcmp(k, "case_fold") ) m->fold = !strcmp(v, "unicode") ? W2V_FOLD_UNICODE : !strcmp(v, "ascii") ? W2V_FOLD_ASCII : -1;
     else if( !strcmp(k, "tokenize") ){
       if( !isText || m->zTokenize || !*v ) badTokenize = 1;
@@ -769,6 +817,10 @@ int w2v_store_read_config(sqlite3 *db, const char *zSchema, const char *zModel,
     *pzWhat = sqlite3_mprintf("bad tokenize or case_fold in %s_config", zModel);
   }else if( m->nPhrasePass<0 || (m->nPhrasePass>0)!=(m->zPhraseDelim!=0) ){
     *pzWhat = sqlite3_mprintf("bad phrases or phrase_delimiter in %s_config", zModel);
+  }else if( (m->arch==W2V_SUPERVISED)!=(m->zLabel!=0) || (m->loss==W2V_LOSS_OVA && m->arch!=W2V_SUPERVISED)
+         || (m->arch==W2V_SUPERVISED && (m->loss==W2V_LOSS_NONE || m->nLabel<1 || m->nNgram<0
+             || m->wordNgrams<1 || m->bucket<0 || m->nNgram>m->bucket || m->nPhrasePass || !m->output)) ){
+    *pzWhat = sqlite3_mprintf("bad label, labels, ngrams, word_ngrams or bucket in %s_config", zModel);
   }else{
     return SQLITE_OK;
   }
@@ -779,7 +831,8 @@ int w2v_store_read_config(sqlite3 *db, const char *zSchema, const char *zModel,
 void w2v_store_meta_free(W2vStoredMeta *m){
   sqlite3_free(m->zTokenize);
   sqlite3_free(m->zPhraseDelim);
-  m->zTokenize = m->zPhraseDelim = 0;
+  sqlite3_free(m->zLabel);
+  m->zTokenize = m->zPhraseDelim = m->zLabel = 0;
 }
 
 int w2v_store_read_phrases(sqlite3 *db, const char *zSchema, const char *zModel, int nPass,
@@ -827,11 +880,14 @@ int w2v_store_read_phrases(sqlite3 *db, const char *zSchema, const char *zModel,
   return rc;
 }
 
-int w2v_store_read_vocab(sqlite3 *db, const char *zSchema, const char *zModel,
-                         sqlite3_int64 nVocab, W2vVocab *v, char **pzWhat){
+/* <model>_vocab, or a classifier's <model>_labels (zTab). */
+static int read_words(sqlite3 *db, const char *zSchema, const char *zModel, const char *zTab,
+                      sqlite3_int64 nVocab, W2vVocab *v, char **pzWhat){
   sqlite3_stmt *p = 0;
   sqlite3_int64 prev = INT64_MAX, total = 0;
-  int rc = prepare_fmt(db, &p, "SELECT id, word, count FROM \"%w\".\"%w_vocab\" ORDER BY id", zSchema, zModel);
+  int isLabel = strcmp(zTab, "labels")==0;
+  int rc = prepare_fmt(db, &p, "SELECT id, %s, count FROM \"%w\".\"%w_%s\" ORDER BY id",
+                       isLabel ? "label" : "word", zSchema, zModel, zTab);
   if( rc!=SQLITE_OK ){ sqlite3_finalize(p); return prepare_error(db, rc, pzWhat); }
   /* room for vocab_size words at once (a hint: the rows are checked against
   ** it below, and when the room cannot be had the words grow it as usual) */
@@ -843,15 +899,15 @@ int w2v_store_read_vocab(sqlite3 *db, const char *zSchema, const char *zModel,
     int64_t id;
     rc = SQLITE_CORRUPT;
     if( sqlite3_column_type(p, 0)!=SQLITE_INTEGER || sqlite3_column_int64(p, 0)!=v->n+1 || v->n>=nVocab ){
-      *pzWhat = sqlite3_mprintf("%s_vocab ids are not 1..vocab_size", zModel);
+      *pzWhat = sqlite3_mprintf("%s_%s ids are not 1..%s", zModel, zTab, isLabel ? "labels" : "vocab_size");
     }else if( w==0 || sqlite3_column_type(p, 1)!=SQLITE_TEXT || n==0 ){
       if( w==0 && sqlite3_errcode(db)==SQLITE_NOMEM ) rc = SQLITE_NOMEM;
-      else *pzWhat = sqlite3_mprintf("%s_vocab row %lld has no word", zModel, (sqlite3_int64)v->n+1);
+      else *pzWhat = sqlite3_mprintf("%s_%s row %lld has no %s", zModel, zTab, (sqlite3_int64)v->n+1, isLabel ? "label" : "word");
     }else if( sqlite3_column_type(p, 2)!=SQLITE_INTEGER || count<1 || count>prev ){
-      *pzWhat = sqlite3_mprintf("%s_vocab row %lld: count must be a positive integer, "
-                                "not above the count of the row before", zModel, (sqlite3_int64)v->n+1);
+      *pzWhat = sqlite3_mprintf("%s_%s row %lld: count must be a positive integer, "
+                                "not above the count of the row before", zModel, zTab, (sqlite3_int64)v->n+1);
     }else if( count > INT64_MAX/4 - total ){
-      *pzWhat = sqlite3_mprintf("%s_vocab counts add up to more than 2^61", zModel);
+      *pzWhat = sqlite3_mprintf("%s_%s counts add up to more than 2^61", zModel, zTab);
     }else{
       rc = SQLITE_ROW;
     }
@@ -869,10 +925,71 @@ int w2v_store_read_vocab(sqlite3 *db, const char *zSchema, const char *zModel,
   }
   sqlite3_finalize(p);
   if( rc==SQLITE_OK && v->n!=nVocab ){
-    *pzWhat = sqlite3_mprintf("%s_vocab has %lld words, expected %lld", zModel, (sqlite3_int64)v->n, nVocab);
+    *pzWhat = sqlite3_mprintf("%s_%s has %lld %s, expected %lld", zModel, zTab, (sqlite3_int64)v->n, isLabel ? "labels" : "words", nVocab);
     rc = SQLITE_CORRUPT;
   }
   return rc;
+}
+
+int w2v_store_read_vocab(sqlite3 *db, const char *zSchema, const char *zModel,
+                         sqlite3_int64 nVocab, W2vVocab *v, char **pzWhat){
+  return read_words(db, zSchema, zModel, "vocab", nVocab, v, pzWhat);
+}
+
+int w2v_store_read_labels(sqlite3 *db, const char *zSchema, const char *zModel,
+                          sqlite3_int64 nLabel, W2vVocab *v, char **pzWhat){
+  int64_t repeat = -1;
+  int rc = read_words(db, zSchema, zModel, "labels", nLabel, v, pzWhat);
+  if( rc==SQLITE_OK && w2v_vocab_index_alloc(v) ) rc = SQLITE_NOMEM;
+  if( rc==SQLITE_OK ) w2v_vocab_index_fill(v, &repeat);
+  if( rc==SQLITE_OK && repeat>=0 ){
+    *pzWhat = sqlite3_mprintf("%s_labels repeats the label '%s'", zModel, w2v_vocab_word(v, repeat));
+    rc = SQLITE_CORRUPT;
+  }
+  return rc;
+}
+
+int w2v_store_read_ngrams(sqlite3 *db, const char *zSchema, const char *zModel, int storage, int dim,
+                          sqlite3_int64 nNgram, sqlite3_int64 bucket, int64_t *aBucket, float *vec,
+                          char **pzWhat){
+  sqlite3_stmt *p = 0;
+  sqlite3_int64 i = 0, prev = -1;
+  int bad = 0, nWant = (int)w2v_row_bytes(storage, dim);
+  int rc = prepare_fmt(db, &p, "SELECT bucket, vector FROM \"%w\".\"%w_ngrams\" ORDER BY bucket", zSchema, zModel);
+  if( rc!=SQLITE_OK ){ sqlite3_finalize(p); return prepare_error(db, rc, pzWhat); }
+  while( (rc = sqlite3_step(p))==SQLITE_ROW ){
+    const void *b = sqlite3_column_blob(p, 1);
+    int nb = sqlite3_column_bytes(p, 1);
+    sqlite3_int64 k = sqlite3_column_int64(p, 0);
+    if( i>=nNgram || sqlite3_column_type(p, 0)!=SQLITE_INTEGER || k<=prev || k>=bucket ){
+      *pzWhat = sqlite3_mprintf("%s_ngrams has an unexpected bucket %lld (bucket=%lld, %lld rows)", zModel, k, bucket, nNgram);
+      bad = 1;
+      break;
+    }
+    if( nb!=nWant || b==0 || sqlite3_column_type(p, 1)!=SQLITE_BLOB ){
+      *pzWhat = sqlite3_mprintf("%s_ngrams bucket %lld holds %d bytes, expected %d", zModel, k, nb, nWant);
+      bad = 1;
+      break;
+    }
+    if( w2v_row_decode(storage, b, dim, vec + i*dim) ){
+      *pzWhat = sqlite3_mprintf("%s_ngrams holds a non-finite value", zModel);
+      bad = 1;
+      break;
+    }
+    aBucket[i++] = k;
+    prev = k;
+  }
+  sqlite3_finalize(p);
+  if( bad ) return SQLITE_CORRUPT;
+  if( rc!=SQLITE_DONE ){
+    if( rc!=SQLITE_NOMEM ) *pzWhat = sqlite3_mprintf("%s", sqlite3_errmsg(db));
+    return rc;
+  }
+  if( i!=nNgram ){
+    *pzWhat = sqlite3_mprintf("%s_ngrams has %lld rows, expected %lld", zModel, i, nNgram);
+    return SQLITE_CORRUPT;
+  }
+  return SQLITE_OK;
 }
 
 int w2v_store_row_prepare(sqlite3 *db, const char *zSchema, const char *zModel, sqlite3_stmt **pp, char **pzWhat){

@@ -14,7 +14,7 @@ SQLITE_EXTENSION_INIT3
 static const W2vOptName aArch[] = { { "skipgram", W2V_SKIPGRAM }, { "cbow", W2V_CBOW },
                                     { "", -1 }, { "sg", W2V_SKIPGRAM }, { 0, 0 } };
 static const W2vOptName aLoss[] = { { "ns", W2V_LOSS_NS }, { "hs", W2V_LOSS_HS },
-                                    { "softmax", W2V_LOSS_SOFTMAX }, { 0, 0 } };
+                                    { "softmax", W2V_LOSS_SOFTMAX }, { "ova", W2V_LOSS_OVA }, { 0, 0 } };
 static const W2vOptName aDocs[] = { { "none", W2V_DOCS_NONE }, { "dbow", W2V_DOCS_DBOW },
                                     { "dm", W2V_DOCS_DM }, { 0, 0 } };
 const W2vOptName w2v_storage_names[] = { { "float32", W2V_STORE_F32 }, { "float16", W2V_STORE_F16 },
@@ -60,6 +60,10 @@ static const W2vOptDesc aTrainOpt[] = {
   { "docs",        W2V_OPT_NAME, 0, 0,                  W2V_DOCS_NONE, OFF(docs), 0, aDocs },
   { "doc_words",   W2V_OPT_INT,  0, 1,                  1,    OFF(docWords),   I32, 0, "0 or 1" },
   { "doc_key",     W2V_OPT_TEXT, 0, 0,                  NAN,  OFF(zDocKey),    0 },
+  /* classifiers (clf_train.c): stored by it */
+  { "label",       W2V_OPT_TEXT, 0, 0,                  NAN,  OFF(zLabel),     0 },
+  { "word_ngrams", W2V_OPT_INT,  1, 100,                1,    OFF(wordNgrams), I32 },
+  { "bucket",      W2V_OPT_INT,  0, 2147483647.0,       2000000, OFF(bucket),  0 },
 };
 const W2vOptTable w2v_train_options = { aTrainOpt, (int)(sizeof(aTrainOpt)/sizeof(aTrainOpt[0])), 0 };
 
@@ -98,8 +102,38 @@ int w2v_train_options_parse(const char *zFunc, const char *z, W2vOptions *o, cha
     o->zTokenize = 0;
   }
   if( !w2v_train_given(o, "max_memory") ) o->maxMemory = w2v_default_max_memory();
+  if( o->zLabel ){
+    /* fastText's supervised defaults */
+    if( !w2v_train_given(o, "loss") ) o->loss = W2V_LOSS_SOFTMAX;
+    if( !w2v_train_given(o, "alpha") ) o->alpha = 0.1;
+    if( !w2v_train_given(o, "min_alpha") ) o->minAlpha = 0;
+    if( !w2v_train_given(o, "min_count") ) o->minCount = 1;
+    if( !w2v_train_given(o, "ns_exponent") ) o->nsExponent = 0.5;
+  }
   if( o->zModel==0 ){
     *pzErr = sqlite3_mprintf("%s: option 'model' is required (model=NAME)", zFunc);
+  }else if( o->zLabel==0 && o->loss==W2V_LOSS_OVA ){
+    *pzErr = sqlite3_mprintf("%s: loss=ova is for classifiers (label=COLUMN)", zFunc);
+  }else if( o->zLabel==0 && (w2v_train_given(o, "word_ngrams") || w2v_train_given(o, "bucket")) ){
+    *pzErr = sqlite3_mprintf("%s: word_ngrams= and bucket= are for classifiers (label=COLUMN)", zFunc);
+  }else if( o->zLabel && o->zLabel[0]==0 ){
+    *pzErr = sqlite3_mprintf("%s: label= needs a column name", zFunc);
+  }else if( o->zLabel && (o->update || o->phrases || o->zVocab || o->zExclude || !o->output
+                          || w2v_train_given(o, "arch") || w2v_train_given(o, "window") || w2v_train_given(o, "sample")) ){
+    const char *zWhat = o->update ? "update=1 (a classifier is trained again with replace=1)"
+                      : o->phrases ? "phrases=" : o->zVocab ? "vocab=" : o->zExclude ? "exclude="
+                      : !o->output ? "output=0 (a classifier needs its output weights)"
+                      : w2v_train_given(o, "arch") ? "arch= (a classifier's hidden vector is the mean of its words)"
+                      : w2v_train_given(o, "window") ? "window= (a classifier reads whole rows)"
+                      : "sample= (a classifier keeps every word)";
+    *pzErr = sqlite3_mprintf("%s: label= (a classifier) cannot be combined with %s", zFunc, zWhat);
+  }else if( o->zLabel && (w2v_train_given(o, "minn") || w2v_train_given(o, "maxn")) ){
+    /* (minn/maxn arrive with subwords, issue #15: wired to classifiers later) */
+    *pzErr = sqlite3_mprintf("%s: minn= and maxn= (subwords) are not yet supported with label= (a classifier)", zFunc);
+  }else if( o->zLabel && o->docs ){
+    *pzErr = sqlite3_mprintf("%s: label= (a classifier) cannot be combined with docs= (paragraph vectors)", zFunc);
+  }else if( o->zLabel && o->bucket==0 && o->wordNgrams>1 ){
+    *pzErr = sqlite3_mprintf("%s: word_ngrams=%d needs bucket >= 1", zFunc, o->wordNgrams);
   }else if( o->loss==W2V_LOSS_NS && o->negative<1 ){
     *pzErr = sqlite3_mprintf("%s: loss=ns needs negative >= 1", zFunc);
   }else if( o->update && o->phrases ){
@@ -118,7 +152,7 @@ int w2v_train_options_parse(const char *zFunc, const char *z, W2vOptions *o, cha
   }else if( o->docs && o->update ){
     *pzErr = sqlite3_mprintf("%s: update=1 cannot train document vectors (docs=); train a new model, or replace=1", zFunc);
   }else{
-    w2v_options_default_alpha(o);
+    if( !o->zLabel ) w2v_options_default_alpha(o);
     if( o->docs ){
       /* gensim's Doc2Vec: alpha 0.025 for both */
       o->arch = o->docs==W2V_DOCS_DBOW ? W2V_SKIPGRAM : W2V_CBOW;

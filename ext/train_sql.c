@@ -228,6 +228,12 @@ void w2v_fn_train(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   }
   rc = w2v_train_options_parse("w2v_train", (const char*)sqlite3_value_text(argv[2]), &o, &zErr);
   if( rc!=SQLITE_OK ){ w2v_result_error(ctx, zErr, rc); return; }
+  if( o.zLabel ){
+    /* label=: a classifier (clf_train.c) */
+    w2v_clf_train(ctx, zTable, zColumn, &o);
+    w2v_options_free(&w2v_train_options, &o);
+    return;
+  }
 
   rc = w2v_target_open(db, "w2v_train", o.zModel, o.replace || o.update,
                        "(replace=1 retrains it, update=1 continues it)", &target, &zErr);

@@ -40,7 +40,7 @@ static int check_kept(const W2vOptions *o, const W2vOptions *kept, char **pzErr)
   for(i=0; i<t->n; i++){
     W2vConfigItem a, b;
     char *zA, *zB;
-    if( !(t->a[i].flags & W2V_OPT_KEPT) || !(o->given & (1u<<i)) ) continue;
+    if( !(t->a[i].flags & W2V_OPT_KEPT) || !(o->given & ((uint64_t)1<<i)) ) continue;
     if( w2v_options_equal(t, i, o, kept) ) continue;
     w2v_options_item(t, o, i, &a);
     w2v_options_item(t, kept, i, &b);
@@ -65,6 +65,11 @@ int w2v_update_begin(W2vConn *conn, W2vOptions *o, W2vUpdate *u, char **pzErr){
   rc = w2v_model_acquire(conn, "w2v_train", 0, o->zModel, &m, pzErr);
   if( rc!=SQLITE_OK ) return rc;
   u->m = m;
+  if( m->clf ){
+    *pzErr = sqlite3_mprintf("w2v_train: update=1 cannot continue model '%s', a classifier (train it again "
+                             "with label=%s, replace=1)", o->zModel, m->clf->zLabelColumn);
+    return SQLITE_ERROR;
+  }
   u->imported = m->loss==W2V_LOSS_NONE;
   /* output weights continue from the model's, or start from zero when it has
   ** none (imported, or saved with output=0) */

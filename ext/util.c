@@ -85,8 +85,8 @@ void w2v_fold_ascii(char *dst, const char *src, size_t n){
   }
 }
 
-static const char *const azArch[] = { "skipgram", "cbow", "none" };
-static const char *const azLoss[] = { "ns", "hs", "softmax", "none" };
+static const char *const azArch[] = { "skipgram", "cbow", "none", "supervised" };
+static const char *const azLoss[] = { "ns", "hs", "softmax", "none", "ova" };
 static const char *const azStorage[] = { "float32", "float16", "int8" };
 
 /* Name i of az[0..n), "?" when out of range; and the index of z, or -1. */

@@ -30,6 +30,7 @@ static const Registration aReg[] = {
   { "w2v_similar_docs",    &w2v_similar_docs_module },
   { "w2v_kmeans",          &w2v_kmeans_module },
   { "w2v_project",         &w2v_project_module },
+  { "w2v_classify",        &w2v_classify_module },
   { "w2v_train",           0, 3, WRITES, w2v_fn_train },
   { "w2v_prob",            0, 3, READS,  w2v_fn_prob },
   { "w2v_score",           0, 3, READS,  w2v_fn_score },
@@ -50,6 +51,8 @@ static const Registration aReg[] = {
   { "w2v_export",          0, 3, WRITES, w2v_fn_export },
   { "w2v_import",          0, 1, WRITES, w2v_fn_import },
   { "w2v_import",          0, 2, WRITES, w2v_fn_import },
+  { "w2v_eval_classifier", 0, 4, WRITES, w2v_fn_eval_classifier },
+  { "w2v_eval_classifier", 0, 5, WRITES, w2v_fn_eval_classifier },
 };
 
 /* The library exports its entry points only (it is built with hidden

@@ -8,12 +8,12 @@
 **   store.c      every statement on shadow tables
 **   model.c      a loaded model, reference-counted, and the per-connection cache
 **   support      ranked.c (what the ranked table-valued functions share),
-**                corpus.c, train_options.c, update.c (w2v_train's parts),
+**                corpus.c, train_options.c, update.c, clf_train.c (w2v_train's parts),
 **                stream.c (w2v_import's bounded reader, plain or gzip),
 **                rowset.c (the rows w2v_kmeans and w2v_project read)
 **   one file per SQL surface: model_table.c, similar.c, predict_vtab.c,
 **                scalars.c, eval.c, wordfile.c, train_sql.c, phrases_vtab.c,
-**                kmeans_vtab.c, project_vtab.c
+**                docs.c, kmeans_vtab.c, project_vtab.c, classify.c
 **   w2v.c        the entry point: one registration table
 */
 #ifndef W2V_INT_H
@@ -22,9 +22,11 @@
 #include "util.h"
 
 /* The newest format written: 2 adds storage=float16|int8 and output=0 (config
-** keys 'storage' and 'output'), 3 a tokenizer (key 'tokenize'); a model
+** keys 'storage' and 'output'), 3 a tokenizer (key 'tokenize'), 4 a
+** classifier (arch 'supervised': keys 'label', 'labels', 'ngrams',
+** 'word_ngrams', 'bucket'; tables <model>_labels and <model>_ngrams); a model
 ** without them is written as the oldest version that has what it uses. */
-#define W2V_FORMAT_VERSION 3
+#define W2V_FORMAT_VERSION 4
 
 /* ---- options.c: one descriptor per option drives parsing, defaults, the
 ** given bits, the rows kept in <model>_config and update=1's checks. ---- */
@@ -159,6 +161,9 @@ typedef struct W2vStoreModel {
   sqlite3_int64 nNgram;            /* rows of <model>_ngrams (0: no such table) */
   sqlite3_int64 nDoc;              /* rows of <model>_docs (0: no such table) */
   sqlite3_int64 nLabel;            /* rows of <model>_labels (0: no such table) */
+  const W2vVocab *labels;          /* a classifier's labels (nLabel of them) and counts */
+  const int64_t *aBucket;          /* the bucket of each n-gram row (nNgram) */
+  const float *ngram;              /* nNgram x dim: the n-gram rows */
   int storage;                     /* W2V_STORE_*: how rows are stored */
   int output;                      /* 0: output=0, out is not stored */
   const W2vVocab *vocab;
@@ -193,6 +198,11 @@ typedef struct W2vStoredMeta {
   int output;                      /* 0: saved with output=0 */
   int index;                       /* 1: <model>_index holds the search index */
   sqlite3_int64 nVocab;
+  /* a classifier (arch W2V_SUPERVISED): */
+  char *zLabel;                    /* 'label': the label column it was trained from (sqlite3_malloc'd) */
+  sqlite3_int64 nLabel, nNgram;    /* 'labels', 'ngrams': rows of <model>_labels, <model>_ngrams */
+  int wordNgrams;                  /* 'word_ngrams' */
+  sqlite3_int64 bucket;            /* 'bucket' */
 } W2vStoredMeta;
 int w2v_store_read_config(sqlite3*, const char *zSchema, const char *zModel,
                           W2vStoredMeta*, char **pzWhat);
@@ -206,6 +216,14 @@ int w2v_store_read_phrases(sqlite3*, const char *zSchema, const char *zModel, in
 ** makes it: w2v_vocab_index_alloc/fill, and a repeated word is damage). */
 int w2v_store_read_vocab(sqlite3*, const char *zSchema, const char *zModel,
                          sqlite3_int64 nVocab, W2vVocab*, char **pzWhat);
+/* A classifier's labels (<model>_labels, the same checks as the vocabulary's). */
+int w2v_store_read_labels(sqlite3*, const char *zSchema, const char *zModel,
+                          sqlite3_int64 nLabel, W2vVocab*, char **pzWhat);
+/* A classifier's n-gram rows, by bucket ascending: aBucket[i] in [0, bucket),
+** increasing, and its row in vec + i*dim. */
+int w2v_store_read_ngrams(sqlite3*, const char *zSchema, const char *zModel, int storage, int dim,
+                          sqlite3_int64 nNgram, sqlite3_int64 bucket, int64_t *aBucket, float *vec,
+                          char **pzWhat);
 /* The search index (w2v_store_read_config said index=1) into x, made by
 ** w2v_knn_alloc for n rows, whose vec is NULL; SQLITE_CORRUPT with *pzWhat
 ** when it is not as written (x is freed on every error). */
@@ -243,6 +261,21 @@ int w2v_store_read_docs(sqlite3*, const char *zSchema, const char *zModel, sqlit
 ** reference, and every cursor or running call that uses the model holds
 ** another until it ends, so retraining, replacing, renaming or dropping the
 ** model (even from inside that statement) never frees memory in use. */
+/* What a classifier (trained with label=) has besides its word vectors:
+** read whole when the model is loaded. */
+typedef struct W2vClassifier {
+  int loss;                  /* W2V_LOSS_SOFTMAX, NS, HS or OVA */
+  int wordNgrams;            /* word_ngrams=N: n-grams of 2..N words */
+  sqlite3_int64 bucket;      /* their hash buckets */
+  char *zLabelColumn;        /* label=: the column it was trained from */
+  W2vVocab labels;           /* id: frequency rank - 1; counts */
+  float *out;                /* w2v_sup_out_rows(loss, labels.n) x dim */
+  W2vTree tree;              /* hs: the Huffman tree over the label counts */
+  int64_t nNgram;
+  int64_t *aBucket;          /* the buckets training touched, ascending */
+  float *ngram;              /* their rows, nNgram x dim */
+} W2vClassifier;
+
 typedef struct W2vModel W2vModel;
 struct W2vModel {
   int nRef;
@@ -277,6 +310,7 @@ struct W2vModel {
   W2vVocab docKeys;          /* key of document i (text, or 8 bytes of an int64) */
   float *docv;               /* nDoc x dim, NULL until w2v_model_docs */
   W2vKnn docKnn;             /* the search index over docv, made on first use */
+  W2vClassifier *clf;        /* a classifier's labels and weights; NULL: a word model */
 };
 
 /* Per-connection state, shared by every registration (reference-counted). */
@@ -519,6 +553,8 @@ void w2v_fn_info(sqlite3_context*, int, sqlite3_value**);
 void w2v_fn_eval_analogy(sqlite3_context*, int, sqlite3_value**);   /* eval.c */
 void w2v_fn_eval_similarity(sqlite3_context*, int, sqlite3_value**);
 void w2v_fn_export(sqlite3_context*, int, sqlite3_value**);         /* wordfile.c */
+extern const sqlite3_module w2v_classify_module;  /* classify.c */
+void w2v_fn_eval_classifier(sqlite3_context*, int, sqlite3_value**);
 void w2v_fn_import(sqlite3_context*, int, sqlite3_value**);
 
 /* ---- rowset.c: the rows w2v_kmeans and w2v_project work on: a model's
@@ -572,6 +608,9 @@ typedef struct W2vOptions {
   int docs;                  /* W2V_DOCS_*: paragraph vectors */
   int docWords;              /* docs=dbow: train the word vectors too */
   char *zDocKey;             /* doc_key=: the key column, NULL: the rowid */
+  char *zLabel;              /* label=: train a classifier from this column */
+  int wordNgrams;            /* word_ngrams=: word n-grams of up to N words (classifiers) */
+  sqlite3_int64 bucket;      /* bucket=: their hash buckets */
 } W2vOptions;
 extern const W2vOptTable w2v_train_options;
 extern const W2vOptName w2v_storage_names[];   /* storage=: also w2v_import's */
@@ -580,6 +619,11 @@ int w2v_train_given(const W2vOptions*, const char *zKey);
 /* The learning-rate defaults, which depend on arch. */
 void w2v_options_default_alpha(W2vOptions*);
 int w2v_train_options_parse(const char *zFunc, const char *z, W2vOptions*, char **pzErr);
+
+/* corpus.c: SELECT table.column[, table.column2] FROM table (table may be
+** "schema.table"; identifiers quoted); errors name zFunc and the column. */
+int w2v_source_prepare(sqlite3 *db, const char *zFunc, const char *zTable, const char *zColumn,
+                       const char *zColumn2, sqlite3_stmt **ppStmt, char **pzErr);
 
 /* corpus.c: reads table.column, tokenises and encodes every row. */
 typedef struct W2vCorpus {
@@ -629,10 +673,6 @@ void w2v_learnt_free(W2vLearntPhrases*);
 ** be integers >= 0 (a word listed twice adds up).  Errors name the option. */
 int w2v_word_list_read(sqlite3 *db, const char *zOption, const char *zTable, W2vText *text,
                        const char *zJoin, int wantCount, W2vVocab *list, int *pHasCount, char **pzErr);
-/* SELECT zColumn FROM zTable (a table or view, "schema.table" too), every
-** name quoted; errors start with zFunc. */
-int w2v_source_prepare(sqlite3 *db, const char *zFunc, const char *zTable, const char *zColumn,
-                       sqlite3_stmt **ppStmt, char **pzErr);
 /* Bytes the corpus arrays have allocated. */
 sqlite3_int64 w2v_corpus_bytes(const W2vCorpus*);
 /* Replaces each id by remap[id], dropping -1 and sentences left empty. */
@@ -660,6 +700,10 @@ int w2v_update_merge(W2vUpdate *u, const W2vOptions *o, const W2vVocab *raw,
                      W2vVocab *vocab, int32_t *remap, char **pzErr);
 void w2v_update_stored_counts(const W2vUpdate *u, W2vVocab *vocab);
 void w2v_update_end(W2vUpdate *u);
+
+/* clf_train.c: w2v_train with label= (a classifier, fastText's supervised
+** mode; core supervised.c).  Sets the result or error of ctx. */
+void w2v_clf_train(sqlite3_context *ctx, const char *zTable, const char *zColumn, W2vOptions *o);
 
 /* stream.c: a file read through a bounded buffer, plain or gzip (told by
 ** its magic bytes), from a regular file, a device or a FIFO, without ever

@@ -12,7 +12,7 @@ layer() {
     util) echo 1 ;;
     options|store|text) echo 2 ;;
     model) echo 3 ;;
-    ranked|corpus|train_options|update|stream|rowset) echo 4 ;;   # support for the surfaces
+    ranked|corpus|train_options|update|stream|rowset|clf_train) echo 4 ;;   # support for the surfaces
     w2v) echo 6 ;;
     *) echo 5 ;;   # one file per SQL surface
   esac

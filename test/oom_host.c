@@ -436,6 +436,11 @@ typedef struct Scenario {
 #define TRAIN(a, l) { "train " a "/" l, 0, \
   "SELECT w2v_train('docs', 'body', 'model=m, arch=" a ", loss=" l ", " TRAIN_OPTS "')", TRAIN_POST("m"), 0, 0 }
 
+#define CLF_OPTS "threads=1, dim=8, epochs=2, word_ngrams=2, bucket=1000"
+#define CLF_POST(m) TRAIN_POST(m) "; SELECT * FROM " m "_labels; SELECT * FROM " m "_ngrams"
+#define CLF(l) { "train classifier " l, 0, \
+  "SELECT w2v_train('ldocs', 'body', 'model=c, label=cat, loss=" l ", " CLF_OPTS "')", CLF_POST("c"), 0, 0 }
+
 static const Scenario aScenario[] = {
   TRAIN("skipgram", "ns"), TRAIN("skipgram", "hs"), TRAIN("skipgram", "softmax"),
   TRAIN("cbow", "ns"),     TRAIN("cbow", "hs"),     TRAIN("cbow", "softmax"),
@@ -509,6 +514,16 @@ static const Scenario aScenario[] = {
   { "w2v_project words= max_words=", 0, "SELECT word, x, y FROM w2v_project('embtx', 2, 'words=keep, max_words=12')", 0, 0, 0 },
   { "w2v_project docs=1", 0,
     "SELECT key, x, y FROM w2v_project('embdb', 2, 'docs=1')", 0, 0, 0 },
+  CLF("softmax"), CLF("ns"), CLF("hs"), CLF("ova"),
+  { "train classifier replace=1 over a word model", 0,
+    "SELECT w2v_train('ldocs', 'body', 'model=emb, label=cat, replace=1, " CLF_OPTS "')", CLF_POST("emb"), 0, 0 },
+  { "w2v_classify", 0, "SELECT label, probability, rank FROM w2v_classify('clf', 'g0m0 g1c2 g0c1 nosuch', -1)", 0, 0, 0 },
+  { "w2v_classify hs, k, threshold", 0,
+    "SELECT label, probability, rank FROM w2v_classify('clfhs', 'g1m0 g1c2 g2c1', 2, 0.01)", 0, 0, 0 },
+  { "w2v_classify warm cache", "SELECT count(*) FROM w2v_classify('clf', 'g2m1')",
+    "SELECT label, probability, rank FROM w2v_classify('clf', 'g0m0 g1c2 g0c1', 3)", 0, 0, 0 },
+  { "w2v_eval_classifier", 0, "SELECT w2v_eval_classifier('clf', 'ldocs', 'body', 'cat', 2)", 0, 0, 0 },
+  { "w2v_eval_classifier hs", 0, "SELECT w2v_eval_classifier('clfhs', 'ldocs', 'body', 'cat')", 0, 0, 0 },
   { "selftest leak", 0, "SELECT oom_selftest('leak')", 0, 0, 0 },
   { "selftest crash", 0, "SELECT oom_selftest('crash')", 0, 0, 0 },
   { "selftest changed", 0, "SELECT oom_selftest('changed')", 0, 0, 0 },
@@ -560,7 +575,13 @@ static const char zFixture[] =
   " ('g2m0', 'g2c3', 7), ('g0m0', 'nosuch', 5);"
   "SELECT w2v_export('emb', 'fix/emb.txt'), w2v_export('emb', 'fix/emb.bin', 'binary'),"
   " w2v_export('embhs', 'fix/embhs.txt'), w2v_export('embhs', 'fix/embhs.bin', 'binary');"
-  "SELECT w2v_import('fix/emb.txt', 'model=pre');";
+  "SELECT w2v_import('fix/emb.txt', 'model=pre');"
+  "CREATE TABLE ldocs(body TEXT, cat TEXT);"
+  "WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i+1 FROM n WHERE i < 47)"
+  " INSERT INTO ldocs SELECT printf('g%dm%d g%dc%d g%dc%d', i%3, i%5, i%3, (i/3)%7, (i+1)%3, (i/7)%7),"
+  " CASE WHEN i%7=0 THEN NULL WHEN i%5=0 THEN printf('l%d l%d', i%3, (i+1)%3) ELSE printf('l%d', i%3) END FROM n;"
+  "SELECT w2v_train('ldocs', 'body', 'model=clf, label=cat, " CLF_OPTS "');"
+  "SELECT w2v_train('ldocs', 'body', 'model=clfhs, label=cat, loss=hs, " CLF_OPTS "');";
 
 /* ---- one point ------------------------------------------------------- */
 typedef struct Shared {          /* parent <-> child, in MAP_SHARED memory */

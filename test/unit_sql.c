@@ -208,7 +208,7 @@ int main(int argc, char **argv){
   check_error("model=m, alpha=nan", "t: option 'alpha' must be a number, not 'nan'");
   check_error("model=m, min_count=0", "t: option 'min_count' must be at least 1, not '0'");
   check_error("model=m, arch=bow", "t: arch must be skipgram or cbow, not 'bow'");
-  check_error("model=m, loss=x", "t: loss must be ns, hs or softmax, not 'x'");
+  check_error("model=m, loss=x", "t: loss must be ns, hs, softmax or ova, not 'x'");
   check_error("model='m", "t: unterminated quoted value in options");
   check_error("model=m, dim", "t: option 'dim' needs a value (key=value)");
   check_error("model=", "t: option 'model' is empty");

@@ -25,9 +25,11 @@ enum { W2V_ERR_NOMEM = -1,      /* an allocation failed */
 #define W2V_MAX_DIM   10000          /* floats per vector */
 #define W2V_MAX_WORDS 0x7fffffffLL   /* words in a vocabulary (ids are int32) */
 
-enum { W2V_SKIPGRAM = 0, W2V_CBOW = 1, W2V_ARCH_NONE = 2 };
+/* W2V_SUPERVISED: a classifier (supervised.c), trained from a label column */
+enum { W2V_SKIPGRAM = 0, W2V_CBOW = 1, W2V_ARCH_NONE = 2, W2V_SUPERVISED = 3 };
 /* LOSS_NONE: a model imported from a vector file, without output weights */
-enum { W2V_LOSS_NS = 0, W2V_LOSS_HS = 1, W2V_LOSS_SOFTMAX = 2, W2V_LOSS_NONE = 3 };
+/* LOSS_OVA: one-vs-all, independent sigmoids per label (classifiers only) */
+enum { W2V_LOSS_NS = 0, W2V_LOSS_HS = 1, W2V_LOSS_SOFTMAX = 2, W2V_LOSS_NONE = 3, W2V_LOSS_OVA = 4 };
 
 /* ---- alloc.c: the core's allocator (malloc unless a test hooks it) ----- */
 void *w2v_core_malloc(size_t n);
@@ -569,5 +571,62 @@ typedef struct W2vPcaParams {
   void *pInterruptArg;
 } W2vPcaParams;
 int w2v_pca(const float *x, int64_t n, int dim, const W2vPcaParams*, double *mean, double *axes, double *coords);
+/* ---- hash.c: fastText's FNV-1a string hash (bytes as int8) ------------ */
+uint32_t w2v_fasttext_hash(const char *z, size_t n);
+
+/* ---- supervised.c: fastText's supervised mode (text classification) ---
+** An example is a list of input rows (its known words' ids, then its word
+** n-grams' rows) and one or more labels.  The hidden vector is the mean of
+** the input rows; the loss is over labels: softmax, ns (noise labels drawn
+** ~ count^nsExponent), hs (a Huffman tree over label counts) or ova
+** (one-vs-all: an independent sigmoid per label, every label of the example
+** a positive).  With several labels, softmax, ns and hs take one of them at
+** random per step, as fastText does.  The gradient, divided by the number
+** of input rows, goes back to every input row; the learning rate decays
+** linearly from alpha to minAlpha over all epochs.  Labels are ids
+** 0..nLabel-1 sorted by count descending (hs needs that). */
+typedef struct W2vSupParams {
+  int loss;                  /* W2V_LOSS_SOFTMAX, NS, HS or OVA */
+  int dim, epochs, threads, negative;
+  double alpha, minAlpha, nsExponent;
+  uint64_t seed;
+} W2vSupParams;
+typedef struct W2vSupData {
+  const int32_t *rows;       /* every example's input rows, back to back */
+  const int64_t *rowEnds;    /* example i: rows[rowEnds[i-1] .. rowEnds[i]) (nonempty) */
+  const int32_t *labels;     /* label ids, back to back */
+  const int64_t *labelEnds;  /* example i: labels[labelEnds[i-1] .. labelEnds[i]) (nonempty) */
+  int64_t nEx;
+} W2vSupData;
+typedef struct W2vSupTrainer W2vSupTrainer;
+/* Rows of the output matrix: nLabel-1 for hs, else nLabel. */
+int64_t w2v_sup_out_rows(int loss, int64_t nLabel);
+/* Bytes w2v_sup_start allocates. */
+int64_t w2v_sup_bytes(const W2vSupParams*, int64_t nInput, int64_t nLabel, int64_t nEx);
+/* Allocates the weights (input: nInput x dim uniform in +-1/dim, as
+** fastText; output zero) and starts the threads.  NULL with *pzErr
+** (w2v_core_malloc'd, NULL if even that failed) on failure. */
+W2vSupTrainer *w2v_sup_start(const W2vSupParams*, const W2vSupData*, int64_t nInput,
+                             const int64_t *labelCounts, int64_t nLabel, char **pzErr);
+int w2v_sup_done(W2vSupTrainer*);
+double w2v_sup_progress(W2vSupTrainer*);
+void w2v_sup_cancel(W2vSupTrainer*);
+W2vTrainEnd w2v_sup_join(W2vSupTrainer*);
+const float *w2v_sup_input(W2vSupTrainer*);
+const float *w2v_sup_output(W2vSupTrainer*);
+/* Mean loss per example of the last epoch, and examples seen in all. */
+double w2v_sup_final_loss(W2vSupTrainer*);
+int64_t w2v_sup_examples(W2vSupTrainer*);
+void w2v_sup_free(W2vSupTrainer*);
+/* fastText's Dictionary::addWordNgrams: the buckets of the word n-grams
+** (2..n words) of a text whose words hash to aHash[0..nWord) (every word,
+** known or not), in fastText's order, into aOut (room for nWord*(n-1)).
+** Returns their number. */
+int64_t w2v_sup_ngrams(const uint32_t *aHash, int64_t nWord, int n, int64_t bucket, int64_t *aOut);
+/* P(label | h) for every label into prob[0..nLabel): softmax; independent
+** sigmoids (ova and ns, as fastText predicts for both); the tree's path
+** products (hs, tree built from the label counts).  scratch: nLabel doubles. */
+void w2v_sup_probs(int loss, const float *out, const W2vTree *tree, int64_t nLabel, int dim,
+                   const float *h, double *prob, double *scratch);
 
 #endif /* W2V_CORE_H */
