@@ -240,10 +240,20 @@ static int write_config(sqlite3 *db, const W2vStoreModel *s, sqlite3_int64 gen, 
   ** a model of the first format's shape says version 1, which older builds read */
   /* lower=1 folding Unicode is new in 3 too: an older build would fold
   ** queries A-Z only and miss words silently */
-  int version = s->zTokenize || s->nPhrasePass || (s->lower && s->fold==W2V_FOLD_UNICODE) ? 3
+  int version = s->maxn>0 ? 4
+              : s->zTokenize || s->nPhrasePass || (s->lower && s->fold==W2V_FOLD_UNICODE) ? 3
               : s->storage==W2V_STORE_F32 && (s->output || s->loss==W2V_LOSS_NONE) ? 1 : 2;
-  for(i=-15; i<s->nConfig && rc==SQLITE_OK; i++){
+  for(i=-18; i<s->nConfig && rc==SQLITE_OK; i++){
     switch( i ){
+      case -18:
+        if( s->maxn==0 ) continue;
+        sqlite3_bind_text(p, 1, "minn", -1, SQLITE_STATIC); sqlite3_bind_int(p, 2, s->minn); break;
+      case -17:
+        if( s->maxn==0 ) continue;
+        sqlite3_bind_text(p, 1, "maxn", -1, SQLITE_STATIC); sqlite3_bind_int(p, 2, s->maxn); break;
+      case -16:
+        if( s->maxn==0 ) continue;
+        sqlite3_bind_text(p, 1, "bucket", -1, SQLITE_STATIC); sqlite3_bind_int64(p, 2, s->bucket); break;
       case -15:
         if( s->nPhrasePass==0 ) continue;
         sqlite3_bind_text(p, 1, "phrases", -1, SQLITE_STATIC); sqlite3_bind_int(p, 2, s->nPhrasePass); break;
@@ -282,6 +292,39 @@ static int write_config(sqlite3 *db, const W2vStoreModel *s, sqlite3_int64 gen, 
   }
   if( rc!=SQLITE_OK && rc!=SQLITE_NOMEM && *pzErr==0 ) *pzErr = sqlite3_mprintf("%s", sqlite3_errmsg(db));
   sqlite3_finalize(p);
+  return rc;
+}
+
+/* <model>_ngrams: the words' own rows (keys -1, -2, ...), then the n-gram
+** rows, each dim float32 little-endian. */
+static int write_ngrams(sqlite3 *db, const W2vStoreModel *s, char **pzErr){
+  sqlite3_stmt *p = 0;
+  size_t nb = sizeof(float)*(size_t)s->dim;
+  float *buf = sqlite3_malloc64(nb);
+  sqlite3_int64 i;
+  int rc = SQLITE_NOMEM;
+  if( buf ) rc = prepare_fmt(db, &p, "INSERT INTO \"%w\".\"%w_ngrams\"(bucket, vector) VALUES(?1, ?2)",
+                              s->zSchema, s->zModel);
+  for(i=0; i<s->nNgram && rc==SQLITE_OK; i++){
+    const float *v = s->ngram + i*s->dim;
+    int d;
+    for(d=0; d<s->dim; d++){
+      if( !isfinite(v[d]) ){
+        *pzErr = sqlite3_mprintf("an n-gram row holds a value that is not finite");
+        rc = SQLITE_ERROR;
+        break;
+      }
+    }
+    if( rc ) break;
+    w2v_floats_to_le(buf, v, s->dim);
+    sqlite3_bind_int64(p, 1, i<s->vocab->n ? -1-i : s->ngramBucket[i - s->vocab->n]);
+    sqlite3_bind_blob(p, 2, buf, (int)nb, SQLITE_STATIC);
+    rc = sqlite3_step(p);
+    rc = (rc==SQLITE_DONE) ? sqlite3_reset(p) : rc;
+  }
+  if( rc!=SQLITE_OK && *pzErr==0 && rc!=SQLITE_NOMEM ) *pzErr = sqlite3_mprintf("%s", sqlite3_errmsg(db));
+  sqlite3_finalize(p);
+  sqlite3_free(buf);
   return rc;
 }
 
@@ -575,6 +618,7 @@ static int store_write(sqlite3 *db, const W2vStoreModel *s, int isModel, sqlite3
   if( rc==SQLITE_OK && s->out ) rc = write_vectors(db, s, "output", s->out, s->nOut, s->dim, pzErr);
   if( rc==SQLITE_OK && s->storage!=W2V_STORE_I8 ) rc = write_index(db, s, pzErr);
   if( rc==SQLITE_OK && s->nPhrase ) rc = write_phrases(db, s, pzErr);
+  if( rc==SQLITE_OK && s->nNgram ) rc = write_ngrams(db, s, pzErr);
   return rc;
 }
 
@@ -712,6 +756,9 @@ int w2v_store_read_config(sqlite3 *db, const char *zSchema, const char *zModel,
       if( !isText || m->zPhraseDelim || !*v ) m->nPhrasePass = -1;
       else if( (m->zPhraseDelim = sqlite3_mprintf("%s", v))==0 ) nomem = 1;
     }
+    else if( !strcmp(k, "minn") ) m->minn = isInt && iv>=1 && iv<=W2V_MAX_NGRAM ? (int)iv : -1;
+    else if( !strcmp(k, "maxn") ) m->maxn = isInt && iv>=1 && iv<=W2V_MAX_NGRAM ? (int)iv : -1;
+    else if( !strcmp(k, "bucket") ) m->bucket = isInt && iv>=1 && iv<=W2V_MAX_BUCKET ? iv : -1;
     else if( !strcmp(k, "case_fold") ) m->fold = !strcmp(v, "unicode") ? W2V_FOLD_UNICODE : !strcmp(v, "ascii") ? W2V_FOLD_ASCII : -1;
     else if( !strcmp(k, "tokenize") ){
       if( !isText || m->zTokenize || !*v ) badTokenize = 1;
@@ -738,6 +785,9 @@ int w2v_store_read_config(sqlite3 *db, const char *zSchema, const char *zModel,
     *pzWhat = sqlite3_mprintf("bad tokenize or case_fold in %s_config", zModel);
   }else if( m->nPhrasePass<0 || (m->nPhrasePass>0)!=(m->zPhraseDelim!=0) ){
     *pzWhat = sqlite3_mprintf("bad phrases or phrase_delimiter in %s_config", zModel);
+  }else if( m->minn<0 || m->maxn<0 || m->bucket<0 || m->minn>m->maxn
+         || (m->maxn>0)!=(m->minn>0) || (m->maxn>0)!=(m->bucket>0) ){
+    *pzWhat = sqlite3_mprintf("bad minn, maxn or bucket in %s_config", zModel);
   }else{
     return SQLITE_OK;
   }
@@ -921,4 +971,40 @@ int w2v_store_read_vectors(sqlite3 *db, const char *zSchema, const char *zModel,
     return SQLITE_CORRUPT;
   }
   return SQLITE_OK;
+}
+
+int w2v_store_ngram_prepare(sqlite3 *db, const char *zSchema, const char *zModel, sqlite3_stmt **pp, char **pzWhat){
+  int rc = prepare_fmt(db, pp, "SELECT vector FROM \"%w\".\"%w_ngrams\" WHERE bucket=?1", zSchema, zModel);
+  if( rc!=SQLITE_OK ){
+    sqlite3_finalize(*pp);
+    *pp = 0;
+    return prepare_error(db, rc, pzWhat);
+  }
+  return SQLITE_OK;
+}
+
+int w2v_store_ngram_read(sqlite3 *db, sqlite3_stmt *p, const char *zModel, int dim, sqlite3_int64 key,
+                         float *v, char **pzWhat){
+  int nWant = dim*(int)sizeof(float), rc, d;
+  const void *b;
+  sqlite3_bind_int64(p, 1, key);
+  rc = sqlite3_step(p);
+  if( rc==SQLITE_ROW ){
+    if( sqlite3_column_type(p, 0)==SQLITE_BLOB && (b = sqlite3_column_blob(p, 0))!=0
+     && sqlite3_column_bytes(p, 0)==nWant ){
+      w2v_floats_from_le(v, b, dim);
+      for(d=0; d<dim && isfinite(v[d]); d++){}
+      if( d<dim ){
+        *pzWhat = sqlite3_mprintf("%s_ngrams holds a non-finite value", zModel);
+        rc = SQLITE_CORRUPT;
+      }
+    }else{
+      *pzWhat = sqlite3_mprintf("%s_ngrams row %lld is not %d bytes", zModel, key, nWant);
+      rc = SQLITE_CORRUPT;
+    }
+  }else if( rc!=SQLITE_DONE && rc!=SQLITE_NOMEM ){
+    *pzWhat = sqlite3_mprintf("%s", sqlite3_errmsg(db));
+  }
+  sqlite3_reset(p);
+  return rc;
 }

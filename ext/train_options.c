@@ -54,6 +54,10 @@ static const W2vOptDesc aTrainOpt[] = {
   { "phrase_threshold", W2V_OPT_REAL, -1e30, 1e30,          100,  OFF(phraseThreshold), 0 },
   { "phrase_min_count", W2V_OPT_INT, 1, 9.0e18,         NAN,  OFF(phraseMinCount), 0 },
   { "phrase_delimiter", W2V_OPT_TEXT, 0, 0,             NAN,  OFF(zPhraseDelim), 0 },
+  /* subwords: stored by hand (only a model that has them) */
+  { "minn",        W2V_OPT_INT,  0, W2V_MAX_NGRAM,      0,    OFF(minn),       I32 },
+  { "maxn",        W2V_OPT_INT,  0, W2V_MAX_NGRAM,      0,    OFF(maxn),       I32 },
+  { "bucket",      W2V_OPT_INT,  1, (double)W2V_MAX_BUCKET, 2000000, OFF(bucket), 0 },
 };
 const W2vOptTable w2v_train_options = { aTrainOpt, (int)(sizeof(aTrainOpt)/sizeof(aTrainOpt[0])), 0 };
 
@@ -100,6 +104,14 @@ int w2v_train_options_parse(const char *zFunc, const char *z, W2vOptions *o, cha
     *pzErr = sqlite3_mprintf("%s: phrases= cannot be combined with update=1 (the model's phrases are applied to the new rows)", zFunc);
   }else if( o->update && o->zVocab ){
     *pzErr = sqlite3_mprintf("%s: vocab= cannot be combined with update=1 (the model keeps its words)", zFunc);
+  }else if( o->maxn>0 && (o->minn<1 || o->minn>o->maxn) ){
+    *pzErr = sqlite3_mprintf("%s: maxn=%d needs minn between 1 and %d (fastText's are minn=3 maxn=6)", zFunc, o->maxn, o->maxn);
+  }else if( o->maxn==0 && (o->minn>0 || w2v_train_given(o, "bucket")) ){
+    *pzErr = sqlite3_mprintf("%s: %s needs maxn >= minn >= 1 (subwords are off while maxn=0)", zFunc,
+                             o->minn>0 ? "minn" : "bucket");
+  }else if( o->update && (w2v_train_given(o, "minn") || w2v_train_given(o, "maxn") || w2v_train_given(o, "bucket")) ){
+    *pzErr = sqlite3_mprintf("%s: minn, maxn and bucket cannot be combined with update=1 (a model keeps its subwords, "
+                             "or has none); retrain it with replace=1", zFunc);
   }else if( o->update && o->replace ){
     *pzErr = sqlite3_mprintf("%s: update=1 and replace=1 exclude each other", zFunc);
   }else{

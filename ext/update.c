@@ -65,6 +65,11 @@ int w2v_update_begin(W2vConn *conn, W2vOptions *o, W2vUpdate *u, char **pzErr){
   rc = w2v_model_acquire(conn, "w2v_train", 0, o->zModel, &m, pzErr);
   if( rc!=SQLITE_OK ) return rc;
   u->m = m;
+  if( m->maxn>0 ){
+    *pzErr = sqlite3_mprintf("w2v_train: update=1 cannot continue model '%s', which has subwords (minn=%d maxn=%d); "
+                             "retrain it with replace=1", o->zModel, m->minn, m->maxn);
+    return SQLITE_ERROR;
+  }
   u->imported = m->loss==W2V_LOSS_NONE;
   /* output weights continue from the model's, or start from zero when it has
   ** none (imported, or saved with output=0) */

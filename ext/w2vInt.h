@@ -20,9 +20,10 @@
 #include "util.h"
 
 /* The newest format written: 2 adds storage=float16|int8 and output=0 (config
-** keys 'storage' and 'output'), 3 a tokenizer (key 'tokenize'); a model
+** keys 'storage' and 'output'), 3 a tokenizer (key 'tokenize'), 4 subwords
+** (keys 'minn', 'maxn', 'bucket' and <model>_ngrams); a model
 ** without them is written as the oldest version that has what it uses. */
-#define W2V_FORMAT_VERSION 3
+#define W2V_FORMAT_VERSION 4
 
 /* ---- options.c: one descriptor per option drives parsing, defaults, the
 ** given bits, the rows kept in <model>_config and update=1's checks. ---- */
@@ -166,6 +167,14 @@ typedef struct W2vStoreModel {
   const char *zStats;              /* JSON summary, kept as 'training' */
   const W2vConfigItem *aConfig;    /* further config rows (the options) */
   int nConfig;
+  /* subwords (maxn 0: none; config keys minn, maxn, bucket): the nNgram
+  ** rows of <model>_ngrams are the words' own rows (bucket -1 for word id
+  ** 0, -2 for id 1, ...: -rowid of the model table), vocab->n of them, then
+  ** the n-gram rows of buckets ngramBucket[0..nNgram-vocab->n) */
+  int minn, maxn;
+  sqlite3_int64 bucket;
+  const float *ngram;              /* nNgram x dim */
+  const int64_t *ngramBucket;
 } W2vStoreModel;
 /* Writes the model into zSchema in one savepoint: all of it or nothing.  The
 ** generation must still be expectGen (what the caller saw when it started;
@@ -186,6 +195,8 @@ typedef struct W2vStoredMeta {
   int output;                      /* 0: saved with output=0 */
   int index;                       /* 1: <model>_index holds the search index */
   sqlite3_int64 nVocab;
+  int minn, maxn;                  /* subwords (maxn 0: none) */
+  sqlite3_int64 bucket;
 } W2vStoredMeta;
 int w2v_store_read_config(sqlite3*, const char *zSchema, const char *zModel,
                           W2vStoredMeta*, char **pzWhat);
@@ -208,6 +219,13 @@ int w2v_store_row_read(sqlite3*, sqlite3_stmt*, const char *zModel, int storage,
                        float *v, char **pzWhat);
 int w2v_store_read_vectors(sqlite3*, const char *zSchema, const char *zModel, const char *zWhich,
                            int storage, int dim, float *a, sqlite3_int64 nRow, char **pzWhat);
+/* One row of <model>_ngrams (key: a bucket >= 0, or -1 - id for word id's
+** own row): a statement made by w2v_store_ngram_prepare, then each read
+** into v: SQLITE_ROW, SQLITE_DONE when there is no such row, or an error
+** (SQLITE_CORRUPT with *pzWhat: not dim float32, not finite). */
+int w2v_store_ngram_prepare(sqlite3*, const char *zSchema, const char *zModel, sqlite3_stmt **pp, char **pzWhat);
+int w2v_store_ngram_read(sqlite3*, sqlite3_stmt*, const char *zModel, int dim, sqlite3_int64 key,
+                         float *v, char **pzWhat);
 
 /* ---- model.c: loaded models and the per-connection cache ---------------- */
 
@@ -241,6 +259,8 @@ struct W2vModel {
                              ** it; filters fall back to a scan if not) */
   char *zPartInput;          /* w2v_prob cache: the last input and its */
   double partLog;            /* log partition function */
+  int minn, maxn;            /* subwords (maxn 0: none): unknown words get */
+  sqlite3_int64 bucket;      /* vectors from the rows of <model>_ngrams */
 };
 
 /* Per-connection state, shared by every registration (reference-counted). */
@@ -289,10 +309,26 @@ struct W2vRows {
   float *buf;
   char *zErr;
   int rc;
+  sqlite3_stmt *pNgram;      /* subwords: reads one row of <model>_ngrams */
+  float *sub, *subRow;       /* an unknown word's vector, one n-gram row */
+  int64_t *aBucket;          /* its n-grams' buckets */
+  int64_t nBucketAlloc;
 };
 void w2v_rows_init(W2vRows*, sqlite3*, W2vModel*, const char *zFunc);
 const float *w2v_rows_get(W2vRows*, int64_t id);
 const float *w2v_rows_xrow(void *pRows, int64_t id);
+/* The vector of one word as the model reads it (z[0..n): one token,
+** folded; id: its vocabulary id, or -1): a known word's row; for an
+** unknown word of a model with subwords, the mean of the stored rows of its
+** n-grams (those of <model>_ngrams: a trained model keeps the buckets its
+** vocabulary uses, an imported fastText model all of them).  NULL when it
+** has none (r->rc stays 0) or on error (r->rc: w2v_rows_error).  Valid
+** until the next call. */
+const float *w2v_rows_word(W2vRows*, int64_t id, const char *z, int n);
+/* The same for the one word that text z[0..n) stands for (w2v_model_word's
+** rule: a text that makes several words, or none, has no vector); *pId
+** gets its id (-1: unknown). */
+const float *w2v_model_text_vector(W2vRows*, const char *z, int n, int64_t *pId);
 int w2v_rows_error(W2vRows*, char **pzErr);
 void w2v_rows_close(W2vRows*);
 /* The search index of the model's word vectors; NULL on OOM. */
@@ -489,6 +525,8 @@ typedef struct W2vOptions {
   int storage;               /* W2V_STORE_*: how the vectors are stored */
   int output;                /* 0: the output weights are not stored */
   uint64_t given;            /* bit i: option i of w2v_train_options given */
+  int minn, maxn;            /* subwords: character n-grams of minn..maxn (maxn 0: none) */
+  sqlite3_int64 bucket;      /* rows the n-grams are hashed into */
 } W2vOptions;
 extern const W2vOptTable w2v_train_options;
 extern const W2vOptName w2v_storage_names[];   /* storage=: also w2v_import's */

@@ -282,3 +282,28 @@ float w2v_loss_window_step(const W2vLoss *L, float *const *in, int nIn, int32_t 
   hot_tick(L, &b);
   return loss;
 }
+
+/* Skip-gram with subwords, as fastText's skipgram(): the center word's
+** input, the mean of its rows, predicts each context word.  fastText adds
+** each step's gradient to every row, and the next step reads their mean
+** again, which has then moved by exactly that gradient: so h moves by it
+** here, and the rows get the sum once, at the end (the same arithmetic, one
+** pass over the rows instead of one per context word). */
+float w2v_loss_sub_step(const W2vLoss *L, float *const *in, int nIn, const int32_t *target, int nTarget,
+                        float alpha, uint64_t *rng, float *work, float *scratch){
+  int dim = L->dim, a, d;
+  float *h = work, *gh = work + dim, *g = work + 2*dim;
+  float inv = 1.0f / (float)nIn, loss = 0;
+  memset(h, 0, sizeof(float)*dim);
+  for(a=0; a<nIn; a++) w2v_axpy(h, 1.0f, in[a], dim);
+  for(d=0; d<dim; d++) h[d] *= inv;
+  memset(g, 0, sizeof(float)*dim);
+  for(a=0; a<nTarget; a++){
+    memset(gh, 0, sizeof(float)*dim);
+    loss += w2v_loss_step(L, h, gh, target[a], alpha, rng, scratch);
+    w2v_axpy(h, 1.0f, gh, dim);
+    w2v_axpy(g, 1.0f, gh, dim);
+  }
+  for(a=0; a<nIn; a++) w2v_axpy(in[a], 1.0f, g, dim);
+  return loss;
+}
