@@ -1008,3 +1008,42 @@ int w2v_store_ngram_read(sqlite3 *db, sqlite3_stmt *p, const char *zModel, int d
   sqlite3_reset(p);
   return rc;
 }
+
+int w2v_store_ngrams_scan(sqlite3 *db, const char *zSchema, const char *zModel, int dim,
+                          int (*x)(void*, sqlite3_int64 bucket, const float *v), void *ctx, char **pzWhat){
+  sqlite3_stmt *p = 0;
+  float *v = sqlite3_malloc64(sizeof(float)*(size_t)dim);
+  int rc = v ? prepare_fmt(db, &p, "SELECT bucket, vector FROM \"%w\".\"%w_ngrams\" WHERE bucket>=0 ORDER BY bucket",
+                           zSchema, zModel) : SQLITE_NOMEM;
+  if( rc!=SQLITE_OK ){
+    sqlite3_finalize(p);
+    sqlite3_free(v);
+    return rc==SQLITE_NOMEM ? rc : prepare_error(db, rc, pzWhat);
+  }
+  while( (rc = sqlite3_step(p))==SQLITE_ROW ){
+    const void *b = sqlite3_column_blob(p, 1);
+    int d;
+    if( sqlite3_column_type(p, 1)!=SQLITE_BLOB || b==0 || sqlite3_column_bytes(p, 1)!=dim*(int)sizeof(float) ){
+      *pzWhat = sqlite3_mprintf("%s_ngrams row %lld is not %d bytes", zModel, sqlite3_column_int64(p, 0),
+                                dim*(int)sizeof(float));
+      rc = SQLITE_CORRUPT;
+      break;
+    }
+    w2v_floats_from_le(v, b, dim);
+    for(d=0; d<dim && isfinite(v[d]); d++){}
+    if( d<dim ){
+      *pzWhat = sqlite3_mprintf("%s_ngrams holds a non-finite value", zModel);
+      rc = SQLITE_CORRUPT;
+      break;
+    }
+    rc = x(ctx, sqlite3_column_int64(p, 0), v);
+    if( rc ) break;
+  }
+  if( rc==SQLITE_DONE ) rc = SQLITE_OK;
+  else if( rc!=SQLITE_OK && rc!=SQLITE_CORRUPT && rc!=SQLITE_NOMEM && *pzWhat==0 && sqlite3_errcode(db)==rc ){
+    *pzWhat = sqlite3_mprintf("%s", sqlite3_errmsg(db));
+  }
+  sqlite3_finalize(p);
+  sqlite3_free(v);
+  return rc;
+}

@@ -226,6 +226,10 @@ int w2v_store_read_vectors(sqlite3*, const char *zSchema, const char *zModel, co
 int w2v_store_ngram_prepare(sqlite3*, const char *zSchema, const char *zModel, sqlite3_stmt **pp, char **pzWhat);
 int w2v_store_ngram_read(sqlite3*, sqlite3_stmt*, const char *zModel, int dim, sqlite3_int64 key,
                          float *v, char **pzWhat);
+/* Every n-gram row (bucket >= 0), in bucket order, to x (non-zero stops:
+** that is the result); rows checked as w2v_store_ngram_read does. */
+int w2v_store_ngrams_scan(sqlite3*, const char *zSchema, const char *zModel, int dim,
+                          int (*x)(void*, sqlite3_int64 bucket, const float *v), void *ctx, char **pzWhat);
 
 /* ---- model.c: loaded models and the per-connection cache ---------------- */
 
