@@ -86,6 +86,9 @@ int w2v_train_options_parse(const char *zFunc, const char *z, W2vOptions *o, cha
   if( !w2v_train_given(o, "threads") ) o->threads = default_threads();
   o->fold = o->lower ? W2V_FOLD_UNICODE : W2V_FOLD_NONE;
   if( !w2v_train_given(o, "phrase_min_count") ) o->phraseMinCount = o->minCount;
+  /* subwords: fastText's noise distribution, count^0.5 (much better word and
+  ** n-gram vectors with subwords than word2vec's 0.75) */
+  if( o->maxn>0 && !w2v_train_given(o, "ns_exponent") ) o->nsExponent = 0.5;
   if( o->zPhraseDelim==0 && (o->zPhraseDelim = sqlite3_mprintf("_"))==0 ){
     w2v_options_free(&w2v_train_options, o);
     *pzErr = sqlite3_mprintf("%s: out of memory", zFunc);
