@@ -318,7 +318,8 @@ int64_t w2v_subword_buckets(const char *z, size_t n, int minn, int maxn, uint32_
 /* The rows of every vocabulary word, computed once (CSR): word w's input
 ** vector is the mean of rows[start[w] .. start[w+1]), whose first is w
 ** itself (its own row) and the others nWord + j for n-gram row j, which
-** holds bucket[j] (the buckets some word uses, ascending, each once). */
+** holds bucket[j] (the buckets some word uses, each once, numbered in the
+** order the words, most frequent first, first use them). */
 typedef struct W2vSubwords {
   int64_t nWord;
   int64_t *start;

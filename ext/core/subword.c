@@ -60,11 +60,6 @@ int64_t w2v_subword_buckets(const char *z, size_t n, int minn, int maxn, uint32_
   return cnt;
 }
 
-static int cmp_i32(const void *a, const void *b){
-  int32_t x = *(const int32_t*)a, y = *(const int32_t*)b;
-  return x<y ? -1 : x>y;
-}
-
 void w2v_subwords_free(W2vSubwords *s){
   w2v_core_free(s->start);
   w2v_core_free(s->rows);
@@ -72,12 +67,17 @@ void w2v_subwords_free(W2vSubwords *s){
   memset(s, 0, sizeof(*s));
 }
 
+/* The n-gram rows are numbered in the order words first use them, words
+** taken by frequency: the rows of the frequent words, which training reads
+** all the time, sit together in memory (numbered by bucket, every lookup
+** was a cache miss in 400 MB). */
 int w2v_subwords_build(const W2vVocab *v, int minn, int maxn, int64_t bucket, W2vSubwords *s){
-  int64_t w, total = 0, k, nB = 0, scratchMax = 0;
+  int64_t w, total = 0, nB = 0, scratchMax = 0;
   int64_t *tmp = 0;
-  int32_t *sorted = 0;
+  int32_t *slot = 0;          /* open addressing: bucket -> n-gram row, -1 empty */
+  uint64_t nSlot = 16, mask;
   memset(s, 0, sizeof(*s));
-  if( bucket<1 || bucket>0x7fffffffLL ) return W2V_ERR_INVALID;
+  if( bucket<1 || bucket>W2V_MAX_BUCKET ) return W2V_ERR_INVALID;
   s->nWord = v->n;
   s->start = w2v_core_malloc(sizeof(int64_t)*(size_t)(v->n+1));
   if( s->start==0 ) goto oom;
@@ -90,56 +90,56 @@ int w2v_subwords_build(const W2vVocab *v, int minn, int maxn, int64_t bucket, W2
     if( 1+c>s->maxRows ) s->maxRows = (int)(1+c);
   }
   s->start[v->n] = total;
+  while( nSlot < 2*(uint64_t)(total - v->n) + 16 ) nSlot *= 2;
+  mask = nSlot - 1;
   s->rows = w2v_core_malloc(sizeof(int32_t)*(size_t)(total ? total : 1));
   tmp = w2v_core_malloc(sizeof(int64_t)*(size_t)(scratchMax ? scratchMax : 1));
-  sorted = w2v_core_malloc(sizeof(int32_t)*(size_t)(total - v->n + 1));
-  if( s->rows==0 || tmp==0 || sorted==0 ) goto oom;
-  /* each word's own row, then its buckets (for now), also gathered in sorted */
-  for(w=0, k=0; w<v->n; w++){
+  slot = w2v_core_malloc(sizeof(int32_t)*(size_t)nSlot);
+  /* at most one n-gram row per entry: bucket[] sized for that, trimmed below */
+  s->bucket = w2v_core_malloc(sizeof(int64_t)*(size_t)(total - v->n + 1));
+  if( s->rows==0 || tmp==0 || slot==0 || s->bucket==0 ) goto oom;
+  memset(slot, 0xff, sizeof(int32_t)*(size_t)nSlot);
+  for(w=0; w<v->n; w++){
     int64_t c = w2v_subword_buckets(w2v_vocab_word(v, w), v->lens[w], minn, maxn, (uint32_t)bucket, tmp, scratchMax), i;
     int64_t at = s->start[w];
     s->rows[at] = (int32_t)w;
     for(i=0; i<c; i++){
-      s->rows[at+1+i] = (int32_t)tmp[i];
-      sorted[k++] = (int32_t)tmp[i];
+      uint64_t h = ((uint64_t)tmp[i] * 0x9E3779B97F4A7C15ULL) >> 20;
+      for(;;){
+        int32_t r = slot[h & mask];
+        if( r<0 ){
+          if( v->n + nB >= 0x7fffffffLL ){
+            w2v_core_free(tmp); w2v_core_free(slot); w2v_subwords_free(s);
+            return W2V_ERR_INVALID;
+          }
+          slot[h & mask] = (int32_t)nB;
+          s->bucket[nB] = tmp[i];
+          r = (int32_t)nB++;
+        }else if( s->bucket[r]!=tmp[i] ){
+          h++;
+          continue;
+        }
+        s->rows[at+1+i] = (int32_t)(v->n + r);
+        break;
+      }
     }
-  }
-  /* the buckets some word uses, each once: n-gram row j is bucket[j] */
-  qsort(sorted, (size_t)k, sizeof(int32_t), cmp_i32);
-  for(w=0; w<k; w++){
-    if( nB==0 || sorted[nB-1]!=sorted[w] ) sorted[nB++] = sorted[w];
-  }
-  if( v->n + nB > 0x7fffffffLL ){
-    w2v_core_free(tmp); w2v_core_free(sorted); w2v_subwords_free(s);
-    return W2V_ERR_INVALID;
   }
   s->nBucket = nB;
-  s->bucket = w2v_core_malloc(sizeof(int64_t)*(size_t)(nB ? nB : 1));
-  if( s->bucket==0 ) goto oom;
-  for(w=0; w<nB; w++) s->bucket[w] = sorted[w];
-  /* bucket numbers to row numbers: the word rows come first */
-  for(w=0; w<v->n; w++){
-    int64_t i;
-    for(i=s->start[w]+1; i<s->start[w+1]; i++){
-      int32_t b = s->rows[i];
-      int64_t lo = 0, hi = nB;
-      while( lo<hi ){ int64_t m = (lo+hi)/2; if( sorted[m]<b ) lo = m+1; else hi = m; }
-      s->rows[i] = (int32_t)(v->n + lo);
-    }
-  }
   w2v_core_free(tmp);
-  w2v_core_free(sorted);
+  w2v_core_free(slot);
   return 0;
 oom:
   w2v_core_free(tmp);
-  w2v_core_free(sorted);
+  w2v_core_free(slot);
   w2v_subwords_free(s);
   return W2V_ERR_NOMEM;
 }
 
 int64_t w2v_subwords_bytes(int64_t nWord, int64_t nEntry){
+  int64_t nSlot = 16;
+  while( nSlot < 2*(nEntry - nWord) + 16 ) nSlot *= 2;
   return (nWord+1)*(int64_t)sizeof(int64_t) + nEntry*(int64_t)sizeof(int32_t)
-       + nEntry*(int64_t)sizeof(int32_t) + nEntry*(int64_t)sizeof(int64_t);
+       + nEntry*(int64_t)sizeof(int64_t) + nSlot*(int64_t)sizeof(int32_t) + (nEntry - nWord + 1)*(int64_t)sizeof(int64_t);
 }
 
 void w2v_subwords_compose(const W2vSubwords *s, const float *in, int dim, int64_t w, float *out){

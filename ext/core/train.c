@@ -224,6 +224,7 @@ W2vTrainer *w2v_train_start(const W2vTrainParams *p, const W2vCorpusView *c,
                             const int64_t *counts, int64_t nWord, char **pzErr){
   W2vTrainer *t;
   int64_t i, nOut;
+  double initScale;
   uint64_t rng = p->seed;
   int k, rc;
   *pzErr = 0;
@@ -242,13 +243,14 @@ W2vTrainer *w2v_train_start(const W2vTrainParams *p, const W2vCorpusView *c,
   t->nRow = nWord + (p->sub ? p->sub->nBucket : 0);
   clock_gettime(CLOCK_MONOTONIC, &t->t0);
 
-  /* weights: input uniform in +-0.5/dim, output zero */
+  /* weights: input uniform in +-0.5/dim (subwords: +-1/dim, fastText's), output zero */
+  initScale = p->sub ? 2.0 : 1.0;
   nOut = w2v_loss_out_rows(p->loss, nWord);
   t->in = aligned_floats(t->nRow * p->dim);
   t->out = aligned_floats(nOut * p->dim);
   if( !t->in || !t->out ) goto oom;
   for(i=0; i<t->nRow*p->dim; i++){
-    t->in[i] = (float)(((w2v_rng_next(&rng) >> 11) * 0x1.0p-53 - 0.5) / p->dim);
+    t->in[i] = (float)(((w2v_rng_next(&rng) >> 11) * 0x1.0p-53 - 0.5) * initScale / p->dim);
   }
   /* hs with one word has no output row at all (and t->out is one float) */
   memset(t->out, 0, (size_t)nOut * p->dim * sizeof(float));
