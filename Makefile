@@ -146,6 +146,10 @@ bench: $(LIB)
 	bash sql/bench.sh
 
 # tokenize=unicode61 against tokenize=whitespace, training on one corpus (issue #13)
+# the subword modes only: w2v minn=3 maxn=6 against fastText and gensim FastText (sql/bench.sh)
+bench-subwords: $(LIB)
+	MODES="sg-ns-sub cbow-ns-sub" PEERS="fasttext gensim" EXTRAS=0 bash sql/bench.sh
+
 bench-text: $(LIB)
 	bash sql/bench_text.sh
 
@@ -275,4 +279,4 @@ clean-objs:
 clean: clean-objs
 	rm -rf build
 
-.PHONY: dll test-baseline test-arm64 bench-dispatch bench-phrases bench-classify bench-text bench-docs test-suite demo-run test-sqlite-new python-wheel test-python node-package test-node bench-storage all check-layers test test-oom test-asan test-tsan test-valgrind demo bench bench-scale install clean clean-objs sqlite-vec fuzz
+.PHONY: dll test-baseline test-arm64 bench-dispatch bench-phrases bench-classify bench-text bench-docs bench-subwords test-suite demo-run test-sqlite-new python-wheel test-python node-package test-node bench-storage all check-layers test test-oom test-asan test-tsan test-valgrind demo bench bench-scale install clean clean-objs sqlite-vec fuzz

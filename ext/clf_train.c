@@ -391,7 +391,7 @@ void w2v_clf_train(sqlite3_context *ctx, const char *zTable, const char *zColumn
     sm.nLabel = labels.n;
     sm.labels = &labels;
     sm.nNgram = map.buckets.n;
-    sm.aBucket = map.buckets.a;
+    sm.ngramBucket = map.buckets.a;
     sm.ngram = in + vocab.n*o->dim;
     w2v_conn_pin(conn, target.zSchema, target.zName);
     rc = w2v_store_save(db, "w2v_train", &sm, target.expectGen, &zErr);

@@ -281,9 +281,8 @@ int w2v_model_hidden(W2vRows *r, const char *z, int n, float *h){
   }
   memset(h, 0, sizeof(float)*m->dim);
   for(i=0; i<w.n && ret>0; i++){
-    const float *v;
-    if( w.aId[i]<0 ){ ret = 0; break; }
-    if( (v = w2v_rows_get(r, w.aId[i]))==0 ){ ret = -1; break; }
+    const float *v = w2v_rows_word(r, w.aId[i], w.zTok + w.aOff[i], w.aLen[i]);
+    if( v==0 ){ ret = r->rc ? -1 : 0; break; }
     for(d=0; d<m->dim; d++) h[d] += v[d];
   }
   if( ret>0 && w.n==0 ) ret = 0;
@@ -441,6 +440,9 @@ static int load_model(sqlite3 *db, const char *zSchema, const char *zModel, sqli
     meta.zTokenize = meta.zPhraseDelim = 0;
     m->storage = meta.storage;
     m->hasOutput = meta.output;
+    m->minn = meta.minn;
+    m->maxn = meta.maxn;
+    m->bucket = meta.bucket;
     rc = read_words_and_index(db, m, &meta, pzWhat);
     m->countsSorted = w2v_counts_sorted(m->vocab.counts, m->vocab.n);
     if( rc==SQLITE_OK && m->nPhrasePass>0 ){
@@ -507,19 +509,24 @@ void w2v_rows_init(W2vRows *r, sqlite3 *db, W2vModel *m, const char *zFunc){
   r->nChanges = sqlite3_total_changes64(db);
 }
 
+/* Before a lazy read: only this connection can change what its running
+** statement reads; while it has changed nothing, the generation checked
+** still holds.  0, or the error in r. */
+static int rows_current(W2vRows *r){
+  if( sqlite3_total_changes64(r->db)!=r->nChanges ){
+    r->nChanges = sqlite3_total_changes64(r->db);
+    r->rc = check_current(r->db, r->m, r->zFunc, &r->zErr);
+  }
+  return r->rc;
+}
+
 const float *w2v_rows_get(W2vRows *r, int64_t id){
   W2vModel *m = r->m;
   char *zWhat = 0;
   if( id<0 || id>=m->vocab.n ) return 0;
   if( m->in ) return m->in + id*m->dim;
   if( r->rc ) return 0;
-  /* only this connection can change what its running statement reads:
-  ** while it has changed nothing, the generation checked still holds */
-  if( sqlite3_total_changes64(r->db)!=r->nChanges ){
-    r->nChanges = sqlite3_total_changes64(r->db);
-    r->rc = check_current(r->db, m, r->zFunc, &r->zErr);
-    if( r->rc ) return 0;
-  }
+  if( rows_current(r) ) return 0;
   if( r->p==0 ){
     r->buf = w2v_core_malloc(sizeof(float)*(size_t)m->dim);
     r->rc = r->buf ? w2v_store_row_prepare(r->db, m->zSchema, m->zName, &r->p, &zWhat) : SQLITE_NOMEM;
@@ -543,7 +550,101 @@ int w2v_rows_error(W2vRows *r, char **pzErr){
   return rc;
 }
 
+/* Why fastText's rows are looked up one by one rather than loaded: a model
+** without subwords has no table and pays nothing; one with them holds a
+** row per bucket its vocabulary uses (millions for a large corpus, 2M x dim
+** for an imported fastText model), while a query needs the 10 to 40 rows
+** of the few unknown words it meets: an index probe each. */
+const float *w2v_rows_word(W2vRows *r, int64_t id, const char *z, int n){
+  W2vModel *m = r->m;
+  char *zWhat = 0;
+  int64_t nb, k, cnt = 0;
+  int d;
+  if( id>=0 ) return w2v_rows_get(r, id);
+  if( m->maxn==0 || z==0 || n<=0 || r->rc ) return 0;
+  nb = w2v_subword_buckets(z, (size_t)n, m->minn, m->maxn, (uint32_t)m->bucket, 0, 0);
+  if( nb==0 ) return 0;
+  if( nb>r->nBucketAlloc ){
+    int64_t *a = sqlite3_realloc64(r->aBucket, sizeof(int64_t)*(size_t)nb);
+    if( a==0 ){ r->rc = SQLITE_NOMEM; return 0; }
+    r->aBucket = a;
+    r->nBucketAlloc = nb;
+  }
+  w2v_subword_buckets(z, (size_t)n, m->minn, m->maxn, (uint32_t)m->bucket, r->aBucket, nb);
+  if( rows_current(r) ) return 0;
+  if( r->pNgram==0 ){
+    if( r->sub==0 ) r->sub = sqlite3_malloc64(sizeof(float)*2*(size_t)m->dim);
+    r->rc = r->sub ? w2v_store_ngram_prepare(r->db, m->zSchema, m->zName, &r->pNgram, &zWhat) : SQLITE_NOMEM;
+    r->subRow = r->sub ? r->sub + m->dim : 0;
+  }
+  if( r->rc==SQLITE_OK ) memset(r->sub, 0, sizeof(float)*(size_t)m->dim);
+  for(k=0; k<nb && r->rc==SQLITE_OK; k++){
+    int rc = w2v_store_ngram_read(r->db, r->pNgram, m->zName, m->dim, r->aBucket[k], r->subRow, &zWhat);
+    if( rc==SQLITE_ROW ){
+      for(d=0; d<m->dim; d++) r->sub[d] += r->subRow[d];
+      cnt++;
+    }else if( rc!=SQLITE_DONE ){
+      r->rc = rc;
+    }
+  }
+  if( r->rc ){
+    r->zErr = load_error(r->zFunc, m->zName, r->rc, zWhat);
+    return 0;
+  }
+  sqlite3_free(zWhat);
+  if( cnt==0 ) return 0;
+  {
+    float inv = 1.0f / (float)cnt;
+    for(d=0; d<m->dim; d++) r->sub[d] *= inv;
+  }
+  return r->sub;
+}
+
+const float *w2v_model_text_vector(W2vRows *r, const char *z, int n, int64_t *pId){
+  W2vModel *m = r->m;
+  W2vWords w;
+  const float *v = 0;
+  int rc;
+  *pId = -1;
+  if( z==0 || r->rc ) return 0;
+  if( m->maxn==0 ){
+    rc = w2v_model_word(r->db, m, r->zFunc, z, n, pId, &r->zErr);
+    if( rc ){ r->rc = rc; return 0; }
+    return *pId>=0 ? w2v_rows_get(r, *pId) : 0;
+  }
+  if( m->zTokenize==0 && m->nPhrasePass==0 ){
+    /* white space: the text is the word, byte for byte (folded) */
+    int i = 0, s = 0, len;
+    char buf[256], *zFold;
+    size_t need;
+    *pId = w2v_model_find(m, z, n);
+    if( *pId>=0 ) return w2v_rows_get(r, *pId);
+    len = w2v_next_token(z, n, &i, &s);
+    if( len!=n || s!=0 ) return 0;         /* white space or NUL inside: no one word */
+    if( m->fold==W2V_FOLD_NONE ) return w2v_rows_word(r, -1, z, n);
+    need = W2V_FOLD_MAX((size_t)n);
+    zFold = need<=sizeof(buf) ? buf : sqlite3_malloc64(need);
+    if( zFold==0 ){ r->rc = SQLITE_NOMEM; return 0; }
+    len = (int)w2v_text_fold(m->fold, zFold, z, (size_t)n);
+    v = w2v_rows_word(r, -1, zFold, len);
+    if( zFold!=buf ) sqlite3_free(zFold);
+    return v;
+  }
+  memset(&w, 0, sizeof(w));
+  rc = w2v_model_words(r->db, m, r->zFunc, z, n, &w, &r->zErr);
+  if( rc ){ r->rc = rc; w2v_words_free(&w); return 0; }
+  if( w.n==1 ){
+    *pId = w.aId[0];
+    v = w2v_rows_word(r, w.aId[0], w.zTok + w.aOff[0], w.aLen[0]);
+  }
+  w2v_words_free(&w);
+  return v;
+}
+
 void w2v_rows_close(W2vRows *r){
+  sqlite3_finalize(r->pNgram);
+  sqlite3_free(r->sub);
+  sqlite3_free(r->aBucket);
   sqlite3_finalize(r->p);
   w2v_core_free(r->buf);
   sqlite3_free(r->zErr);

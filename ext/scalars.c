@@ -116,23 +116,25 @@ void w2v_fn_vector(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   W2vModel *m = ctx_model(ctx, "w2v_vector", argv[0]);
   float *le;
   int64_t id;
+  W2vRows rows;
+  const float *v;
   (void)argc;
   if( m==0 ) return;
-  if( value_word_id(ctx, m, "w2v_vector", argv[1], &id)==SQLITE_OK && id>=0 ){
-    W2vRows rows;
-    const float *v;
-    w2v_rows_init(&rows, sqlite3_context_db_handle(ctx), m, "w2v_vector");
+  /* a known word's row, or an unknown one's from its subwords */
+  w2v_rows_init(&rows, sqlite3_context_db_handle(ctx), m, "w2v_vector");
+  v = w2v_model_text_vector(&rows, (const char*)sqlite3_value_text(argv[1]), sqlite3_value_bytes(argv[1]), &id);
+  if( v==0 && rows.rc ){
+    rows_fail(ctx, &rows);
+  }else if( v ){
     le = sqlite3_malloc64(sizeof(float)*m->dim);
-    if( le==0 ) sqlite3_result_error_nomem(ctx);
-    else if( (v = w2v_rows_get(&rows, id))==0 ){
-      sqlite3_free(le);
-      rows_fail(ctx, &rows);
+    if( le==0 ){
+      sqlite3_result_error_nomem(ctx);
     }else{
       w2v_floats_to_le(le, v, m->dim);
       sqlite3_result_blob(ctx, le, m->dim*(int)sizeof(float), sqlite3_free);
     }
-    w2v_rows_close(&rows);
   }
+  w2v_rows_close(&rows);
   w2v_model_release(m);
 }
 
@@ -160,10 +162,9 @@ static int operand_vector(sqlite3_context *ctx, W2vRows *rows, sqlite3_value *v,
     return 1;
   }else{
     int64_t id;
-    const float *row;
-    if( value_word_id(ctx, m, "w2v_similarity", v, &id) ) return -1;
-    if( id<0 ) return 0;
-    if( (row = w2v_rows_get(rows, id))==0 ){ rows_fail(ctx, rows); return -1; }
+    const float *row = w2v_model_text_vector(rows, (const char*)sqlite3_value_text(v), sqlite3_value_bytes(v), &id);
+    if( row==0 && rows->rc ){ rows_fail(ctx, rows); return -1; }
+    if( row==0 ) return 0;
     memcpy(buf, row, sizeof(float)*m->dim);      /* the next row read reuses row */
     *pv = buf;
     return 1;
@@ -243,15 +244,26 @@ static void embed(sqlite3_context *ctx, W2vModel *m, sqlite3_value *v, double si
   w2v_rows_init(&rows, sqlite3_context_db_handle(ctx), m, "w2v_embed");
   for(i=0; i<w.n; i++){
     int64_t id = w.aId[i];
-    const float *v;
-    if( id<0 ) continue;
-    if( (v = w2v_rows_get(&rows, id))==0 ){ cnt = -1; break; }
-    if( sifA>0 ){
-      /* p(w) = count / the sum of the counts */
-      double p = m->countTotal>0 ? (double)m->vocab.counts[id] / m->countTotal : 0;
-      w2v_axpy(e, (float)(knn->invNorm[id] * (sifA / (sifA + p))), v, m->dim);
+    const float *v = w2v_rows_word(&rows, id, w.zTok + w.aOff[i], w.aLen[i]);
+    double weight;
+    if( v==0 ){
+      if( rows.rc ){ cnt = -1; break; }
+      continue;                  /* unknown, and no n-gram of it known */
+    }
+    if( id>=0 ){
+      weight = knn->invNorm[id];
     }else{
-      w2v_axpy(e, knn->invNorm[id], v, m->dim);
+      /* an unknown word's vector, composed from its subwords */
+      double nn = w2v_dot_exact(v, v, m->dim);
+      weight = nn>0 ? 1.0/sqrt(nn) : 0.0;
+    }
+    if( sifA>0 ){
+      /* p(w) = count / the sum of the counts (an unknown word: 0) */
+      double p = id>=0 && m->countTotal>0 ? (double)m->vocab.counts[id] / m->countTotal : 0;
+      weight *= sifA / (sifA + p);
+    }
+    if( weight>0 ){
+      w2v_axpy(e, (float)weight, v, m->dim);
     }
     cnt++;
   }

@@ -89,8 +89,20 @@ static int sim_best_index(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo){
 /* The ids of the words of one operand of an expression read by a model
 ** with a tokenizer or phrases: "New York," is new_york.  Appends to aId (room
 ** for nMax); 0 when every word is known, 1 if not, -1 with *pzErr. */
+/* Unknown words of a model with subwords: their text (folded, as the model
+** reads it), term i's at zTxt + aOff[i], aLen[i] bytes. */
+typedef struct Unknowns { sqlite3_str *pTxt; int *aOff, *aLen; } Unknowns;
+
+/* Keeps the text of unknown term i; 0, or SQLITE_NOMEM. */
+static int unknown_add(Unknowns *u, int i, const char *z, int n){
+  u->aOff[i] = sqlite3_str_length(u->pTxt);
+  u->aLen[i] = n;
+  sqlite3_str_append(u->pTxt, z, n);
+  return sqlite3_str_errcode(u->pTxt) ? SQLITE_NOMEM : SQLITE_OK;
+}
+
 static int operand_words(sqlite3 *db, W2vModel *m, const char *z, int n, int sign,
-                         int32_t *aId, int8_t *aSign, int *pnTerm, int nMax, char **pzErr){
+                         int32_t *aId, int8_t *aSign, int *pnTerm, int nMax, Unknowns *u, char **pzErr){
   W2vWords w;
   int i, r = 0;
   memset(&w, 0, sizeof(w));
@@ -104,7 +116,10 @@ static int operand_words(sqlite3 *db, W2vModel *m, const char *z, int n, int sig
     r = -1;
   }
   for(i=0; i<w.n && r==0; i++){
-    if( w.aId[i]<0 ){ r = 1; break; }
+    if( w.aId[i]<0 ){
+      if( m->maxn==0 ){ r = 1; break; }
+      if( unknown_add(u, *pnTerm, w.zTok + w.aOff[i], w.aLen[i]) ){ *pzErr = 0; r = -1; break; }
+    }
     aId[*pnTerm] = (int32_t)w.aId[i];
     aSign[(*pnTerm)++] = (int8_t)sign;
   }
@@ -117,7 +132,7 @@ static int operand_words(sqlite3 *db, W2vModel *m, const char *z, int n, int sig
 ** unknown or there is none (no rows), or -1 with *pzErr set.  aId has room
 ** for n+1 words. */
 static int parse_expression(sqlite3 *db, W2vModel *m, const char *z, int n, int32_t *aId,
-                            int8_t *aSign, int *pnTerm, char **pzErr){
+                            int8_t *aSign, int *pnTerm, Unknowns *u, char **pzErr){
   W2vTerm *a = sqlite3_malloc64(sizeof(W2vTerm)*(n/2+1));
   int nTerm = 0, i, r;
   *pnTerm = 0;
@@ -151,7 +166,7 @@ static int parse_expression(sqlite3 *db, W2vModel *m, const char *z, int n, int3
     for(i=0; i<nTerm && r==0; i=j){
       for(j=i+1; j<nTerm && !a[j].afterOp; j++){}
       r = operand_words(db, m, z + a[i].start, a[j-1].start + a[j-1].len - a[i].start, a[i].sign,
-                        aId, aSign, &nOut, n+1, pzErr);
+                        aId, aSign, &nOut, n+1, u, pzErr);
     }
     sqlite3_free(a);
     if( r!=0 ) return r;
@@ -160,7 +175,18 @@ static int parse_expression(sqlite3 *db, W2vModel *m, const char *z, int n, int3
   }
   for(i=0; i<nTerm; i++){
     int64_t id = w2v_model_find(m, z + a[i].start, a[i].len);
-    if( id<0 ) break;
+    if( id<0 ){
+      /* with subwords an unknown word has a vector too: keep its text */
+      char *zFold;
+      int nFold, bad;
+      if( m->maxn==0 ) break;
+      zFold = sqlite3_malloc64(W2V_FOLD_MAX((size_t)a[i].len));
+      if( zFold==0 ){ sqlite3_free(a); *pzErr = 0; return -1; }
+      nFold = (int)w2v_text_fold(m->fold, zFold, z + a[i].start, (size_t)a[i].len);
+      bad = unknown_add(u, i, zFold, nFold);
+      sqlite3_free(zFold);
+      if( bad ){ sqlite3_free(a); *pzErr = 0; return -1; }
+    }
     aId[i] = (int32_t)id;
     aSign[i] = (int8_t)a[i].sign;
   }
@@ -200,6 +226,13 @@ static void sim_args(const char *zPlan, int argc, sqlite3_value **argv, SimArgs 
   }
 }
 
+static void unknowns_free(Unknowns *u){
+  sqlite3_free(sqlite3_str_finish(u->pTxt));
+  sqlite3_free(u->aOff);
+  sqlite3_free(u->aLen);
+  memset(u, 0, sizeof(*u));
+}
+
 /* The query vector: a float32 blob as given, or the sum of the unit vectors
 ** of the expression's words with their signs (their ids go to aId, to be
 ** left out of the results).  0: go on; -1: no rows; else an error code. */
@@ -208,8 +241,11 @@ static int query_vector(sqlite3_vtab *pVtab, W2vRows *rows, const W2vKnn *knn,
   W2vModel *m = rows->m;
   char *zErr = 0;
   double *acc;
-  int i, d, r;
+  int i, d, r, nq;
+  Unknowns u;
+  const char *zTxt;
   *pnTerm = 0;
+  memset(&u, 0, sizeof(u));
   if( sqlite3_value_type(vq)==SQLITE_BLOB ){
     int nb = sqlite3_value_bytes(vq);
     if( nb!=m->dim*(int)sizeof(float) ){
@@ -222,24 +258,46 @@ static int query_vector(sqlite3_vtab *pVtab, W2vRows *rows, const W2vKnn *knn,
     }
     return 0;
   }
-  r = parse_expression(rows->db, m, (const char*)sqlite3_value_text(vq), sqlite3_value_bytes(vq), aId, aSign, pnTerm, &zErr);
-  if( r<0 ) return w2v_vtab_error(pVtab, zErr, SQLITE_ERROR);
-  if( r>0 ) return -1;  /* an unknown word: no rows */
+  nq = sqlite3_value_bytes(vq);
+  u.pTxt = sqlite3_str_new(0);
+  u.aOff = sqlite3_malloc64(sizeof(int)*(size_t)(nq+1));
+  u.aLen = sqlite3_malloc64(sizeof(int)*(size_t)(nq+1));
+  if( u.aOff==0 || u.aLen==0 ){ unknowns_free(&u); return SQLITE_NOMEM; }
+  r = parse_expression(rows->db, m, (const char*)sqlite3_value_text(vq), nq, aId, aSign, pnTerm, &u, &zErr);
+  if( r<0 ){ unknowns_free(&u); return zErr ? w2v_vtab_error(pVtab, zErr, SQLITE_ERROR) : SQLITE_NOMEM; }
+  if( r>0 ){ unknowns_free(&u); return -1; }  /* an unknown word: no rows */
+  zTxt = sqlite3_str_value(u.pTxt);
   /* each distinct word once, with the sum of its signs, in double: "a - a"
   ** or "a + b - a - b" is exactly the zero vector (similarity 0), not
   ** rounding noise that the normalisation would blow up */
   acc = sqlite3_malloc64(sizeof(double)*m->dim);
-  if( acc==0 ) return SQLITE_NOMEM;
+  if( acc==0 ){ unknowns_free(&u); return SQLITE_NOMEM; }
   memset(acc, 0, sizeof(double)*m->dim);
   for(i=0; i<*pnTerm; i++){
     const float *v;
     int j, coef = 0;
+    if( aId[i]<0 ){
+      /* an unknown word: its vector from its subwords (none known: no rows) */
+      double nn;
+      v = w2v_rows_word(rows, -1, zTxt + u.aOff[i], u.aLen[i]);
+      if( v==0 ){
+        sqlite3_free(acc);
+        unknowns_free(&u);
+        if( rows->rc==0 ) return -1;
+        r = w2v_rows_error(rows, &zErr);
+        return w2v_vtab_error(pVtab, zErr, r);
+      }
+      nn = w2v_dot_exact(v, v, m->dim);
+      for(d=0; d<m->dim && nn>0; d++) acc[d] += (double)aSign[i]*v[d]/sqrt(nn);
+      continue;
+    }
     for(j=0; j<i && aId[j]!=aId[i]; j++){}
     if( j<i ) continue;                       /* counted with its first occurrence */
     for(j=i; j<*pnTerm; j++) if( aId[j]==aId[i] ) coef += aSign[j];
     if( coef==0 ) continue;
     if( (v = w2v_rows_get(rows, aId[i]))==0 ){
       sqlite3_free(acc);
+      unknowns_free(&u);
       r = w2v_rows_error(rows, &zErr);
       return w2v_vtab_error(pVtab, zErr, r);
     }
@@ -247,6 +305,7 @@ static int query_vector(sqlite3_vtab *pVtab, W2vRows *rows, const W2vKnn *knn,
   }
   for(d=0; d<m->dim; d++) q[d] = (float)acc[d];
   sqlite3_free(acc);
+  unknowns_free(&u);
   return 0;
 }
 
@@ -346,6 +405,12 @@ static int sim_filter(sqlite3_vtab_cursor *pCur, int idxNum, const char *idxStr,
   kq.pRowCtx = &rows;
   rc = query_vector(pCur->pVtab, &rows, knn, a.query, q, aId, aSign, &nTerm);
   if( rc!=SQLITE_OK ){ if( rc<0 ) rc = SQLITE_OK; goto done; }
+  if( isMul ){
+    /* 3CosMul scores against the words' rows: an unknown word has none */
+    int i;
+    for(i=0; i<nTerm && aId[i]>=0; i++){}
+    if( i<nTerm ) goto done;
+  }
   kq.exclude = aId;
   kq.nExclude = nTerm;
   rc = search(c, knn, &kq, isMul, aId, aSign, nTerm);

@@ -234,34 +234,6 @@ static int write_vectors(sqlite3 *db, const W2vStoreModel *s, const char *zWhich
   return rc;
 }
 
-/* A classifier's n-gram rows: (bucket, vector). */
-static int write_ngrams(sqlite3 *db, const W2vStoreModel *s, char **pzErr){
-  sqlite3_stmt *p = 0;
-  size_t nb = w2v_row_bytes(s->storage, s->dim);
-  unsigned char *buf = sqlite3_malloc64(nb);
-  sqlite3_int64 i;
-  int rc = SQLITE_NOMEM;
-  if( buf ) rc = prepare_fmt(db, &p, "INSERT INTO \"%w\".\"%w_ngrams\"(bucket, vector) VALUES(?1, ?2)",
-                             s->zSchema, s->zModel);
-  for(i=0; i<s->nNgram && rc==SQLITE_OK; i++){
-    if( w2v_row_encode(s->storage, s->ngram + i*s->dim, s->dim, buf) ){
-      *pzErr = sqlite3_mprintf("storage=%s cannot hold a value of n-gram bucket %lld (not finite%s)",
-                               w2v_storage_name(s->storage), (sqlite3_int64)s->aBucket[i],
-                               s->storage==W2V_STORE_F16 ? ", or over 65504: use storage=float32" : "");
-      rc = SQLITE_ERROR;
-      break;
-    }
-    sqlite3_bind_int64(p, 1, s->aBucket[i]);
-    sqlite3_bind_blob(p, 2, buf, (int)nb, SQLITE_STATIC);
-    rc = sqlite3_step(p);
-    rc = (rc==SQLITE_DONE) ? sqlite3_reset(p) : rc;
-  }
-  if( rc!=SQLITE_OK && *pzErr==0 && rc!=SQLITE_NOMEM ) *pzErr = sqlite3_mprintf("%s", sqlite3_errmsg(db));
-  sqlite3_finalize(p);
-  sqlite3_free(buf);
-  return rc;
-}
-
 static int write_config(sqlite3 *db, const W2vStoreModel *s, sqlite3_int64 gen, char **pzErr){
   sqlite3_stmt *p = 0;
   int rc, i;
@@ -270,11 +242,20 @@ static int write_config(sqlite3 *db, const W2vStoreModel *s, sqlite3_int64 gen, 
   ** a model of the first format's shape says version 1, which older builds read */
   /* lower=1 folding Unicode is new in 3 too: an older build would fold
   ** queries A-Z only and miss words silently */
-  int version = s->nLabel>0 ? 4
+  int version = s->nLabel>0 || s->maxn>0 ? 4
               : s->zTokenize || s->nPhrasePass || (s->lower && s->fold==W2V_FOLD_UNICODE) ? 3
               : s->storage==W2V_STORE_F32 && (s->output || s->loss==W2V_LOSS_NONE) ? 1 : 2;
-  for(i=-17; i<s->nConfig && rc==SQLITE_OK; i++){
+  for(i=-20; i<s->nConfig && rc==SQLITE_OK; i++){
     switch( i ){
+      case -20:
+        if( s->maxn==0 ) continue;
+        sqlite3_bind_text(p, 1, "minn", -1, SQLITE_STATIC); sqlite3_bind_int(p, 2, s->minn); break;
+      case -19:
+        if( s->maxn==0 ) continue;
+        sqlite3_bind_text(p, 1, "maxn", -1, SQLITE_STATIC); sqlite3_bind_int(p, 2, s->maxn); break;
+      case -18:
+        if( s->maxn==0 ) continue;
+        sqlite3_bind_text(p, 1, "bucket", -1, SQLITE_STATIC); sqlite3_bind_int64(p, 2, s->bucket); break;
       case -17:
         if( s->nLabel==0 ) continue;
         sqlite3_bind_text(p, 1, "labels", -1, SQLITE_STATIC); sqlite3_bind_int64(p, 2, s->nLabel); break;
@@ -319,6 +300,39 @@ static int write_config(sqlite3 *db, const W2vStoreModel *s, sqlite3_int64 gen, 
   }
   if( rc!=SQLITE_OK && rc!=SQLITE_NOMEM && *pzErr==0 ) *pzErr = sqlite3_mprintf("%s", sqlite3_errmsg(db));
   sqlite3_finalize(p);
+  return rc;
+}
+
+/* <model>_ngrams (W2vStoreModel says what the rows are).  A classifier's rows
+** are stored as its word vectors are (storage=); subword rows stay float32:
+** a query composes an unknown word from many of them, and their rounding
+** would add up. */
+static int write_ngrams(sqlite3 *db, const W2vStoreModel *s, char **pzErr){
+  int storage = s->nLabel>0 ? s->storage : W2V_STORE_F32;
+  sqlite3_stmt *p = 0;
+  size_t nb = w2v_row_bytes(storage, s->dim);
+  unsigned char *buf = sqlite3_malloc64(nb);
+  sqlite3_int64 i;
+  int rc = SQLITE_NOMEM;
+  if( buf ) rc = prepare_fmt(db, &p, "INSERT INTO \"%w\".\"%w_ngrams\"(bucket, vector) VALUES(?1, ?2)",
+                             s->zSchema, s->zModel);
+  for(i=0; i<s->nNgram && rc==SQLITE_OK; i++){
+    sqlite3_int64 key = i<s->nNgramOwn ? -1-i : s->ngramBucket[i - s->nNgramOwn];
+    if( w2v_row_encode(storage, s->ngram + i*s->dim, s->dim, buf) ){
+      *pzErr = sqlite3_mprintf("storage=%s cannot hold a value of n-gram row %lld (not finite%s)",
+                               w2v_storage_name(storage), key,
+                               storage==W2V_STORE_F16 ? ", or over 65504: use storage=float32" : "");
+      rc = SQLITE_ERROR;
+      break;
+    }
+    sqlite3_bind_int64(p, 1, key);
+    sqlite3_bind_blob(p, 2, buf, (int)nb, SQLITE_STATIC);
+    rc = sqlite3_step(p);
+    rc = (rc==SQLITE_DONE) ? sqlite3_reset(p) : rc;
+  }
+  if( rc!=SQLITE_OK && *pzErr==0 && rc!=SQLITE_NOMEM ) *pzErr = sqlite3_mprintf("%s", sqlite3_errmsg(db));
+  sqlite3_finalize(p);
+  sqlite3_free(buf);
   return rc;
 }
 
@@ -646,6 +660,7 @@ static int store_write(sqlite3 *db, const W2vStoreModel *s, int isModel, sqlite3
   if( rc==SQLITE_OK && s->storage!=W2V_STORE_I8 ) rc = write_index(db, s, pzErr);
   if( rc==SQLITE_OK && s->nPhrase ) rc = write_phrases(db, s, pzErr);
   if( rc==SQLITE_OK && s->nDoc>0 ) rc = write_docs(db, s, pzErr);
+  if( rc==SQLITE_OK && s->nNgram>0 ) rc = write_ngrams(db, s, pzErr);
   return rc;
 }
 
@@ -790,7 +805,9 @@ int w2v_store_read_config(sqlite3 *db, const char *zSchema, const char *zModel,
     else if( !strcmp(k, "labels") ) m->nLabel = isInt && iv>=1 && iv<=W2V_MAX_WORDS && m->nLabel>=0 ? iv : -1;
     else if( !strcmp(k, "ngrams") ) m->nNgram = isInt && iv>=0 ? iv : -1;
     else if( !strcmp(k, "word_ngrams") ) m->wordNgrams = isInt && iv>=1 && iv<=100 ? (int)iv : -1;
-    else if( !strcmp(k, "bucket") ) m->bucket = isInt && iv>=0 && iv<=0x7fffffffLL ? iv : -1;
+    else if( !strcmp(k, "bucket") ) m->bucket = isInt && iv>=0 && iv<=W2V_MAX_BUCKET ? iv : -1;
+    else if( !strcmp(k, "minn") ) m->minn = isInt && iv>=1 && iv<=W2V_MAX_NGRAM ? (int)iv : -1;
+    else if( !strcmp(k, "maxn") ) m->maxn = isInt && iv>=1 && iv<=W2V_MAX_NGRAM ? (int)iv : -1;
     else if( !strcmp(k, "case_fold") ) m->fold = !strcmp(v, "unicode") ? W2V_FOLD_UNICODE : !strcmp(v, "ascii") ? W2V_FOLD_ASCII : -1;
     else if( !strcmp(k, "tokenize") ){
       if( !isText || m->zTokenize || !*v ) badTokenize = 1;
@@ -821,6 +838,9 @@ int w2v_store_read_config(sqlite3 *db, const char *zSchema, const char *zModel,
          || (m->arch==W2V_SUPERVISED && (m->loss==W2V_LOSS_NONE || m->nLabel<1 || m->nNgram<0
              || m->wordNgrams<1 || m->bucket<0 || m->nNgram>m->bucket || m->nPhrasePass || !m->output)) ){
     *pzWhat = sqlite3_mprintf("bad label, labels, ngrams, word_ngrams or bucket in %s_config", zModel);
+  }else if( m->minn<0 || m->maxn<0 || m->bucket<0 || m->minn>m->maxn || (m->maxn>0)!=(m->minn>0)
+         || (m->arch==W2V_SUPERVISED ? m->maxn>0 : (m->maxn>0)!=(m->bucket>0)) ){
+    *pzWhat = sqlite3_mprintf("bad minn, maxn or bucket in %s_config", zModel);
   }else{
     return SQLITE_OK;
   }
@@ -1179,4 +1199,79 @@ int w2v_store_read_docs(sqlite3 *db, const char *zSchema, const char *zModel, sq
     return SQLITE_CORRUPT;
   }
   return SQLITE_OK;
+}
+
+int w2v_store_ngram_prepare(sqlite3 *db, const char *zSchema, const char *zModel, sqlite3_stmt **pp, char **pzWhat){
+  int rc = prepare_fmt(db, pp, "SELECT vector FROM \"%w\".\"%w_ngrams\" WHERE bucket=?1", zSchema, zModel);
+  if( rc!=SQLITE_OK ){
+    sqlite3_finalize(*pp);
+    *pp = 0;
+    return prepare_error(db, rc, pzWhat);
+  }
+  return SQLITE_OK;
+}
+
+int w2v_store_ngram_read(sqlite3 *db, sqlite3_stmt *p, const char *zModel, int dim, sqlite3_int64 key,
+                         float *v, char **pzWhat){
+  int nWant = dim*(int)sizeof(float), rc, d;
+  const void *b;
+  sqlite3_bind_int64(p, 1, key);
+  rc = sqlite3_step(p);
+  if( rc==SQLITE_ROW ){
+    if( sqlite3_column_type(p, 0)==SQLITE_BLOB && (b = sqlite3_column_blob(p, 0))!=0
+     && sqlite3_column_bytes(p, 0)==nWant ){
+      w2v_floats_from_le(v, b, dim);
+      for(d=0; d<dim && isfinite(v[d]); d++){}
+      if( d<dim ){
+        *pzWhat = sqlite3_mprintf("%s_ngrams holds a non-finite value", zModel);
+        rc = SQLITE_CORRUPT;
+      }
+    }else{
+      *pzWhat = sqlite3_mprintf("%s_ngrams row %lld is not %d bytes", zModel, key, nWant);
+      rc = SQLITE_CORRUPT;
+    }
+  }else if( rc!=SQLITE_DONE && rc!=SQLITE_NOMEM ){
+    *pzWhat = sqlite3_mprintf("%s", sqlite3_errmsg(db));
+  }
+  sqlite3_reset(p);
+  return rc;
+}
+
+int w2v_store_ngrams_scan(sqlite3 *db, const char *zSchema, const char *zModel, int dim,
+                          int (*x)(void*, sqlite3_int64 bucket, const float *v), void *ctx, char **pzWhat){
+  sqlite3_stmt *p = 0;
+  float *v = sqlite3_malloc64(sizeof(float)*(size_t)dim);
+  int rc = v ? prepare_fmt(db, &p, "SELECT bucket, vector FROM \"%w\".\"%w_ngrams\" WHERE bucket>=0 ORDER BY bucket",
+                           zSchema, zModel) : SQLITE_NOMEM;
+  if( rc!=SQLITE_OK ){
+    sqlite3_finalize(p);
+    sqlite3_free(v);
+    return rc==SQLITE_NOMEM ? rc : prepare_error(db, rc, pzWhat);
+  }
+  while( (rc = sqlite3_step(p))==SQLITE_ROW ){
+    const void *b = sqlite3_column_blob(p, 1);
+    int d;
+    if( sqlite3_column_type(p, 1)!=SQLITE_BLOB || b==0 || sqlite3_column_bytes(p, 1)!=dim*(int)sizeof(float) ){
+      *pzWhat = sqlite3_mprintf("%s_ngrams row %lld is not %d bytes", zModel, sqlite3_column_int64(p, 0),
+                                dim*(int)sizeof(float));
+      rc = SQLITE_CORRUPT;
+      break;
+    }
+    w2v_floats_from_le(v, b, dim);
+    for(d=0; d<dim && isfinite(v[d]); d++){}
+    if( d<dim ){
+      *pzWhat = sqlite3_mprintf("%s_ngrams holds a non-finite value", zModel);
+      rc = SQLITE_CORRUPT;
+      break;
+    }
+    rc = x(ctx, sqlite3_column_int64(p, 0), v);
+    if( rc ) break;
+  }
+  if( rc==SQLITE_DONE ) rc = SQLITE_OK;
+  else if( rc!=SQLITE_OK && rc!=SQLITE_CORRUPT && rc!=SQLITE_NOMEM && *pzWhat==0 && sqlite3_errcode(db)==rc ){
+    *pzWhat = sqlite3_mprintf("%s", sqlite3_errmsg(db));
+  }
+  sqlite3_finalize(p);
+  sqlite3_free(v);
+  return rc;
 }

@@ -63,7 +63,11 @@ static const W2vOptDesc aTrainOpt[] = {
   /* classifiers (clf_train.c): stored by it */
   { "label",       W2V_OPT_TEXT, 0, 0,                  NAN,  OFF(zLabel),     0 },
   { "word_ngrams", W2V_OPT_INT,  1, 100,                1,    OFF(wordNgrams), I32 },
-  { "bucket",      W2V_OPT_INT,  0, 2147483647.0,       2000000, OFF(bucket),  0 },
+  /* subwords: stored by hand (only a model that has them); bucket also a
+  ** classifier's, for its word n-grams (0 allowed there: none) */
+  { "minn",        W2V_OPT_INT,  0, W2V_MAX_NGRAM,      0,    OFF(minn),       I32 },
+  { "maxn",        W2V_OPT_INT,  0, W2V_MAX_NGRAM,      0,    OFF(maxn),       I32 },
+  { "bucket",      W2V_OPT_INT,  0, (double)W2V_MAX_BUCKET, 2000000, OFF(bucket), 0 },
 };
 const W2vOptTable w2v_train_options = { aTrainOpt, (int)(sizeof(aTrainOpt)/sizeof(aTrainOpt[0])), 0 };
 
@@ -92,6 +96,9 @@ int w2v_train_options_parse(const char *zFunc, const char *z, W2vOptions *o, cha
   if( !w2v_train_given(o, "threads") ) o->threads = default_threads();
   o->fold = o->lower ? W2V_FOLD_UNICODE : W2V_FOLD_NONE;
   if( !w2v_train_given(o, "phrase_min_count") ) o->phraseMinCount = o->minCount;
+  /* subwords: fastText's noise distribution, count^0.5 (much better word and
+  ** n-gram vectors with subwords than word2vec's 0.75) */
+  if( o->maxn>0 && !w2v_train_given(o, "ns_exponent") ) o->nsExponent = 0.5;
   if( o->zPhraseDelim==0 && (o->zPhraseDelim = sqlite3_mprintf("_"))==0 ){
     w2v_options_free(&w2v_train_options, o);
     *pzErr = sqlite3_mprintf("%s: out of memory", zFunc);
@@ -114,8 +121,8 @@ int w2v_train_options_parse(const char *zFunc, const char *z, W2vOptions *o, cha
     *pzErr = sqlite3_mprintf("%s: option 'model' is required (model=NAME)", zFunc);
   }else if( o->zLabel==0 && o->loss==W2V_LOSS_OVA ){
     *pzErr = sqlite3_mprintf("%s: loss=ova is for classifiers (label=COLUMN)", zFunc);
-  }else if( o->zLabel==0 && (w2v_train_given(o, "word_ngrams") || w2v_train_given(o, "bucket")) ){
-    *pzErr = sqlite3_mprintf("%s: word_ngrams= and bucket= are for classifiers (label=COLUMN)", zFunc);
+  }else if( o->zLabel==0 && w2v_train_given(o, "word_ngrams") ){
+    *pzErr = sqlite3_mprintf("%s: word_ngrams= is for classifiers (label=COLUMN)", zFunc);
   }else if( o->zLabel && o->zLabel[0]==0 ){
     *pzErr = sqlite3_mprintf("%s: label= needs a column name", zFunc);
   }else if( o->zLabel && (o->update || o->phrases || o->zVocab || o->zExclude || !o->output
@@ -140,6 +147,18 @@ int w2v_train_options_parse(const char *zFunc, const char *z, W2vOptions *o, cha
     *pzErr = sqlite3_mprintf("%s: phrases= cannot be combined with update=1 (the model's phrases are applied to the new rows)", zFunc);
   }else if( o->update && o->zVocab ){
     *pzErr = sqlite3_mprintf("%s: vocab= cannot be combined with update=1 (the model keeps its words)", zFunc);
+  }else if( o->maxn>0 && (o->minn<1 || o->minn>o->maxn) ){
+    *pzErr = sqlite3_mprintf("%s: maxn=%d needs minn between 1 and %d (fastText's are minn=3 maxn=6)", zFunc, o->maxn, o->maxn);
+  }else if( o->maxn==0 && (o->minn>0 || (w2v_train_given(o, "bucket") && !o->zLabel)) ){
+    *pzErr = sqlite3_mprintf("%s: %s needs maxn >= minn >= 1 (subwords are off while maxn=0)%s", zFunc,
+                             o->minn>0 ? "minn" : "bucket", o->minn>0 ? "" : ", or a classifier (label=COLUMN)");
+  }else if( o->maxn>0 && o->bucket<1 ){
+    *pzErr = sqlite3_mprintf("%s: subwords need bucket >= 1", zFunc);
+  }else if( o->maxn>0 && o->docs ){
+    *pzErr = sqlite3_mprintf("%s: docs= (paragraph vectors) cannot be combined with subwords (minn, maxn)", zFunc);
+  }else if( o->update && (w2v_train_given(o, "minn") || w2v_train_given(o, "maxn") || w2v_train_given(o, "bucket")) ){
+    *pzErr = sqlite3_mprintf("%s: minn, maxn and bucket cannot be combined with update=1 (a model keeps its subwords, "
+                             "or has none); retrain it with replace=1", zFunc);
   }else if( o->update && o->replace ){
     *pzErr = sqlite3_mprintf("%s: update=1 and replace=1 exclude each other", zFunc);
   }else if( o->docs==W2V_DOCS_NONE && w2v_train_given(o, "doc_key") ){

@@ -139,7 +139,7 @@ static int apply_word_lists(sqlite3 *db, const W2vOptions *o, W2vText *text, W2v
 /* The trained model and the options kept with it, in one savepoint. */
 static int save_model(sqlite3 *db, const W2vOptions *o, const W2vTarget *target, const W2vVocab *vocab,
                       W2vTrainer *t, const char *zJson, const W2vUpdate *u, const W2vLearntPhrases *learnt,
-                      const W2vCorpus *corpus, char **pzErr){
+                      const W2vCorpus *corpus, const W2vSubwords *sub, const float *composed, char **pzErr){
   const W2vOptTable *ot = &w2v_train_options;
   W2vConfigItem aItem[40];
   W2vStoreModel s;
@@ -164,6 +164,16 @@ static int save_model(sqlite3 *db, const W2vOptions *o, const W2vTarget *target,
   }
   s.vocab = vocab;
   s.in = w2v_train_input(t);
+  if( sub ){
+    /* the words' vectors (their rows' means) go to <model>_input; their own
+    ** rows and the n-gram rows to <model>_ngrams */
+    s.in = composed;
+    s.minn = o->minn; s.maxn = o->maxn; s.bucket = o->bucket;
+    s.ngram = w2v_train_input(t);
+    s.nNgram = vocab->n + sub->nBucket;
+    s.nNgramOwn = vocab->n;
+    s.ngramBucket = sub->bucket;
+  }
   s.storage = o->storage;
   s.output = o->output;
   s.nOut = o->output ? w2v_loss_out_rows(o->loss, vocab->n) : 0;
@@ -210,11 +220,14 @@ void w2v_fn_train(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   W2vText text;
   W2vVocab excluded;
   W2vLearntPhrases learnt;
+  W2vSubwords sub;
+  float *composed = 0;
   int vocabCounts = 0;             /* vocab= gave the counts */
   double t0 = now_seconds();
 
   memset(&corpus, 0, sizeof(corpus));
   memset(&upd, 0, sizeof(upd));
+  memset(&sub, 0, sizeof(sub));
   w2v_vocab_init(&raw);
   w2v_vocab_init(&vocab);
   w2v_vocab_init(&excluded);
@@ -295,6 +308,15 @@ void w2v_fn_train(sqlite3_context *ctx, int argc, sqlite3_value **argv){
     rc = SQLITE_ERROR; goto done;
   }
   w2v_vocab_free(&raw);
+  if( o.maxn>0 ){
+    /* every word's n-gram rows, once */
+    int r = w2v_subwords_build(&vocab, o.minn, o.maxn, o.bucket, &sub);
+    if( r==W2V_ERR_INVALID ){
+      zErr = sqlite3_mprintf("w2v_train: the words and their n-grams need more than 2^31-1 rows; use a smaller bucket or maxn");
+      rc = SQLITE_TOOBIG; goto done;
+    }
+    if( r ){ rc = SQLITE_NOMEM; goto done; }
+  }
 
   {
     W2vTrainParams p;
@@ -305,6 +327,7 @@ void w2v_fn_train(sqlite3_context *ctx, int argc, sqlite3_value **argv){
     p.negative = o.negative; p.epochs = o.epochs; p.threads = o.threads;
     p.nsExponent = o.nsExponent; p.sample = o.sample; p.alpha = o.alpha;
     p.minAlpha = o.minAlpha; p.seed = o.seed;
+    p.sub = o.maxn>0 ? &sub : 0;
     p.initFrom = upd.initFrom; p.initIn = upd.initIn; p.initOut = upd.initOut;
     p.docs = o.docs; p.docWords = o.docWords; p.nDoc = corpus.keys.n;
     if( vocabCounts ){
@@ -325,6 +348,8 @@ void w2v_fn_train(sqlite3_context *ctx, int argc, sqlite3_value **argv){
       int64_t s, longest = 0, prev = 0, need;
       for(s=0; s<corpus.nSent; s++){ if( corpus.ends[s]-prev>longest ) longest = corpus.ends[s]-prev; prev = corpus.ends[s]; }
       need = w2v_train_bytes(&p, vocab.n, corpus.nIds, longest) + w2v_corpus_bytes(&corpus) + w2v_vocab_bytes(&vocab);
+      /* subwords: the rows of every word, and their means for storage */
+      if( p.sub ) need += w2v_subwords_bytes(vocab.n, sub.start[vocab.n]) + vocab.n*(int64_t)o.dim*(int64_t)sizeof(float);
       if( need>o.maxMemory ){
         zErr = sqlite3_mprintf("w2v_train: training needs about %lld MiB (weights %lld MiB for %lld words x dim %d), "
                                "over max_memory=%lld MiB; lower dim or max_vocab, or raise max_memory",
@@ -360,10 +385,17 @@ void w2v_fn_train(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   }
 
   if( o.update ) w2v_update_stored_counts(&upd, &vocab);
+  if( o.maxn>0 ){
+    int64_t w;
+    composed = w2v_core_malloc(sizeof(float)*(size_t)vocab.n*(size_t)o.dim);
+    if( composed==0 ){ rc = SQLITE_NOMEM; goto done; }
+    for(w=0; w<vocab.n; w++) w2v_subwords_compose(&sub, w2v_train_input(t), o.dim, w, composed + w*o.dim);
+  }
   w2v_conn_pin(conn, target.zSchema, target.zName);
   w2v_learnt_rows(&learnt);
   w2v_learnt_rows(&upd.phrases);
-  rc = save_model(db, &o, &target, &vocab, t, zJson, o.update ? &upd : 0, &learnt, &corpus, &zErr);
+  rc = save_model(db, &o, &target, &vocab, t, zJson, o.update ? &upd : 0, &learnt, &corpus,
+                  o.maxn>0 ? &sub : 0, composed, &zErr);
   if( rc!=SQLITE_OK ) goto done;
   w2v_conn_forget(conn, target.zSchema, target.zName);
   /* handed over, not copied: nothing may fail once the model is written */
@@ -377,6 +409,8 @@ done:
   }
   sqlite3_free(zJson);
   w2v_train_free(t);
+  w2v_core_free(composed);
+  w2v_subwords_free(&sub);
   w2v_update_end(&upd);
   free(remap);
   w2v_corpus_free(&corpus);

@@ -70,6 +70,11 @@ int w2v_update_begin(W2vConn *conn, W2vOptions *o, W2vUpdate *u, char **pzErr){
                              "with label=%s, replace=1)", o->zModel, m->clf->zLabelColumn);
     return SQLITE_ERROR;
   }
+  if( m->maxn>0 ){
+    *pzErr = sqlite3_mprintf("w2v_train: update=1 cannot continue model '%s', which has subwords (minn=%d maxn=%d); "
+                             "retrain it with replace=1", o->zModel, m->minn, m->maxn);
+    return SQLITE_ERROR;
+  }
   u->imported = m->loss==W2V_LOSS_NONE;
   /* output weights continue from the model's, or start from zero when it has
   ** none (imported, or saved with output=0) */

@@ -24,7 +24,8 @@
 /* The newest format written: 2 adds storage=float16|int8 and output=0 (config
 ** keys 'storage' and 'output'), 3 a tokenizer (key 'tokenize'), 4 a
 ** classifier (arch 'supervised': keys 'label', 'labels', 'ngrams',
-** 'word_ngrams', 'bucket'; tables <model>_labels and <model>_ngrams); a model
+** 'word_ngrams', 'bucket'; tables <model>_labels and <model>_ngrams) or
+** subwords (keys 'minn', 'maxn', 'bucket' and <model>_ngrams); a model
 ** without them is written as the oldest version that has what it uses. */
 #define W2V_FORMAT_VERSION 4
 
@@ -162,8 +163,14 @@ typedef struct W2vStoreModel {
   sqlite3_int64 nDoc;              /* rows of <model>_docs (0: no such table) */
   sqlite3_int64 nLabel;            /* rows of <model>_labels (0: no such table) */
   const W2vVocab *labels;          /* a classifier's labels (nLabel of them) and counts */
-  const int64_t *aBucket;          /* the bucket of each n-gram row (nNgram) */
-  const float *ngram;              /* nNgram x dim: the n-gram rows */
+  /* <model>_ngrams: nNgram rows of ngram (nNgram x dim); the first
+  ** nNgramOwn are the words' own rows (subwords: key -1 for word id 0, -2
+  ** for id 1, ...: -rowid of the model table), then the rows of buckets
+  ** ngramBucket[0..nNgram-nNgramOwn) (subwords' character n-grams, a
+  ** classifier's word n-grams) */
+  const float *ngram;
+  const int64_t *ngramBucket;
+  sqlite3_int64 nNgramOwn;
   int storage;                     /* W2V_STORE_*: how rows are stored */
   int output;                      /* 0: output=0, out is not stored */
   const W2vVocab *vocab;
@@ -178,6 +185,9 @@ typedef struct W2vStoreModel {
   const float *docv;               /* nDoc x dim */
   const W2vVocab *docKeys;
   int docKeyText;
+  /* subwords (maxn 0: none; config keys minn, maxn, bucket) */
+  int minn, maxn;
+  sqlite3_int64 bucket;
 } W2vStoreModel;
 /* Writes the model into zSchema in one savepoint: all of it or nothing.  The
 ** generation must still be expectGen (what the caller saw when it started;
@@ -203,6 +213,7 @@ typedef struct W2vStoredMeta {
   sqlite3_int64 nLabel, nNgram;    /* 'labels', 'ngrams': rows of <model>_labels, <model>_ngrams */
   int wordNgrams;                  /* 'word_ngrams' */
   sqlite3_int64 bucket;            /* 'bucket' */
+  int minn, maxn;                  /* subwords (maxn 0: none); their 'bucket' is the one above */
 } W2vStoredMeta;
 int w2v_store_read_config(sqlite3*, const char *zSchema, const char *zModel,
                           W2vStoredMeta*, char **pzWhat);
@@ -254,6 +265,17 @@ int w2v_store_read_doc_meta(sqlite3*, const char *zSchema, const char *zModel, W
 ** into docv (nDoc x dim).  SQLITE_CORRUPT with *pzWhat. */
 int w2v_store_read_docs(sqlite3*, const char *zSchema, const char *zModel, sqlite3_int64 nDoc, int dim,
                         W2vVocab *keys, int *pKeyText, float *docv, char **pzWhat);
+/* One row of <model>_ngrams (key: a bucket >= 0, or -1 - id for word id's
+** own row): a statement made by w2v_store_ngram_prepare, then each read
+** into v: SQLITE_ROW, SQLITE_DONE when there is no such row, or an error
+** (SQLITE_CORRUPT with *pzWhat: not dim float32, not finite). */
+int w2v_store_ngram_prepare(sqlite3*, const char *zSchema, const char *zModel, sqlite3_stmt **pp, char **pzWhat);
+int w2v_store_ngram_read(sqlite3*, sqlite3_stmt*, const char *zModel, int dim, sqlite3_int64 key,
+                         float *v, char **pzWhat);
+/* Every n-gram row (bucket >= 0), in bucket order, to x (non-zero stops:
+** that is the result); rows checked as w2v_store_ngram_read does. */
+int w2v_store_ngrams_scan(sqlite3*, const char *zSchema, const char *zModel, int dim,
+                          int (*x)(void*, sqlite3_int64 bucket, const float *v), void *ctx, char **pzWhat);
 
 /* ---- model.c: loaded models and the per-connection cache ---------------- */
 
@@ -311,6 +333,8 @@ struct W2vModel {
   float *docv;               /* nDoc x dim, NULL until w2v_model_docs */
   W2vKnn docKnn;             /* the search index over docv, made on first use */
   W2vClassifier *clf;        /* a classifier's labels and weights; NULL: a word model */
+  int minn, maxn;            /* subwords (maxn 0: none): unknown words get */
+  sqlite3_int64 bucket;      /* vectors from the rows of <model>_ngrams */
 };
 
 /* Per-connection state, shared by every registration (reference-counted). */
@@ -359,10 +383,26 @@ struct W2vRows {
   float *buf;
   char *zErr;
   int rc;
+  sqlite3_stmt *pNgram;      /* subwords: reads one row of <model>_ngrams */
+  float *sub, *subRow;       /* an unknown word's vector, one n-gram row */
+  int64_t *aBucket;          /* its n-grams' buckets */
+  int64_t nBucketAlloc;
 };
 void w2v_rows_init(W2vRows*, sqlite3*, W2vModel*, const char *zFunc);
 const float *w2v_rows_get(W2vRows*, int64_t id);
 const float *w2v_rows_xrow(void *pRows, int64_t id);
+/* The vector of one word as the model reads it (z[0..n): one token,
+** folded; id: its vocabulary id, or -1): a known word's row; for an
+** unknown word of a model with subwords, the mean of the stored rows of its
+** n-grams (those of <model>_ngrams: a trained model keeps the buckets its
+** vocabulary uses, an imported fastText model all of them).  NULL when it
+** has none (r->rc stays 0) or on error (r->rc: w2v_rows_error).  Valid
+** until the next call. */
+const float *w2v_rows_word(W2vRows*, int64_t id, const char *z, int n);
+/* The same for the one word that text z[0..n) stands for (w2v_model_word's
+** rule: a text that makes several words, or none, has no vector); *pId
+** gets its id (-1: unknown). */
+const float *w2v_model_text_vector(W2vRows*, const char *z, int n, int64_t *pId);
 int w2v_rows_error(W2vRows*, char **pzErr);
 void w2v_rows_close(W2vRows*);
 /* The search index of the model's word vectors; NULL on OOM. */
@@ -610,7 +650,8 @@ typedef struct W2vOptions {
   char *zDocKey;             /* doc_key=: the key column, NULL: the rowid */
   char *zLabel;              /* label=: train a classifier from this column */
   int wordNgrams;            /* word_ngrams=: word n-grams of up to N words (classifiers) */
-  sqlite3_int64 bucket;      /* bucket=: their hash buckets */
+  int minn, maxn;            /* subwords: character n-grams of minn..maxn (maxn 0: none) */
+  sqlite3_int64 bucket;      /* bucket=: rows subwords and word n-grams are hashed into */
 } W2vOptions;
 extern const W2vOptTable w2v_train_options;
 extern const W2vOptName w2v_storage_names[];   /* storage=: also w2v_import's */

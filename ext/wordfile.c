@@ -84,6 +84,13 @@ SQLITE_EXTENSION_INIT3
 # define O_CLOEXEC 0
 #endif
 #define MIB 1048576
+#define FT_MAGIC 793712314          /* fastText's .bin starts with it */
+
+/* y += x */
+static void axpy_plain(float *y, const float *x, int n){
+  int i;
+  for(i=0; i<n; i++) y[i] += x[i];
+}
 
 static int is_space(char c){
   return c==' ' || c=='\t' || c=='\n' || c=='\r' || c=='\v' || c=='\f';
@@ -283,11 +290,159 @@ static void put_le_floats(FILE *f, const float *v, int n){
   }
 }
 
+/* What an export writes: the model, its format (0 text, 1 binary, 2
+** fastText), and for fastText the connection that reads the n-gram rows. */
+typedef struct Export {
+  W2vModel *m;
+  int format;
+  sqlite3 *db;
+  char *zErr;                /* fastText: why a row could not be read */
+  int rc;
+} Export;
+
+static void put_i32(FILE *f, int32_t v){
+  unsigned char b[4];
+  int i;
+  for(i=0; i<4; i++) b[i] = (unsigned char)((uint32_t)v >> (8*i));
+  fwrite(b, 1, 4, f);
+}
+static void put_i64(FILE *f, int64_t v){
+  unsigned char b[8];
+  int i;
+  for(i=0; i<8; i++) b[i] = (unsigned char)((uint64_t)v >> (8*i));
+  fwrite(b, 1, 8, f);
+}
+
+/* The n-gram rows in bucket order, gaps (buckets no word uses) as zeros. */
+typedef struct FtRows { FILE *f; int dim; int64_t next; sqlite3_stmt *pProbe; int interrupted; } FtRows;
+static void put_zero_rows(FtRows *w, int64_t n){
+  static const unsigned char zero[4*64] = { 0 };
+  int64_t i;
+  for(i=0; i<n && !ferror(w->f); i++){
+    int d, k;
+    for(d=0; d<w->dim; d+=k){
+      k = w->dim-d<64 ? w->dim-d : 64;
+      fwrite(zero, 4, (size_t)k, w->f);
+    }
+  }
+}
+static int ft_put_row(void *pCtx, sqlite3_int64 bucket, const float *v){
+  FtRows *w = pCtx;
+  if( bucket<w->next ) return SQLITE_CORRUPT;
+  put_zero_rows(w, bucket - w->next);
+  put_le_floats(w->f, v, w->dim);
+  w->next = bucket + 1;
+  if( (bucket & 4095)==4095 && w2v_interrupted(w->pProbe) ){ w->interrupted = 1; return SQLITE_INTERRUPT; }
+  return ferror(w->f) ? SQLITE_IOERR : SQLITE_OK;
+}
+
+/* fastText's .bin (FastText::saveModel, version 12): what fastText's
+** print-word-vectors and gensim's load_facebook_model read.  The input
+** matrix is the words' own rows then bucket rows (a model without subwords:
+** its word vectors, and no buckets); the output matrix the ns or softmax
+** output vectors, zeros when the model has none (hs, imported, output=0). */
+static int write_fasttext(FILE *f, Export *e, sqlite3_stmt *pProbe){
+  W2vModel *m = e->m;
+  int64_t i, total = 0, bucket = m->maxn>0 ? m->bucket : 0;
+  int hasOut = (m->loss==W2V_LOSS_NS || m->loss==W2V_LOSS_SOFTMAX) && m->hasOutput;
+  float *row = 0;
+  sqlite3_stmt *pRow = 0;
+  char *zWhat = 0;
+  FtRows w;
+  int rc = SQLITE_OK;
+  if( hasOut && (rc = w2v_model_output(e->db, m, "w2v_export", &e->zErr))!=SQLITE_OK ) return rc;
+  for(i=0; i<m->vocab.n; i++) total = w2v_sat_add(total, m->vocab.counts[i]);
+  put_i32(f, FT_MAGIC); put_i32(f, 12);
+  /* dim, ws, epoch, minCount, neg, wordNgrams, loss (hs 1, ns 2, softmax 3),
+  ** model (cbow 1, sg 2), bucket, minn, maxn, lrUpdateRate, t */
+  put_i32(f, m->dim); put_i32(f, 5); put_i32(f, 5); put_i32(f, 1); put_i32(f, 5); put_i32(f, 1);
+  put_i32(f, m->loss==W2V_LOSS_HS ? 1 : m->loss==W2V_LOSS_SOFTMAX ? 3 : 2);
+  put_i32(f, m->arch==W2V_CBOW ? 1 : 2);
+  put_i32(f, (int32_t)bucket); put_i32(f, m->maxn>0 ? m->minn : 0); put_i32(f, m->maxn);
+  put_i32(f, 100);
+  { double t = 1e-4; unsigned char b[8]; uint64_t u; int k; memcpy(&u, &t, 8); for(k=0; k<8; k++) b[k] = (unsigned char)(u>>(8*k)); fwrite(b, 1, 8, f); }
+  /* the dictionary: size, nwords, nlabels, ntokens, pruneidx_size (-1: none) */
+  put_i32(f, (int32_t)m->vocab.n); put_i32(f, (int32_t)m->vocab.n); put_i32(f, 0);
+  put_i64(f, total); put_i64(f, -1);
+  for(i=0; i<m->vocab.n && !ferror(f); i++){
+    fwrite(w2v_vocab_word(&m->vocab, i), 1, m->vocab.lens[i], f);
+    fputc(0, f);
+    put_i64(f, m->vocab.counts[i]);
+    fputc(0, f);                                  /* entry_type word */
+  }
+  fputc(0, f);                                    /* not quantised */
+  put_i64(f, m->vocab.n + bucket); put_i64(f, m->dim);
+  if( m->maxn>0 ){
+    row = sqlite3_malloc64(sizeof(float)*(size_t)m->dim);
+    rc = row ? w2v_store_ngram_prepare(e->db, m->zSchema, m->zName, &pRow, &zWhat) : SQLITE_NOMEM;
+  }
+  for(i=0; i<m->vocab.n && rc==SQLITE_OK && !ferror(f); i++){
+    if( (i & 1023)==1023 && w2v_interrupted(pProbe) ){ rc = SQLITE_INTERRUPT; break; }
+    if( m->maxn>0 ){
+      /* the word's own row, kept in <model>_ngrams under -1 - id */
+      rc = w2v_store_ngram_read(e->db, pRow, m->zName, m->dim, -1-i, row, &zWhat);
+      if( rc==SQLITE_DONE ){
+        zWhat = sqlite3_mprintf("%s_ngrams has no row for word %lld", m->zName, (long long)i+1);
+        rc = SQLITE_CORRUPT;
+      }
+      if( rc!=SQLITE_ROW ) break;
+      rc = SQLITE_OK;
+      put_le_floats(f, row, m->dim);
+    }else{
+      put_le_floats(f, m->in + i*m->dim, m->dim);
+    }
+  }
+  sqlite3_finalize(pRow);
+  sqlite3_free(row);
+  if( rc==SQLITE_OK && bucket>0 ){
+    w.f = f; w.dim = m->dim; w.next = 0; w.pProbe = pProbe; w.interrupted = 0;
+    rc = w2v_store_ngrams_scan(e->db, m->zSchema, m->zName, m->dim, ft_put_row, &w, &zWhat);
+    if( rc==SQLITE_CORRUPT && zWhat==0 ) zWhat = sqlite3_mprintf("%s_ngrams is not in bucket order", m->zName);
+    if( rc==SQLITE_OK && w.next<=bucket ) put_zero_rows(&w, bucket - w.next);
+    if( rc==SQLITE_OK && w.next>bucket ){
+      zWhat = sqlite3_mprintf("%s_ngrams has a bucket over %lld", m->zName, (long long)bucket);
+      rc = SQLITE_CORRUPT;
+    }
+    if( rc==SQLITE_IOERR ) return rc;
+  }
+  if( rc!=SQLITE_OK ){
+    if( rc==SQLITE_CORRUPT ){
+      e->zErr = sqlite3_mprintf("w2v_export: model '%s' is damaged: %s", m->zName, zWhat ? zWhat : "?");
+    }else if( rc!=SQLITE_INTERRUPT && rc!=SQLITE_NOMEM ){
+      e->zErr = sqlite3_mprintf("w2v_export: cannot read model '%s': %s", m->zName, zWhat ? zWhat : sqlite3_errstr(rc));
+    }
+    sqlite3_free(zWhat);
+    return rc;
+  }
+  fputc(0, f);                                    /* qout */
+  put_i64(f, m->vocab.n); put_i64(f, m->dim);
+  for(i=0; i<m->vocab.n && !ferror(f); i++){
+    if( hasOut ){
+      put_le_floats(f, m->out + i*m->dim, m->dim);
+    }else{
+      w.f = f; w.dim = m->dim;
+      put_zero_rows(&w, 1);
+    }
+  }
+  return SQLITE_OK;
+}
+
 /* Writes the file and flushes it: SQLITE_OK, SQLITE_INTERRUPT, or
-** SQLITE_IOERR with *pErrno. */
-static int write_vectors(FILE *f, W2vModel *m, int binary, sqlite3_stmt *pProbe, int *pErrno){
+** SQLITE_IOERR with *pErrno (or another error with e->zErr). */
+static int write_vectors(FILE *f, Export *e, sqlite3_stmt *pProbe, int *pErrno){
+  W2vModel *m = e->m;
+  int binary = e->format==1;
   int64_t i;
   errno = 0;
+  if( e->format==2 ){
+    int rc = write_fasttext(f, e, pProbe);
+    if( rc!=SQLITE_OK && rc!=SQLITE_IOERR ) return rc;
+    if( ferror(f) || fflush(f)!=0 ){
+      *pErrno = errno ? errno : EIO;
+      return SQLITE_IOERR;
+    }
+    return SQLITE_OK;
+  }
   fprintf(f, "%lld %d\n", (long long)m->vocab.n, m->dim);
   for(i=0; i<m->vocab.n && !ferror(f); i++){
     const float *v = m->in + i*m->dim;
@@ -333,7 +488,7 @@ static void pipe_guard_off(PipeGuard *g){
 /* A device or FIFO, or a regular file named by a descriptor: written where
 ** it is.  A FIFO is opened without blocking, so that no reader is an error
 ** (ENXIO), not a wait. */
-static int write_in_place(const char *zPath, const Target *t, W2vModel *m, int binary,
+static int write_in_place(const char *zPath, const Target *t, Export *x,
                           sqlite3_stmt *pProbe, char **pzErr){
   int fd = open(zPath, O_WRONLY|O_NONBLOCK|O_CLOEXEC|(t->isFifo ? 0 : O_APPEND)), rc, e = 0;
   FILE *f;
@@ -357,7 +512,7 @@ static int write_in_place(const char *zPath, const Target *t, W2vModel *m, int b
     return cannot_write(zPath, e, pzErr);
   }
   pipe_guard_on(&g);
-  rc = write_vectors(f, m, binary, pProbe, &e);
+  rc = write_vectors(f, x, pProbe, &e);
   if( fclose(f)!=0 && rc==SQLITE_OK ){ rc = SQLITE_IOERR; e = errno; }
   pipe_guard_off(&g);
   if( rc==SQLITE_IOERR ) return cannot_write(zPath, e, pzErr);
@@ -367,7 +522,7 @@ static int write_in_place(const char *zPath, const Target *t, W2vModel *m, int b
 /* A new or regular file: a temporary next to it, fsync'ed before the rename
 ** so that a crash leaves the old file or the whole new one, never a short
 ** one; removed on any error. */
-static int write_replace(const char *zPath, const Target *t, W2vModel *m, int binary,
+static int write_replace(const char *zPath, const Target *t, Export *x,
                          sqlite3_stmt *pProbe, char **pzErr){
   char *zTmp = 0;
   int fd = create_temp(t->zReal, &zTmp), rc = SQLITE_OK, e = 0;
@@ -379,7 +534,7 @@ static int write_replace(const char *zPath, const Target *t, W2vModel *m, int bi
     rc = SQLITE_IOERR;
   }
   if( f ){
-    rc = write_vectors(f, m, binary, pProbe, &e);
+    rc = write_vectors(f, x, pProbe, &e);
     if( rc==SQLITE_OK && fsync(fileno(f))!=0 ){ rc = SQLITE_IOERR; e = errno; }
     if( fclose(f)!=0 && rc==SQLITE_OK ){ rc = SQLITE_IOERR; e = errno; }
   }
@@ -415,13 +570,16 @@ void w2v_fn_export(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   char *zErr = 0;
   int binary = 0, rc;
   Target t;
+  Export x;
   memset(&t, 0, sizeof(t));
+  memset(&x, 0, sizeof(x));
   static const char *const azWhat[] = { "model name", "path", "format", 0 };
   if( w2v_args_have_nul(ctx, "w2v_export", argc, argv, azWhat) ) return;
   if( zFormat==0 || sqlite3_stricmp(zFormat, "text")==0 ) binary = 0;
   else if( sqlite3_stricmp(zFormat, "binary")==0 ) binary = 1;
+  else if( sqlite3_stricmp(zFormat, "fasttext")==0 ) binary = 2;
   else{
-    w2v_result_error(ctx, sqlite3_mprintf("w2v_export: format must be 'text' or 'binary', not '%s'", zFormat), SQLITE_ERROR);
+    w2v_result_error(ctx, sqlite3_mprintf("w2v_export: format must be 'text', 'binary' or 'fasttext', not '%s'", zFormat), SQLITE_ERROR);
     return;
   }
   if( zPath==0 || zPath[0]==0 ){
@@ -439,8 +597,15 @@ void w2v_fn_export(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   if( rc==SQLITE_OK ){
     sqlite3_stmt *pProbe = w2v_probe_open(db);
     if( pProbe==0 ) rc = SQLITE_NOMEM;      /* write nothing it could not interrupt */
-    else rc = t.inPlace ? write_in_place(zPath, &t, m, binary, pProbe, &zErr)
-                        : write_replace(zPath, &t, m, binary, pProbe, &zErr);
+    else{
+      x.m = m; x.format = binary; x.db = db;
+      rc = t.inPlace ? write_in_place(zPath, &t, &x, pProbe, &zErr)
+                     : write_replace(zPath, &t, &x, pProbe, &zErr);
+      if( x.zErr ){
+        if( zErr==0 ) zErr = x.zErr;
+        else sqlite3_free(x.zErr);
+      }
+    }
     sqlite3_finalize(pProbe);
   }
   if( rc==SQLITE_INTERRUPT && zErr==0 ) zErr = sqlite3_mprintf("w2v_export: interrupted");
@@ -759,12 +924,235 @@ static int looks_like_text(Reader *r, int dim, int *pText, char **pzErr){
   return SQLITE_OK;
 }
 
+/* ---- fastText's .bin (FastText::saveModel, version 12; gensim's
+** save_facebook_model writes the same): a header of its options, the
+** dictionary, then the input matrix (nwords + bucket rows: the words' own
+** rows, then the n-gram buckets') and the output matrix, all little-endian.
+** Quantised models (.ftz) and classifiers are refused. */
+typedef struct FtFile {
+  int32_t dim, model, bucket, minn, maxn, nwords;
+  float *mat;                /* (nwords + bucket) x dim, w2v_core_malloc'd */
+  int64_t nRow;
+} FtFile;
+
+static char *ft_truncated(Reader *r, const char *zWhat){
+  return sqlite3_mprintf("w2v_import: '%s' ends inside the fastText %s (a truncated file?)", r->zPath, zWhat);
+}
+
+/* n bytes of the file: SQLITE_ROW, else an error with *pzErr. */
+static int ft_take(Reader *r, size_t n, const char **pp, const char *zWhat, char **pzErr){
+  int rc = w2v_stream_take(r->s, n, pp, pzErr);
+  if( rc==SQLITE_DONE ){ *pzErr = ft_truncated(r, zWhat); rc = SQLITE_ERROR; }
+  return rc;
+}
+static int64_t ft_i64(const char *p){
+  uint64_t v = 0;
+  int i;
+  for(i=7; i>=0; i--) v = (v<<8) | (unsigned char)p[i];
+  return (int64_t)v;
+}
+static int32_t ft_i32(const char *p){
+  uint32_t v = (uint32_t)(unsigned char)p[0] | (uint32_t)(unsigned char)p[1]<<8
+             | (uint32_t)(unsigned char)p[2]<<16 | (uint32_t)(unsigned char)p[3]<<24;
+  return (int32_t)v;
+}
+
+/* 1 when the file starts with fastText's magic number (nothing consumed). */
+static int ft_is_bin(Reader *r, char **pzErr, int *pIs){
+  const char *p;
+  int rc = w2v_stream_take(r->s, 4, &p, pzErr);
+  *pIs = 0;
+  if( rc==SQLITE_ROW ){
+    *pIs = ft_i32(p)==FT_MAGIC;
+    w2v_stream_unread(r->s, p);
+    rc = SQLITE_OK;
+  }else if( rc==SQLITE_DONE ){
+    rc = SQLITE_OK;
+  }
+  return rc;
+}
+
+/* Reads a whole .bin: the words (with their counts) into x->vocab, the
+** input matrix into f->mat; the output matrix is read past, to check the
+** file is whole. */
+static int ft_read(Reader *r, Vectors *x, FtFile *f, char **pzErr){
+  const char *p;
+  int32_t a[12], nlabels, size, i;
+  int64_t ntokens, prune, m, n, k, prevCount = INT64_MAX, nMat;
+  int rc, sorted = 1;
+  rc = ft_take(r, 8, &p, "header", pzErr);
+  if( rc!=SQLITE_ROW ) return rc;
+  if( ft_i32(p)!=FT_MAGIC ){
+    *pzErr = sqlite3_mprintf("w2v_import: '%s' is not a fastText .bin model (no magic number)", r->zPath);
+    return SQLITE_ERROR;
+  }
+  if( ft_i32(p+4)<11 || ft_i32(p+4)>12 ){
+    *pzErr = sqlite3_mprintf("w2v_import: '%s' is fastText format version %d; this build reads 11 and 12",
+                             r->zPath, ft_i32(p+4));
+    return SQLITE_ERROR;
+  }
+  rc = ft_take(r, 12*4 + 8, &p, "header", pzErr);
+  if( rc!=SQLITE_ROW ) return rc;
+  for(i=0; i<12; i++) a[i] = ft_i32(p + 4*i);
+  f->dim = a[0]; f->model = a[7]; f->bucket = a[8]; f->minn = a[9]; f->maxn = a[10];
+  if( f->model==3 ){
+    *pzErr = sqlite3_mprintf("w2v_import: '%s' is a fastText classifier (supervised); w2v_import reads word "
+                             "vector models (skipgram, cbow)", r->zPath);
+    return SQLITE_ERROR;
+  }
+  if( f->dim<1 || f->dim>W2V_MAX_DIM || f->model<1 || f->model>3 || f->bucket<0 || f->maxn<0
+   || f->maxn>W2V_MAX_NGRAM || f->minn<0 || (f->maxn>0 && (f->minn<1 || f->minn>f->maxn || f->bucket<1)) ){
+    *pzErr = sqlite3_mprintf("w2v_import: '%s' has a fastText header out of range (dim %d, model %d, bucket %d, "
+                             "minn %d, maxn %d): not a fastText model, or a damaged one", r->zPath,
+                             f->dim, f->model, f->bucket, f->minn, f->maxn);
+    return SQLITE_ERROR;
+  }
+  x->dim = f->dim;
+  rc = ft_take(r, 3*4 + 2*8, &p, "dictionary", pzErr);
+  if( rc!=SQLITE_ROW ) return rc;
+  size = ft_i32(p); f->nwords = ft_i32(p+4); nlabels = ft_i32(p+8);
+  ntokens = ft_i64(p+12); prune = ft_i64(p+20);
+  (void)ntokens;
+  if( nlabels>0 ){
+    *pzErr = sqlite3_mprintf("w2v_import: '%s' is a fastText classifier (it has %d labels)", r->zPath, nlabels);
+    return SQLITE_ERROR;
+  }
+  if( size<0 || f->nwords<0 || nlabels<0 || size!=f->nwords+nlabels ){
+    *pzErr = sqlite3_mprintf("w2v_import: '%s' has a damaged fastText dictionary header", r->zPath);
+    return SQLITE_ERROR;
+  }
+  if( prune>=0 ){
+    *pzErr = sqlite3_mprintf("w2v_import: '%s' is a pruned (quantised, .ftz) fastText model, which w2v_import "
+                             "does not read; use the .bin", r->zPath);
+    return SQLITE_ERROR;
+  }
+  if( f->nwords<1 || f->nwords>x->nMax ){
+    if( f->nwords<1 ){
+      *pzErr = sqlite3_mprintf("w2v_import: '%s' holds no vectors", r->zPath);
+      return SQLITE_ERROR;
+    }
+  }
+  if( (int64_t)f->nwords*2 + f->bucket > (x->maxMemory / ((int64_t)sizeof(float)*f->dim)) ){
+    *pzErr = sqlite3_mprintf("w2v_import: '%s' holds %d words and %d n-gram buckets of dim %d, over "
+                             "max_memory=%lld MiB; raise max_memory", r->zPath, f->nwords, f->bucket, f->dim,
+                             x->maxMemory/MIB);
+    return SQLITE_ERROR;
+  }
+  for(i=0; i<size; i++){
+    const char *zWord;
+    size_t nWord;
+    int64_t cnt;
+    if( (i & 4095)==4095 && w2v_interrupted(r->pProbe) ) return SQLITE_INTERRUPT;
+    rc = w2v_stream_until(r->s, 0, r->maxLine, &zWord, &nWord, pzErr);
+    if( rc==SQLITE_DONE ){ *pzErr = ft_truncated(r, "dictionary"); return SQLITE_ERROR; }
+    if( rc==SQLITE_TOOBIG ){ *pzErr = too_long(r, "word", i+1); return SQLITE_ERROR; }
+    if( rc!=SQLITE_ROW ) return rc;
+    rc = add_word(x, zWord, nWord, i+1, pzErr);
+    if( rc ) return rc;
+    rc = ft_take(r, 9, &p, "dictionary", pzErr);
+    if( rc!=SQLITE_ROW ) return rc;
+    cnt = ft_i64(p);
+    if( p[8]!=0 ){
+      *pzErr = sqlite3_mprintf("w2v_import: '%s': word %d of the fastText dictionary is not a word (type %d)",
+                               r->zPath, i+1, (int)p[8]);
+      return SQLITE_ERROR;
+    }
+    if( cnt<1 || cnt>prevCount ) sorted = 0;
+    prevCount = cnt;
+    x->vocab.counts[x->vocab.n-1] = cnt;
+  }
+  /* counts that are not a rank order become one (V, V-1, ...) */
+  for(k=0; !sorted && k<x->vocab.n; k++) x->vocab.counts[k] = x->vocab.n - k;
+  rc = ft_take(r, 1 + 16, &p, "input matrix", pzErr);
+  if( rc!=SQLITE_ROW ) return rc;
+  if( p[0]!=0 ){
+    *pzErr = sqlite3_mprintf("w2v_import: '%s' is a quantised fastText model (.ftz), which w2v_import does "
+                             "not read; use the .bin", r->zPath);
+    return SQLITE_ERROR;
+  }
+  m = ft_i64(p+1); n = ft_i64(p+9);
+  nMat = (int64_t)f->nwords + f->bucket;
+  if( m!=nMat || n!=f->dim ){
+    *pzErr = sqlite3_mprintf("w2v_import: '%s': the fastText input matrix is %lld x %lld, expected %lld x %d",
+                             r->zPath, (long long)m, (long long)n, (long long)nMat, f->dim);
+    return SQLITE_ERROR;
+  }
+  f->nRow = nMat;
+  f->mat = w2v_core_malloc(sizeof(float)*(size_t)nMat*(size_t)f->dim);
+  if( f->mat==0 ){
+    *pzErr = sqlite3_mprintf("w2v_import: out of memory for %lld rows of dim %d", (long long)nMat, f->dim);
+    return SQLITE_ERROR;
+  }
+  for(k=0; k<nMat; k++){
+    float *v = f->mat + k*f->dim;
+    int d;
+    if( (k & 4095)==4095 && w2v_interrupted(r->pProbe) ) return SQLITE_INTERRUPT;
+    rc = ft_take(r, 4*(size_t)f->dim, &p, "input matrix", pzErr);
+    if( rc!=SQLITE_ROW ) return rc;
+    w2v_floats_from_le(v, p, f->dim);
+    for(d=0; d<f->dim; d++){
+      if( !isfinite(v[d]) ){
+        *pzErr = sqlite3_mprintf("w2v_import: '%s': row %lld of the fastText input matrix has a non-finite value",
+                                 r->zPath, (long long)k+1);
+        return SQLITE_ERROR;
+      }
+    }
+  }
+  /* the output matrix: not kept, but the file must hold it whole */
+  rc = ft_take(r, 1 + 16, &p, "output matrix", pzErr);
+  if( rc!=SQLITE_ROW ) return rc;
+  m = ft_i64(p+1); n = ft_i64(p+9);
+  if( p[0]!=0 || m<0 || n!=f->dim ){
+    *pzErr = sqlite3_mprintf("w2v_import: '%s': the fastText output matrix is damaged or quantised", r->zPath);
+    return SQLITE_ERROR;
+  }
+  for(k=0; k<m; k++){
+    if( (k & 4095)==4095 && w2v_interrupted(r->pProbe) ) return SQLITE_INTERRUPT;
+    rc = ft_take(r, 4*(size_t)f->dim, &p, "output matrix", pzErr);
+    if( rc!=SQLITE_ROW ) return rc;
+  }
+  rc = w2v_stream_take(r->s, 1, &p, pzErr);
+  if( rc==SQLITE_ROW ){
+    *pzErr = sqlite3_mprintf("w2v_import: '%s' has bytes after the fastText model", r->zPath);
+    return SQLITE_ERROR;
+  }
+  if( rc!=SQLITE_DONE ) return rc;
+  /* the words' vectors: fastText's getWordVector, the mean of the own row
+  ** and the n-gram rows ("</s>", the end of line, has no n-grams) */
+  rc = reserve_vectors(x, x->vocab.n, pzErr);
+  if( rc ) return rc;
+  {
+    int64_t *aB = 0, nB = 0;
+    for(k=0; k<x->vocab.n; k++){
+      const char *zW = w2v_vocab_word(&x->vocab, k);
+      uint32_t nW = x->vocab.lens[k];
+      float *v = x->v + k*f->dim;
+      int64_t c = 0, j;
+      int d;
+      memcpy(v, f->mat + k*f->dim, sizeof(float)*(size_t)f->dim);
+      if( f->maxn>0 && !(nW==4 && memcmp(zW, "</s>", 4)==0) ){
+        c = w2v_subword_buckets(zW, nW, f->minn, f->maxn, (uint32_t)f->bucket, 0, 0);
+        if( c>nB ){
+          int64_t *aNew = sqlite3_realloc64(aB, sizeof(int64_t)*(size_t)c);
+          if( aNew==0 ){ sqlite3_free(aB); return SQLITE_NOMEM; }
+          aB = aNew; nB = c;
+        }
+        w2v_subword_buckets(zW, nW, f->minn, f->maxn, (uint32_t)f->bucket, aB, c);
+        for(j=0; j<c; j++) axpy_plain(v, f->mat + ((int64_t)f->nwords + aB[j])*f->dim, f->dim);
+      }
+      for(d=0; d<f->dim; d++) v[d] *= 1.0f/(float)(1+c);
+    }
+    sqlite3_free(aB);
+  }
+  return SQLITE_OK;
+}
+
 typedef struct ImportOptions {
   char *zModel;
   int format, replace, storage;
   sqlite3_int64 maxMemory, limit, buffer;
 } ImportOptions;
-static const W2vOptName aFormat[] = { { "auto", 0 }, { "text", 1 }, { "binary", 2 }, { 0, 0 } };
+static const W2vOptName aFormat[] = { { "auto", 0 }, { "text", 1 }, { "binary", 2 }, { "fasttext", 3 }, { 0, 0 } };
 static const W2vOptDesc aImportOpt[] = {
   { "model",      W2V_OPT_TEXT, 0, 0,       NAN, offsetof(ImportOptions, zModel) },
   { "format",     W2V_OPT_NAME, 0, 0,       0,   offsetof(ImportOptions, format), 0, aFormat },
@@ -827,20 +1215,27 @@ static int read_header(Reader *r, Vectors *x, int64_t *pnHeader, int *pFormat, c
 /* Stores the vectors as a model (word vectors only; counts V..1 keep the
 ** file's order as the rank order) and returns its JSON summary. */
 static int import_save(sqlite3 *db, const ImportOptions *io, const W2vTarget *target, const char *zPath,
-                       int format, int64_t nHeader, int gzip, Vectors *x, char **pzJson, char **pzErr){
+                       int format, int64_t nHeader, int gzip, Vectors *x, const FtFile *ft,
+                       char **pzJson, char **pzErr){
   W2vStoreModel sm;
   sqlite3_str *js;
-  int64_t k;
+  int64_t k, *aKey = 0;
+  int rc;
   memset(&sm, 0, sizeof(sm));
-  for(k=0; k<x->vocab.n; k++) x->vocab.counts[k] = x->vocab.n - k;
+  /* fastText's counts are the file's (a rank order already) */
+  for(k=0; format!=3 && k<x->vocab.n; k++) x->vocab.counts[k] = x->vocab.n - k;
   js = sqlite3_str_new(0);
   sqlite3_str_appendall(js, "{\"model\":");
   w2v_json_string(js, io->zModel);
   sqlite3_str_appendall(js, ",\"imported_from\":");
   w2v_json_string(js, zPath);
-  sqlite3_str_appendf(js, ",\"format\":\"%s\",%s\"vocab_size\":%lld,\"dim\":%d}",
-                      format==2 ? "binary" : nHeader<0 ? "glove" : "text", gzip ? "\"gzip\":true," : "",
-                      (long long)x->vocab.n, x->dim);
+  sqlite3_str_appendf(js, ",\"format\":\"%s\",%s\"vocab_size\":%lld,\"dim\":%d",
+                      format==3 ? "fasttext" : format==2 ? "binary" : nHeader<0 ? "glove" : "text",
+                      gzip ? "\"gzip\":true," : "", (long long)x->vocab.n, x->dim);
+  if( format==3 && ft->maxn>0 ){
+    sqlite3_str_appendf(js, ",\"minn\":%d,\"maxn\":%d,\"bucket\":%d", ft->minn, ft->maxn, ft->bucket);
+  }
+  sqlite3_str_appendall(js, "}");
   *pzJson = sqlite3_str_finish(js);
   if( *pzJson==0 ) return SQLITE_NOMEM;
   sm.zSchema = target->zSchema;
@@ -852,13 +1247,38 @@ static int import_save(sqlite3 *db, const ImportOptions *io, const W2vTarget *ta
   sm.vocab = &x->vocab;
   sm.in = x->v;
   sm.zStats = *pzJson;
-  return w2v_store_save(db, "w2v_import", &sm, target->expectGen, pzErr);
+  if( format==3 && ft->maxn>0 ){
+    /* every bucket's row is kept: fastText averages them all */
+    aKey = w2v_core_malloc(sizeof(int64_t)*(size_t)(ft->bucket ? ft->bucket : 1));
+    if( aKey==0 ) return SQLITE_NOMEM;
+    for(k=0; k<ft->bucket; k++) aKey[k] = k;
+    sm.minn = ft->minn; sm.maxn = ft->maxn; sm.bucket = ft->bucket;
+    sm.ngram = ft->mat;
+    sm.nNgram = ft->nRow;
+    sm.ngramBucket = aKey;
+    sm.nNgramOwn = x->vocab.n;
+  }
+  rc = w2v_store_save(db, "w2v_import", &sm, target->expectGen, pzErr);
+  w2v_core_free(aKey);
+  return rc;
 }
 
 /* Opens the file and reads every vector (up to limit) into x. */
 static int import_read(Reader *r, const ImportOptions *io, Vectors *x, int *pFormat, int64_t *pnHeader,
-                       char **pzErr){
+                       FtFile *ft, char **pzErr){
   int rc = w2v_stream_open("w2v_import", r->zPath, (size_t)io->buffer, r->maxLine, r->pProbe, &r->s, pzErr);
+  if( rc==SQLITE_OK && *pFormat==0 ){
+    int isBin = 0;
+    rc = ft_is_bin(r, pzErr, &isBin);
+    if( isBin ) *pFormat = 3;
+  }
+  if( rc==SQLITE_OK && *pFormat==3 ){
+    if( io->limit<9e18 ){
+      *pzErr = sqlite3_mprintf("w2v_import: limit= does not apply to a fastText model (its n-grams need every word)");
+      return SQLITE_ERROR;
+    }
+    return ft_read(r, x, ft, pzErr);
+  }
   if( rc==SQLITE_OK ) rc = read_header(r, x, pnHeader, pFormat, pzErr);
   if( rc==SQLITE_OK ){
     rc = *pFormat==1 ? read_text(r, x, *pnHeader, pzErr) : read_binary(r, x, *pnHeader, pzErr);
@@ -885,6 +1305,8 @@ void w2v_fn_import(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   ImportOptions io;
   Reader rd;
   Vectors x;
+  FtFile ft;
+  memset(&ft, 0, sizeof(ft));
   memset(&rd, 0, sizeof(rd));
   memset(&x, 0, sizeof(x));
   memset(&io, 0, sizeof(io));
@@ -903,11 +1325,11 @@ void w2v_fn_import(sqlite3_context *ctx, int argc, sqlite3_value **argv){
     x.maxMemory = io.maxMemory;
     x.nMax = io.limit;
     rd.pProbe = w2v_probe_open(db);
-    rc = rd.pProbe ? import_read(&rd, &io, &x, &format, &nHeader, &zErr) : SQLITE_NOMEM;
+    rc = rd.pProbe ? import_read(&rd, &io, &x, &format, &nHeader, &ft, &zErr) : SQLITE_NOMEM;
   }
   if( rc==SQLITE_OK ){
     w2v_conn_pin(conn, target.zSchema, target.zName);
-    rc = import_save(db, &io, &target, zPath, format, nHeader, w2v_stream_is_gzip(rd.s), &x, &zJson, &zErr);
+    rc = import_save(db, &io, &target, zPath, format, nHeader, w2v_stream_is_gzip(rd.s), &x, &ft, &zJson, &zErr);
   }
   if( rc==SQLITE_OK ){
     w2v_conn_forget(conn, target.zSchema, target.zName);
@@ -924,6 +1346,7 @@ void w2v_fn_import(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   sqlite3_free(zJson);
   w2v_options_free(&importOptions, &io);
   w2v_core_free(x.v);
+  w2v_core_free(ft.mat);
   w2v_vocab_free(&x.vocab);
 }
 #endif /* _WIN32 */

@@ -2,6 +2,10 @@
 # make bench: w2v against gensim, word2vec.c and fastText on one corpus, in one run.
 #   CORPUS=path (plain or .gz, one sentence per line; default ../shared/data/bench.txt.gz)
 #   MODES="sg-ns sg-hs cbow-ns cbow-hs"   PEERS="gensim word2vec fasttext"   EXTRAS=0|1
+#   Subword modes (not in the default MODES): sg-ns-sub, cbow-ns-sub (minn=3 maxn=6,
+#   bucket 2M) against fastText (its skipgram/cbow defaults) and gensim FastText,
+#   ns_exponent 0.5 everywhere (fastText's, fixed), with an OOV column (sql/oov_probe.py: typos / inflections of frequent words,
+#   % whose nearest vocabulary word is the intended one).  EPOCHS=N (default 5).
 # Prints wall seconds, words/s (corpus words x epochs / wall), peak RSS and analogy
 # accuracy per system and mode, and w2v's speed ratio to each peer.  Peers that are
 # not installed are skipped with a message (apt-get install python3-gensim fasttext;
@@ -13,6 +17,7 @@ QUESTIONS=${QUESTIONS:-../shared/data/questions-words.txt}
 MODES=${MODES:-"sg-ns sg-hs cbow-ns cbow-hs"}
 PEERS=${PEERS:-"gensim word2vec fasttext"}
 THREADS=${THREADS:-2}
+EPOCHS=${EPOCHS:-5}
 # Debian's python3 (numpy, gensim, sqlite3 with load_extension), not a private one on PATH
 PY=${PY:-/usr/bin/python3}
 B=build/bench
@@ -60,33 +65,62 @@ HAVE_FT=0
 run(){ local name=$1; shift; /usr/bin/time -f "%e %M" -o "$B/$name.time" "$@" > "$B/$name.log" 2>&1 || { echo "bench: $name failed:"; tail -5 "$B/$name.log"; return 1; }; }
 row(){ # system mode name vectorfile
   read -r secs rss < "$B/$3.time"
-  printf "%-10s %-8s %8.1f %10.2f M %7.0f MB %8s\n" "$1" "$2" "$secs" "$(echo "$WORDS*5/$secs/1000000" | bc -l)" "$((rss/1024))" "$(analogy "$4")"
+  printf "%-10s %-11s %8.1f %10.2f M %7.0f MB %8s  %s\n" "$1" "$2" "$secs" "$(echo "$WORDS*$EPOCHS/$secs/1000000" | bc -l)" "$((rss/1024))" "$(analogy "$4")" "${5:-}"
   echo "$1 $2 $secs" >> "$B/times"
 }
+# The subword modes: w2v minn=3 maxn=6 against fastText and gensim FastText
+# (same settings), each with the OOV probe on the model it trained.
+sub_mode(){
+  local mode=$1 sg=1 arch=skipgram alpha=0.025 ftarch=skipgram
+  [ "$mode" = cbow-ns-sub ] && { sg=0; arch=cbow; alpha=0.05; ftarch=cbow; }
+  local m="m_${mode//-/_}"
+  if run "w2v-$mode" sqlite3 "$DB" ".load ./w2v" "SELECT w2v_train('docs', 'body', 'model=$m, arch=$arch, loss=ns, dim=100, window=5, negative=5, sample=1e-3, min_count=5, epochs=$EPOCHS, threads=$THREADS, minn=3, maxn=6, bucket=2000000, ns_exponent=0.5, replace=1')"; then
+    [ -f "$B/probes.txt" ] || $PY sql/oov_probe.py make "$DB" "$m" "$B/probes.txt"
+    row w2v "$mode" "w2v-$mode" "model:$m" "$($PY sql/oov_probe.py w2v "$DB" "$m" "$B/probes.txt")"
+  fi
+  [ -f "$B/probes.txt" ] || return
+  cut -f1 "$B/probes.txt" > "$B/probe-words.txt"
+  if [ $HAVE_FT = 1 ] && run "fasttext-$mode" fasttext $ftarch -input "$B/corpus.txt" -output "$B/fasttext-$mode" -dim 100 -ws 5 -neg 5 -loss ns -minCount 5 -epoch $EPOCHS -thread $THREADS -minn 3 -maxn 6 -bucket 2000000 -t 1e-3 -lr $alpha -verbose 0; then
+    fasttext print-word-vectors "$B/fasttext-$mode.bin" < "$B/probe-words.txt" > "$B/fasttext-$mode.oov"
+    row fastText "$mode" "fasttext-$mode" "$B/fasttext-$mode.vec" "$($PY sql/oov_probe.py vec "$B/fasttext-$mode.vec" "$B/fasttext-$mode.oov" "$B/probes.txt")"
+  fi
+  if [ $HAVE_GENSIM = 1 ] && run "gensim-$mode" $PY -c "
+from gensim.models import FastText
+m = FastText(corpus_file='$B/corpus.txt', vector_size=100, window=5, sg=$sg, hs=0, negative=5, sample=1e-3, min_count=5, epochs=$EPOCHS, workers=$THREADS, alpha=$alpha, min_n=3, max_n=6, bucket=2000000, ns_exponent=0.5)
+m.wv.save_word2vec_format('$B/gensim-$mode.vec')
+with open('$B/gensim-$mode.oov', 'w') as f:
+    for w in open('$B/probe-words.txt').read().split():
+        f.write(w + ' ' + ' '.join('%.6g' % x for x in m.wv[w]) + '\\n')"; then
+    row gensim "$mode" "gensim-$mode" "$B/gensim-$mode.vec" "$($PY sql/oov_probe.py vec "$B/gensim-$mode.vec" "$B/gensim-$mode.oov" "$B/probes.txt")"
+  fi
+}
+
 rm -f "$B/times"
-printf "\n%-10s %-8s %8s %12s %10s %8s\n" system mode "wall s" "words/s" "peak RSS" analogy
+printf "\n%-10s %-11s %8s %12s %10s %8s  %s\n" system mode "wall s" "words/s" "peak RSS" analogy "OOV nearest = intended"
 for mode in $MODES; do
   case $mode in
     sg-ns)   sg=1 hs=0 neg=5 alpha=0.025 arch=skipgram loss=ns ;;
     sg-hs)   sg=1 hs=1 neg=0 alpha=0.025 arch=skipgram loss=hs ;;
     cbow-ns) sg=0 hs=0 neg=5 alpha=0.05  arch=cbow loss=ns ;;
     cbow-hs) sg=0 hs=1 neg=0 alpha=0.05  arch=cbow loss=hs ;;
+    sg-ns-sub|cbow-ns-sub) ;;
     *) echo "bench: unknown mode $mode"; continue ;;
   esac
+  case $mode in *-sub) sub_mode "$mode"; continue ;; esac
   m="m_${mode/-/_}"
-  if run "w2v-$mode" sqlite3 "$DB" ".load ./w2v" "SELECT w2v_train('docs', 'body', 'model=$m, arch=$arch, loss=$loss, dim=100, window=5, negative=$neg, sample=1e-3, min_count=5, epochs=5, threads=$THREADS, replace=1')"; then
+  if run "w2v-$mode" sqlite3 "$DB" ".load ./w2v" "SELECT w2v_train('docs', 'body', 'model=$m, arch=$arch, loss=$loss, dim=100, window=5, negative=$neg, sample=1e-3, min_count=5, epochs=$EPOCHS, threads=$THREADS, replace=1')"; then
     row w2v "$mode" "w2v-$mode" "model:$m"
   fi
   if [ $HAVE_GENSIM = 1 ] && run "gensim-$mode" $PY -c "
 from gensim.models import Word2Vec
-m = Word2Vec(corpus_file='$B/corpus.txt', vector_size=100, window=5, sg=$sg, hs=$hs, negative=$neg, sample=1e-3, min_count=5, epochs=5, workers=$THREADS, alpha=$alpha)
+m = Word2Vec(corpus_file='$B/corpus.txt', vector_size=100, window=5, sg=$sg, hs=$hs, negative=$neg, sample=1e-3, min_count=5, epochs=$EPOCHS, workers=$THREADS, alpha=$alpha)
 m.wv.save_word2vec_format('$B/gensim-$mode.vec')"; then row gensim "$mode" "gensim-$mode" "$B/gensim-$mode.vec"; fi
-  if [ -n "$W2C" ] && run "word2vec-$mode" "$W2C" -train "$B/corpus.txt" -output "$B/word2vec-$mode.vec" -cbow $((1-sg)) -hs $hs -negative $neg -size 100 -window 5 -sample 1e-3 -min-count 5 -iter 5 -threads $THREADS -alpha $alpha -binary 0; then
+  if [ -n "$W2C" ] && run "word2vec-$mode" "$W2C" -train "$B/corpus.txt" -output "$B/word2vec-$mode.vec" -cbow $((1-sg)) -hs $hs -negative $neg -size 100 -window 5 -sample 1e-3 -min-count 5 -iter $EPOCHS -threads $THREADS -alpha $alpha -binary 0; then
     row word2vec.c "$mode" "word2vec-$mode" "$B/word2vec-$mode.vec"; fi
   if [ $HAVE_FT = 1 ]; then
     ftloss=ns; [ $hs = 1 ] && ftloss=hs
     ftarch=skipgram; [ $sg = 0 ] && ftarch=cbow
-    if run "fasttext-$mode" fasttext $ftarch -input "$B/corpus.txt" -output "$B/fasttext-$mode" -dim 100 -ws 5 -neg 5 -loss $ftloss -minCount 5 -epoch 5 -thread $THREADS -minn 0 -maxn 0 -t 1e-3 -lr $alpha -verbose 0; then
+    if run "fasttext-$mode" fasttext $ftarch -input "$B/corpus.txt" -output "$B/fasttext-$mode" -dim 100 -ws 5 -neg 5 -loss $ftloss -minCount 5 -epoch $EPOCHS -thread $THREADS -minn 0 -maxn 0 -t 1e-3 -lr $alpha -verbose 0; then
       row fastText "$mode" "fasttext-$mode" "$B/fasttext-$mode.vec"; fi
   fi
 done

@@ -503,6 +503,20 @@ static const Scenario aScenario[] = {
     " (SELECT group_concat(token || id) FROM w2v_tokens('embtx', 'G0M0, g0c1 g0c2!')),"
     " (SELECT group_concat(token) FROM w2v_tokens(NULL, 'Running Runs', 'porter', 1))", 0, 0, 0 },
   { "w2v_phrases", 0, "SELECT phrase, count, score, joins FROM w2v_phrases('docs', 'body', 'min_count=2, threshold=0')", 0, 0, 0 },
+  { "train subwords skipgram/ns", 0,
+    "SELECT w2v_train('docs', 'body', 'model=m, minn=2, maxn=3, bucket=1000, " TRAIN_OPTS "')",
+    TRAIN_POST("m") "; SELECT * FROM m_ngrams", 0, 0 },
+  { "train subwords cbow/hs", 0,
+    "SELECT w2v_train('docs', 'body', 'model=m, arch=cbow, loss=hs, minn=1, maxn=4, " TRAIN_OPTS "')",
+    TRAIN_POST("m") "; SELECT * FROM m_ngrams", 0, 0 },
+  { "queries with subwords (unknown words)", 0,
+    "SELECT w2v_vector('embsub', 'g0m9'), w2v_similarity('embsub', 'g1m9', 'g1m0'), w2v_embed('embsub', 'g0m9 g7c7 zz'),"
+    " w2v_prob('embsub', 'g0m9 g0c1', 'g0c2'),"
+    " (SELECT group_concat(word) FROM w2v_similar('embsub', 'g0m9 - g1m9 + g0c1', 3)),"
+    " (SELECT group_concat(word) FROM w2v_predict('embsub', 'g2m9', 3))", 0, 0, 0 },
+  { "w2v_import fasttext", 0, "SELECT w2v_import('fix/embsub.ftbin', 'model=imp')",
+    "SELECT rowid, word, count, vector FROM imp; SELECT * FROM imp_ngrams", 0, 1 },
+  { "w2v_export fasttext", 0, "SELECT w2v_export('embsub', 'out.ftbin', 'fasttext')", 0, "out.ftbin", 0 },
   { "w2v_phrases passes=3 all=1", 0,
     "SELECT phrase, count, score, pass FROM w2v_phrases('docs', 'body', 'min_count=2, threshold=0, passes=3, all=1')", 0, 0, 0 },
   { "w2v_kmeans", 0, "SELECT word, cluster, distance, centroid, rowid FROM w2v_kmeans('emb', 3, 'threads=2')", 0, 0, 0 },
@@ -581,7 +595,9 @@ static const char zFixture[] =
   " INSERT INTO ldocs SELECT printf('g%dm%d g%dc%d g%dc%d', i%3, i%5, i%3, (i/3)%7, (i+1)%3, (i/7)%7),"
   " CASE WHEN i%7=0 THEN NULL WHEN i%5=0 THEN printf('l%d l%d', i%3, (i+1)%3) ELSE printf('l%d', i%3) END FROM n;"
   "SELECT w2v_train('ldocs', 'body', 'model=clf, label=cat, " CLF_OPTS "');"
-  "SELECT w2v_train('ldocs', 'body', 'model=clfhs, label=cat, loss=hs, " CLF_OPTS "');";
+  "SELECT w2v_train('ldocs', 'body', 'model=clfhs, label=cat, loss=hs, " CLF_OPTS "');"
+  "SELECT w2v_train('docs', 'body', 'model=embsub, minn=2, maxn=3, bucket=5000, " TRAIN_OPTS "');"
+  "SELECT w2v_export('embsub', 'fix/embsub.ftbin', 'fasttext');";
 
 /* ---- one point ------------------------------------------------------- */
 typedef struct Shared {          /* parent <-> child, in MAP_SHARED memory */

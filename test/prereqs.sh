@@ -3,7 +3,7 @@
 #
 #   bash test/prereqs.sh test      make test: cc, make, sqlite3ext.h, zlib.h, tclsh,
 #                                  Tcl's sqlite3 package, the sqlite3 shell
-#                                  (+ gensim for the peer checks: optional)
+#                                  (+ gensim and fasttext for the peer checks: optional)
 #   bash test/prereqs.sh demo      make demo: cc, make, sqlite3ext.h, zlib.h, the sqlite3 shell
 #   bash test/prereqs.sh ci        .ci/run: test's, plus the optional ones of the package
 #                                  checks (python3-gensim, python3-pip/-setuptools/-wheel/-venv)
@@ -32,6 +32,7 @@ have() {
     libsqlite3-dev)   header sqlite3ext.h /usr/include/sqlite3ext.h ;;
     zlib1g-dev)       header zlib.h /usr/include/zlib.h ;;
     python3-gensim)   "$PY" -c 'import gensim' >/dev/null 2>&1 ;;
+    fasttext)         command -v fasttext >/dev/null 2>&1 ;;
     python3-pip)      "$PY" -m pip --version >/dev/null 2>&1 ;;
     python3-setuptools) "$PY" -c 'import setuptools' >/dev/null 2>&1 ;;
     python3-wheel)    "$PY" -c 'import wheel' >/dev/null 2>&1 ;;
@@ -49,10 +50,10 @@ header() {
 }
 
 case $what in
-  test) required="gcc make libsqlite3-dev zlib1g-dev tcl libsqlite3-tcl sqlite3"; optional="python3-gensim" ;;
+  test) required="gcc make libsqlite3-dev zlib1g-dev tcl libsqlite3-tcl sqlite3"; optional="python3-gensim fasttext" ;;
   demo) required="gcc make libsqlite3-dev zlib1g-dev sqlite3"; optional="" ;;
   ci)   required="gcc make libsqlite3-dev zlib1g-dev tcl libsqlite3-tcl sqlite3"
-        optional="python3-gensim python3-pip python3-setuptools python3-wheel python3-venv" ;;
+        optional="python3-gensim fasttext python3-pip python3-setuptools python3-wheel python3-venv" ;;
   *)    echo "usage: $0 test|demo|ci"; exit 2 ;;
 esac
 

@@ -1334,9 +1334,10 @@ static int count_bytes(size_t n){ nBytesAsked += (int64_t)n; return 1; }
 
 static int run_bytes(void){
   static const int aWords[] = { 2, 50, 3000, 40000 };
-  int arch, loss, w, d, th, docs, nFail = 0, nOk = 0;
+  int arch, loss, w, d, th, docs, sub, nFail = 0, nOk = 0;
+  for(sub=0; sub<2; sub++)
   for(arch=0; arch<2; arch++) for(loss=0; loss<3; loss++) for(w=0; w<4; w++) for(d=8; d<=200; d*=5)
-  for(th=1; th<=2; th++) for(docs=0; docs<2; docs++){
+  for(th=1; th<=2; th++) for(docs=0; docs<2; docs++) if( !(sub && docs) ){   /* (training refuses both) */
     int nWord = aWords[w];
     int64_t *counts = malloc(sizeof(int64_t)*nWord), est, i, nIds = 0;
     int32_t *ids;
@@ -1344,8 +1345,12 @@ static int run_bytes(void){
     W2vTrainParams p;
     W2vCorpusView v;
     W2vTrainer *t;
+    W2vVocab voc;
+    W2vSubwords sw;
     char *zErr = 0;
     if( loss==2 && nWord>3000 ) { free(counts); continue; }   /* softmax: slow */
+    memset(&sw, 0, sizeof(sw));
+    w2v_vocab_init(&voc);
     for(i=0; i<nWord; i++){ counts[i] = 100000/(i+1) + 1; nIds += counts[i]>50 ? 50 : counts[i]; }
     ids = malloc(sizeof(int32_t)*nIds);
     for(i=0, nIds=0; i<nWord; i++){ int64_t k; for(k=0; k<(counts[i]>50 ? 50 : counts[i]); k++) ids[nIds++] = (int32_t)i; }
@@ -1357,6 +1362,13 @@ static int run_bytes(void){
       /* paragraph vectors: 7 documents (dbow with skip-gram, dm with CBOW) */
       p.docs = arch==0 ? W2V_DOCS_DBOW : W2V_DOCS_DM; p.docWords = 1; p.nDoc = 7;
     }
+    if( sub ){
+      /* subwords: words w0, w1, ... and their 2..4-grams */
+      char zw[24];
+      for(i=0; i<nWord; i++){ snprintf(zw, sizeof(zw), "w%lld", (long long)i); w2v_vocab_add(&voc, zw, (uint32_t)strlen(zw), counts[i]); }
+      if( w2v_subwords_build(&voc, 2, 4, 1000, &sw) ){ printf("bytes: subwords failed\n"); nFail++; }
+      p.sub = &sw;
+    }
     est = w2v_train_bytes(&p, nWord, nIds, nIds);
     nBytesAsked = 0;
     w2v_core_alloc_hook = count_bytes;
@@ -1364,14 +1376,16 @@ static int run_bytes(void){
     w2v_core_alloc_hook = 0;
     /* asked: at most the estimate; and the estimate is not far above */
     if( t==0 || nBytesAsked>est || est>nBytesAsked*5/4 + 4096 ){
-      printf("bytes %s%s/%s V=%d dim=%d threads=%d: estimate %lld, asked %lld%s\n",
-             arch ? "cbow" : "sg", docs ? "+docs" : "", loss==0 ? "ns" : loss==1 ? "hs" : "softmax", nWord, d, th,
+      printf("bytes %s%s%s/%s V=%d dim=%d threads=%d: estimate %lld, asked %lld%s\n",
+             sub ? "subwords " : "", arch ? "cbow" : "sg", docs ? "+docs" : "", loss==0 ? "ns" : loss==1 ? "hs" : "softmax", nWord, d, th,
              (long long)est, (long long)nBytesAsked, t ? "" : " (start failed)");
       nFail++;
     }else{
       nOk++;
     }
     w2v_train_free(t);
+    w2v_subwords_free(&sw);
+    w2v_vocab_free(&voc);
     free(zErr); free(ids); free(counts);
   }
   printf("%d passed, %d failed\n", nOk, nFail);

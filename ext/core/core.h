@@ -250,6 +250,12 @@ float w2v_loss_cbow_step(const W2vLoss*, float *const *in, int nIn, int32_t targ
 ** and hs): hs keeps a per-thread copy of the rows nearest the tree's root and
 ** writes it back now and then, and at the end. */
 void w2v_loss_thread_begin(const W2vLoss*, float *scratch);
+/* Skip-gram with subwords (fastText's order): the input h, the mean of the
+** rows in[0..nIn), predicts each of target[0..nTarget) in turn; each step's
+** gradient is added to h at once (what adding it to every row does to their
+** mean), and at the end their sum to every row.  work holds 3*dim floats. */
+float w2v_loss_sub_step(const W2vLoss*, float *const *in, int nIn, const int32_t *target, int nTarget,
+                        float alpha, uint64_t *rng, float *work, float *scratch);
 void w2v_loss_thread_end(const W2vLoss*, float *scratch);
 
 /* ---- exact.c: exact double-precision query math, no lookup tables ----- */
@@ -326,6 +332,39 @@ int64_t w2v_knn_search(const W2vKnn*, const W2vKnnQuery*, W2vHit *aHit);
 int64_t w2v_knn_cosmul(const W2vKnn*, const W2vKnnQuery*, const int32_t *aPos,
                        int nPos, const int32_t *aNeg, int nNeg, W2vHit *aHit);
 
+/* ---- subword.c: fastText's character n-grams --------------------------- */
+#define W2V_MAX_NGRAM 32               /* maxn's limit */
+#define W2V_MAX_BUCKET 0x7fffffffLL    /* bucket's limit (fastText's is an int32) */
+/* fastText's hash of an n-gram: 32-bit FNV-1a, each byte sign-extended. */
+uint32_t w2v_subword_hash(const char *z, size_t n);
+/* The buckets of the n-grams of "<" z[0..n) ">" of minn..maxn characters,
+** in fastText's order (Dictionary::computeSubwords), hash % bucket: the
+** first nMax go to out; returns how many there are (0 when maxn < 1). */
+int64_t w2v_subword_buckets(const char *z, size_t n, int minn, int maxn, uint32_t bucket,
+                            int64_t *out, int64_t nMax);
+/* The rows of every vocabulary word, computed once (CSR): word w's input
+** vector is the mean of rows[start[w] .. start[w+1]), whose first is w
+** itself (its own row) and the others nWord + j for n-gram row j, which
+** holds bucket[j] (the buckets some word uses, each once, numbered in the
+** order the words, most frequent first, first use them). */
+typedef struct W2vSubwords {
+  int64_t nWord;
+  int64_t *start;
+  int32_t *rows;
+  int64_t nBucket;
+  int64_t *bucket;
+  int maxRows;          /* the most rows one word has */
+} W2vSubwords;
+/* 0, W2V_ERR_NOMEM, or W2V_ERR_INVALID (bucket out of range, or more than
+** 2^31-1 rows in all). */
+int w2v_subwords_build(const W2vVocab*, int minn, int maxn, int64_t bucket, W2vSubwords*);
+void w2v_subwords_free(W2vSubwords*);
+/* Bytes w2v_subwords_build allocates at most (its peak) for nWord words with
+** nEntry rows in all. */
+int64_t w2v_subwords_bytes(int64_t nWord, int64_t nEntry);
+/* out = word w's vector: the mean of its rows of in (nWord + nBucket rows). */
+void w2v_subwords_compose(const W2vSubwords*, const float *in, int dim, int64_t w, float *out);
+
 /* ---- train.c: skip-gram and CBOW over an encoded corpus --------------- */
 typedef struct W2vTrainParams {
   int arch, loss, dim, window, negative, epochs, threads;
@@ -346,6 +385,9 @@ typedef struct W2vTrainParams {
   ** word vectors by skip-gram, interleaved (gensim's dbow_words=1) */
   int docs, docWords;
   int64_t nDoc;
+  /* subwords (fastText): NULL, or every word's rows; the input weights then
+  ** have nWord + sub->nBucket rows (the words', then the n-grams') */
+  const W2vSubwords *sub;
 } W2vTrainParams;
 
 typedef struct W2vEpochStats {

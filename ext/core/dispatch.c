@@ -157,6 +157,10 @@ void w2v_loss_thread_begin(const W2vLoss *L, float *scratch){
 void w2v_loss_thread_end(const W2vLoss *L, float *scratch){
   kernel()->loss_thread_end(L, scratch);
 }
+float w2v_loss_sub_step(const W2vLoss *L, float *const *in, int nIn, const int32_t *target, int nTarget,
+                        float alpha, uint64_t *rng, float *work, float *scratch){
+  return kernel()->loss_sub_step(L, in, nIn, target, nTarget, alpha, rng, work, scratch);
+}
 void w2v_knn_index_rows(const float *vec, int64_t n, int dim, int8_t *q8, float *scale, float *err,
                         float *invNorm){
   kernel()->knn_index_rows(vec, n, dim, q8, scale, err, invNorm);

@@ -21,6 +21,7 @@
 #define w2v_loss_window_scratch W2V_ISA_NAME(w2v_loss_window_scratch)
 #define w2v_loss_thread_begin   W2V_ISA_NAME(w2v_loss_thread_begin)
 #define w2v_loss_thread_end     W2V_ISA_NAME(w2v_loss_thread_end)
+#define w2v_loss_sub_step       W2V_ISA_NAME(w2v_loss_sub_step)
 #define w2v_knn_index_rows      W2V_ISA_NAME(w2v_knn_index_rows)
 #define w2v_knn_alloc           W2V_ISA_NAME(w2v_knn_alloc)
 #define w2v_knn_build           W2V_ISA_NAME(w2v_knn_build)
@@ -48,6 +49,7 @@ typedef struct W2vKernel {
   size_t (*loss_window_scratch)(const W2vLoss*);
   void (*loss_thread_begin)(const W2vLoss*, float*);
   void (*loss_thread_end)(const W2vLoss*, float*);
+  float (*loss_sub_step)(const W2vLoss*, float *const*, int, const int32_t*, int, float, uint64_t*, float*, float*);
   void (*knn_index_rows)(const float*, int64_t, int, int8_t*, float*, float*, float*);
   int (*knn_alloc)(W2vKnn*, int64_t, int);
   int (*knn_build)(W2vKnn*, const float*, int64_t, int);
@@ -62,7 +64,7 @@ typedef struct W2vKernel {
 #define W2V_KERNEL_TABLE(zName, needs) \
   const W2vKernel w2v_kernel_table = { zName, needs, \
     w2v_loss_out_rows, w2v_loss_step, w2v_loss_window_step, w2v_loss_cbow_step, w2v_loss_window_scratch, \
-    w2v_loss_thread_begin, w2v_loss_thread_end, \
+    w2v_loss_thread_begin, w2v_loss_thread_end, w2v_loss_sub_step, \
     w2v_knn_index_rows, w2v_knn_alloc, w2v_knn_build, w2v_knn_free, w2v_knn_sim, \
     w2v_knn_pair, w2v_knn_search, w2v_knn_cosmul }
 

@@ -49,6 +49,16 @@ static inline float fast_neg_log_sigmoid(float x){
   return -logSigTable[sig_index(x)];
 }
 
+/* Asks the cache for the lines of a row about to be read. */
+static inline void prefetch_row(const float *r, int dim){
+#if defined(__GNUC__)
+  int i;
+  for(i=0; i<dim; i+=16) __builtin_prefetch(r + i, 1, 3);
+#else
+  (void)r; (void)dim;
+#endif
+}
+
 int64_t w2v_loss_out_rows(int kind, int64_t nWord){
   if( kind==W2V_LOSS_HS ) return nWord>1 ? nWord-1 : 0;
   if( kind==W2V_LOSS_NONE ) return 0;
@@ -238,7 +248,11 @@ float w2v_loss_cbow_step(const W2vLoss *L, float *const *in, int nIn, int32_t ta
   int dim = L->dim, a, d;
   float inv = 1.0f / (float)nIn, loss;
   memset(h, 0, sizeof(float)*dim);
-  for(a=0; a<nIn; a++) w2v_axpy(h, 1.0f, in[a], dim);
+  for(a=0; a<nIn; a++){
+    /* with subwords the rows are many and scattered: fetch ahead */
+    if( a+4<nIn ) prefetch_row(in[a+4], dim);
+    w2v_axpy(h, 1.0f, in[a], dim);
+  }
   for(d=0; d<dim; d++) h[d] *= inv;
   memset(gh, 0, sizeof(float)*dim);
   loss = w2v_loss_step(L, h, gh, target, alpha, rng, scratch);
@@ -280,5 +294,33 @@ float w2v_loss_window_step(const W2vLoss *L, float *const *in, int nIn, int32_t 
     for(d=0; d<dim; d++) o[d] += m[d] - z[d];
   }
   hot_tick(L, &b);
+  return loss;
+}
+
+/* Skip-gram with subwords, as fastText's skipgram(): the center word's
+** input, the mean of its rows, predicts each context word.  fastText adds
+** each step's gradient to every row, and the next step reads their mean
+** again, which has then moved by exactly that gradient: so h moves by it
+** here, and the rows get the sum once, at the end (the same arithmetic, one
+** pass over the rows instead of one per context word). */
+float w2v_loss_sub_step(const W2vLoss *L, float *const *in, int nIn, const int32_t *target, int nTarget,
+                        float alpha, uint64_t *rng, float *work, float *scratch){
+  int dim = L->dim, a, d;
+  float *h = work, *gh = work + dim, *g = work + 2*dim;
+  float inv = 1.0f / (float)nIn, loss = 0;
+  memset(h, 0, sizeof(float)*dim);
+  for(a=0; a<nIn; a++){
+    if( a+4<nIn ) prefetch_row(in[a+4], dim);
+    w2v_axpy(h, 1.0f, in[a], dim);
+  }
+  for(d=0; d<dim; d++) h[d] *= inv;
+  memset(g, 0, sizeof(float)*dim);
+  for(a=0; a<nTarget; a++){
+    memset(gh, 0, sizeof(float)*dim);
+    loss += w2v_loss_step(L, h, gh, target[a], alpha, rng, scratch);
+    w2v_axpy(h, 1.0f, gh, dim);
+    w2v_axpy(g, 1.0f, gh, dim);
+  }
+  for(a=0; a<nIn; a++) w2v_axpy(in[a], 1.0f, g, dim);
   return loss;
 }

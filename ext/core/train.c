@@ -27,7 +27,9 @@ typedef struct W2vWorker {
   int64_t posBegin, posEnd;   /* token range [posBegin, posEnd) of the corpus */
   uint64_t rng;
   float *h, *gh, *scratch;
-  float **ctx;                /* skip-gram: the window's input rows */
+  float **ctx;                /* the window's input rows (subwords: all their rows) */
+  int32_t *tgt;               /* subwords, skip-gram: the window's context words */
+  float *work;                /* subwords, skip-gram: 3*dim floats */
   int32_t *buf;               /* one sub-sampled sentence segment */
   W2vEpochStats *stats;       /* one per epoch */
   int diverged;
@@ -41,6 +43,7 @@ struct W2vTrainer {
   W2vTrainParams p;
   W2vCorpusView c;
   int64_t nWord;
+  int64_t nRow;               /* input rows: nWord, plus the n-gram rows with subwords */
   float *in, *out;
   float *docv;                /* docs: nDoc x dim document vectors */
   W2vTree tree;
@@ -95,7 +98,28 @@ static float train_segment(W2vWorker *wk, const int32_t *buf, int64_t n, int64_t
       if( atomic_load_explicit(&t->stop, memory_order_relaxed) ) break;
       alpha = current_alpha(t, doneBase + (rawLen * i) / n);
     }
-    if( t->p.arch==W2V_SKIPGRAM && t->p.loss!=W2V_LOSS_SOFTMAX ){
+    if( t->p.sub ){
+      /* subwords: a word's input is the mean of its rows (fastText) */
+      const W2vSubwords *sw = t->p.sub;
+      int nIn = 0, nTgt = 0;
+      int64_t r;
+      if( t->p.arch==W2V_SKIPGRAM ){
+        for(a=lo; a<=hi; a++) if( a!=i ) wk->tgt[nTgt++] = buf[a];
+        if( nTgt==0 ) continue;
+        for(r=sw->start[buf[i]]; r<sw->start[buf[i]+1]; r++) wk->ctx[nIn++] = t->in + (int64_t)sw->rows[r]*dim;
+        loss += w2v_loss_sub_step(L, wk->ctx, nIn, wk->tgt, nTgt, alpha, &wk->rng, wk->work, wk->scratch);
+        nPred += nTgt;
+      }else{
+        for(a=lo; a<=hi; a++){
+          int64_t e;
+          if( a==i ) continue;
+          for(e=sw->start[buf[a]]; e<sw->start[buf[a]+1]; e++) wk->ctx[nIn++] = t->in + (int64_t)sw->rows[e]*dim;
+        }
+        if( nIn==0 ) continue;
+        loss += w2v_loss_cbow_step(L, wk->ctx, nIn, buf[i], alpha, &wk->rng, h, gh, wk->scratch);
+        nPred++;
+      }
+    }else if( t->p.arch==W2V_SKIPGRAM && t->p.loss!=W2V_LOSS_SOFTMAX ){
       int nIn = 0;
       for(a=lo; a<=hi; a++){
         if( a!=i ) wk->ctx[nIn++] = t->in + (int64_t)buf[a]*dim;
@@ -222,13 +246,15 @@ W2vTrainer *w2v_train_start(const W2vTrainParams *p, const W2vCorpusView *c,
                             const int64_t *counts, int64_t nWord, char **pzErr){
   W2vTrainer *t;
   int64_t i, nOut;
+  double initScale;
   uint64_t rng = p->seed;
   int k, rc;
   *pzErr = 0;
   /* the SQL layer checks these; out of range, sizes below would wrap */
   if( p->dim<1 || p->dim>W2V_MAX_DIM || p->window<1 || p->negative<0 || p->epochs<0
    || p->threads<1 || nWord<1 || nWord>W2V_MAX_WORDS || c->nIds<0 || c->nSent<0
-   || (p->docs && (p->nDoc<1 || (c->nSent>0 && c->doc==0))) ){
+   || (p->docs && (p->nDoc<1 || (c->nSent>0 && c->doc==0)))
+   || (p->sub && (p->sub->nWord!=nWord || p->docs)) ){
     *pzErr = str_dup("training parameters out of range");
     return 0;
   }
@@ -237,15 +263,17 @@ W2vTrainer *w2v_train_start(const W2vTrainParams *p, const W2vCorpusView *c,
   t->p = *p;
   t->c = *c;
   t->nWord = nWord;
+  t->nRow = nWord + (p->sub ? p->sub->nBucket : 0);
   clock_gettime(CLOCK_MONOTONIC, &t->t0);
 
-  /* weights: input uniform in +-0.5/dim, output zero */
+  /* weights: input uniform in +-0.5/dim (subwords: +-1/dim, fastText's), output zero */
+  initScale = p->sub ? 2.0 : 1.0;
   nOut = w2v_loss_out_rows(p->loss, nWord);
-  t->in = aligned_floats(nWord * p->dim);
+  t->in = aligned_floats(t->nRow * p->dim);
   t->out = aligned_floats(nOut * p->dim);
   if( !t->in || !t->out ) goto oom;
-  for(i=0; i<nWord*p->dim; i++){
-    t->in[i] = (float)(((w2v_rng_next(&rng) >> 11) * 0x1.0p-53 - 0.5) / p->dim);
+  for(i=0; i<t->nRow*p->dim; i++){
+    t->in[i] = (float)(((w2v_rng_next(&rng) >> 11) * 0x1.0p-53 - 0.5) * initScale / p->dim);
   }
   if( p->docs ){
     /* document vectors: as the word vectors, after them */
@@ -328,7 +356,15 @@ W2vTrainer *w2v_train_start(const W2vTrainParams *p, const W2vCorpusView *c,
     wk->gh = aligned_floats(p->dim);
     wk->scratch = aligned_floats(p->loss==W2V_LOSS_SOFTMAX ? nWord
                      : (int64_t)(w2v_loss_window_scratch(&t->loss)/sizeof(float) + 1));
-    wk->ctx = w2v_core_malloc(sizeof(float*)*(2*p->window + 1));   /* + a document */
+    /* the window's rows: subwords, every row of each context word; else
+    ** one a word, and one more for a document */
+    wk->ctx = w2v_core_malloc(sizeof(float*)*(p->sub ? 2*(size_t)p->window*(size_t)p->sub->maxRows
+                                                     : 2*(size_t)p->window + 1));
+    if( p->sub ){
+      wk->tgt = w2v_core_malloc(sizeof(int32_t)*2*p->window);
+      wk->work = aligned_floats(3*(int64_t)p->dim);
+      if( !wk->tgt || !wk->work ) goto oom;
+    }
     wk->buf = w2v_core_malloc((maxSeg ? maxSeg : 1) * sizeof(int32_t));
     wk->stats = w2v_core_calloc(p->epochs, sizeof(W2vEpochStats));
     if( !wk->h || !wk->gh || !wk->buf || !wk->stats || !wk->scratch || !wk->ctx ) goto oom;
@@ -369,7 +405,7 @@ int64_t w2v_train_bytes(const W2vTrainParams *p, int64_t nWord, int64_t nIds, in
   memset(&L, 0, sizeof(L));
   L.kind = p->loss; L.dim = p->dim; L.negative = p->negative; L.nWord = nWord;
   L.maxPath = (int)depth;
-  b += nWord*p->dim*(int64_t)sizeof(float);                                  /* in */
+  b += (nWord + (p->sub ? p->sub->nBucket : 0))*p->dim*(int64_t)sizeof(float);  /* in */
   b += (w2v_loss_out_rows(p->loss, nWord)*p->dim + 1)*(int64_t)sizeof(float); /* out */
   if( p->loss==W2V_LOSS_HS ) b += w2v_tree_bytes(nWord, nWord*depth);
   if( p->loss==W2V_LOSS_NS ) b += w2v_sampler_bytes(nWord);
@@ -380,7 +416,8 @@ int64_t w2v_train_bytes(const W2vTrainParams *p, int64_t nWord, int64_t nIds, in
   scratch = p->loss==W2V_LOSS_SOFTMAX ? nWord*(int64_t)sizeof(float)
                                       : (int64_t)w2v_loss_window_scratch(&L) + (int64_t)sizeof(float);
   b += p->threads*(2*p->dim*(int64_t)sizeof(float) + scratch
-                   + (2*(int64_t)p->window + 1)*(int64_t)sizeof(float*)
+                   + (p->sub ? 2*(int64_t)p->window*p->sub->maxRows : 2*(int64_t)p->window + 1)*(int64_t)sizeof(float*)
+                   + (p->sub ? 2*(int64_t)p->window*(int64_t)sizeof(int32_t) + 3*p->dim*(int64_t)sizeof(float) : 0)
                    + (seg>0 ? seg : 1)*(int64_t)sizeof(int32_t));
   return b;
 }
@@ -446,7 +483,7 @@ W2vTrainEnd w2v_train_join(W2vTrainer *t){
     s->alpha = current_alpha(t, (int64_t)(e+1) * t->c.nIds);
   }
   if( !diverged && !cancelled ){
-    diverged = !all_finite(t->in, t->nWord*t->p.dim)
+    diverged = !all_finite(t->in, t->nRow*t->p.dim)
             || !all_finite(t->out, w2v_loss_out_rows(t->p.loss, t->nWord)*t->p.dim)
             || (t->docv && !all_finite(t->docv, t->p.nDoc*t->p.dim));
   }
@@ -469,7 +506,8 @@ void w2v_train_free(W2vTrainer *t){
   if( t->workers ){
     for(k=0; k<t->nWorker; k++){
       W2vWorker *wk = &t->workers[k];
-      w2v_core_free(wk->h); w2v_core_free(wk->gh); w2v_core_free(wk->scratch); w2v_core_free(wk->ctx); w2v_core_free(wk->buf); w2v_core_free(wk->stats);
+      w2v_core_free(wk->h); w2v_core_free(wk->gh); w2v_core_free(wk->scratch); w2v_core_free(wk->ctx); w2v_core_free(wk->buf);
+      w2v_core_free(wk->tgt); w2v_core_free(wk->work); w2v_core_free(wk->stats);
     }
   }
   w2v_core_free(t->workers); w2v_core_free(t->tids); w2v_core_free(t->stats); w2v_core_free(t->keep);
