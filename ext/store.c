@@ -660,7 +660,6 @@ static int store_write(sqlite3 *db, const W2vStoreModel *s, int isModel, sqlite3
   if( rc==SQLITE_OK && s->storage!=W2V_STORE_I8 ) rc = write_index(db, s, pzErr);
   if( rc==SQLITE_OK && s->nPhrase ) rc = write_phrases(db, s, pzErr);
   if( rc==SQLITE_OK && s->nDoc>0 ) rc = write_docs(db, s, pzErr);
-  if( rc==SQLITE_OK && s->nNgram>0 ) rc = write_ngrams(db, s, pzErr);
   return rc;
 }
 
