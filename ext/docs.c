@@ -128,6 +128,13 @@ void w2v_fn_infer(sqlite3_context *ctx, int argc, sqlite3_value **argv){
     sqlite3_result_error_nomem(ctx);
     goto done;
   }
+  for(i=0; i<m->dim && isfinite(doc[i]); i++){}
+  if( i<m->dim ){
+    /* finite but extreme weights (a damaged table) can overflow it */
+    w2v_result_error(ctx, sqlite3_mprintf("w2v_infer: the inferred vector became NaN or infinite (model '%s' has extreme weights)",
+                                          m->zName), SQLITE_ERROR);
+    goto done;
+  }
   result_vector(ctx, doc, m->dim);
 done:
   sqlite3_free(doc);
