@@ -13,6 +13,7 @@
 ** Every value read back is checked (ids, sizes, counts, finiteness): a model
 ** edited by hand is reported as damaged, never trusted.
 */
+#include <float.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -1008,6 +1009,7 @@ int w2v_store_read_docs(sqlite3 *db, const char *zSchema, const char *zModel, sq
   sqlite3_stmt *p = 0;
   sqlite3_int64 i = 0, nAlloc = 0;
   float *docv = 0;
+  double ss;
   int nWant = dim*(int)sizeof(float), bad = 0;
   int rc = prepare_fmt(db, &p, "SELECT id, key, vector FROM \"%w\".\"%w_docs\" ORDER BY id", zSchema, zModel);
   *pDocv = 0;
@@ -1063,6 +1065,13 @@ int w2v_store_read_docs(sqlite3 *db, const char *zSchema, const char *zModel, sq
     for(d=0; d<dim; d++) if( !isfinite(docv[i*dim+d]) ) break;
     if( d<dim ){
       *pzWhat = sqlite3_mprintf("%s_docs holds a non-finite value (row %lld)", zModel, i+1);
+      bad = 1; break;
+    }
+    /* a length beyond float32's range overflows the float32 re-rank of the
+    ** search (a similarity of Inf): no training makes one */
+    for(d=0, ss=0; d<dim; d++) ss += (double)docv[i*dim+d]*docv[i*dim+d];
+    if( ss>(double)FLT_MAX ){
+      *pzWhat = sqlite3_mprintf("%s_docs row %lld holds a vector too long for float32 (length %g)", zModel, i+1, sqrt(ss));
       bad = 1; break;
     }
     i++;
