@@ -56,6 +56,15 @@ void w2v_fn_doc_vector(sqlite3_context *ctx, int argc, sqlite3_value **argv){
 
 /* ---- w2v_infer ------------------------------------------------------------ */
 
+/* sqlite3_interrupt (and a progress handler) stops a long inference: the
+** probe statement is prepared on the first check only */
+typedef struct InferProbe { sqlite3 *db; sqlite3_stmt *p; } InferProbe;
+static int infer_interrupted(void *pCtx){
+  InferProbe *x = pCtx;
+  if( x->p==0 ) x->p = w2v_probe_open(x->db);
+  return w2v_interrupted(x->p);
+}
+
 void w2v_fn_infer(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   sqlite3 *db = sqlite3_context_db_handle(ctx);
   W2vModel *m;
@@ -63,6 +72,7 @@ void w2v_fn_infer(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   W2vSampler sampler;
   W2vDocInfer p;
   W2vLoss L;
+  InferProbe probe;
   int32_t *ids = 0;
   float *doc = 0;
   char *zErr = 0;
@@ -81,6 +91,7 @@ void w2v_fn_infer(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   if( m==0 ) return;
   memset(&w, 0, sizeof(w));
   memset(&sampler, 0, sizeof(sampler));
+  probe.db = db; probe.p = 0;
   epochs = argc>=3 ? (int)sqlite3_value_int64(argv[2]) : m->docMeta.epochs;
   z = (const char*)sqlite3_value_text(argv[1]);
   if( z==0 ){
@@ -123,13 +134,29 @@ void w2v_fn_infer(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   p.in = m->in;
   p.L = &L;
   p.seed = (uint64_t)m->docMeta.seed ^ h;
+  p.xInterrupt = infer_interrupted;
+  p.pInterruptArg = &probe;
   doc = sqlite3_malloc64(sizeof(float)*(size_t)m->dim);
-  if( doc==0 || w2v_docs_infer(&p, ids, n, doc) ){
+  rc = doc ? w2v_docs_infer(&p, ids, n, doc) : W2V_ERR_NOMEM;
+  if( rc==W2V_ERR_INTERRUPT ){
+    sqlite3_result_error(ctx, "w2v_infer: interrupted", -1);
+    sqlite3_result_error_code(ctx, SQLITE_INTERRUPT);
+    goto done;
+  }
+  if( rc ){
     sqlite3_result_error_nomem(ctx);
+    goto done;
+  }
+  for(i=0; i<m->dim && isfinite(doc[i]); i++){}
+  if( i<m->dim ){
+    /* finite but extreme weights (a damaged table) can overflow it */
+    w2v_result_error(ctx, sqlite3_mprintf("w2v_infer: the inferred vector became NaN or infinite (model '%s' has extreme weights)",
+                                          m->zName), SQLITE_ERROR);
     goto done;
   }
   result_vector(ctx, doc, m->dim);
 done:
+  sqlite3_finalize(probe.p);
   sqlite3_free(doc);
   sqlite3_free(ids);
   w2v_sampler_free(&sampler);

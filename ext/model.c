@@ -895,9 +895,7 @@ int w2v_model_docs(sqlite3 *db, W2vModel *m, const char *zFunc, char **pzErr){
   rc = check_current(db, m, zFunc, pzErr);
   if( rc!=SQLITE_OK ) return rc;
   w2v_vocab_init(&keys);
-  docv = w2v_core_malloc((size_t)m->docMeta.nDoc*(size_t)m->dim*sizeof(float));
-  rc = docv ? w2v_store_read_docs(db, m->zSchema, m->zName, m->docMeta.nDoc, m->dim, &keys, &keyText, docv, &zWhat)
-            : SQLITE_NOMEM;
+  rc = w2v_store_read_docs(db, m->zSchema, m->zName, m->docMeta.nDoc, m->dim, &keys, &keyText, &docv, &zWhat);
   if( rc==SQLITE_OK && m->docv ){
     /* read meanwhile, from inside the read (user SQL): keep that one */
     w2v_core_free(docv);

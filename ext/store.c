@@ -15,6 +15,7 @@
 ** Every value read back is checked (ids, sizes, counts, finiteness): a model
 ** edited by hand is reported as damaged, never trusted.
 */
+#include <float.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -1136,11 +1137,14 @@ int w2v_store_read_doc_meta(sqlite3 *db, const char *zSchema, const char *zModel
 }
 
 int w2v_store_read_docs(sqlite3 *db, const char *zSchema, const char *zModel, sqlite3_int64 nDoc, int dim,
-                        W2vVocab *keys, int *pKeyText, float *docv, char **pzWhat){
+                        W2vVocab *keys, int *pKeyText, float **pDocv, char **pzWhat){
   sqlite3_stmt *p = 0;
-  sqlite3_int64 i = 0;
+  sqlite3_int64 i = 0, nAlloc = 0;
+  float *docv = 0;
+  double ss;
   int nWant = dim*(int)sizeof(float), bad = 0;
   int rc = prepare_fmt(db, &p, "SELECT id, key, vector FROM \"%w\".\"%w_docs\" ORDER BY id", zSchema, zModel);
+  *pDocv = 0;
   if( rc!=SQLITE_OK ){ sqlite3_finalize(p); return prepare_error(db, rc, pzWhat); }
   *pKeyText = 0;
   while( (rc = sqlite3_step(p))==SQLITE_ROW ){
@@ -1179,25 +1183,44 @@ int w2v_store_read_docs(sqlite3 *db, const char *zSchema, const char *zModel, sq
       *pzWhat = sqlite3_mprintf("%s_docs row %lld holds %d bytes, expected %d", zModel, i+1, sqlite3_column_bytes(p, 2), nWant);
       bad = 1; break;
     }
+    if( i>=nAlloc ){
+      /* grown as rows come: a damaged count in the config allocates nothing */
+      sqlite3_int64 nNew = nAlloc ? nAlloc*2 : 1024;
+      float *a;
+      if( nNew>nDoc ) nNew = nDoc;
+      a = w2v_core_realloc(docv, (size_t)nNew*(size_t)dim*sizeof(float));
+      if( a==0 ){ rc = SQLITE_NOMEM; break; }
+      docv = a;
+      nAlloc = nNew;
+    }
     w2v_floats_from_le(docv + i*dim, b, dim);
     for(d=0; d<dim; d++) if( !isfinite(docv[i*dim+d]) ) break;
     if( d<dim ){
       *pzWhat = sqlite3_mprintf("%s_docs holds a non-finite value (row %lld)", zModel, i+1);
       bad = 1; break;
     }
+    /* a length beyond float32's range overflows the float32 re-rank of the
+    ** search (a similarity of Inf): no training makes one */
+    for(d=0, ss=0; d<dim; d++) ss += (double)docv[i*dim+d]*docv[i*dim+d];
+    if( ss>(double)FLT_MAX ){
+      *pzWhat = sqlite3_mprintf("%s_docs row %lld holds a vector too long for float32 (length %g)", zModel, i+1, sqrt(ss));
+      bad = 1; break;
+    }
     i++;
   }
   sqlite3_finalize(p);
-  if( bad ) return SQLITE_CORRUPT;
-  if( rc!=SQLITE_DONE ){
+  if( bad ) rc = SQLITE_CORRUPT;
+  else if( rc!=SQLITE_DONE ){
     if( rc!=SQLITE_NOMEM ) *pzWhat = sqlite3_mprintf("%s", sqlite3_errmsg(db));
-    return rc;
-  }
-  if( i!=nDoc ){
+  }else if( i!=nDoc ){
     *pzWhat = sqlite3_mprintf("%s_docs has %lld rows, expected %lld", zModel, i, nDoc);
-    return SQLITE_CORRUPT;
+    rc = SQLITE_CORRUPT;
+  }else{
+    *pDocv = docv;
+    return SQLITE_OK;
   }
-  return SQLITE_OK;
+  w2v_core_free(docv);
+  return rc;
 }
 
 int w2v_store_ngram_prepare(sqlite3 *db, const char *zSchema, const char *zModel, sqlite3_stmt **pp, char **pzWhat){

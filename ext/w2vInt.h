@@ -262,9 +262,10 @@ int w2v_store_read_doc_meta(sqlite3*, const char *zSchema, const char *zModel, W
 /* Every row of <model>_docs (ids 1..nDoc, keys all integers or all text,
 ** distinct, vectors of dim finite float32): the keys into keys (document i
 ** is key i: text, or 8 bytes of a native int64), *pKeyText, the vectors
-** into docv (nDoc x dim).  SQLITE_CORRUPT with *pzWhat. */
+** into *pDocv (nDoc x dim, w2v_core_malloc'd, grown as rows come so that a
+** damaged nDoc allocates nothing).  SQLITE_CORRUPT with *pzWhat. */
 int w2v_store_read_docs(sqlite3*, const char *zSchema, const char *zModel, sqlite3_int64 nDoc, int dim,
-                        W2vVocab *keys, int *pKeyText, float *docv, char **pzWhat);
+                        W2vVocab *keys, int *pKeyText, float **pDocv, char **pzWhat);
 /* One row of <model>_ngrams (key: a bucket >= 0, or -1 - id for word id's
 ** own row): a statement made by w2v_store_ngram_prepare, then each read
 ** into v: SQLITE_ROW, SQLITE_DONE when there is no such row, or an error

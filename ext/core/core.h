@@ -549,7 +549,8 @@ float w2v_docs_segment(const W2vDocStep*, const int32_t *buf, int64_t n, float a
 ** at once from one model.  Sub-sampling as training did it (sample against
 ** sampleTotal, the sum of the counts), the learning rate decaying linearly
 ** from alpha to minAlpha; the vector starts uniform in +-0.5/dim from seed.
-** Deterministic for the same arguments.  0, or W2V_ERR_NOMEM. */
+** Deterministic for the same arguments.  0, W2V_ERR_NOMEM, or
+** W2V_ERR_INTERRUPT when xInterrupt (asked every 16384 words) said stop. */
 typedef struct W2vDocInfer {
   int mode, window, epochs;
   double alpha, minAlpha, sample, sampleTotal;
@@ -557,6 +558,8 @@ typedef struct W2vDocInfer {
   const float *in;            /* word vectors (dm) */
   const W2vLoss *L;           /* kind, dim, negative, nWord, out, tree, sampler */
   uint64_t seed;
+  int (*xInterrupt)(void*);   /* optional: non-zero stops */
+  void *pInterruptArg;
 } W2vDocInfer;
 int w2v_docs_infer(const W2vDocInfer*, const int32_t *ids, int64_t n, float *doc);
 /* ---- parallel.c: a loop over [0, n) in chunks of `chunk`, on up to

@@ -114,7 +114,7 @@ int w2v_docs_infer(const W2vDocInfer *p, const int32_t *ids, int64_t n, float *d
   const W2vLoss *L = p->L;
   int dim = L->dim, window = p->window > 0 ? p->window : 1, e, d;
   uint64_t rng = p->seed;
-  int64_t i, a, done = 0, total = (int64_t)p->epochs * n + 1;
+  int64_t i, a, done = 0, total = (int64_t)p->epochs * n + 1, steps = 0;
   double thr = p->sample * p->sampleTotal;
   float *h = w2v_core_malloc(sizeof(float)*(size_t)dim*2);
   float *score = L->kind==W2V_LOSS_SOFTMAX ? w2v_core_malloc(sizeof(float)*(size_t)(L->nWord ? L->nWord : 1)) : 0;
@@ -138,7 +138,12 @@ int w2v_docs_infer(const W2vDocInfer *p, const int32_t *ids, int64_t n, float *d
       buf[m++] = ids[i];
     }
     for(i=0; i<m; i++){
-      double al = p->alpha - (p->alpha - p->minAlpha) * ((double)(done + (n*i)/(m ? m : 1)) / (double)total);
+      double al;
+      if( p->xInterrupt && (++steps & 16383)==0 && p->xInterrupt(p->pInterruptArg) ){
+        w2v_core_free(h); w2v_core_free(score); w2v_core_free(buf);
+        return W2V_ERR_INTERRUPT;
+      }
+      al = p->alpha - (p->alpha - p->minAlpha) * ((double)(done + (n*i)/(m ? m : 1)) / (double)total);
       float alpha = (float)(al < p->minAlpha ? p->minAlpha : al);
       memset(gh, 0, sizeof(float)*dim);
       if( p->mode==W2V_DOCS_DM ){
