@@ -265,7 +265,8 @@ void w2v_fn_eval_classifier(sqlite3_context *ctx, int argc, sqlite3_value **argv
   sqlite3_stmt *p = 0;
   LabelMeter *meter = 0;
   ClfBuf b;
-  int32_t aGold[64];
+  int32_t *aGold = 0;        /* a row's known gold labels, once each */
+  unsigned char *isGold = 0; /* per label: in aGold */
   sqlite3_int64 k = 1, nEx = 0, nGold = 0, nPred = 0, nCorrect = 0;
   char *zErr = 0;
   int rc, i;
@@ -286,8 +287,13 @@ void w2v_fn_eval_classifier(sqlite3_context *ctx, int argc, sqlite3_value **argv
   if( rc==SQLITE_OK ) rc = clf_buf_init(&b, m);
   if( rc==SQLITE_OK ){
     meter = sqlite3_malloc64(sizeof(LabelMeter)*(size_t)m->clf->labels.n);
-    if( meter==0 ) rc = SQLITE_NOMEM;
-    else memset(meter, 0, sizeof(LabelMeter)*(size_t)m->clf->labels.n);
+    aGold = sqlite3_malloc64(sizeof(int32_t)*(size_t)m->clf->labels.n);
+    isGold = sqlite3_malloc64((size_t)m->clf->labels.n);
+    if( meter==0 || aGold==0 || isGold==0 ) rc = SQLITE_NOMEM;
+    else{
+      memset(meter, 0, sizeof(LabelMeter)*(size_t)m->clf->labels.n);
+      memset(isGold, 0, (size_t)m->clf->labels.n);
+    }
   }
   if( rc==SQLITE_OK ){
     rc = w2v_source_prepare(db, zFunc, (const char*)sqlite3_value_text(argv[1]), (const char*)sqlite3_value_text(argv[2]),
@@ -303,18 +309,21 @@ void w2v_fn_eval_classifier(sqlite3_context *ctx, int argc, sqlite3_value **argv
     nLab = sqlite3_column_bytes(p, 1);
     if( zLab==0 ){ rc = SQLITE_NOMEM; break; }
     /* gold labels the model knows (fastText drops the others), once each */
-    while( (len = w2v_next_token(zLab, nLab, &pos, &s))>0 && nG<(int)(sizeof(aGold)/sizeof(aGold[0])) ){
+    while( (len = w2v_next_token(zLab, nLab, &pos, &s))>0 ){
       int64_t id = w2v_vocab_find(&m->clf->labels, zLab+s, (uint32_t)len);
-      if( id<0 ) continue;
-      for(j=0; j<nG && aGold[j]!=id; j++){}
-      if( j==nG ) aGold[nG++] = (int32_t)id;
+      if( id<0 || isGold[id] ) continue;
+      isGold[id] = 1;
+      aGold[nG++] = (int32_t)id;
     }
     if( nG==0 ) continue;
     z = (const char*)sqlite3_column_text(p, 0);
     if( z==0 ){ rc = SQLITE_NOMEM; break; }
     nIn = clf_hidden(db, m, zFunc, z, sqlite3_column_bytes(p, 0), &b, &rc, &zErr);
-    if( nIn<0 ) break;
-    if( nIn==0 ) continue;
+    if( nIn<=0 ){
+      for(j=0; j<nG; j++) isGold[aGold[j]] = 0;
+      if( nIn<0 ) break;
+      continue;
+    }
     nTop = clf_predict(m, &b, k, 0.0);
     nEx++;
     nGold += nG;
@@ -322,11 +331,9 @@ void w2v_fn_eval_classifier(sqlite3_context *ctx, int argc, sqlite3_value **argv
     for(t=0; t<nTop; t++){
       int32_t id = b.top[t].id;
       meter[id].predicted++;
-      for(j=0; j<nG; j++){
-        if( aGold[j]==id ){ meter[id].correct++; nCorrect++; break; }
-      }
+      if( isGold[id] ){ meter[id].correct++; nCorrect++; }
     }
-    for(j=0; j<nG; j++) meter[aGold[j]].gold++;
+    for(j=0; j<nG; j++){ meter[aGold[j]].gold++; isGold[aGold[j]] = 0; }
   }
   if( rc==SQLITE_DONE ) rc = SQLITE_OK;
   else if( rc!=SQLITE_OK && zErr==0 && rc!=SQLITE_NOMEM ){
@@ -372,5 +379,7 @@ void w2v_fn_eval_classifier(sqlite3_context *ctx, int argc, sqlite3_value **argv
   }
   clf_buf_free(&b);
   sqlite3_free(meter);
+  sqlite3_free(aGold);
+  sqlite3_free(isGold);
   w2v_model_release(m);
 }

@@ -398,9 +398,10 @@ static int clf_load(sqlite3 *db, W2vModel *m, W2vStoredMeta *meta, char **pzWhat
       rc = SQLITE_NOMEM;
     }
   }
-  if( rc==SQLITE_OK && c->nNgram>0 ){
-    c->aBucket = w2v_core_malloc(sizeof(int64_t)*(size_t)c->nNgram);
-    c->ngram = w2v_core_malloc(sizeof(float)*(size_t)c->nNgram*(size_t)m->dim);
+  if( rc==SQLITE_OK ){
+    /* (with no rows too: a table of rows the config does not count is damage) */
+    c->aBucket = w2v_core_malloc(sizeof(int64_t)*(size_t)(c->nNgram ? c->nNgram : 1));
+    c->ngram = w2v_core_malloc(sizeof(float)*(size_t)(c->nNgram ? c->nNgram : 1)*(size_t)m->dim);
     rc = c->aBucket && c->ngram ? w2v_store_read_ngrams(db, m->zSchema, m->zName, m->storage, m->dim, c->nNgram,
                                                          c->bucket, c->aBucket, c->ngram, pzWhat)
                                 : SQLITE_NOMEM;

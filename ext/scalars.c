@@ -62,6 +62,8 @@ static void prob_or_score(sqlite3_context *ctx, W2vModel *m, sqlite3_value **arg
   int hid;
   float *h;
   int64_t o;
+  /* a classifier: the same error whatever the words (model_output's) */
+  if( m->clf ){ model_output(ctx, m, zFunc); return; }
   if( isScore && m->loss==W2V_LOSS_HS ){
     w2v_result_error(ctx, sqlite3_mprintf("w2v_score: model '%s' uses hierarchical softmax (loss=hs), "
                                           "which has no per-word output vectors; use w2v_prob", m->zName), SQLITE_ERROR);

@@ -975,7 +975,22 @@ int w2v_store_read_ngrams(sqlite3 *db, const char *zSchema, const char *zModel, 
   sqlite3_stmt *p = 0;
   sqlite3_int64 i = 0, prev = -1;
   int bad = 0, nWant = (int)w2v_row_bytes(storage, dim);
-  int rc = prepare_fmt(db, &p, "SELECT bucket, vector FROM \"%w\".\"%w_ngrams\" ORDER BY bucket", zSchema, zModel);
+  int rc;
+  if( nNgram==0 ){
+    /* no rows: the table is made only for rows, but one left there (config
+    ** damaged) must not be ignored */
+    char *zTab = sqlite3_mprintf("%s_ngrams", zModel);
+    if( zTab==0 ) return SQLITE_NOMEM;
+    rc = prepare_fmt(db, &p, "SELECT 1 FROM \"%w\".sqlite_master WHERE type='table' AND name=?1", zSchema);
+    if( rc==SQLITE_OK ) sqlite3_bind_text(p, 1, zTab, -1, SQLITE_STATIC);
+    rc = rc==SQLITE_OK ? sqlite3_step(p) : rc;
+    sqlite3_finalize(p);
+    p = 0;
+    sqlite3_free(zTab);
+    if( rc==SQLITE_DONE ) return SQLITE_OK;
+    if( rc!=SQLITE_ROW ) return prepare_error(db, rc, pzWhat);
+  }
+  rc = prepare_fmt(db, &p, "SELECT bucket, vector FROM \"%w\".\"%w_ngrams\" ORDER BY bucket", zSchema, zModel);
   if( rc!=SQLITE_OK ){ sqlite3_finalize(p); return prepare_error(db, rc, pzWhat); }
   while( (rc = sqlite3_step(p))==SQLITE_ROW ){
     const void *b = sqlite3_column_blob(p, 1);
