@@ -335,8 +335,6 @@ int64_t w2v_knn_cosmul(const W2vKnn*, const W2vKnnQuery*, const int32_t *aPos,
 /* ---- subword.c: fastText's character n-grams --------------------------- */
 #define W2V_MAX_NGRAM 32               /* maxn's limit */
 #define W2V_MAX_BUCKET 0x7fffffffLL    /* bucket's limit (fastText's is an int32) */
-/* fastText's hash of an n-gram: 32-bit FNV-1a, each byte sign-extended. */
-uint32_t w2v_subword_hash(const char *z, size_t n);
 /* The buckets of the n-grams of "<" z[0..n) ">" of minn..maxn characters,
 ** in fastText's order (Dictionary::computeSubwords), hash % bucket: the
 ** first nMax go to out; returns how many there are (0 when maxn < 1). */

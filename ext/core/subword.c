@@ -13,21 +13,12 @@
 ** characters).  The hash is 32-bit FNV-1a over the bytes, each byte
 ** sign-extended first (fastText xors uint32_t(int8_t(c))), modulo bucket.
 ** A repeated n-gram (or two that share a bucket) is listed each time, as
-** fastText lists it.
+** fastText lists it.  (The hash is hash.c's w2v_fasttext_hash, worked out
+** here a character at a time, as the n-grams from one start grow.)
 */
 #include <stdlib.h>
 #include <string.h>
 #include "core.h"
-
-uint32_t w2v_subword_hash(const char *z, size_t n){
-  uint32_t h = 2166136261u;
-  size_t i;
-  for(i=0; i<n; i++){
-    h = h ^ (uint32_t)(int32_t)(int8_t)z[i];
-    h = h * 16777619u;
-  }
-  return h;
-}
 
 /* Byte p of "<" z[0..n) ">". */
 static inline unsigned char wrapped(const char *z, size_t n, size_t p){
