@@ -17,13 +17,11 @@ SQLITE_EXTENSION_INIT3
 
 /* The model of argv[0] with its documents read, or NULL after reporting. */
 static W2vModel *docs_model(sqlite3_context *ctx, const char *zFunc, sqlite3_value *v, int needVectors){
-  W2vModel *m = 0;
-  const char *zModel;
+  W2vModel *m = w2v_model_arg(ctx, zFunc, v);
   char *zErr = 0;
-  int rc;
-  if( w2v_text_arg(ctx, zFunc, "model name", v, &zModel) ) return 0;
-  rc = w2v_model_acquire(sqlite3_user_data(ctx), zFunc, 0, zModel, &m, &zErr);
-  if( rc==SQLITE_OK && !needVectors && m->docMeta.docs==0 ){
+  int rc = SQLITE_OK;
+  if( m==0 ) return 0;
+  if( !needVectors && m->docMeta.docs==0 ){
     zErr = sqlite3_mprintf("%s: model '%s' has no document vectors (train it with docs=dbow or docs=dm)",
                            zFunc, m->zName);
     rc = SQLITE_ERROR;

@@ -953,3 +953,14 @@ void w2v_model_doc_key(const W2vModel *m, int64_t id, sqlite3_context *ctx){
     sqlite3_result_int64(ctx, iv);
   }
 }
+
+W2vModel *w2v_model_arg(sqlite3_context *ctx, const char *zFunc, sqlite3_value *v){
+  W2vModel *m = 0;
+  const char *zModel;
+  char *zErr = 0;
+  int rc;
+  if( w2v_text_arg(ctx, zFunc, "model name", v, &zModel) ) return 0;
+  rc = w2v_model_acquire(sqlite3_user_data(ctx), zFunc, 0, zModel, &m, &zErr);
+  if( rc ){ w2v_result_error(ctx, zErr, rc); return 0; }
+  return m;
+}

@@ -21,17 +21,6 @@ static void rows_fail(sqlite3_context *ctx, W2vRows *rows){
   w2v_result_error(ctx, zErr, rc);
 }
 
-static W2vModel *ctx_model(sqlite3_context *ctx, const char *zFunc, sqlite3_value *v){
-  W2vModel *m = 0;
-  const char *zModel;
-  char *zErr = 0;
-  int rc;
-  if( w2v_text_arg(ctx, zFunc, "model name", v, &zModel) ) return 0;
-  rc = w2v_model_acquire(sqlite3_user_data(ctx), zFunc, 0, zModel, &m, &zErr);
-  if( rc ){ w2v_result_error(ctx, zErr, rc); return 0; }
-  return m;
-}
-
 /* Makes sure the output weights are loaded; non-zero after reporting an error. */
 static int model_output(sqlite3_context *ctx, W2vModel *m, const char *zFunc){
   char *zErr = 0;
@@ -101,21 +90,21 @@ static void prob_or_score(sqlite3_context *ctx, W2vModel *m, sqlite3_value **arg
 }
 
 void w2v_fn_prob(sqlite3_context *ctx, int argc, sqlite3_value **argv){
-  W2vModel *m = ctx_model(ctx, "w2v_prob", argv[0]);
+  W2vModel *m = w2v_model_arg(ctx, "w2v_prob", argv[0]);
   (void)argc;
   if( m ) prob_or_score(ctx, m, argv, 0);
   w2v_model_release(m);
 }
 
 void w2v_fn_score(sqlite3_context *ctx, int argc, sqlite3_value **argv){
-  W2vModel *m = ctx_model(ctx, "w2v_score", argv[0]);
+  W2vModel *m = w2v_model_arg(ctx, "w2v_score", argv[0]);
   (void)argc;
   if( m ) prob_or_score(ctx, m, argv, 1);
   w2v_model_release(m);
 }
 
 void w2v_fn_vector(sqlite3_context *ctx, int argc, sqlite3_value **argv){
-  W2vModel *m = ctx_model(ctx, "w2v_vector", argv[0]);
+  W2vModel *m = w2v_model_arg(ctx, "w2v_vector", argv[0]);
   float *le;
   int64_t id;
   W2vRows rows;
@@ -175,7 +164,7 @@ static int operand_vector(sqlite3_context *ctx, W2vRows *rows, sqlite3_value *v,
 
 /* Cosine of two words or vectors (0 when either is all zeros). */
 void w2v_fn_similarity(sqlite3_context *ctx, int argc, sqlite3_value **argv){
-  W2vModel *m = ctx_model(ctx, "w2v_similarity", argv[0]);
+  W2vModel *m = w2v_model_arg(ctx, "w2v_similarity", argv[0]);
   const float *a, *b;
   float *buf;
   double na, nb;
@@ -282,7 +271,7 @@ void w2v_fn_embed(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   W2vModel *m;
   double sifA = 0;
   if( argc>=3 && embed_weighting(ctx, argv[2], &sifA) ) return;
-  m = ctx_model(ctx, "w2v_embed", argv[0]);
+  m = w2v_model_arg(ctx, "w2v_embed", argv[0]);
   if( m && sifA>0 && m->countTotal<=0 ){
     int64_t i;
     double total = 0;

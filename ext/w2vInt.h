@@ -353,6 +353,9 @@ void w2v_conn_release(void*);      /* a destructor for sqlite3_create_*_v2 */
 ** damaged storage, OOM) returns non-zero with *pzErr set (NULL: OOM). */
 int w2v_model_acquire(W2vConn*, const char *zFunc, const char *zSchema, const char *zModel,
                       W2vModel **pp, char **pzErr);
+/* The model named by a function's argument v (its connection state is the
+** function's user data), acquired; NULL after reporting the error to ctx. */
+W2vModel *w2v_model_arg(sqlite3_context *ctx, const char *zFunc, sqlite3_value *v);
 void w2v_model_release(W2vModel*);
 /* Before a write, drop or rename of that model: cached copies that running
 ** statements still use read all their word vectors, which the write is
