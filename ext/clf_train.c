@@ -3,7 +3,10 @@
 ** mode.  Every row with text and a label is an example: its words (known
 ** ones, after min_count) and, with word_ngrams=N > 1, the hash buckets of
 ** its word n-grams (fastText's Dictionary::addWordNgrams, FNV-1a hashes of
-** every word, known or not) are the input rows; the label value, split at
+** every word, known or not) and, with maxn > 0, the buckets of every word's
+** character n-grams (fastText's Dictionary::addSubwords: a known word is
+** its row and its n-grams, an unknown one its n-grams alone; the same bucket
+** space) are the input rows; the label value, split at
 ** white space, gives one or more labels.  Rows with a NULL or empty label or
 ** no text are skipped.  Only the buckets the examples touch get a row
 ** (fastText allocates all `bucket` of them): they are stored in
