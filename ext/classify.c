@@ -12,9 +12,11 @@
 ** A text is read as training read its rows: the model's tokenizer and
 ** folding, its known words' rows, and with word_ngrams=N the hash buckets of
 ** its word n-grams (every word hashed, known or not: fastText's
-** addWordNgrams).  A bucket training never touched counts as a zero row in
+** addWordNgrams), and with minn/maxn every word's character n-grams (known
+** word or not: fastText's addSubwords, so a typo or an unseen inflection
+** still has rows).  A bucket training never touched counts as a zero row in
 ** the mean (fastText's untouched rows are small random values).  A text
-** with no known word and no n-gram has no prediction: no rows.
+** with no known word, no n-gram and no subword has no prediction: no rows.
 */
 #include <math.h>
 #include <stdlib.h>
@@ -40,6 +42,8 @@ typedef struct ClfBuf {
   uint32_t *aHash;
   int64_t *aNg;
   int nAlloc;               /* tokens aHash and aNg have room for */
+  int64_t *aSub;            /* subwords: one word's n-gram buckets */
+  int64_t nSubAlloc;
   W2vPrediction *top;
 } ClfBuf;
 
@@ -50,6 +54,7 @@ static void clf_buf_free(ClfBuf *b){
   sqlite3_free(b->scratch);
   sqlite3_free(b->aHash);
   sqlite3_free(b->aNg);
+  sqlite3_free(b->aSub);
   sqlite3_free(b->top);
   memset(b, 0, sizeof(*b));
 }
@@ -66,6 +71,13 @@ static int clf_buf_init(ClfBuf *b, const W2vModel *m){
 
 /* The hidden vector of z[0..n) into b->h: returns the number of input rows
 ** (0: none, h undefined) or -1 with *pzErr / *pRc. */
+/* Adds the row of bucket k (a zero row if training never touched it). */
+static void clf_add_bucket(const W2vClassifier *c, int dim, int64_t k, float *h){
+  int64_t lo = 0, hi = c->nNgram;
+  while( lo<hi ){ int64_t mid = (lo+hi)/2; if( c->aBucket[mid]<k ) lo = mid+1; else hi = mid; }
+  if( lo<c->nNgram && c->aBucket[lo]==k ) w2v_axpy(h, 1.0f, c->ngram + lo*dim, dim);
+}
+
 static int64_t clf_hidden(sqlite3 *db, W2vModel *m, const char *zFunc, const char *z, int n, ClfBuf *b,
                           int *pRc, char **pzErr){
   const W2vClassifier *c = m->clf;
@@ -79,6 +91,23 @@ static int64_t clf_hidden(sqlite3 *db, W2vModel *m, const char *zFunc, const cha
     if( b->w.aId[i]<0 ) continue;
     w2v_axpy(h, 1.0f, m->in + b->w.aId[i]*dim, dim);
     count++;
+  }
+  if( c->maxn>0 && c->bucket>0 ){
+    /* every word's character n-grams, known word or not (fastText's addSubwords) */
+    for(i=0; i<b->w.n; i++){
+      const char *zw = b->w.zTok + b->w.aOff[i];
+      size_t nw = (size_t)b->w.aLen[i];
+      int64_t nb = w2v_subword_buckets(zw, nw, c->minn, c->maxn, (uint32_t)c->bucket, 0, 0);
+      if( nb>b->nSubAlloc ){
+        int64_t *a = sqlite3_realloc64(b->aSub, sizeof(int64_t)*(size_t)nb);
+        if( a==0 ){ *pRc = SQLITE_NOMEM; return -1; }
+        b->aSub = a;
+        b->nSubAlloc = nb;
+      }
+      w2v_subword_buckets(zw, nw, c->minn, c->maxn, (uint32_t)c->bucket, b->aSub, nb);
+      for(j=0; j<nb; j++) clf_add_bucket(c, dim, b->aSub[j], h);
+      count += nb;
+    }
   }
   if( c->wordNgrams>1 && b->w.n>1 && c->bucket>0 ){
     int64_t nNg;
@@ -95,9 +124,7 @@ static int64_t clf_hidden(sqlite3 *db, W2vModel *m, const char *zFunc, const cha
     for(i=0; i<b->w.n; i++) b->aHash[i] = w2v_fasttext_hash(b->w.zTok + b->w.aOff[i], (size_t)b->w.aLen[i]);
     nNg = w2v_sup_ngrams(b->aHash, b->w.n, c->wordNgrams, c->bucket, b->aNg);
     for(j=0; j<nNg; j++){
-      int64_t lo = 0, hi = c->nNgram;
-      while( lo<hi ){ int64_t mid = (lo+hi)/2; if( c->aBucket[mid]<b->aNg[j] ) lo = mid+1; else hi = mid; }
-      if( lo<c->nNgram && c->aBucket[lo]==b->aNg[j] ) w2v_axpy(h, 1.0f, c->ngram + lo*dim, dim);
+      clf_add_bucket(c, dim, b->aNg[j], h);
       count++;
     }
   }

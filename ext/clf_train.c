@@ -3,7 +3,10 @@
 ** mode.  Every row with text and a label is an example: its words (known
 ** ones, after min_count) and, with word_ngrams=N > 1, the hash buckets of
 ** its word n-grams (fastText's Dictionary::addWordNgrams, FNV-1a hashes of
-** every word, known or not) are the input rows; the label value, split at
+** every word, known or not) and, with maxn > 0, the buckets of every word's
+** character n-grams (fastText's Dictionary::addSubwords: a known word is
+** its row and its n-grams, an unknown one its n-grams alone; the same bucket
+** space) are the input rows; the label value, split at
 ** white space, gives one or more labels.  Rows with a NULL or empty label or
 ** no text are skipped.  Only the buckets the examples touch get a row
 ** (fastText allocates all `bucket` of them): they are stored in
@@ -228,6 +231,8 @@ void w2v_clf_train(sqlite3_context *ctx, const char *zTable, const char *zColumn
   int32_t *remap = 0, *lremap = 0;
   uint32_t *aHash = 0, *aTokHash = 0;
   int64_t *aNg = 0, maxTok = 0, e;
+  int64_t *subStart = 0;          /* subwords: raw word i's n-gram rows are */
+  int32_t *subRows = 0;           /* subRows[subStart[i]..subStart[i+1]) */
   W2vSupTrainer *t = 0;
   char *zErr = 0, *zJson = 0;
   int rc, textOpen = 0;
@@ -265,6 +270,40 @@ void w2v_clf_train(sqlite3_context *ctx, const char *zTable, const char *zColumn
     zErr = sqlite3_mprintf("w2v_train: no word of %s.%s occurs min_count=%lld times or more", zTable, zColumn, o->minCount);
     rc = SQLITE_ERROR; goto done;
   }
+  if( o->maxn>0 ){
+    /* subwords: every word's character n-gram rows, known or not (fastText's
+    ** Dictionary::addSubwords: an unknown word is its n-grams only), each
+    ** word once; the same bucket space and map as the word n-grams */
+    int64_t i, k, nMax = 0, tot = 0, c;
+    int64_t *aB = 0;
+    subStart = malloc((size_t)(r.raw.n+1)*sizeof(int64_t));
+    if( subStart==0 ){ rc = SQLITE_NOMEM; goto done; }
+    for(i=0; i<r.raw.n; i++){
+      c = w2v_subword_buckets(w2v_vocab_word(&r.raw, i), r.raw.lens[i], o->minn, o->maxn, (uint32_t)o->bucket, 0, 0);
+      subStart[i] = tot;
+      tot += c;
+      if( c>nMax ) nMax = c;
+    }
+    subStart[r.raw.n] = tot;
+    if( (int64_t)sizeof(int32_t)*tot + (int64_t)sizeof(int64_t)*(r.raw.n+1) > o->maxMemory ){
+      zErr = sqlite3_mprintf("w2v_train: the subwords of %lld words need more than max_memory=%lld MiB; raise max_memory",
+                             (sqlite3_int64)r.raw.n, o->maxMemory>>20);
+      rc = SQLITE_TOOBIG; goto done;
+    }
+    subRows = malloc((size_t)tot*sizeof(int32_t) + 1);
+    aB = malloc((size_t)nMax*sizeof(int64_t) + 1);
+    if( subRows==0 || aB==0 ){ free(aB); rc = SQLITE_NOMEM; goto done; }
+    for(i=0; i<r.raw.n && rc==SQLITE_OK; i++){
+      c = w2v_subword_buckets(w2v_vocab_word(&r.raw, i), r.raw.lens[i], o->minn, o->maxn, (uint32_t)o->bucket, aB, nMax);
+      for(k=0; k<c; k++){
+        int64_t idx = map_get(&map, aB[k]);
+        if( idx<0 || vocab.n + idx > 0x7fffffffLL ){ rc = SQLITE_NOMEM; break; }
+        subRows[subStart[i]+k] = (int32_t)(vocab.n + idx);
+      }
+    }
+    free(aB);
+    if( rc!=SQLITE_OK ) goto done;
+  }
   if( o->wordNgrams>1 ){
     int64_t i;
     aHash = malloc((size_t)r.raw.n*sizeof(uint32_t) + 1);
@@ -284,6 +323,12 @@ void w2v_clf_train(sqlite3_context *ctx, const char *zTable, const char *zColumn
     for(j=a; j<b && rc==SQLITE_OK; j++){
       int32_t id = remap[r.tok.a[j]];
       if( id>=0 && i32_push(&rows, id) ) rc = SQLITE_NOMEM;
+      if( subRows ){
+        int64_t k;
+        for(k=subStart[r.tok.a[j]]; k<subStart[r.tok.a[j]+1] && rc==SQLITE_OK; k++){
+          if( i32_push(&rows, subRows[k]) ) rc = SQLITE_NOMEM;
+        }
+      }
     }
     if( o->wordNgrams>1 && rc==SQLITE_OK ){
       int64_t nNg, k;
@@ -296,7 +341,7 @@ void w2v_clf_train(sqlite3_context *ctx, const char *zTable, const char *zColumn
       }
     }
     if( rc!=SQLITE_OK ) break;
-    if( rows.n==r0 ) continue;      /* no known word, no n-gram */
+    if( rows.n==r0 ) continue;      /* no known word, no n-gram, no subword */
     for(j=e ? r.labEnd.a[e-1] : 0; j<r.labEnd.a[e] && rc==SQLITE_OK; j++){
       if( i32_push(&labs, lremap[r.lab.a[j]]) ) rc = SQLITE_NOMEM;
     }
@@ -306,6 +351,8 @@ void w2v_clf_train(sqlite3_context *ctx, const char *zTable, const char *zColumn
   free(aHash); aHash = 0;
   free(aTokHash); aTokHash = 0;
   free(aNg); aNg = 0;
+  free(subStart); subStart = 0;
+  free(subRows); subRows = 0;
   free(map.key); free(map.val); map.key = 0; map.val = 0;
   free(r.tok.a); r.tok.a = 0;
   if( rowEnd.n==0 ){
@@ -350,10 +397,11 @@ void w2v_clf_train(sqlite3_context *ctx, const char *zTable, const char *zColumn
     w2v_json_string(s, o->zModel);
     sqlite3_str_appendf(s, ",\"arch\":\"supervised\",\"loss\":\"%s\",\"label\":", w2v_loss_name(o->loss));
     w2v_json_string(s, o->zLabel);
-    sqlite3_str_appendf(s, ",\"dim\":%d,\"vocab_size\":%lld,\"labels\":%lld,\"word_ngrams\":%d,\"bucket\":%lld,"
+    sqlite3_str_appendf(s, ",\"dim\":%d,\"vocab_size\":%lld,\"labels\":%lld,\"word_ngrams\":%d,\"minn\":%d,\"maxn\":%d,\"bucket\":%lld,"
                         "\"ngram_rows\":%lld,\"examples\":%lld,\"rows_skipped\":%lld,\"epochs\":%d,\"threads\":%d,"
                         "\"seconds\":%.3f,\"examples_per_second\":%.0f,\"final_loss\":%.6g}",
-                        o->dim, (sqlite3_int64)vocab.n, (sqlite3_int64)labels.n, o->wordNgrams, o->bucket,
+                        o->dim, (sqlite3_int64)vocab.n, (sqlite3_int64)labels.n, o->wordNgrams,
+                        o->maxn>0 ? o->minn : 0, o->maxn, o->bucket,
                         (sqlite3_int64)map.buckets.n, (sqlite3_int64)rowEnd.n,
                         r.nSkipped + (sqlite3_int64)(r.tokEnd.n - rowEnd.n), o->epochs, o->threads, secs,
                         secs>0 ? (double)nEx/secs : 0.0, w2v_sup_final_loss(t));
@@ -366,13 +414,17 @@ void w2v_clf_train(sqlite3_context *ctx, const char *zTable, const char *zColumn
   }
   {
     static const char *const azKey[] = { "negative", "ns_exponent", "min_count", "max_vocab", "alpha", "min_alpha",
-                                         "epochs", "threads", "seed", "label", "word_ngrams", "bucket" };
+                                         "epochs", "threads", "seed", "label", "word_ngrams", "bucket",
+                                         "minn", "maxn" };
     W2vConfigItem aItem[sizeof(azKey)/sizeof(azKey[0])];
+    /* minn and maxn (the last two) only with subwords: the store writes its
+    ** own minn/maxn/bucket keys for word models only (sm.maxn stays 0) */
+    int nKey = (int)(sizeof(azKey)/sizeof(azKey[0])) - (o->maxn>0 ? 0 : 2);
     W2vStoreModel sm;
     const float *in = w2v_sup_input(t);
     size_t i;
     memset(&sm, 0, sizeof(sm));
-    for(i=0; i<sizeof(azKey)/sizeof(azKey[0]); i++){
+    for(i=0; i<(size_t)nKey; i++){
       w2v_options_item(&w2v_train_options, o, w2v_options_index(&w2v_train_options, azKey[i]), &aItem[i]);
     }
     sm.zSchema = target.zSchema;
@@ -387,7 +439,7 @@ void w2v_clf_train(sqlite3_context *ctx, const char *zTable, const char *zColumn
     sm.out = sm.nOut>0 ? w2v_sup_output(t) : 0;
     sm.zStats = zJson;
     sm.aConfig = aItem;
-    sm.nConfig = (int)(sizeof(azKey)/sizeof(azKey[0]));
+    sm.nConfig = nKey;
     sm.nLabel = labels.n;
     sm.labels = &labels;
     sm.nNgram = map.buckets.n;
@@ -412,7 +464,7 @@ done:
   clf_read_free(&r);
   w2v_vocab_free(&vocab);
   w2v_vocab_free(&labels);
-  free(remap); free(lremap); free(aHash); free(aTokHash); free(aNg);
+  free(remap); free(lremap); free(aHash); free(aTokHash); free(aNg); free(subStart); free(subRows);
   free(map.key); free(map.val); free(map.buckets.a);
   free(rows.a); free(labs.a); free(rowEnd.a); free(labEnd.a);
 }

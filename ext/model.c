@@ -379,6 +379,9 @@ static int clf_load(sqlite3 *db, W2vModel *m, W2vStoredMeta *meta, char **pzWhat
   c->zLabelColumn = meta->zLabel;    /* the classifier's now */
   meta->zLabel = 0;
   c->nNgram = meta->nNgram;
+  c->minn = meta->minn;
+  c->maxn = meta->maxn;
+  m->minn = m->maxn = 0;
   if( c->loss!=W2V_LOSS_SOFTMAX && c->loss!=W2V_LOSS_NS && c->loss!=W2V_LOSS_HS && c->loss!=W2V_LOSS_OVA ){
     *pzWhat = sqlite3_mprintf("a classifier's loss must be softmax, ns, hs or ova");
     return SQLITE_CORRUPT;

@@ -839,7 +839,7 @@ int w2v_store_read_config(sqlite3 *db, const char *zSchema, const char *zModel,
              || m->wordNgrams<1 || m->bucket<0 || m->nNgram>m->bucket || m->nPhrasePass || !m->output)) ){
     *pzWhat = sqlite3_mprintf("bad label, labels, ngrams, word_ngrams or bucket in %s_config", zModel);
   }else if( m->minn<0 || m->maxn<0 || m->bucket<0 || m->minn>m->maxn || (m->maxn>0)!=(m->minn>0)
-         || (m->arch==W2V_SUPERVISED ? m->maxn>0 : (m->maxn>0)!=(m->bucket>0)) ){
+         || (m->arch==W2V_SUPERVISED ? m->maxn>0 && m->bucket<1 : (m->maxn>0)!=(m->bucket>0)) ){
     *pzWhat = sqlite3_mprintf("bad minn, maxn or bucket in %s_config", zModel);
   }else{
     return SQLITE_OK;

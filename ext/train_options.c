@@ -134,9 +134,6 @@ int w2v_train_options_parse(const char *zFunc, const char *z, W2vOptions *o, cha
                       : w2v_train_given(o, "window") ? "window= (a classifier reads whole rows)"
                       : "sample= (a classifier keeps every word)";
     *pzErr = sqlite3_mprintf("%s: label= (a classifier) cannot be combined with %s", zFunc, zWhat);
-  }else if( o->zLabel && (w2v_train_given(o, "minn") || w2v_train_given(o, "maxn")) ){
-    /* (minn/maxn arrive with subwords, issue #15: wired to classifiers later) */
-    *pzErr = sqlite3_mprintf("%s: minn= and maxn= (subwords) are not yet supported with label= (a classifier)", zFunc);
   }else if( o->zLabel && o->docs ){
     *pzErr = sqlite3_mprintf("%s: label= (a classifier) cannot be combined with docs= (paragraph vectors)", zFunc);
   }else if( o->zLabel && o->bucket==0 && o->wordNgrams>1 ){

@@ -297,6 +297,10 @@ typedef struct W2vClassifier {
   int64_t nNgram;
   int64_t *aBucket;          /* the buckets training touched, ascending */
   float *ngram;              /* their rows, nNgram x dim */
+  int minn, maxn;            /* subwords (maxn 0: none): each word's character
+                             ** n-grams hashed into the same buckets (the
+                             ** model's own minn/maxn stay 0: its word vectors
+                             ** are the words' rows, not fastText's means) */
 } W2vClassifier;
 
 typedef struct W2vModel W2vModel;

@@ -538,6 +538,10 @@ static const Scenario aScenario[] = {
     "SELECT label, probability, rank FROM w2v_classify('clf', 'g0m0 g1c2 g0c1', 3)", 0, 0, 0 },
   { "w2v_eval_classifier", 0, "SELECT w2v_eval_classifier('clf', 'ldocs', 'body', 'cat', 2)", 0, 0, 0 },
   { "w2v_eval_classifier hs", 0, "SELECT w2v_eval_classifier('clfhs', 'ldocs', 'body', 'cat')", 0, 0, 0 },
+  { "train classifier subwords", 0,
+    "SELECT w2v_train('ldocs', 'body', 'model=c, label=cat, minn=2, maxn=3, " CLF_OPTS "')", CLF_POST("c"), 0, 0 },
+  { "w2v_classify subwords", 0, "SELECT label, probability, rank FROM w2v_classify('clfsw', 'g0m0 g1c2 g0c1 g0mx nosuch', -1)", 0, 0, 0 },
+  { "w2v_eval_classifier subwords", 0, "SELECT w2v_eval_classifier('clfsw', 'ldocs', 'body', 'cat')", 0, 0, 0 },
   { "selftest leak", 0, "SELECT oom_selftest('leak')", 0, 0, 0 },
   { "selftest crash", 0, "SELECT oom_selftest('crash')", 0, 0, 0 },
   { "selftest changed", 0, "SELECT oom_selftest('changed')", 0, 0, 0 },
@@ -596,6 +600,7 @@ static const char zFixture[] =
   " CASE WHEN i%7=0 THEN NULL WHEN i%5=0 THEN printf('l%d l%d', i%3, (i+1)%3) ELSE printf('l%d', i%3) END FROM n;"
   "SELECT w2v_train('ldocs', 'body', 'model=clf, label=cat, " CLF_OPTS "');"
   "SELECT w2v_train('ldocs', 'body', 'model=clfhs, label=cat, loss=hs, " CLF_OPTS "');"
+  "SELECT w2v_train('ldocs', 'body', 'model=clfsw, label=cat, minn=2, maxn=3, " CLF_OPTS "');"
   "SELECT w2v_train('docs', 'body', 'model=embsub, minn=2, maxn=3, bucket=5000, " TRAIN_OPTS "');"
   "SELECT w2v_export('embsub', 'fix/embsub.ftbin', 'fasttext');";
 
