@@ -190,13 +190,15 @@ static int add_row_phrased(sqlite3 *db, const char *zFunc, W2vModel *m, const ch
 
 /* docs=: the key of the current row (column 1) as document c->keys.n;
 ** SQLITE_OK or an error with *pzErr. */
-static int add_doc_key(sqlite3_stmt *pStmt, const char *zFunc, const char *zKey, sqlite3_int64 iRow,
-                       W2vCorpus *c, char **pzErr){
+static int add_doc_key(sqlite3_stmt *pStmt, const char *zFunc, const char *zTable, const char *zKey,
+                       sqlite3_int64 iRow, W2vCorpus *c, char **pzErr){
   int t = sqlite3_column_type(pStmt, 1);
   const char *zCol = zKey ? zKey : "rowid";
   int64_t id;
   if( t==SQLITE_NULL && zKey==0 ){
-    *pzErr = sqlite3_mprintf("%s: the rows have no rowid (a view?): name the documents' key column with doc_key=", zFunc);
+    /* (a view's rowid is NULL up to SQLite 3.4x, "no such column" after) */
+    *pzErr = sqlite3_mprintf("%s: %s has no rowid (a view?): name the documents' key column with doc_key=",
+                             zFunc, zTable);
     return SQLITE_ERROR;
   }
   if( t==SQLITE_NULL ){
@@ -265,7 +267,7 @@ static int read_corpus(sqlite3 *db, const char *zFunc, const char *zTable, const
     iRow++;
     if( sqlite3_column_type(pStmt, 0)==SQLITE_NULL ) continue;
     if( docs ){
-      rc = add_doc_key(pStmt, zFunc, zKey, iRow, c, pzErr);
+      rc = add_doc_key(pStmt, zFunc, zTable, zKey, iRow, c, pzErr);
       if( rc==SQLITE_NOMEM && *pzErr==0 ) goto oom;
       if( rc!=SQLITE_OK ) goto done;
     }
