@@ -207,15 +207,7 @@ static int clf_run(sqlite3 *db, W2vSupTrainer *t, const W2vOptions *o, char **pz
   if( o->progress ) fprintf(stderr, "\rw2v_train %s: %5.1f%%\n", o->zModel, 100.0*w2v_sup_progress(t));
   sqlite3_finalize(pProbe);
   r = w2v_sup_join(t);
-  if( r==W2V_TRAIN_CANCELLED ){
-    *pzErr = sqlite3_mprintf("w2v_train: interrupted");
-    return SQLITE_INTERRUPT;
-  }
-  if( r==W2V_TRAIN_DIVERGED ){
-    *pzErr = sqlite3_mprintf("w2v_train: training diverged (weights became NaN or infinite); use a smaller alpha");
-    return SQLITE_ERROR;
-  }
-  return SQLITE_OK;
+  return w2v_train_end_error(r, pzErr);
 }
 
 void w2v_clf_train(sqlite3_context *ctx, const char *zTable, const char *zColumn, W2vOptions *o){

@@ -185,3 +185,15 @@ int w2v_train_options_parse(const char *zFunc, const char *z, W2vOptions *o, cha
   }
   return SQLITE_OK;
 }
+
+int w2v_train_end_error(W2vTrainEnd r, char **pzErr){
+  if( r==W2V_TRAIN_CANCELLED ){
+    *pzErr = sqlite3_mprintf("w2v_train: interrupted");
+    return SQLITE_INTERRUPT;
+  }
+  if( r==W2V_TRAIN_DIVERGED ){
+    *pzErr = sqlite3_mprintf("w2v_train: training diverged (weights became NaN or infinite); use a smaller alpha");
+    return SQLITE_ERROR;
+  }
+  return SQLITE_OK;
+}

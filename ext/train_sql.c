@@ -54,15 +54,7 @@ static int run_training(sqlite3 *db, W2vTrainer *t, const W2vOptions *o, char **
   if( o->progress ) draw_progress(t, o, 1);
   sqlite3_finalize(pProbe);
   r = w2v_train_join(t);
-  if( r==W2V_TRAIN_CANCELLED ){
-    *pzErr = sqlite3_mprintf("w2v_train: interrupted");
-    return SQLITE_INTERRUPT;
-  }
-  if( r==W2V_TRAIN_DIVERGED ){
-    *pzErr = sqlite3_mprintf("w2v_train: training diverged (weights became NaN or infinite); use a smaller alpha");
-    return SQLITE_ERROR;
-  }
-  return SQLITE_OK;
+  return w2v_train_end_error(r, pzErr);
 }
 
 /* The JSON summary returned by w2v_train (and kept in <model>_config). */

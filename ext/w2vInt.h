@@ -667,6 +667,9 @@ extern const W2vOptName w2v_storage_names[];   /* storage=: also w2v_import's */
 int w2v_train_given(const W2vOptions*, const char *zKey);
 /* The learning-rate defaults, which depend on arch. */
 void w2v_options_default_alpha(W2vOptions*);
+/* How a training run (word model or classifier) ended, as w2v_train's
+** result code and message: SQLITE_OK, SQLITE_INTERRUPT or SQLITE_ERROR. */
+int w2v_train_end_error(W2vTrainEnd r, char **pzErr);
 int w2v_train_options_parse(const char *zFunc, const char *z, W2vOptions*, char **pzErr);
 
 /* corpus.c: SELECT table.column[, table.column2] FROM table (table may be
