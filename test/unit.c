@@ -6,7 +6,7 @@
 **                              with another POWER must then fail the check)
 **   unit huffman N SEED        builds the tree for N random counts and prints
 **                              "kraft K prefix P cost C optimal O"
-**   unit knn N DIM K SEED      compares w2v_knn_search with a brute-force
+**   unit knn N DIM K SEED [random] compares w2v_knn_search with a brute-force
 **                              float32 scan over N clustered random vectors
 **                              (with repeated and zero rows, exclusions,
 **                              candidate sets and similarity floors) and
@@ -162,7 +162,7 @@ static int64_t brute_top(const W2vKnn *x, const W2vKnnQuery *q, W2vHit *out){
   return a;
 }
 
-static int run_knn(int n, int dim, int k, unsigned seed){
+static int run_knn(int n, int dim, int k, unsigned seed, int bRandom){
   float *v = malloc(sizeof(float)*n*dim), *q = malloc(sizeof(float)*dim);
   W2vHit *h1 = malloc(sizeof(W2vHit)*(n+1)), *h2 = malloc(sizeof(W2vHit)*(n+1));
   int32_t ex[3], *cand = malloc(sizeof(int32_t)*(n+40));
@@ -172,11 +172,15 @@ static int run_knn(int n, int dim, int k, unsigned seed){
   for(i=0; i<n; i++){
     int c = rand()%8;     /* 8 clusters, so that many rows score alike */
     for(d=0; d<dim; d++) v[i*dim+d] = (float)(((c*7+d)%5) - 2) + (float)(rand()%1000)/4000.0f;
+    /* or no structure: the best scores are barely above the rest, so a bound
+    ** that is too tight shows */
+    if( bRandom ) for(d=0; d<dim; d++) v[i*dim+d] = (float)(rand()%2001 + rand()%2001 - 2000)/1000.0f;
   }
   for(i=0; i<n/20; i++) memcpy(v + (rand()%n)*dim, v + (rand()%n)*dim, sizeof(float)*dim); /* ties */
   memset(v, 0, sizeof(float)*dim);                                                  /* a zero row */
   if( w2v_knn_build(&x, v, n, dim) ) return 1;
-  for(t=0; t<200; t++){
+  /* 200 queries of every kind, then 200 that attack the int8 bound (below) */
+  for(t=0; t<400; t++){
     W2vKnnQuery kq;
     int64_t n1, n2, j;
     memset(&kq, 0, sizeof(kq));
@@ -194,6 +198,26 @@ static int run_knn(int n, int dim, int k, unsigned seed){
       case 2: kq.idLo = rand()%n; break;
       case 3: kq.idHi = 1 + rand()%n; break;
       case 4: if( t%2 ){ kq.idLo = kq.idHi = 1 + rand()%n; }else{ kq.idLo = n/2; kq.idHi = n + 10; } break;
+    }
+    if( t>=200 && n>1 ){
+      /* a query whose int8 score of row i is far below the truth: the signs
+      ** of the row's rounding residual (a query that quantizes exactly,
+      ** leaving the whole error to the row: 0.87 of the bound for a uniform
+      ** residual), with a floor just under row i's cosine, so a bound that
+      ** is much tighter than the truth loses row i */
+      int64_t id = 1 + rand()%(n-1);
+      double rr = 0;
+      for(d=0; d<dim; d++){
+        float res = v[id*dim+d]*x.invNorm[id] - x.scale[id]*(float)x.q8[id*x.stride+d];
+        q[d] = res>0 ? 1.0f : res<0 ? -1.0f : 0.0f;
+        rr += (double)q[d]*q[d];
+      }
+      if( rr==0 ) continue;
+      memset(&kq, 0, sizeof(kq));
+      kq.q = q;
+      kq.k = n;           /* every row over the floor: row i is the last */
+      for(d=0; d<dim; d++) q[d] = (float)(q[d]/sqrt(rr));
+      kq.minSim = w2v_knn_sim(&x, q, id) - 1e-6;
     }
     n1 = w2v_knn_search(&x, &kq, h1);
     n2 = brute_top(&x, &kq, h2);
@@ -1566,7 +1590,9 @@ static int run_kernels(int bCheck){
 }
 
 int main(int argc, char **argv){
-  if( argc==6 && !strcmp(argv[1], "knn") ) return run_knn(atoi(argv[2]), atoi(argv[3]), atoi(argv[4]), (unsigned)atoi(argv[5]));
+  if( (argc==6 || (argc==7 && !strcmp(argv[6], "random"))) && !strcmp(argv[1], "knn") ){
+    return run_knn(atoi(argv[2]), atoi(argv[3]), atoi(argv[4]), (unsigned)atoi(argv[5]), argc==7);
+  }
   if( argc==4 && !strcmp(argv[1], "sampler") ) return run_sampler(atof(argv[2]), atol(argv[3]));
   if( argc==4 && !strcmp(argv[1], "huffman") ) return run_huffman(atoi(argv[2]), (unsigned)atoi(argv[3]));
   if( argc==2 && !strcmp(argv[1], "counts") ) return run_counts();
@@ -1588,6 +1614,6 @@ int main(int argc, char **argv){
 #endif
     return run_oom();
   }
-  fprintf(stderr, "usage: unit sampler POWER DRAWS | unit huffman N SEED | unit knn N DIM K SEED | unit counts | unit oom | unit bytes | unit parse | unit codec | unit phrases | unit kmeans | unit floats N [time] | unit kernels | unit kernel-check\n");
+  fprintf(stderr, "usage: unit sampler POWER DRAWS | unit huffman N SEED | unit knn N DIM K SEED [random] | unit counts | unit oom | unit bytes | unit parse | unit codec | unit phrases | unit kmeans | unit floats N [time] | unit kernels | unit kernel-check\n");
   return 2;
 }
