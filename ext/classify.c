@@ -172,10 +172,13 @@ static int64_t clf_predict(const W2vModel *m, ClfBuf *b, int64_t k, double thres
 }
 
 /* k: a positive integer, or -1 (every label). */
-static int clf_k(sqlite3_value *v, sqlite3_int64 *pk){
+/* k of w2v_classify (allowZero: a top-k table, where k = 0 gives no rows, as
+** in every table-valued function) or of w2v_eval_classifier (P@k needs k >= 1);
+** -1 is every label in both. */
+static int clf_k(sqlite3_value *v, int allowZero, sqlite3_int64 *pk){
   if( sqlite3_value_type(v)!=SQLITE_INTEGER ) return 0;
   *pk = sqlite3_value_int64(v);
-  return *pk>=1 || *pk==-1;
+  return *pk>=1 || *pk==-1 || (allowZero && *pk==0);
 }
 
 /* ---- w2v_classify ------------------------------------------------------- */
@@ -227,8 +230,8 @@ static int cl_filter(sqlite3_vtab_cursor *pCur, int idxNum, const char *idxStr,
   if( vModel==0 || vText==0 ){
     return w2v_vtab_errorf(pCur->pVtab, "w2v_classify: needs (model, text[, k[, threshold]])");
   }
-  if( vK && !clf_k(vK, &k) ){
-    return w2v_vtab_errorf(pCur->pVtab, "w2v_classify: k must be a positive integer, or -1 for every label");
+  if( vK && !clf_k(vK, 1, &k) ){
+    return w2v_vtab_errorf(pCur->pVtab, "w2v_classify: k must be a non-negative integer, or -1 for every label");
   }
   if( vThr ){
     int t = sqlite3_value_type(vThr);
@@ -241,7 +244,7 @@ static int cl_filter(sqlite3_vtab_cursor *pCur, int idxNum, const char *idxStr,
   rc = w2v_model_acquire(p->conn, "w2v_classify", 0, (const char*)sqlite3_value_text(vModel), &c->m, &zErr);
   if( rc==SQLITE_OK ) rc = clf_check(c->m, "w2v_classify", &zErr);
   if( rc!=SQLITE_OK ) return w2v_vtab_error(pCur->pVtab, zErr, rc);
-  if( sqlite3_value_type(vText)==SQLITE_NULL ) return SQLITE_OK;
+  if( k==0 || sqlite3_value_type(vText)==SQLITE_NULL ) return SQLITE_OK;
   rc = clf_buf_init(&b, c->m);
   if( rc==SQLITE_OK ){
     const char *z = (const char*)sqlite3_value_text(vText);
@@ -305,7 +308,7 @@ void w2v_fn_eval_classifier(sqlite3_context *ctx, int argc, sqlite3_value **argv
       return;
     }
   }
-  if( argc>4 && !clf_k(argv[4], &k) ){
+  if( argc>4 && !clf_k(argv[4], 0, &k) ){
     sqlite3_result_error(ctx, "w2v_eval_classifier: k must be a positive integer, or -1 for every label", -1);
     return;
   }

@@ -216,8 +216,8 @@ static int sd_filter(sqlite3_vtab_cursor *pCur, int idxNum, const char *idxStr,
     return w2v_vtab_errorf(pCur->pVtab, "w2v_similar_docs: needs (model, query[, k])");
   }
   if( vK ){
-    if( sqlite3_value_type(vK)!=SQLITE_INTEGER || sqlite3_value_int64(vK)<1 ){
-      return w2v_vtab_errorf(pCur->pVtab, "w2v_similar_docs: k must be a positive integer");
+    if( sqlite3_value_type(vK)!=SQLITE_INTEGER || sqlite3_value_int64(vK)<0 ){
+      return w2v_vtab_errorf(pCur->pVtab, "w2v_similar_docs: k must be a non-negative integer");
     }
     k = sqlite3_value_int64(vK);
   }

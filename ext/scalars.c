@@ -190,6 +190,33 @@ void w2v_fn_similarity(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   w2v_model_release(m);
 }
 
+/* SIF's A, from W2V_SIF_MIN to W2V_SIF_MAX: a smaller A makes the weights
+** A/(A + p) (times 1/|v|, down to 1e-19 for the longest rows) underflow
+** float32, so the sum comes out zero; above the largest every weight is 1 in
+** float32, which is 'mean'. */
+#define W2V_SIF_MIN 1e-9
+#define W2V_SIF_MAX 1e9
+
+/* z is a plain decimal number: digits with at most one '.', at least one
+** digit, then optionally e or E, a sign and digits; nothing else (no sign,
+** space, hex, inf or nan). */
+static int is_plain_decimal(const char *z){
+  int nDigit = 0;
+  while( *z>='0' && *z<='9' ){ z++; nDigit++; }
+  if( *z=='.' ){
+    z++;
+    while( *z>='0' && *z<='9' ){ z++; nDigit++; }
+  }
+  if( nDigit==0 ) return 0;
+  if( *z=='e' || *z=='E' ){
+    z++;
+    if( *z=='+' || *z=='-' ) z++;
+    if( !(*z>='0' && *z<='9') ) return 0;
+    while( *z>='0' && *z<='9' ) z++;
+  }
+  return *z==0;
+}
+
 /* w2v_embed's weighting: 'mean' (a = 0: every word 1), or 'sif' / 'sif:A'
 ** (Arora et al. 2017: a word of frequency p weighs A/(A + p), A 1e-3 by
 ** default).  0 with *pA, or 1 after reporting the error. */
@@ -197,17 +224,26 @@ static int embed_weighting(sqlite3_context *ctx, sqlite3_value *v, double *pA){
   int t = sqlite3_value_type(v);       /* before the text conversion */
   const char *z = t==SQLITE_TEXT ? (const char*)sqlite3_value_text(v) : 0;
   *pA = 0;
+  /* a NUL byte inside would cut the text short: 'sif:1e-3<NUL>junk' */
+  if( z && (int)strlen(z)!=sqlite3_value_bytes(v) ){
+    sqlite3_result_error(ctx, "w2v_embed: the weighting contains a NUL byte", -1);
+    return 1;
+  }
   if( z ){
     if( strcmp(z, "mean")==0 ) return 0;
     if( strcmp(z, "sif")==0 ){ *pA = 1e-3; return 0; }
-    if( strncmp(z, "sif:", 4)==0 ){
-      char *zEnd = 0;
-      double a = strtod(z+4, &zEnd);
-      if( z[4] && zEnd && *zEnd==0 && isfinite(a) && a>0 ){ *pA = a; return 0; }
+    if( strncmp(z, "sif:", 4)==0 && is_plain_decimal(z+4) ){
+      double a = strtod(z+4, 0);
+      if( a>=W2V_SIF_MIN && a<=W2V_SIF_MAX ){ *pA = a; return 0; }
+      w2v_result_error(ctx, sqlite3_mprintf("w2v_embed: in '%s', A must be from %g to %g (a smaller A makes every "
+                                            "weight underflow; a larger one is 'mean')", z, W2V_SIF_MIN, W2V_SIF_MAX),
+                       SQLITE_ERROR);
+      return 1;
     }
   }
-  w2v_result_error(ctx, sqlite3_mprintf("w2v_embed: the weighting must be 'mean', 'sif' or 'sif:A' with a number A > 0"
-                                        " (e.g. 'sif:1e-4'), not %s%s%s", z ? "'" : "",
+  w2v_result_error(ctx, sqlite3_mprintf("w2v_embed: the weighting must be 'mean', 'sif' or 'sif:A' with A a decimal"
+                                        " number from %g to %g, no spaces (e.g. 'sif:1e-4'), not %s%s%s",
+                                        W2V_SIF_MIN, W2V_SIF_MAX, z ? "'" : "",
                                         z ? z : t==SQLITE_NULL ? "NULL" : t==SQLITE_BLOB ? "a blob" : t==SQLITE_TEXT ? "text"
                                         : "a number", z ? "'" : ""), SQLITE_ERROR);
   return 1;

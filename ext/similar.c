@@ -382,7 +382,9 @@ static int sim_filter(sqlite3_vtab_cursor *pCur, int idxNum, const char *idxStr,
   /* a similarity bound without k asks for every word above it */
   if( a.k==0 && a.minSim>-INFINITY ) k = c->m->vocab.n;
   if( k>c->m->vocab.n ) k = c->m->vocab.n;
-  if( sqlite3_value_type(a.query)==SQLITE_NULL || k==0 || a.minSim==INFINITY ) goto done;
+  /* k = 0 gives no rows, but only after the query is checked (search() takes
+  ** k = 0): a bad blob or expression is an error whatever k is */
+  if( sqlite3_value_type(a.query)==SQLITE_NULL || a.minSim==INFINITY ) goto done;
   if( isMul && sqlite3_value_type(a.query)==SQLITE_BLOB ){
     rc = w2v_vtab_errorf(pCur->pVtab, "w2v_similar: method 'mul' needs words (\"a - b + c\"), not a vector");
     goto done;

@@ -207,6 +207,14 @@ int w2v_store_rename(sqlite3 *db, const char *zSchema, const char *zOld, const c
 
 /* ---- writing ------------------------------------------------------------- */
 
+/* 1 when v is longer than W2V_MAX_NORM (its length to *pLen): such a row
+** would overflow the float32 similarity arithmetic, so no model holds one
+** (refused when written, damage when read). */
+static int row_too_long(const float *v, int dim, double *pLen){
+  *pLen = w2v_norm_exact(v, dim);
+  return *pLen > W2V_MAX_NORM;
+}
+
 static int write_vectors(sqlite3 *db, const W2vStoreModel *s, const char *zWhich,
                          const float *a, sqlite3_int64 nRow, int dim, char **pzErr){
   sqlite3_stmt *p = 0;
@@ -217,6 +225,15 @@ static int write_vectors(sqlite3 *db, const W2vStoreModel *s, const char *zWhich
   if( buf ) rc = prepare_fmt(db, &p, "INSERT INTO \"%w\".\"%w_%s\"(id, vector) VALUES(?1, ?2)",
                               s->zSchema, s->zModel, zWhich);
   for(i=0; i<nRow && rc==SQLITE_OK; i++){
+    double len;
+    if( row_too_long(a + i*dim, dim, &len) ){
+      *pzErr = strcmp(zWhich, "input")==0
+        ? sqlite3_mprintf("the vector of word '%s' (row %lld) has length %g, over the limit of %g",
+                          w2v_vocab_word(s->vocab, i), i+1, len, W2V_MAX_NORM)
+        : sqlite3_mprintf("%s row %lld has a vector of length %g, over the limit of %g", zWhich, i+1, len, W2V_MAX_NORM);
+      rc = SQLITE_ERROR;
+      break;
+    }
     if( w2v_row_encode(s->storage, a + i*dim, dim, buf) ){
       *pzErr = sqlite3_mprintf("storage=%s cannot hold a value of %s row %lld (not finite%s)",
                                w2v_storage_name(s->storage), zWhich, i+1,
@@ -319,6 +336,12 @@ static int write_ngrams(sqlite3 *db, const W2vStoreModel *s, char **pzErr){
                              s->zSchema, s->zModel);
   for(i=0; i<s->nNgram && rc==SQLITE_OK; i++){
     sqlite3_int64 key = i<s->nNgramOwn ? -1-i : s->ngramBucket[i - s->nNgramOwn];
+    double len;
+    if( row_too_long(s->ngram + i*s->dim, s->dim, &len) ){
+      *pzErr = sqlite3_mprintf("n-gram row %lld has a vector of length %g, over the limit of %g", key, len, W2V_MAX_NORM);
+      rc = SQLITE_ERROR;
+      break;
+    }
     if( w2v_row_encode(storage, s->ngram + i*s->dim, s->dim, buf) ){
       *pzErr = sqlite3_mprintf("storage=%s cannot hold a value of n-gram row %lld (not finite%s)",
                                w2v_storage_name(storage), key,
@@ -396,6 +419,12 @@ static int write_docs(sqlite3 *db, const W2vStoreModel *s, char **pzErr){
       sqlite3_int64 v;
       memcpy(&v, zKey, sizeof(v));
       sqlite3_bind_int64(p, 2, v);
+    }
+    double len;
+    if( row_too_long(s->docv + i*s->dim, s->dim, &len) ){
+      *pzErr = sqlite3_mprintf("document %lld has a vector of length %g, over the limit of %g", i+1, len, W2V_MAX_NORM);
+      rc = SQLITE_ERROR;
+      break;
     }
     w2v_floats_to_le(buf, s->docv + i*s->dim, s->dim);
     sqlite3_bind_blob(p, 3, buf, nb, SQLITE_STATIC);
@@ -972,6 +1001,7 @@ int w2v_store_read_labels(sqlite3 *db, const char *zSchema, const char *zModel,
 int w2v_store_read_ngrams(sqlite3 *db, const char *zSchema, const char *zModel, int storage, int dim,
                           sqlite3_int64 nNgram, sqlite3_int64 bucket, int64_t *aBucket, float *vec,
                           char **pzWhat){
+  double len;
   sqlite3_stmt *p = 0;
   sqlite3_int64 i = 0, prev = -1;
   int bad = 0, nWant = (int)w2v_row_bytes(storage, dim);
@@ -1011,6 +1041,11 @@ int w2v_store_read_ngrams(sqlite3 *db, const char *zSchema, const char *zModel, 
       bad = 1;
       break;
     }
+    if( row_too_long(vec + i*dim, dim, &len) ){
+      *pzWhat = sqlite3_mprintf("%s_ngrams bucket %lld holds a vector of length %g, over %g", zModel, k, len, W2V_MAX_NORM);
+      bad = 1;
+      break;
+    }
     aBucket[i++] = k;
     prev = k;
   }
@@ -1046,8 +1081,12 @@ int w2v_store_row_read(sqlite3 *db, sqlite3_stmt *p, const char *zModel, int sto
   if( rc==SQLITE_ROW && sqlite3_column_type(p, 0)==SQLITE_BLOB && (b = sqlite3_column_blob(p, 0))!=0
    && sqlite3_column_bytes(p, 0)==nWant ){
     rc = SQLITE_OK;
+    double len;
     if( w2v_row_decode(storage, b, dim, v) ){
       *pzWhat = sqlite3_mprintf("%s_input holds a non-finite value", zModel);
+      rc = SQLITE_CORRUPT;
+    }else if( row_too_long(v, dim, &len) ){
+      *pzWhat = sqlite3_mprintf("%s_input row %lld holds a vector of length %g, over %g", zModel, (sqlite3_int64)id+1, len, W2V_MAX_NORM);
       rc = SQLITE_CORRUPT;
     }
   }else if( rc==SQLITE_ROW || rc==SQLITE_DONE ){
@@ -1062,6 +1101,7 @@ int w2v_store_row_read(sqlite3 *db, sqlite3_stmt *p, const char *zModel, int sto
 
 int w2v_store_read_vectors(sqlite3 *db, const char *zSchema, const char *zModel, const char *zWhich,
                            int storage, int dim, float *a, sqlite3_int64 nRow, char **pzWhat){
+  double len;
   sqlite3_stmt *p = 0;
   sqlite3_int64 i = 0;
   int bad = 0, nWant = (int)w2v_row_bytes(storage, dim);
@@ -1084,6 +1124,11 @@ int w2v_store_read_vectors(sqlite3 *db, const char *zSchema, const char *zModel,
     }
     if( w2v_row_decode(storage, b, dim, a + i*dim) ){
       *pzWhat = sqlite3_mprintf("%s_%s holds a non-finite value", zModel, zWhich);
+      bad = 1;
+      break;
+    }
+    if( row_too_long(a + i*dim, dim, &len) ){
+      *pzWhat = sqlite3_mprintf("%s_%s row %lld holds a vector of length %g, over %g", zModel, zWhich, i+1, len, W2V_MAX_NORM);
       bad = 1;
       break;
     }
@@ -1156,7 +1201,7 @@ int w2v_store_read_docs(sqlite3 *db, const char *zSchema, const char *zModel, sq
   sqlite3_stmt *p = 0;
   sqlite3_int64 i = 0, nAlloc = 0;
   float *docv = 0;
-  double ss;
+  double len;
   int nWant = dim*(int)sizeof(float), bad = 0;
   int rc = prepare_fmt(db, &p, "SELECT id, key, vector FROM \"%w\".\"%w_docs\" ORDER BY id", zSchema, zModel);
   *pDocv = 0;
@@ -1216,9 +1261,8 @@ int w2v_store_read_docs(sqlite3 *db, const char *zSchema, const char *zModel, sq
     }
     /* a length beyond float32's range overflows the float32 re-rank of the
     ** search (a similarity of Inf): no training makes one */
-    for(d=0, ss=0; d<dim; d++) ss += (double)docv[i*dim+d]*docv[i*dim+d];
-    if( ss>(double)FLT_MAX ){
-      *pzWhat = sqlite3_mprintf("%s_docs row %lld holds a vector too long for float32 (length %g)", zModel, i+1, sqrt(ss));
+    if( row_too_long(docv + i*dim, dim, &len) ){
+      *pzWhat = sqlite3_mprintf("%s_docs row %lld holds a vector of length %g, over %g", zModel, i+1, len, W2V_MAX_NORM);
       bad = 1; break;
     }
     i++;
@@ -1250,6 +1294,7 @@ int w2v_store_ngram_prepare(sqlite3 *db, const char *zSchema, const char *zModel
 
 int w2v_store_ngram_read(sqlite3 *db, sqlite3_stmt *p, const char *zModel, int dim, sqlite3_int64 key,
                          float *v, char **pzWhat){
+  double len;
   int nWant = dim*(int)sizeof(float), rc, d;
   const void *b;
   sqlite3_bind_int64(p, 1, key);
@@ -1261,6 +1306,9 @@ int w2v_store_ngram_read(sqlite3 *db, sqlite3_stmt *p, const char *zModel, int d
       for(d=0; d<dim && isfinite(v[d]); d++){}
       if( d<dim ){
         *pzWhat = sqlite3_mprintf("%s_ngrams holds a non-finite value", zModel);
+        rc = SQLITE_CORRUPT;
+      }else if( row_too_long(v, dim, &len) ){
+        *pzWhat = sqlite3_mprintf("%s_ngrams bucket %lld holds a vector of length %g, over %g", zModel, key, len, W2V_MAX_NORM);
         rc = SQLITE_CORRUPT;
       }
     }else{
@@ -1276,6 +1324,7 @@ int w2v_store_ngram_read(sqlite3 *db, sqlite3_stmt *p, const char *zModel, int d
 
 int w2v_store_ngrams_scan(sqlite3 *db, const char *zSchema, const char *zModel, int dim,
                           int (*x)(void*, sqlite3_int64 bucket, const float *v), void *ctx, char **pzWhat){
+  double len;
   sqlite3_stmt *p = 0;
   float *v = sqlite3_malloc64(sizeof(float)*(size_t)dim);
   int rc = v ? prepare_fmt(db, &p, "SELECT bucket, vector FROM \"%w\".\"%w_ngrams\" WHERE bucket>=0 ORDER BY bucket",
@@ -1298,6 +1347,12 @@ int w2v_store_ngrams_scan(sqlite3 *db, const char *zSchema, const char *zModel, 
     for(d=0; d<dim && isfinite(v[d]); d++){}
     if( d<dim ){
       *pzWhat = sqlite3_mprintf("%s_ngrams holds a non-finite value", zModel);
+      rc = SQLITE_CORRUPT;
+      break;
+    }
+    if( row_too_long(v, dim, &len) ){
+      *pzWhat = sqlite3_mprintf("%s_ngrams bucket %lld holds a vector of length %g, over %g", zModel,
+                                sqlite3_column_int64(p, 0), len, W2V_MAX_NORM);
       rc = SQLITE_CORRUPT;
       break;
     }

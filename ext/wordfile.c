@@ -1097,6 +1097,11 @@ static int ft_read(Reader *r, Vectors *x, FtFile *f, char **pzErr){
         return SQLITE_ERROR;
       }
     }
+    if( w2v_norm_exact(v, f->dim)>W2V_MAX_NORM ){
+      *pzErr = sqlite3_mprintf("w2v_import: '%s': row %lld of the fastText input matrix has length %g, over the limit of %g",
+                               r->zPath, (long long)k+1, w2v_norm_exact(v, f->dim), W2V_MAX_NORM);
+      return SQLITE_ERROR;
+    }
   }
   /* the output matrix: not kept, but the file must hold it whole */
   rc = ft_take(r, 1 + 16, &p, "output matrix", pzErr);
@@ -1263,6 +1268,22 @@ static int import_save(sqlite3 *db, const ImportOptions *io, const W2vTarget *ta
   return rc;
 }
 
+/* Every word vector must be at most W2V_MAX_NORM long (see core.h): a
+** longer one would overflow the float32 similarity arithmetic. */
+static int check_lengths(const Reader *r, const Vectors *x, char **pzErr){
+  int64_t i;
+  for(i=0; i<x->vocab.n; i++){
+    double len = w2v_norm_exact(x->v + i*x->dim, x->dim);
+    if( len>W2V_MAX_NORM ){
+      *pzErr = sqlite3_mprintf("w2v_import: '%s': the vector of word '%s' (word %lld) has length %g, "
+                               "over the limit of %g", r->zPath, w2v_vocab_word(&x->vocab, i),
+                               (long long)i+1, len, W2V_MAX_NORM);
+      return SQLITE_ERROR;
+    }
+  }
+  return SQLITE_OK;
+}
+
 /* Opens the file and reads every vector (up to limit) into x. */
 static int import_read(Reader *r, const ImportOptions *io, Vectors *x, int *pFormat, int64_t *pnHeader,
                        FtFile *ft, char **pzErr){
@@ -1277,7 +1298,8 @@ static int import_read(Reader *r, const ImportOptions *io, Vectors *x, int *pFor
       *pzErr = sqlite3_mprintf("w2v_import: limit= does not apply to a fastText model (its n-grams need every word)");
       return SQLITE_ERROR;
     }
-    return ft_read(r, x, ft, pzErr);
+    rc = ft_read(r, x, ft, pzErr);
+    return rc==SQLITE_OK ? check_lengths(r, x, pzErr) : rc;
   }
   if( rc==SQLITE_OK ) rc = read_header(r, x, pnHeader, pFormat, pzErr);
   if( rc==SQLITE_OK ){
@@ -1290,6 +1312,7 @@ static int import_read(Reader *r, const ImportOptions *io, Vectors *x, int *pFor
                              " (nothing was read: a FIFO with no process writing to it reads as empty)" : "");
     rc = SQLITE_ERROR;
   }
+  if( rc==SQLITE_OK ) rc = check_lengths(r, x, pzErr);
   return rc;
 }
 

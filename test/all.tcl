@@ -10,7 +10,7 @@ set files [lsort [glob -directory $testdir *.test]]
 # one W2V_KERNEL names).  Not under valgrind: it is slow enough.
 set runs [lmap f $files {list $f {}}]
 if {![info exists env(W2V_VALGRIND)]} {
-  foreach t {train prob predict degenerate update query} {
+  foreach t {train prob predict degenerate update query overflow} {
     lappend runs [list [file join $testdir $t.test] scalar]
   }
 }

@@ -260,6 +260,13 @@ void w2v_loss_thread_end(const W2vLoss*, float *scratch);
 
 /* ---- exact.c: exact double-precision query math, no lookup tables ----- */
 double w2v_dot_exact(const float *a, const float *b, int n);
+/* The longest vector (Euclidean length) a model may hold as a word, n-gram or
+** document row: the float32 similarity of two such rows stays far inside
+** float32's range (|a.b| <= 1e38).  Longer rows are refused where they come
+** in (import, training's end, loading a stored model). */
+#define W2V_MAX_NORM 1e19
+/* |v| computed in double (no overflow, no underflow for float32 input). */
+double w2v_norm_exact(const float *v, int n);
 double w2v_log_sigmoid(double x);    /* log sigma(x), no overflow */
 double w2v_hs_prob(const W2vLoss*, const float *h, int32_t target);
 /* score[w] = u_w . h for every word (ns and softmax models). */

@@ -12,6 +12,10 @@ double w2v_dot_exact(const float *a, const float *b, int n){
   return s;
 }
 
+double w2v_norm_exact(const float *v, int n){
+  return sqrt(w2v_dot_exact(v, v, n));
+}
+
 /* log sigma(x), without overflow for large |x| */
 double w2v_log_sigmoid(double x){
   return x>=0 ? -log1p(exp(-x)) : x - log1p(exp(x));

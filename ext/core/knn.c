@@ -124,12 +124,27 @@ void w2v_knn_free(W2vKnn *x){
 }
 
 
+/* The cosine of a and b from their float32 dot product and inverse norms;
+** when that is not finite (rows longer than W2V_MAX_NORM, which no loader
+** lets in, or an index that disagrees with its rows), in double from the
+** vectors alone: a similarity is never NaN or infinite. */
+static float cosine_of(float dot, float invA, float invB, const float *a, const float *b, int dim){
+  float c = dot*invA*invB;
+  double na, nb;
+  if( isfinite(c) ) return c;
+  na = w2v_dot_exact(a, a, dim);
+  nb = w2v_dot_exact(b, b, dim);
+  return na>0 && nb>0 ? (float)(w2v_dot_exact(a, b, dim)/sqrt(na)/sqrt(nb)) : 0.0f;
+}
+
 float w2v_knn_sim(const W2vKnn *x, const float *qu, int64_t id){
-  return w2v_dot(qu, x->vec + id*x->dim, x->dim)*x->invNorm[id];
+  const float *v = x->vec + id*x->dim;
+  return cosine_of(w2v_dot(qu, v, x->dim), 1.0f, x->invNorm[id], qu, v, x->dim);
 }
 
 float w2v_knn_pair(const W2vKnn *x, int64_t a, int64_t b){
-  return w2v_dot(x->vec + a*x->dim, x->vec + b*x->dim, x->dim)*x->invNorm[a]*x->invNorm[b];
+  const float *va = x->vec + a*x->dim, *vb = x->vec + b*x->dim;
+  return cosine_of(w2v_dot(va, vb, x->dim), x->invNorm[a], x->invNorm[b], va, vb, x->dim);
 }
 
 /* ---- heaps ---------------------------------------------------------------- */
@@ -231,7 +246,7 @@ static int id_range(const W2vKnn *x, const W2vKnnQuery *q, int64_t *pLo, int64_t
 static int exact_sim(const W2vKnn *x, const W2vKnnQuery *q, const float *qu, int64_t id, float *pSim){
   const float *v = x->vec ? x->vec + id*x->dim : q->xRow ? q->xRow(q->pRowCtx, id) : 0;
   if( v==0 ) return -1;
-  *pSim = w2v_dot(qu, v, x->dim)*x->invNorm[id];
+  *pSim = cosine_of(w2v_dot(qu, v, x->dim), 1.0f, x->invNorm[id], qu, v, x->dim);
   return 0;
 }
 
