@@ -70,20 +70,26 @@ int w2v_update_begin(W2vConn *conn, W2vOptions *o, W2vUpdate *u, char **pzErr){
                              "with label=%s, replace=1)", o->zModel, m->clf->zLabelColumn);
     return SQLITE_ERROR;
   }
-  if( m->maxn>0 ){
-    *pzErr = sqlite3_mprintf("w2v_train: update=1 cannot continue model '%s', which has subwords (minn=%d maxn=%d); "
-                             "retrain it with replace=1", o->zModel, m->minn, m->maxn);
+  if( m->maxn==0 && (w2v_train_given(o, "minn") || w2v_train_given(o, "maxn") || w2v_train_given(o, "bucket")) ){
+    *pzErr = sqlite3_mprintf("w2v_train: update=1 continues model '%s', which has no subwords: minn, maxn and bucket "
+                             "cannot be given (subwords are not added to a model; train it again with replace=1)",
+                             o->zModel);
     return SQLITE_ERROR;
   }
   u->imported = m->loss==W2V_LOSS_NONE;
+  u->db = conn->db;
   /* output weights continue from the model's, or start from zero when it has
   ** none (imported, or saved with output=0) */
   if( !u->imported && m->hasOutput ){
     rc = w2v_model_output(conn->db, m, "w2v_train", pzErr);
     if( rc!=SQLITE_OK ) return rc;
   }
-  rc = w2v_model_input(conn->db, m, "w2v_train", pzErr);
-  if( rc!=SQLITE_OK ) return rc;
+  /* subwords: the rows start from <model>_ngrams (w2v_update_init_row), not
+  ** from the word vectors, which are their means */
+  if( m->maxn==0 ){
+    rc = w2v_model_input(conn->db, m, "w2v_train", pzErr);
+    if( rc!=SQLITE_OK ) return rc;
+  }
   w2v_vocab_init(&u->phrases.parts);
   if( m->nPhrasePass ){
     char *zWhat = 0;
@@ -108,6 +114,11 @@ int w2v_update_begin(W2vConn *conn, W2vOptions *o, W2vUpdate *u, char **pzErr){
   kept.lower = m->lower;
   kept.fold = m->fold;
   kept.storage = m->storage;
+  kept.minn = m->minn;
+  kept.maxn = m->maxn;
+  kept.bucket = m->bucket;
+  /* subwords: fastText's noise distribution, as when the model was trained */
+  if( m->maxn>0 && !w2v_train_given(o, "ns_exponent") ) kept.nsExponent = 0.5;
   if( !u->imported ) kept.output = m->hasOutput;   /* imported: output=1 unless given */
   rc = check_kept(o, &kept, pzErr);
   if( rc!=SQLITE_OK ) return rc;
@@ -132,6 +143,8 @@ int w2v_update_begin(W2vConn *conn, W2vOptions *o, W2vUpdate *u, char **pzErr){
 }
 
 void w2v_update_end(W2vUpdate *u){
+  sqlite3_finalize(u->pNgram);
+  sqlite3_free(u->zErr);
   w2v_core_free(u->initFrom);
   w2v_learnt_free(&u->phrases);
   w2v_model_release(u->m);
@@ -172,7 +185,7 @@ int w2v_update_merge(W2vUpdate *u, const W2vOptions *o, const W2vVocab *raw,
   }
   for(i=0; i<vocab->n; i++) u->initFrom[i] = -1;
   for(i=0; i<nOld; i++) if( combRemap[i]>=0 ) u->initFrom[combRemap[i]] = (int32_t)i;
-  u->initIn = m->in;
+  u->initIn = m->maxn>0 ? 0 : m->in;     /* subwords: w2v_update_init_row */
   u->initOut = m->loss==W2V_LOSS_HS ? 0 : m->out;
   u->nOld = nOld;
   u->nNew = vocab->n - nOld;
@@ -191,4 +204,45 @@ void w2v_update_stored_counts(const W2vUpdate *u, W2vVocab *vocab){
   int64_t i;
   if( !u->imported ) return;
   for(i=0; i<vocab->n; i++) if( vocab->counts[i]<1 ) vocab->counts[i] = 1;
+}
+
+int w2v_update_subwords(W2vUpdate *u, const W2vSubwords *sub, char **pzErr){
+  char *zWhat = 0;
+  int rc = w2v_store_ngram_prepare(u->db, u->m->zSchema, u->m->zName, &u->pNgram, &zWhat);
+  u->sub = sub;
+  if( rc!=SQLITE_OK && rc!=SQLITE_NOMEM ){
+    *pzErr = sqlite3_mprintf("w2v_train: model '%s': %s", u->m->zName, zWhat ? zWhat : "cannot read its n-grams");
+  }
+  sqlite3_free(zWhat);
+  return rc;
+}
+
+int w2v_update_init_row(void *pUpdate, int64_t row, float *v){
+  W2vUpdate *u = pUpdate;
+  W2vModel *m = u->m;
+  sqlite3_int64 key;
+  char *zWhat = 0;
+  int rc;
+  if( row < u->sub->nWord ){
+    int32_t f = u->initFrom[row];
+    if( f<0 ) return 0;                    /* a new word: a fresh row */
+    key = -1 - (sqlite3_int64)f;           /* the model's word f */
+  }else{
+    key = u->sub->bucket[row - u->sub->nWord];
+  }
+  rc = w2v_store_ngram_read(u->db, u->pNgram, m->zName, m->dim, key, v, &zWhat);
+  if( rc==SQLITE_ROW ) return 0;
+  if( rc==SQLITE_DONE ){
+    if( key>=0 ) return 0;                 /* a bucket the model has no row for: fresh */
+    zWhat = sqlite3_mprintf("%s_ngrams has no row for word %lld", m->zName, -key);
+    rc = zWhat ? SQLITE_CORRUPT : SQLITE_NOMEM;
+  }
+  u->rc = rc;
+  if( rc==SQLITE_INTERRUPT ){
+    u->zErr = sqlite3_mprintf("w2v_train: interrupted");
+  }else if( zWhat ){
+    u->zErr = sqlite3_mprintf("w2v_train: model '%s': %s", m->zName, zWhat);
+  }
+  sqlite3_free(zWhat);
+  return 1;
 }
