@@ -206,9 +206,24 @@ void w2v_update_stored_counts(const W2vUpdate *u, W2vVocab *vocab){
   for(i=0; i<vocab->n; i++) if( vocab->counts[i]<1 ) vocab->counts[i] = 1;
 }
 
+/* SQLITE_OK while the stored model is still the one u->m was read from
+** (the rows' source, a view, may have retrained it): else the error a
+** write that lost the race gives. */
+static int still_current(W2vUpdate *u, char **pzErr){
+  sqlite3_int64 gen = w2v_store_generation(u->db, u->m->zSchema, u->m->zName);
+  if( gen==u->m->generation ) return SQLITE_OK;
+  if( gen==W2V_GEN_NOMEM ) return SQLITE_NOMEM;
+  *pzErr = sqlite3_mprintf("w2v_train: model '%s' was %s by another connection while training (or by SQL run "
+                           "inside this statement); nothing was written, run it again", u->m->zName,
+                           gen==W2V_GEN_NONE ? "dropped" : "changed");
+  return SQLITE_BUSY;
+}
+
 int w2v_update_subwords(W2vUpdate *u, const W2vSubwords *sub, char **pzErr){
   char *zWhat = 0;
-  int rc = w2v_store_ngram_prepare(u->db, u->m->zSchema, u->m->zName, &u->pNgram, &zWhat);
+  int rc = still_current(u, pzErr);
+  if( rc!=SQLITE_OK ) return rc;
+  rc = w2v_store_ngram_prepare(u->db, u->m->zSchema, u->m->zName, &u->pNgram, &zWhat);
   u->sub = sub;
   if( rc!=SQLITE_OK && rc!=SQLITE_NOMEM ){
     *pzErr = sqlite3_mprintf("w2v_train: model '%s': %s", u->m->zName, zWhat ? zWhat : "cannot read its n-grams");
@@ -238,7 +253,10 @@ int w2v_update_init_row(void *pUpdate, int64_t row, float *v){
     rc = zWhat ? SQLITE_CORRUPT : SQLITE_NOMEM;
   }
   u->rc = rc;
-  if( rc==SQLITE_INTERRUPT ){
+  if( rc==SQLITE_CORRUPT && still_current(u, &u->zErr)!=SQLITE_OK ){
+    /* not damage: another connection changed the model between two reads */
+    u->rc = u->zErr ? SQLITE_BUSY : SQLITE_NOMEM;
+  }else if( rc==SQLITE_INTERRUPT ){
     u->zErr = sqlite3_mprintf("w2v_train: interrupted");
   }else if( zWhat ){
     u->zErr = sqlite3_mprintf("w2v_train: model '%s': %s", m->zName, zWhat);
