@@ -315,8 +315,8 @@ static int write_ngrams(sqlite3 *db, const W2vStoreModel *s, char **pzErr){
   unsigned char *buf = sqlite3_malloc64(nb);
   sqlite3_int64 i;
   int rc = SQLITE_NOMEM;
-  if( buf ) rc = prepare_fmt(db, &p, "INSERT OR REPLACE INTO \"%w\".\"%w_ngrams\"(bucket, vector) VALUES(?1, ?2)",
-                             s->zSchema, s->zModel);
+  if( buf ) rc = prepare_fmt(db, &p, "INSERT%s INTO \"%w\".\"%w_ngrams\"(bucket, vector) VALUES(?1, ?2)",
+                             s->ngramKeep ? " OR REPLACE" : "", s->zSchema, s->zModel);
   for(i=0; i<s->nNgram && rc==SQLITE_OK; i++){
     sqlite3_int64 key = i<s->nNgramOwn ? -1-i : s->ngramBucket[i - s->nNgramOwn];
     if( w2v_row_encode(storage, s->ngram + i*s->dim, s->dim, buf) ){

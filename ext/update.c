@@ -18,6 +18,16 @@
 ** that the rows never use is never drawn as noise and keeps its vector; it
 ** is stored with count 1 (the least a stored count may be), after the words
 ** the rows use, in the file's order.
+**
+** A model with subwords (minn/maxn, an imported fastText .bin too) keeps its
+** minn, maxn and bucket.  Its word vectors are means, so training starts
+** from the rows of <model>_ngrams instead: each old word's own row (key
+** -1 - its old id) and every stored bucket a word of the merged vocabulary
+** uses, read one index probe each while the trainer initialises its rows
+** (w2v_update_init_row: no second copy of the weights).  New words' own
+** rows and buckets the model has no row for start fresh.  The write keeps
+** the stored buckets no word uses now (an imported model has all of them)
+** and replaces the others.
 */
 #include <stdint.h>
 #include <stdlib.h>

@@ -754,7 +754,7 @@ typedef struct W2vUpdate {
   ** w2v_update_subwords has said which */
   sqlite3 *db;
   const W2vSubwords *sub;
-  sqlite3_stmt *pNgram, *pProbe;
+  sqlite3_stmt *pNgram;      /* reads one row of <model>_ngrams */
   int rc;                    /* xInitRow's error (then zErr, NULL: OOM) */
   char *zErr;
 } W2vUpdate;
