@@ -332,8 +332,8 @@ static int write_ngrams(sqlite3 *db, const W2vStoreModel *s, char **pzErr){
   unsigned char *buf = sqlite3_malloc64(nb);
   sqlite3_int64 i;
   int rc = SQLITE_NOMEM;
-  if( buf ) rc = prepare_fmt(db, &p, "INSERT INTO \"%w\".\"%w_ngrams\"(bucket, vector) VALUES(?1, ?2)",
-                             s->zSchema, s->zModel);
+  if( buf ) rc = prepare_fmt(db, &p, "INSERT%s INTO \"%w\".\"%w_ngrams\"(bucket, vector) VALUES(?1, ?2)",
+                             s->ngramKeep ? " OR REPLACE" : "", s->zSchema, s->zModel);
   for(i=0; i<s->nNgram && rc==SQLITE_OK; i++){
     sqlite3_int64 key = i<s->nNgramOwn ? -1-i : s->ngramBucket[i - s->nNgramOwn];
     double len;
@@ -668,6 +668,8 @@ static int store_write(sqlite3 *db, const W2vStoreModel *s, int isModel, sqlite3
     /* a model without phrases (n-grams, documents, labels) has no such
     ** table (one left by an earlier model of the name is emptied) */
     if( aState[i]==0 && !shadow_wanted(s, i) ) continue;
+    /* update=1 with subwords: the n-gram rows it does not write are kept */
+    if( aState[i]==1 && i==W2V_SHADOW_NGRAMS && s->ngramKeep ) continue;
     rc = aState[i]==1 ? exec_fmt(db, pzErr, "DELETE FROM \"%w\".\"%w_%s\"", zS, zM, w2v_shadow_suffix[i])
        : exec_fmt(db, pzErr, "CREATE TABLE \"%w\".\"%w_%s\"%s", zS, zM, w2v_shadow_suffix[i], azShadowCols[i]);
   }

@@ -65,9 +65,9 @@ static const W2vOptDesc aTrainOpt[] = {
   { "word_ngrams", W2V_OPT_INT,  1, 100,                1,    OFF(wordNgrams), I32 },
   /* subwords: stored by hand (only a model that has them); bucket also a
   ** classifier's, for its word n-grams (0 allowed there: none) */
-  { "minn",        W2V_OPT_INT,  0, W2V_MAX_NGRAM,      0,    OFF(minn),       I32 },
-  { "maxn",        W2V_OPT_INT,  0, W2V_MAX_NGRAM,      0,    OFF(maxn),       I32 },
-  { "bucket",      W2V_OPT_INT,  0, (double)W2V_MAX_BUCKET, 2000000, OFF(bucket), 0 },
+  { "minn",        W2V_OPT_INT,  0, W2V_MAX_NGRAM,      0,    OFF(minn),       I32|KEPT },
+  { "maxn",        W2V_OPT_INT,  0, W2V_MAX_NGRAM,      0,    OFF(maxn),       I32|KEPT },
+  { "bucket",      W2V_OPT_INT,  0, (double)W2V_MAX_BUCKET, 2000000, OFF(bucket), KEPT },
 };
 const W2vOptTable w2v_train_options = { aTrainOpt, (int)(sizeof(aTrainOpt)/sizeof(aTrainOpt[0])), 0 };
 
@@ -144,18 +144,16 @@ int w2v_train_options_parse(const char *zFunc, const char *z, W2vOptions *o, cha
     *pzErr = sqlite3_mprintf("%s: phrases= cannot be combined with update=1 (the model's phrases are applied to the new rows)", zFunc);
   }else if( o->update && o->zVocab ){
     *pzErr = sqlite3_mprintf("%s: vocab= cannot be combined with update=1 (the model keeps its words)", zFunc);
-  }else if( o->maxn>0 && (o->minn<1 || o->minn>o->maxn) ){
+  }else if( !o->update && o->maxn>0 && (o->minn<1 || o->minn>o->maxn) ){
+    /* update=1: given, they must be the model's (update.c) */
     *pzErr = sqlite3_mprintf("%s: maxn=%d needs minn between 1 and %d (fastText's are minn=3 maxn=6)", zFunc, o->maxn, o->maxn);
-  }else if( o->maxn==0 && (o->minn>0 || (w2v_train_given(o, "bucket") && !o->zLabel)) ){
+  }else if( !o->update && o->maxn==0 && (o->minn>0 || (w2v_train_given(o, "bucket") && !o->zLabel)) ){
     *pzErr = sqlite3_mprintf("%s: %s needs maxn >= minn >= 1 (subwords are off while maxn=0)%s", zFunc,
                              o->minn>0 ? "minn" : "bucket", o->minn>0 ? "" : ", or a classifier (label=COLUMN)");
-  }else if( o->maxn>0 && o->bucket<1 ){
+  }else if( !o->update && o->maxn>0 && o->bucket<1 ){
     *pzErr = sqlite3_mprintf("%s: subwords need bucket >= 1", zFunc);
   }else if( o->maxn>0 && o->docs ){
     *pzErr = sqlite3_mprintf("%s: docs= (paragraph vectors) cannot be combined with subwords (minn, maxn)", zFunc);
-  }else if( o->update && (w2v_train_given(o, "minn") || w2v_train_given(o, "maxn") || w2v_train_given(o, "bucket")) ){
-    *pzErr = sqlite3_mprintf("%s: minn, maxn and bucket cannot be combined with update=1 (a model keeps its subwords, "
-                             "or has none); retrain it with replace=1", zFunc);
   }else if( o->update && o->replace ){
     *pzErr = sqlite3_mprintf("%s: update=1 and replace=1 exclude each other", zFunc);
   }else if( o->docs==W2V_DOCS_NONE && w2v_train_given(o, "doc_key") ){

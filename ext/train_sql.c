@@ -165,6 +165,9 @@ static int save_model(sqlite3 *db, const W2vOptions *o, const W2vTarget *target,
     s.nNgram = vocab->n + sub->nBucket;
     s.nNgramOwn = vocab->n;
     s.ngramBucket = sub->bucket;
+    /* update=1: stored buckets no word uses now (an imported fastText
+    ** model keeps them all) stay; every row written replaces its own */
+    s.ngramKeep = u!=0;
   }
   s.storage = o->storage;
   s.output = o->output;
@@ -308,6 +311,10 @@ void w2v_fn_train(sqlite3_context *ctx, int argc, sqlite3_value **argv){
       rc = SQLITE_TOOBIG; goto done;
     }
     if( r ){ rc = SQLITE_NOMEM; goto done; }
+    if( o.update ){
+      rc = w2v_update_subwords(&upd, &sub, &zErr);
+      if( rc!=SQLITE_OK ) goto done;
+    }
   }
 
   {
@@ -321,6 +328,11 @@ void w2v_fn_train(sqlite3_context *ctx, int argc, sqlite3_value **argv){
     p.minAlpha = o.minAlpha; p.seed = o.seed;
     p.sub = o.maxn>0 ? &sub : 0;
     p.initFrom = upd.initFrom; p.initIn = upd.initIn; p.initOut = upd.initOut;
+    if( o.update && o.maxn>0 ){
+      /* the model's rows, from <model>_ngrams */
+      p.xInitRow = w2v_update_init_row;
+      p.pInitCtx = &upd;
+    }
     p.docs = o.docs; p.docWords = o.docWords; p.nDoc = corpus.keys.n;
     if( vocabCounts ){
       /* the table's counts are the model's: sub-sample against their sum */
@@ -351,6 +363,14 @@ void w2v_fn_train(sqlite3_context *ctx, int argc, sqlite3_value **argv){
       }
     }
     t = w2v_train_start(&p, &view, vocab.counts, vocab.n, &zTErr);
+    if( t==0 && upd.rc ){
+      /* reading the model's rows failed: its reason */
+      w2v_core_free(zTErr);
+      rc = upd.rc;
+      zErr = upd.zErr;
+      upd.zErr = 0;
+      goto done;
+    }
     if( t==0 ){
       zErr = sqlite3_mprintf("w2v_train: %s", zTErr ? zTErr : "out of memory");
       w2v_core_free(zTErr);   /* the core allocated it */

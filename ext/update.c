@@ -18,6 +18,16 @@
 ** that the rows never use is never drawn as noise and keeps its vector; it
 ** is stored with count 1 (the least a stored count may be), after the words
 ** the rows use, in the file's order.
+**
+** A model with subwords (minn/maxn, an imported fastText .bin too) keeps its
+** minn, maxn and bucket.  Its word vectors are means, so training starts
+** from the rows of <model>_ngrams instead: each old word's own row (key
+** -1 - its old id) and every stored bucket a word of the merged vocabulary
+** uses, read one index probe each while the trainer initialises its rows
+** (w2v_update_init_row: no second copy of the weights).  New words' own
+** rows and buckets the model has no row for start fresh.  The write keeps
+** the stored buckets no word uses now (an imported model has all of them)
+** and replaces the others.
 */
 #include <stdint.h>
 #include <stdlib.h>
@@ -70,20 +80,26 @@ int w2v_update_begin(W2vConn *conn, W2vOptions *o, W2vUpdate *u, char **pzErr){
                              "with label=%s, replace=1)", o->zModel, m->clf->zLabelColumn);
     return SQLITE_ERROR;
   }
-  if( m->maxn>0 ){
-    *pzErr = sqlite3_mprintf("w2v_train: update=1 cannot continue model '%s', which has subwords (minn=%d maxn=%d); "
-                             "retrain it with replace=1", o->zModel, m->minn, m->maxn);
+  if( m->maxn==0 && (w2v_train_given(o, "minn") || w2v_train_given(o, "maxn") || w2v_train_given(o, "bucket")) ){
+    *pzErr = sqlite3_mprintf("w2v_train: update=1 continues model '%s', which has no subwords: minn, maxn and bucket "
+                             "cannot be given (subwords are not added to a model; train it again with replace=1)",
+                             o->zModel);
     return SQLITE_ERROR;
   }
   u->imported = m->loss==W2V_LOSS_NONE;
+  u->db = conn->db;
   /* output weights continue from the model's, or start from zero when it has
   ** none (imported, or saved with output=0) */
   if( !u->imported && m->hasOutput ){
     rc = w2v_model_output(conn->db, m, "w2v_train", pzErr);
     if( rc!=SQLITE_OK ) return rc;
   }
-  rc = w2v_model_input(conn->db, m, "w2v_train", pzErr);
-  if( rc!=SQLITE_OK ) return rc;
+  /* subwords: the rows start from <model>_ngrams (w2v_update_init_row), not
+  ** from the word vectors, which are their means */
+  if( m->maxn==0 ){
+    rc = w2v_model_input(conn->db, m, "w2v_train", pzErr);
+    if( rc!=SQLITE_OK ) return rc;
+  }
   w2v_vocab_init(&u->phrases.parts);
   if( m->nPhrasePass ){
     char *zWhat = 0;
@@ -108,6 +124,11 @@ int w2v_update_begin(W2vConn *conn, W2vOptions *o, W2vUpdate *u, char **pzErr){
   kept.lower = m->lower;
   kept.fold = m->fold;
   kept.storage = m->storage;
+  kept.minn = m->minn;
+  kept.maxn = m->maxn;
+  kept.bucket = m->bucket;
+  /* subwords: fastText's noise distribution, as when the model was trained */
+  if( m->maxn>0 && !w2v_train_given(o, "ns_exponent") ) kept.nsExponent = 0.5;
   if( !u->imported ) kept.output = m->hasOutput;   /* imported: output=1 unless given */
   rc = check_kept(o, &kept, pzErr);
   if( rc!=SQLITE_OK ) return rc;
@@ -132,6 +153,8 @@ int w2v_update_begin(W2vConn *conn, W2vOptions *o, W2vUpdate *u, char **pzErr){
 }
 
 void w2v_update_end(W2vUpdate *u){
+  sqlite3_finalize(u->pNgram);
+  sqlite3_free(u->zErr);
   w2v_core_free(u->initFrom);
   w2v_learnt_free(&u->phrases);
   w2v_model_release(u->m);
@@ -172,7 +195,7 @@ int w2v_update_merge(W2vUpdate *u, const W2vOptions *o, const W2vVocab *raw,
   }
   for(i=0; i<vocab->n; i++) u->initFrom[i] = -1;
   for(i=0; i<nOld; i++) if( combRemap[i]>=0 ) u->initFrom[combRemap[i]] = (int32_t)i;
-  u->initIn = m->in;
+  u->initIn = m->maxn>0 ? 0 : m->in;     /* subwords: w2v_update_init_row */
   u->initOut = m->loss==W2V_LOSS_HS ? 0 : m->out;
   u->nOld = nOld;
   u->nNew = vocab->n - nOld;
@@ -191,4 +214,63 @@ void w2v_update_stored_counts(const W2vUpdate *u, W2vVocab *vocab){
   int64_t i;
   if( !u->imported ) return;
   for(i=0; i<vocab->n; i++) if( vocab->counts[i]<1 ) vocab->counts[i] = 1;
+}
+
+/* SQLITE_OK while the stored model is still the one u->m was read from
+** (the rows' source, a view, may have retrained it): else the error a
+** write that lost the race gives. */
+static int still_current(W2vUpdate *u, char **pzErr){
+  sqlite3_int64 gen = w2v_store_generation(u->db, u->m->zSchema, u->m->zName);
+  if( gen==u->m->generation ) return SQLITE_OK;
+  if( gen==W2V_GEN_NOMEM ) return SQLITE_NOMEM;
+  *pzErr = sqlite3_mprintf("w2v_train: model '%s' was %s by another connection while training (or by SQL run "
+                           "inside this statement); nothing was written, run it again", u->m->zName,
+                           gen==W2V_GEN_NONE ? "dropped" : "changed");
+  return SQLITE_BUSY;
+}
+
+int w2v_update_subwords(W2vUpdate *u, const W2vSubwords *sub, char **pzErr){
+  char *zWhat = 0;
+  int rc = still_current(u, pzErr);
+  if( rc!=SQLITE_OK ) return rc;
+  rc = w2v_store_ngram_prepare(u->db, u->m->zSchema, u->m->zName, &u->pNgram, &zWhat);
+  u->sub = sub;
+  if( rc!=SQLITE_OK && rc!=SQLITE_NOMEM ){
+    *pzErr = sqlite3_mprintf("w2v_train: model '%s': %s", u->m->zName, zWhat ? zWhat : "cannot read its n-grams");
+  }
+  sqlite3_free(zWhat);
+  return rc;
+}
+
+int w2v_update_init_row(void *pUpdate, int64_t row, float *v){
+  W2vUpdate *u = pUpdate;
+  W2vModel *m = u->m;
+  sqlite3_int64 key;
+  char *zWhat = 0;
+  int rc;
+  if( row < u->sub->nWord ){
+    int32_t f = u->initFrom[row];
+    if( f<0 ) return 0;                    /* a new word: a fresh row */
+    key = -1 - (sqlite3_int64)f;           /* the model's word f */
+  }else{
+    key = u->sub->bucket[row - u->sub->nWord];
+  }
+  rc = w2v_store_ngram_read(u->db, u->pNgram, m->zName, m->dim, key, v, &zWhat);
+  if( rc==SQLITE_ROW ) return 0;
+  if( rc==SQLITE_DONE ){
+    if( key>=0 ) return 0;                 /* a bucket the model has no row for: fresh */
+    zWhat = sqlite3_mprintf("%s_ngrams has no row for word %lld", m->zName, -key);
+    rc = zWhat ? SQLITE_CORRUPT : SQLITE_NOMEM;
+  }
+  u->rc = rc;
+  if( rc==SQLITE_CORRUPT && still_current(u, &u->zErr)!=SQLITE_OK ){
+    /* not damage: another connection changed the model between two reads */
+    u->rc = u->zErr ? SQLITE_BUSY : SQLITE_NOMEM;
+  }else if( rc==SQLITE_INTERRUPT ){
+    u->zErr = sqlite3_mprintf("w2v_train: interrupted");
+  }else if( zWhat ){
+    u->zErr = sqlite3_mprintf("w2v_train: model '%s': %s", m->zName, zWhat);
+  }
+  sqlite3_free(zWhat);
+  return 1;
 }

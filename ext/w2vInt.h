@@ -188,6 +188,9 @@ typedef struct W2vStoreModel {
   /* subwords (maxn 0: none; config keys minn, maxn, bucket) */
   int minn, maxn;
   sqlite3_int64 bucket;
+  /* update=1 of a model with subwords: the rows of <model>_ngrams that are
+  ** not written stay as they are (those written replace theirs) */
+  int ngramKeep;
 } W2vStoreModel;
 /* Writes the model into zSchema in one savepoint: all of it or nothing.  The
 ** generation must still be expectGen (what the caller saw when it started;
@@ -746,10 +749,25 @@ typedef struct W2vUpdate {
   const float *initIn, *initOut;
   int64_t nOld, nNew;
   W2vLearntPhrases phrases;  /* the model's, kept (and applied to the rows) */
+  /* subwords: the rows training starts from are read from <model>_ngrams
+  ** by w2v_update_init_row (a W2vTrainParams.xInitRow), once
+  ** w2v_update_subwords has said which */
+  sqlite3 *db;
+  const W2vSubwords *sub;
+  sqlite3_stmt *pNgram;      /* reads one row of <model>_ngrams */
+  int rc;                    /* xInitRow's error (then zErr, NULL: OOM) */
+  char *zErr;
 } W2vUpdate;
 int w2v_update_begin(W2vConn*, W2vOptions *o, W2vUpdate *u, char **pzErr);
 int w2v_update_merge(W2vUpdate *u, const W2vOptions *o, const W2vVocab *raw,
                      W2vVocab *vocab, int32_t *remap, char **pzErr);
+/* A model with subwords: sub (every word's rows, kept by the caller until
+** training has started) is what training will use; prepares the reads. */
+int w2v_update_subwords(W2vUpdate *u, const W2vSubwords *sub, char **pzErr);
+/* W2vTrainParams.xInitRow (pInitCtx: the W2vUpdate): a model word's own
+** row (key -1 - its old id) and the n-gram rows whose bucket is stored;
+** other rows stay fresh.  Non-zero on error (u->rc, u->zErr). */
+int w2v_update_init_row(void *pUpdate, int64_t row, float *v);
 void w2v_update_stored_counts(const W2vUpdate *u, W2vVocab *vocab);
 void w2v_update_end(W2vUpdate *u);
 

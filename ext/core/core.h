@@ -393,6 +393,14 @@ typedef struct W2vTrainParams {
   /* subwords (fastText): NULL, or every word's rows; the input weights then
   ** have nWord + sub->nBucket rows (the words', then the n-grams') */
   const W2vSubwords *sub;
+  /* continuing a model with subwords: after the fresh initialisation (and
+  ** initFrom's, whose initIn may then be NULL), xInitRow(pInitCtx, r, v) is
+  ** called for every input row r (a word's own row when r < nWord, else
+  ** n-gram row r - nWord) and may overwrite v (dim floats) with the row to
+  ** start from.  Non-zero stops w2v_train_start, which returns NULL with
+  ** *pzErr "stopped" (the caller keeps its own reason). */
+  int (*xInitRow)(void *pInitCtx, int64_t row, float *v);
+  void *pInitCtx;
 } W2vTrainParams;
 
 typedef struct W2vEpochStats {

@@ -58,6 +58,15 @@ void w2v_subwords_free(W2vSubwords *s){
   memset(s, 0, sizeof(*s));
 }
 
+/* fastText gives "</s>" (its end of line, a word of every model it
+** writes) no n-grams (Dictionary::initNgrams): its own row alone. */
+static int64_t word_buckets(const W2vVocab *v, int64_t w, int minn, int maxn, int64_t bucket,
+                            int64_t *out, int64_t nMax){
+  const char *z = w2v_vocab_word(v, w);
+  if( v->lens[w]==4 && memcmp(z, "</s>", 4)==0 ) return 0;
+  return w2v_subword_buckets(z, v->lens[w], minn, maxn, (uint32_t)bucket, out, nMax);
+}
+
 /* The n-gram rows are numbered in the order words first use them, words
 ** taken by frequency: the rows of the frequent words, which training reads
 ** all the time, sit together in memory (numbered by bucket, every lookup
@@ -74,7 +83,7 @@ int w2v_subwords_build(const W2vVocab *v, int minn, int maxn, int64_t bucket, W2
   if( s->start==0 ) goto oom;
   /* the counts first, for one allocation of the rows */
   for(w=0; w<v->n; w++){
-    int64_t c = w2v_subword_buckets(w2v_vocab_word(v, w), v->lens[w], minn, maxn, (uint32_t)bucket, 0, 0);
+    int64_t c = word_buckets(v, w, minn, maxn, bucket, 0, 0);
     s->start[w] = total;
     total += 1 + c;
     if( c>scratchMax ) scratchMax = c;
@@ -91,7 +100,7 @@ int w2v_subwords_build(const W2vVocab *v, int minn, int maxn, int64_t bucket, W2
   if( s->rows==0 || tmp==0 || slot==0 || s->bucket==0 ) goto oom;
   memset(slot, 0xff, sizeof(int32_t)*(size_t)nSlot);
   for(w=0; w<v->n; w++){
-    int64_t c = w2v_subword_buckets(w2v_vocab_word(v, w), v->lens[w], minn, maxn, (uint32_t)bucket, tmp, scratchMax), i;
+    int64_t c = word_buckets(v, w, minn, maxn, bucket, tmp, scratchMax), i;
     int64_t at = s->start[w];
     s->rows[at] = (int32_t)w;
     for(i=0; i<c; i++){

@@ -290,8 +290,18 @@ W2vTrainer *w2v_train_start(const W2vTrainParams *p, const W2vCorpusView *c,
     for(i=0; i<nWord; i++){
       int32_t f = p->initFrom[i];
       if( f<0 ) continue;
-      memcpy(t->in + i*p->dim, p->initIn + (int64_t)f*p->dim, sizeof(float)*p->dim);
+      if( p->initIn ) memcpy(t->in + i*p->dim, p->initIn + (int64_t)f*p->dim, sizeof(float)*p->dim);
       if( p->initOut && p->loss!=W2V_LOSS_HS ) memcpy(t->out + i*p->dim, p->initOut + (int64_t)f*p->dim, sizeof(float)*p->dim);
+    }
+  }
+
+  if( p->xInitRow ){
+    for(i=0; i<t->nRow; i++){
+      if( p->xInitRow(p->pInitCtx, i, t->in + i*p->dim) ){
+        *pzErr = str_dup("stopped");
+        w2v_train_free(t);
+        return 0;
+      }
     }
   }
 
