@@ -211,8 +211,9 @@ int w2v_store_rename(sqlite3 *db, const char *zSchema, const char *zOld, const c
 ** would overflow the float32 similarity arithmetic, so no model holds one
 ** (refused when written, damage when read). */
 static int row_too_long(const float *v, int dim, double *pLen){
+  if( !w2v_norm_over(v, dim) ) return 0;
   *pLen = w2v_norm_exact(v, dim);
-  return *pLen > W2V_MAX_NORM;
+  return 1;
 }
 
 static int write_vectors(sqlite3 *db, const W2vStoreModel *s, const char *zWhich,

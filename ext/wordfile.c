@@ -1097,7 +1097,7 @@ static int ft_read(Reader *r, Vectors *x, FtFile *f, char **pzErr){
         return SQLITE_ERROR;
       }
     }
-    if( w2v_norm_exact(v, f->dim)>W2V_MAX_NORM ){
+    if( w2v_norm_over(v, f->dim) ){
       *pzErr = sqlite3_mprintf("w2v_import: '%s': row %lld of the fastText input matrix has length %g, over the limit of %g",
                                r->zPath, (long long)k+1, w2v_norm_exact(v, f->dim), W2V_MAX_NORM);
       return SQLITE_ERROR;
@@ -1273,8 +1273,8 @@ static int import_save(sqlite3 *db, const ImportOptions *io, const W2vTarget *ta
 static int check_lengths(const Reader *r, const Vectors *x, char **pzErr){
   int64_t i;
   for(i=0; i<x->vocab.n; i++){
-    double len = w2v_norm_exact(x->v + i*x->dim, x->dim);
-    if( len>W2V_MAX_NORM ){
+    if( w2v_norm_over(x->v + i*x->dim, x->dim) ){
+      double len = w2v_norm_exact(x->v + i*x->dim, x->dim);
       *pzErr = sqlite3_mprintf("w2v_import: '%s': the vector of word '%s' (word %lld) has length %g, "
                                "over the limit of %g", r->zPath, w2v_vocab_word(&x->vocab, i),
                                (long long)i+1, len, W2V_MAX_NORM);

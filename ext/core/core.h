@@ -267,6 +267,8 @@ double w2v_dot_exact(const float *a, const float *b, int n);
 #define W2V_MAX_NORM 1e19
 /* |v| computed in double (no overflow, no underflow for float32 input). */
 double w2v_norm_exact(const float *v, int n);
+/* 1 when |v| > W2V_MAX_NORM (fast for the rows well inside it). */
+int w2v_norm_over(const float *v, int n);
 double w2v_log_sigmoid(double x);    /* log sigma(x), no overflow */
 double w2v_hs_prob(const W2vLoss*, const float *h, int32_t target);
 /* score[w] = u_w . h for every word (ns and softmax models). */

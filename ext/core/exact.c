@@ -4,6 +4,7 @@
 */
 #include <math.h>
 #include "core.h"
+#include "vecmath.h"
 
 double w2v_dot_exact(const float *a, const float *b, int n){
   double s = 0;
@@ -14,6 +15,15 @@ double w2v_dot_exact(const float *a, const float *b, int n){
 
 double w2v_norm_exact(const float *v, int n){
   return sqrt(w2v_dot_exact(v, v, n));
+}
+
+/* A float32 sum of squares (vecmath.h's dot product) clears every row well
+** inside the limit; only the rest, whose sum may have lost precision or
+** overflowed, gets the exact length.  Float rounding is far below the 10 %
+** margin. */
+int w2v_norm_over(const float *v, int n){
+  if( w2v_dot(v, v, n) <= (float)(0.9*W2V_MAX_NORM*W2V_MAX_NORM) ) return 0;
+  return w2v_norm_exact(v, n) > W2V_MAX_NORM;
 }
 
 /* log sigma(x), without overflow for large |x| */
