@@ -216,6 +216,35 @@ static int row_too_long(const float *v, int dim, double *pLen){
   return 1;
 }
 
+/* Column iCol of p, a stored vector of dim values in storage (n-grams and
+** documents are float32), decoded into v: 0 when it is sound, else 1 with
+** *pzWhy what is wrong ("holds ...", to follow the row's name; NULL out of
+** memory): not a blob of the right size, a value that is not finite, or a
+** length over W2V_MAX_NORM (it would overflow the float32 similarities). */
+static int stored_vector(sqlite3_stmt *p, int iCol, int storage, int dim, float *v, char **pzWhy){
+  int nWant = (int)w2v_row_bytes(storage, dim), nb = sqlite3_column_bytes(p, iCol);
+  const void *b = sqlite3_column_blob(p, iCol);
+  double len;
+  if( sqlite3_column_type(p, iCol)!=SQLITE_BLOB || b==0 || nb!=nWant ){
+    *pzWhy = sqlite3_mprintf("holds %d bytes, expected %d", nb, nWant);
+  }else if( w2v_row_decode(storage, b, dim, v) ){
+    *pzWhy = sqlite3_mprintf("holds a non-finite value");
+  }else if( row_too_long(v, dim, &len) ){
+    *pzWhy = sqlite3_mprintf("holds a vector of length %g, over %g", len, W2V_MAX_NORM);
+  }else{
+    return 0;
+  }
+  return 1;
+}
+
+/* "<name> <why>" (either may be NULL out of memory: then NULL); frees zWhy. */
+static char *damage(char *zName, char *zWhy){
+  char *z = zName && zWhy ? sqlite3_mprintf("%s %s", zName, zWhy) : 0;
+  sqlite3_free(zName);
+  sqlite3_free(zWhy);
+  return z;
+}
+
 static int write_vectors(sqlite3 *db, const W2vStoreModel *s, const char *zWhich,
                          const float *a, sqlite3_int64 nRow, int dim, char **pzErr){
   sqlite3_stmt *p = 0;
@@ -253,66 +282,65 @@ static int write_vectors(sqlite3 *db, const W2vStoreModel *s, const char *zWhich
   return rc;
 }
 
+/* One row of <model>_config that every model or some models have. */
+typedef struct ConfigRow {
+  const char *zKey;
+  int bHas;                 /* this model has it */
+  const char *zText;        /* its text, or NULL for ... */
+  sqlite3_int64 iValue;     /* ... an integer */
+} ConfigRow;
+
 static int write_config(sqlite3 *db, const W2vStoreModel *s, sqlite3_int64 gen, char **pzErr){
-  sqlite3_stmt *p = 0;
-  int rc, i;
-  rc = prepare_fmt(db, &p, "INSERT INTO \"%w\".\"%w_config\"(key, value) VALUES(?1, ?2)", s->zSchema, s->zModel);
-  /* the keys a load needs, then the caller's (options), then the summary;
-  ** a model of the first format's shape says version 1, which older builds read */
-  /* lower=1 folding Unicode is new in 3 too: an older build would fold
+  /* a model of the first format's shape says version 1, which older builds
+  ** read; lower=1 folding Unicode is new in 3 too: an older build would fold
   ** queries A-Z only and miss words silently */
   int version = s->nLabel>0 || s->maxn>0 ? 4
               : s->zTokenize || s->nPhrasePass || (s->lower && s->fold==W2V_FOLD_UNICODE) ? 3
               : s->storage==W2V_STORE_F32 && (s->output || s->loss==W2V_LOSS_NONE) ? 1 : 2;
-  for(i=-20; i<s->nConfig && rc==SQLITE_OK; i++){
-    switch( i ){
-      case -20:
-        if( s->maxn==0 ) continue;
-        sqlite3_bind_text(p, 1, "minn", -1, SQLITE_STATIC); sqlite3_bind_int(p, 2, s->minn); break;
-      case -19:
-        if( s->maxn==0 ) continue;
-        sqlite3_bind_text(p, 1, "maxn", -1, SQLITE_STATIC); sqlite3_bind_int(p, 2, s->maxn); break;
-      case -18:
-        if( s->maxn==0 ) continue;
-        sqlite3_bind_text(p, 1, "bucket", -1, SQLITE_STATIC); sqlite3_bind_int64(p, 2, s->bucket); break;
-      case -17:
-        if( s->nLabel==0 ) continue;
-        sqlite3_bind_text(p, 1, "labels", -1, SQLITE_STATIC); sqlite3_bind_int64(p, 2, s->nLabel); break;
-      case -16:
-        if( s->nLabel==0 ) continue;
-        sqlite3_bind_text(p, 1, "ngrams", -1, SQLITE_STATIC); sqlite3_bind_int64(p, 2, s->nNgram); break;
-      case -15:
-        if( s->nPhrasePass==0 ) continue;
-        sqlite3_bind_text(p, 1, "phrases", -1, SQLITE_STATIC); sqlite3_bind_int(p, 2, s->nPhrasePass); break;
-      case -14:
-        if( s->nPhrasePass==0 ) continue;
-        sqlite3_bind_text(p, 1, "phrase_delimiter", -1, SQLITE_STATIC); sqlite3_bind_text(p, 2, s->zPhraseDelim, -1, SQLITE_STATIC); break;
-      case -13:
-        if( s->zTokenize==0 ) continue;
-        sqlite3_bind_text(p, 1, "tokenize", -1, SQLITE_STATIC); sqlite3_bind_text(p, 2, s->zTokenize, -1, SQLITE_STATIC); break;
-      case -12:
-        if( !s->lower ) continue;
-        sqlite3_bind_text(p, 1, "case_fold", -1, SQLITE_STATIC);
-        sqlite3_bind_text(p, 2, s->fold==W2V_FOLD_ASCII ? "ascii" : "unicode", -1, SQLITE_STATIC); break;
-      case -11: sqlite3_bind_text(p, 1, "index", -1, SQLITE_STATIC); sqlite3_bind_int(p, 2, s->storage!=W2V_STORE_I8); break;
-      case -10: sqlite3_bind_text(p, 1, "storage", -1, SQLITE_STATIC); sqlite3_bind_text(p, 2, w2v_storage_name(s->storage), -1, SQLITE_STATIC); break;
-      case -9: sqlite3_bind_text(p, 1, "output", -1, SQLITE_STATIC); sqlite3_bind_int(p, 2, s->output); break;
-      case -8: sqlite3_bind_text(p, 1, "format_version", -1, SQLITE_STATIC); sqlite3_bind_int(p, 2, version); break;
-      case -7: sqlite3_bind_text(p, 1, "arch", -1, SQLITE_STATIC); sqlite3_bind_text(p, 2, w2v_arch_name(s->arch), -1, SQLITE_STATIC); break;
-      case -6: sqlite3_bind_text(p, 1, "loss", -1, SQLITE_STATIC); sqlite3_bind_text(p, 2, w2v_loss_name(s->loss), -1, SQLITE_STATIC); break;
-      case -5: sqlite3_bind_text(p, 1, "dim", -1, SQLITE_STATIC); sqlite3_bind_int(p, 2, s->dim); break;
-      case -4: sqlite3_bind_text(p, 1, "lower", -1, SQLITE_STATIC); sqlite3_bind_int(p, 2, s->lower); break;
-      case -3: sqlite3_bind_text(p, 1, "vocab_size", -1, SQLITE_STATIC); sqlite3_bind_int64(p, 2, s->vocab->n); break;
-      case -2: sqlite3_bind_text(p, 1, "generation", -1, SQLITE_STATIC); sqlite3_bind_int64(p, 2, gen); break;
-      case -1: sqlite3_bind_text(p, 1, "training", -1, SQLITE_STATIC); sqlite3_bind_text(p, 2, s->zStats, -1, SQLITE_STATIC); break;
-      default:
-        sqlite3_bind_text(p, 1, s->aConfig[i].zKey, -1, SQLITE_STATIC);
-        switch( s->aConfig[i].type ){
-          case SQLITE_INTEGER: sqlite3_bind_int64(p, 2, s->aConfig[i].iValue); break;
-          case SQLITE_FLOAT: sqlite3_bind_double(p, 2, s->aConfig[i].rValue); break;
-          default: sqlite3_bind_text(p, 2, s->aConfig[i].zValue, -1, SQLITE_STATIC); break;
-        }
-        break;
+  /* the keys a load needs, then the caller's (options), then the summary */
+  const ConfigRow aRow[] = {
+    { "minn", s->maxn>0, 0, s->minn },
+    { "maxn", s->maxn>0, 0, s->maxn },
+    { "bucket", s->maxn>0, 0, s->bucket },
+    { "labels", s->nLabel>0, 0, s->nLabel },
+    { "ngrams", s->nLabel>0, 0, s->nNgram },
+    { "phrases", s->nPhrasePass>0, 0, s->nPhrasePass },
+    { "phrase_delimiter", s->nPhrasePass>0, s->zPhraseDelim, 0 },
+    { "tokenize", s->zTokenize!=0, s->zTokenize, 0 },
+    { "case_fold", s->lower, s->fold==W2V_FOLD_ASCII ? "ascii" : "unicode", 0 },
+    { "index", 1, 0, s->storage!=W2V_STORE_I8 },
+    { "storage", 1, w2v_storage_name(s->storage), 0 },
+    { "output", 1, 0, s->output },
+    { "format_version", 1, 0, version },
+    { "arch", 1, w2v_arch_name(s->arch), 0 },
+    { "loss", 1, w2v_loss_name(s->loss), 0 },
+    { "dim", 1, 0, s->dim },
+    { "lower", 1, 0, s->lower },
+    { "vocab_size", 1, 0, s->vocab->n },
+    { "generation", 1, 0, gen },
+  };
+  const int nRow = (int)(sizeof(aRow)/sizeof(aRow[0]));
+  sqlite3_stmt *p = 0;
+  int rc, i;
+  rc = prepare_fmt(db, &p, "INSERT INTO \"%w\".\"%w_config\"(key, value) VALUES(?1, ?2)", s->zSchema, s->zModel);
+  for(i=-nRow; i<=s->nConfig && rc==SQLITE_OK; i++){
+    if( i<0 ){
+      const ConfigRow *r = &aRow[nRow+i];
+      if( !r->bHas ) continue;
+      sqlite3_bind_text(p, 1, r->zKey, -1, SQLITE_STATIC);
+      if( r->zText ) sqlite3_bind_text(p, 2, r->zText, -1, SQLITE_STATIC);
+      else sqlite3_bind_int64(p, 2, r->iValue);
+    }else if( i==s->nConfig ){
+      /* the summary (NULL when there is none) */
+      sqlite3_bind_text(p, 1, "training", -1, SQLITE_STATIC);
+      sqlite3_bind_text(p, 2, s->zStats, -1, SQLITE_STATIC);
+    }else{
+      sqlite3_bind_text(p, 1, s->aConfig[i].zKey, -1, SQLITE_STATIC);
+      switch( s->aConfig[i].type ){
+        case SQLITE_INTEGER: sqlite3_bind_int64(p, 2, s->aConfig[i].iValue); break;
+        case SQLITE_FLOAT: sqlite3_bind_double(p, 2, s->aConfig[i].rValue); break;
+        default: sqlite3_bind_text(p, 2, s->aConfig[i].zValue, -1, SQLITE_STATIC); break;
+      }
     }
     rc = sqlite3_step(p);
     rc = (rc==SQLITE_DONE) ? sqlite3_reset(p) : rc;
@@ -1004,10 +1032,9 @@ int w2v_store_read_labels(sqlite3 *db, const char *zSchema, const char *zModel,
 int w2v_store_read_ngrams(sqlite3 *db, const char *zSchema, const char *zModel, int storage, int dim,
                           sqlite3_int64 nNgram, sqlite3_int64 bucket, int64_t *aBucket, float *vec,
                           char **pzWhat){
-  double len;
   sqlite3_stmt *p = 0;
   sqlite3_int64 i = 0, prev = -1;
-  int bad = 0, nWant = (int)w2v_row_bytes(storage, dim);
+  int bad = 0;
   int rc;
   if( nNgram==0 ){
     /* no rows: the table is made only for rows, but one left there (config
@@ -1026,26 +1053,15 @@ int w2v_store_read_ngrams(sqlite3 *db, const char *zSchema, const char *zModel, 
   rc = prepare_fmt(db, &p, "SELECT bucket, vector FROM \"%w\".\"%w_ngrams\" ORDER BY bucket", zSchema, zModel);
   if( rc!=SQLITE_OK ){ sqlite3_finalize(p); return prepare_error(db, rc, pzWhat); }
   while( (rc = sqlite3_step(p))==SQLITE_ROW ){
-    const void *b = sqlite3_column_blob(p, 1);
-    int nb = sqlite3_column_bytes(p, 1);
     sqlite3_int64 k = sqlite3_column_int64(p, 0);
+    char *zWhy;
     if( i>=nNgram || sqlite3_column_type(p, 0)!=SQLITE_INTEGER || k<=prev || k>=bucket ){
       *pzWhat = sqlite3_mprintf("%s_ngrams has an unexpected bucket %lld (bucket=%lld, %lld rows)", zModel, k, bucket, nNgram);
       bad = 1;
       break;
     }
-    if( nb!=nWant || b==0 || sqlite3_column_type(p, 1)!=SQLITE_BLOB ){
-      *pzWhat = sqlite3_mprintf("%s_ngrams bucket %lld holds %d bytes, expected %d", zModel, k, nb, nWant);
-      bad = 1;
-      break;
-    }
-    if( w2v_row_decode(storage, b, dim, vec + i*dim) ){
-      *pzWhat = sqlite3_mprintf("%s_ngrams holds a non-finite value", zModel);
-      bad = 1;
-      break;
-    }
-    if( row_too_long(vec + i*dim, dim, &len) ){
-      *pzWhat = sqlite3_mprintf("%s_ngrams bucket %lld holds a vector of length %g, over %g", zModel, k, len, W2V_MAX_NORM);
+    if( stored_vector(p, 1, storage, dim, vec + i*dim, &zWhy) ){
+      *pzWhat = damage(sqlite3_mprintf("%s_ngrams bucket %lld", zModel, k), zWhy);
       bad = 1;
       break;
     }
@@ -1077,23 +1093,18 @@ int w2v_store_row_prepare(sqlite3 *db, const char *zSchema, const char *zModel, 
 
 int w2v_store_row_read(sqlite3 *db, sqlite3_stmt *p, const char *zModel, int storage, int dim, int64_t id,
                        float *v, char **pzWhat){
-  int nWant = (int)w2v_row_bytes(storage, dim), rc;
-  const void *b;
+  int rc;
+  char *zWhy;
   sqlite3_bind_int64(p, 1, id+1);
   rc = sqlite3_step(p);
-  if( rc==SQLITE_ROW && sqlite3_column_type(p, 0)==SQLITE_BLOB && (b = sqlite3_column_blob(p, 0))!=0
-   && sqlite3_column_bytes(p, 0)==nWant ){
+  if( rc==SQLITE_ROW ){
     rc = SQLITE_OK;
-    double len;
-    if( w2v_row_decode(storage, b, dim, v) ){
-      *pzWhat = sqlite3_mprintf("%s_input holds a non-finite value", zModel);
-      rc = SQLITE_CORRUPT;
-    }else if( row_too_long(v, dim, &len) ){
-      *pzWhat = sqlite3_mprintf("%s_input row %lld holds a vector of length %g, over %g", zModel, (sqlite3_int64)id+1, len, W2V_MAX_NORM);
+    if( stored_vector(p, 0, storage, dim, v, &zWhy) ){
+      *pzWhat = damage(sqlite3_mprintf("%s_input row %lld", zModel, (sqlite3_int64)id+1), zWhy);
       rc = SQLITE_CORRUPT;
     }
-  }else if( rc==SQLITE_ROW || rc==SQLITE_DONE ){
-    *pzWhat = sqlite3_mprintf("%s_input row %lld is missing or not %d bytes", zModel, (sqlite3_int64)id+1, nWant);
+  }else if( rc==SQLITE_DONE ){
+    *pzWhat = sqlite3_mprintf("%s_input has no row %lld", zModel, (sqlite3_int64)id+1);
     rc = SQLITE_CORRUPT;
   }else if( rc!=SQLITE_NOMEM ){
     *pzWhat = sqlite3_mprintf("%s", sqlite3_errmsg(db));
@@ -1104,15 +1115,13 @@ int w2v_store_row_read(sqlite3 *db, sqlite3_stmt *p, const char *zModel, int sto
 
 int w2v_store_read_vectors(sqlite3 *db, const char *zSchema, const char *zModel, const char *zWhich,
                            int storage, int dim, float *a, sqlite3_int64 nRow, char **pzWhat){
-  double len;
   sqlite3_stmt *p = 0;
   sqlite3_int64 i = 0;
-  int bad = 0, nWant = (int)w2v_row_bytes(storage, dim);
+  int bad = 0;
   int rc = prepare_fmt(db, &p, "SELECT id, vector FROM \"%w\".\"%w_%s\" ORDER BY id", zSchema, zModel, zWhich);
   if( rc!=SQLITE_OK ){ sqlite3_finalize(p); return prepare_error(db, rc, pzWhat); }
   while( (rc = sqlite3_step(p))==SQLITE_ROW ){
-    const void *b = sqlite3_column_blob(p, 1);
-    int nb = sqlite3_column_bytes(p, 1);
+    char *zWhy;
     /* damage is decided by bad, not by *pzWhat, which is NULL when the
     ** message cannot be made (out of memory) */
     if( i>=nRow || sqlite3_column_type(p, 0)!=SQLITE_INTEGER || sqlite3_column_int64(p, 0)!=i+1 ){
@@ -1120,18 +1129,8 @@ int w2v_store_read_vectors(sqlite3 *db, const char *zSchema, const char *zModel,
       bad = 1;
       break;
     }
-    if( nb!=nWant || b==0 || sqlite3_column_type(p, 1)!=SQLITE_BLOB ){
-      *pzWhat = sqlite3_mprintf("%s_%s row %lld holds %d bytes, expected %d", zModel, zWhich, i+1, nb, nWant);
-      bad = 1;
-      break;
-    }
-    if( w2v_row_decode(storage, b, dim, a + i*dim) ){
-      *pzWhat = sqlite3_mprintf("%s_%s holds a non-finite value", zModel, zWhich);
-      bad = 1;
-      break;
-    }
-    if( row_too_long(a + i*dim, dim, &len) ){
-      *pzWhat = sqlite3_mprintf("%s_%s row %lld holds a vector of length %g, over %g", zModel, zWhich, i+1, len, W2V_MAX_NORM);
+    if( stored_vector(p, 1, storage, dim, a + i*dim, &zWhy) ){
+      *pzWhat = damage(sqlite3_mprintf("%s_%s row %lld", zModel, zWhich, i+1), zWhy);
       bad = 1;
       break;
     }
@@ -1204,17 +1203,16 @@ int w2v_store_read_docs(sqlite3 *db, const char *zSchema, const char *zModel, sq
   sqlite3_stmt *p = 0;
   sqlite3_int64 i = 0, nAlloc = 0;
   float *docv = 0;
-  double len;
-  int nWant = dim*(int)sizeof(float), bad = 0;
+  int bad = 0;
   int rc = prepare_fmt(db, &p, "SELECT id, key, vector FROM \"%w\".\"%w_docs\" ORDER BY id", zSchema, zModel);
   *pDocv = 0;
   if( rc!=SQLITE_OK ){ sqlite3_finalize(p); return prepare_error(db, rc, pzWhat); }
   *pKeyText = 0;
   while( (rc = sqlite3_step(p))==SQLITE_ROW ){
     int t = sqlite3_column_type(p, 1);
-    const void *b;
     const char *z;
-    int n, d;
+    char *zWhy;
+    int n;
     int64_t id;
     sqlite3_int64 iv;
     if( i>=nDoc || sqlite3_column_type(p, 0)!=SQLITE_INTEGER || sqlite3_column_int64(p, 0)!=i+1 ){
@@ -1241,11 +1239,6 @@ int w2v_store_read_docs(sqlite3 *db, const char *zSchema, const char *zModel, sq
       *pzWhat = sqlite3_mprintf("%s_docs repeats a key (row %lld)", zModel, i+1);
       bad = 1; break;
     }
-    b = sqlite3_column_blob(p, 2);
-    if( sqlite3_column_type(p, 2)!=SQLITE_BLOB || sqlite3_column_bytes(p, 2)!=nWant || b==0 ){
-      *pzWhat = sqlite3_mprintf("%s_docs row %lld holds %d bytes, expected %d", zModel, i+1, sqlite3_column_bytes(p, 2), nWant);
-      bad = 1; break;
-    }
     if( i>=nAlloc ){
       /* grown as rows come: a damaged count in the config allocates nothing */
       sqlite3_int64 nNew = nAlloc ? nAlloc*2 : 1024;
@@ -1256,16 +1249,8 @@ int w2v_store_read_docs(sqlite3 *db, const char *zSchema, const char *zModel, sq
       docv = a;
       nAlloc = nNew;
     }
-    w2v_floats_from_le(docv + i*dim, b, dim);
-    for(d=0; d<dim; d++) if( !isfinite(docv[i*dim+d]) ) break;
-    if( d<dim ){
-      *pzWhat = sqlite3_mprintf("%s_docs holds a non-finite value (row %lld)", zModel, i+1);
-      bad = 1; break;
-    }
-    /* a length beyond float32's range overflows the float32 re-rank of the
-    ** search (a similarity of Inf): no training makes one */
-    if( row_too_long(docv + i*dim, dim, &len) ){
-      *pzWhat = sqlite3_mprintf("%s_docs row %lld holds a vector of length %g, over %g", zModel, i+1, len, W2V_MAX_NORM);
+    if( stored_vector(p, 2, W2V_STORE_F32, dim, docv + i*dim, &zWhy) ){
+      *pzWhat = damage(sqlite3_mprintf("%s_docs row %lld", zModel, i+1), zWhy);
       bad = 1; break;
     }
     i++;
@@ -1297,25 +1282,13 @@ int w2v_store_ngram_prepare(sqlite3 *db, const char *zSchema, const char *zModel
 
 int w2v_store_ngram_read(sqlite3 *db, sqlite3_stmt *p, const char *zModel, int dim, sqlite3_int64 key,
                          float *v, char **pzWhat){
-  double len;
-  int nWant = dim*(int)sizeof(float), rc, d;
-  const void *b;
+  int rc;
+  char *zWhy;
   sqlite3_bind_int64(p, 1, key);
   rc = sqlite3_step(p);
   if( rc==SQLITE_ROW ){
-    if( sqlite3_column_type(p, 0)==SQLITE_BLOB && (b = sqlite3_column_blob(p, 0))!=0
-     && sqlite3_column_bytes(p, 0)==nWant ){
-      w2v_floats_from_le(v, b, dim);
-      for(d=0; d<dim && isfinite(v[d]); d++){}
-      if( d<dim ){
-        *pzWhat = sqlite3_mprintf("%s_ngrams holds a non-finite value", zModel);
-        rc = SQLITE_CORRUPT;
-      }else if( row_too_long(v, dim, &len) ){
-        *pzWhat = sqlite3_mprintf("%s_ngrams bucket %lld holds a vector of length %g, over %g", zModel, key, len, W2V_MAX_NORM);
-        rc = SQLITE_CORRUPT;
-      }
-    }else{
-      *pzWhat = sqlite3_mprintf("%s_ngrams row %lld is not %d bytes", zModel, key, nWant);
+    if( stored_vector(p, 0, W2V_STORE_F32, dim, v, &zWhy) ){
+      *pzWhat = damage(sqlite3_mprintf("%s_ngrams row %lld", zModel, key), zWhy);
       rc = SQLITE_CORRUPT;
     }
   }else if( rc!=SQLITE_DONE && rc!=SQLITE_NOMEM ){
@@ -1327,7 +1300,6 @@ int w2v_store_ngram_read(sqlite3 *db, sqlite3_stmt *p, const char *zModel, int d
 
 int w2v_store_ngrams_scan(sqlite3 *db, const char *zSchema, const char *zModel, int dim,
                           int (*x)(void*, sqlite3_int64 bucket, const float *v), void *ctx, char **pzWhat){
-  double len;
   sqlite3_stmt *p = 0;
   float *v = sqlite3_malloc64(sizeof(float)*(size_t)dim);
   int rc = v ? prepare_fmt(db, &p, "SELECT bucket, vector FROM \"%w\".\"%w_ngrams\" WHERE bucket>=0 ORDER BY bucket",
@@ -1338,24 +1310,9 @@ int w2v_store_ngrams_scan(sqlite3 *db, const char *zSchema, const char *zModel, 
     return rc==SQLITE_NOMEM ? rc : prepare_error(db, rc, pzWhat);
   }
   while( (rc = sqlite3_step(p))==SQLITE_ROW ){
-    const void *b = sqlite3_column_blob(p, 1);
-    int d;
-    if( sqlite3_column_type(p, 1)!=SQLITE_BLOB || b==0 || sqlite3_column_bytes(p, 1)!=dim*(int)sizeof(float) ){
-      *pzWhat = sqlite3_mprintf("%s_ngrams row %lld is not %d bytes", zModel, sqlite3_column_int64(p, 0),
-                                dim*(int)sizeof(float));
-      rc = SQLITE_CORRUPT;
-      break;
-    }
-    w2v_floats_from_le(v, b, dim);
-    for(d=0; d<dim && isfinite(v[d]); d++){}
-    if( d<dim ){
-      *pzWhat = sqlite3_mprintf("%s_ngrams holds a non-finite value", zModel);
-      rc = SQLITE_CORRUPT;
-      break;
-    }
-    if( row_too_long(v, dim, &len) ){
-      *pzWhat = sqlite3_mprintf("%s_ngrams bucket %lld holds a vector of length %g, over %g", zModel,
-                                sqlite3_column_int64(p, 0), len, W2V_MAX_NORM);
+    char *zWhy;
+    if( stored_vector(p, 1, W2V_STORE_F32, dim, v, &zWhy) ){
+      *pzWhat = damage(sqlite3_mprintf("%s_ngrams bucket %lld", zModel, sqlite3_column_int64(p, 0)), zWhy);
       rc = SQLITE_CORRUPT;
       break;
     }
