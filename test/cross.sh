@@ -72,8 +72,10 @@ arm64)
   out=$($q $B/unit kernel-check | tail -1)
   case $out in "kernels 2 checks "*" failures 0") echo "arm64: $out" ;; *) echo "$what: kernel-check: $out"; exit 1 ;; esac
   for k in scalar neon; do
-    out=$(W2V_KERNEL=$k $q $B/unit knn 2000 37 10 1)
-    [ "$out" = "queries 200 mismatches 0" ] || { echo "$what: knn ($k): $out"; exit 1; }
+    for rows in "" random; do
+      out=$(W2V_KERNEL=$k $q $B/unit knn 2000 37 10 1 $rows)
+      [ "$out" = "queries 400 mismatches 0" ] || { echo "$what: knn ($k${rows:+, $rows}): $out"; exit 1; }
+    done
   done
   echo "arm64: knn checks passed (scalar, neon)"
   bash test/smoke.sh arm64 $B/w2v neon $q $B/smoke_shell
