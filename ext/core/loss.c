@@ -251,10 +251,36 @@ float w2v_loss_cbow_step(const W2vLoss *L, float *const *in, int nIn, int32_t ta
   ** better); a window of words alone keeps 4 */
   int ahead = nIn>16 ? 8 : 4;
   float inv = 1.0f / (float)nIn, loss;
-  memset(h, 0, sizeof(float)*dim);
-  for(a=0; a<nIn; a++){
-    if( a+ahead<nIn ) prefetch_row(in[a+ahead], dim);
-    w2v_axpy(h, 1.0f, in[a], dim);
+#if defined(W2V_VEC_AVX512)
+  if( dim<=128 ){
+    /* the sum in 8 registers (masked lanes read nothing), h stored once */
+    __m512 s0 = _mm512_setzero_ps(), s1 = s0, s2 = s0, s3 = s0, s4 = s0, s5 = s0, s6 = s0, s7 = s0;
+    __mmask16 m[8];
+    for(d=0; d<8; d++) m[d] = d*16>=dim ? 0 : d*16+16<=dim ? (__mmask16)0xffff : w2v_tail_mask(dim-d*16);
+    for(a=0; a<nIn; a++){
+      const float *r = in[a];
+      if( a+ahead<nIn ) prefetch_row(in[a+ahead], dim);
+      s0 = _mm512_add_ps(s0, _mm512_maskz_loadu_ps(m[0], r));
+      s1 = _mm512_add_ps(s1, _mm512_maskz_loadu_ps(m[1], r+16));
+      s2 = _mm512_add_ps(s2, _mm512_maskz_loadu_ps(m[2], r+32));
+      s3 = _mm512_add_ps(s3, _mm512_maskz_loadu_ps(m[3], r+48));
+      s4 = _mm512_add_ps(s4, _mm512_maskz_loadu_ps(m[4], r+64));
+      s5 = _mm512_add_ps(s5, _mm512_maskz_loadu_ps(m[5], r+80));
+      s6 = _mm512_add_ps(s6, _mm512_maskz_loadu_ps(m[6], r+96));
+      s7 = _mm512_add_ps(s7, _mm512_maskz_loadu_ps(m[7], r+112));
+    }
+    _mm512_mask_storeu_ps(h, m[0], s0); _mm512_mask_storeu_ps(h+16, m[1], s1);
+    _mm512_mask_storeu_ps(h+32, m[2], s2); _mm512_mask_storeu_ps(h+48, m[3], s3);
+    _mm512_mask_storeu_ps(h+64, m[4], s4); _mm512_mask_storeu_ps(h+80, m[5], s5);
+    _mm512_mask_storeu_ps(h+96, m[6], s6); _mm512_mask_storeu_ps(h+112, m[7], s7);
+  }else
+#endif
+  {
+    memset(h, 0, sizeof(float)*dim);
+    for(a=0; a<nIn; a++){
+      if( a+ahead<nIn ) prefetch_row(in[a+ahead], dim);
+      w2v_axpy(h, 1.0f, in[a], dim);
+    }
   }
   for(d=0; d<dim; d++) h[d] *= inv;
   memset(gh, 0, sizeof(float)*dim);
