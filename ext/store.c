@@ -237,6 +237,23 @@ static int stored_vector(sqlite3_stmt *p, int iCol, int storage, int dim, float 
   return 1;
 }
 
+/* How a reader of every row of <model>_<zWhich> ended, after finalizing its
+** statement: damage found (bad), the step's error, or nGot rows where the
+** config says nWant.  SQLITE_OK when none of these. */
+static int rows_read_end(sqlite3 *db, int bad, int rc, const char *zModel, const char *zWhich,
+                         sqlite3_int64 nGot, sqlite3_int64 nWant, char **pzWhat){
+  if( bad ) return SQLITE_CORRUPT;
+  if( rc!=SQLITE_DONE ){
+    if( rc!=SQLITE_NOMEM ) *pzWhat = sqlite3_mprintf("%s", sqlite3_errmsg(db));
+    return rc;
+  }
+  if( nGot!=nWant ){
+    *pzWhat = sqlite3_mprintf("%s_%s has %lld rows, expected %lld", zModel, zWhich, nGot, nWant);
+    return SQLITE_CORRUPT;
+  }
+  return SQLITE_OK;
+}
+
 /* "<name> <why>" (either may be NULL out of memory: then NULL); frees zWhy. */
 static char *damage(char *zName, char *zWhy){
   char *z = zName && zWhy ? sqlite3_mprintf("%s %s", zName, zWhy) : 0;
@@ -1069,16 +1086,7 @@ int w2v_store_read_ngrams(sqlite3 *db, const char *zSchema, const char *zModel, 
     prev = k;
   }
   sqlite3_finalize(p);
-  if( bad ) return SQLITE_CORRUPT;
-  if( rc!=SQLITE_DONE ){
-    if( rc!=SQLITE_NOMEM ) *pzWhat = sqlite3_mprintf("%s", sqlite3_errmsg(db));
-    return rc;
-  }
-  if( i!=nNgram ){
-    *pzWhat = sqlite3_mprintf("%s_ngrams has %lld rows, expected %lld", zModel, i, nNgram);
-    return SQLITE_CORRUPT;
-  }
-  return SQLITE_OK;
+  return rows_read_end(db, bad, rc, zModel, "ngrams", i, nNgram, pzWhat);
 }
 
 int w2v_store_row_prepare(sqlite3 *db, const char *zSchema, const char *zModel, sqlite3_stmt **pp, char **pzWhat){
@@ -1137,16 +1145,7 @@ int w2v_store_read_vectors(sqlite3 *db, const char *zSchema, const char *zModel,
     i++;
   }
   sqlite3_finalize(p);
-  if( bad ) return SQLITE_CORRUPT;
-  if( rc!=SQLITE_DONE ){
-    if( rc!=SQLITE_NOMEM ) *pzWhat = sqlite3_mprintf("%s", sqlite3_errmsg(db));
-    return rc;
-  }
-  if( i!=nRow ){
-    *pzWhat = sqlite3_mprintf("%s_%s has %lld rows, expected %lld", zModel, zWhich, i, nRow);
-    return SQLITE_CORRUPT;
-  }
-  return SQLITE_OK;
+  return rows_read_end(db, bad, rc, zModel, zWhich, i, nRow, pzWhat);
 }
 
 int w2v_store_read_doc_meta(sqlite3 *db, const char *zSchema, const char *zModel, W2vDocMeta *d, char **pzWhat){
@@ -1256,13 +1255,8 @@ int w2v_store_read_docs(sqlite3 *db, const char *zSchema, const char *zModel, sq
     i++;
   }
   sqlite3_finalize(p);
-  if( bad ) rc = SQLITE_CORRUPT;
-  else if( rc!=SQLITE_DONE ){
-    if( rc!=SQLITE_NOMEM ) *pzWhat = sqlite3_mprintf("%s", sqlite3_errmsg(db));
-  }else if( i!=nDoc ){
-    *pzWhat = sqlite3_mprintf("%s_docs has %lld rows, expected %lld", zModel, i, nDoc);
-    rc = SQLITE_CORRUPT;
-  }else{
+  rc = rows_read_end(db, bad, rc, zModel, "docs", i, nDoc, pzWhat);
+  if( rc==SQLITE_OK ){
     *pDocv = docv;
     return SQLITE_OK;
   }
