@@ -713,6 +713,7 @@ int w2v_model_output(sqlite3 *db, W2vModel *m, const char *zFunc, char **pzErr){
   m->tree = tree;
   m->lossFn.kind = m->loss;
   m->lossFn.dim = m->dim;
+  m->lossFn.ld = m->dim;      /* the stored rows are dense */
   m->lossFn.nWord = m->vocab.n;
   m->lossFn.out = m->out;
   m->lossFn.tree = m->loss==W2V_LOSS_HS ? &m->tree : 0;

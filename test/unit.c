@@ -1146,7 +1146,7 @@ static int run_oom(void){
   oom_loop("kmeans", oom_kmeans, vec);
   oom_loop("pca", oom_pca, vec);
   memset(&L, 0, sizeof(L));
-  L.dim = 8; L.nWord = 300; L.out = out;
+  L.dim = 8; L.ld = 8; L.nWord = 300; L.out = out;
   L.kind = W2V_LOSS_SOFTMAX;
   oom_loop("predict softmax", oom_predict, &L);
   L.kind = W2V_LOSS_NS;
@@ -1463,14 +1463,16 @@ static int run_codec(void){
 
 /* ---- kernels: every compiled kernel against the scalar one ---------------- */
 typedef struct KernelRun {
-  float loss, *out, *in, *gh;   /* after the steps */
+  float loss, *out, *in, *gh;   /* after the steps; out and in rows ld floats apart */
+  int ld;
 } KernelRun;
 
 static float krand(uint64_t *r){ return (float)((w2v_rng_next(r) >> 40) * 0x1.0p-24 - 0.5); }
 
 /* Runs a few steps of loss `kind` under the current kernel from the same
 ** start: seed fixes the weights and the draws.  bWindow: 0 single steps,
-** 1 skip-gram window steps, 2 CBOW steps. */
+** 1 skip-gram window steps, 2 CBOW steps.  The rows are padded as the
+** trainer pads them (w2v_row_stride), the padding zero. */
 static int kernel_steps(int kind, int dim, int bWindow, uint64_t seed, KernelRun *r){
   enum { NW = 50, NIN = 6 };
   int64_t counts[NW];
@@ -1480,26 +1482,27 @@ static int kernel_steps(int kind, int dim, int bWindow, uint64_t seed, KernelRun
   uint64_t rng = seed;
   float *scratch, *in[NIN], *h;
   int64_t i, nOut;
-  int k;
+  int k, ld = w2v_row_stride(dim);
   memset(&L, 0, sizeof(L));
   memset(&tree, 0, sizeof(tree));
   memset(&sampler, 0, sizeof(sampler));
   for(i=0; i<NW; i++) counts[i] = 1000/(i+1);
   if( w2v_tree_build(counts, NW, &tree) || w2v_sampler_build(counts, NW, 0.75, &sampler) ) return -1;
-  L.kind = kind; L.dim = dim; L.negative = 5; L.nWord = NW; L.tree = &tree; L.sampler = &sampler;
+  L.kind = kind; L.dim = dim; L.ld = ld; L.negative = 5; L.nWord = NW; L.tree = &tree; L.sampler = &sampler;
   for(i=0; i<NW; i++){
     int64_t len = tree.start[i+1] - tree.start[i];
     if( len>L.maxPath ) L.maxPath = (int)len;
   }
   nOut = w2v_loss_out_rows(kind, NW);
-  r->out = w2v_core_aligned(sizeof(float)*(size_t)(nOut*dim));
-  r->in = w2v_core_aligned(sizeof(float)*(size_t)(NW*dim));
+  r->ld = ld;
+  r->out = w2v_core_aligned(sizeof(float)*(size_t)(nOut*ld));
+  r->in = w2v_core_aligned(sizeof(float)*(size_t)(NW*ld));
   r->gh = w2v_core_aligned(sizeof(float)*(size_t)dim);
   scratch = w2v_core_aligned(kind==W2V_LOSS_SOFTMAX ? sizeof(float)*NW : w2v_loss_window_scratch(&L));
   h = w2v_core_aligned(sizeof(float)*(size_t)dim);
   if( !r->out || !r->in || !r->gh || !scratch || !h ) return -1;
-  for(i=0; i<nOut*dim; i++) r->out[i] = krand(&rng);
-  for(i=0; i<NW*dim; i++) r->in[i] = krand(&rng);
+  for(i=0; i<nOut*ld; i++) r->out[i] = i%ld<dim ? krand(&rng) : 0.0f;
+  for(i=0; i<NW*ld; i++) r->in[i] = i%ld<dim ? krand(&rng) : 0.0f;
   memset(r->gh, 0, sizeof(float)*(size_t)dim);
   L.out = r->out;
   r->loss = 0;
@@ -1508,11 +1511,11 @@ static int kernel_steps(int kind, int dim, int bWindow, uint64_t seed, KernelRun
     int32_t target = (int32_t)w2v_rng_below(&rng, NW);
     if( bWindow ){
       int j;
-      for(j=0; j<NIN; j++) in[j] = r->in + (int64_t)w2v_rng_below(&rng, NW)*dim;
+      for(j=0; j<NIN; j++) in[j] = r->in + (int64_t)w2v_rng_below(&rng, NW)*ld;
       if( bWindow==1 ) r->loss += w2v_loss_window_step(&L, in, NIN, target, 0.05f, &rng, scratch);
       else r->loss += w2v_loss_cbow_step(&L, in, NIN, target, 0.05f, &rng, h, r->gh, scratch);
     }else{
-      float *h = r->in + (int64_t)w2v_rng_below(&rng, NW)*dim;
+      float *h = r->in + (int64_t)w2v_rng_below(&rng, NW)*ld;
       r->loss += w2v_loss_step(&L, h, r->gh, target, 0.05f, &rng, scratch);
     }
   }
@@ -1532,6 +1535,13 @@ static float max_diff(const float *a, const float *b, int64_t n){
     if( !(d<=m) ) m = d;      /* NaN counts */
   }
   return m;
+}
+
+/* Whether the padding of n rows (floats dim..ld of each) is still zero. */
+static int padding_zero(const float *a, int64_t n, int dim, int ld){
+  int64_t i;
+  for(i=0; i<n*ld; i++) if( i%ld>=dim && a[i]!=0.0f ) return 0;
+  return 1;
 }
 
 static int run_kernels(int bCheck){
@@ -1558,11 +1568,13 @@ static int run_kernels(int bCheck){
             CHECK(0, "kernel %s: out of memory", az[i]);
             return 1;
           }
-          CHECK(fabsf(a.loss-b.loss) <= tol*fabsf(a.loss) + 1e-4f && max_diff(a.out, b.out, (int64_t)nOut*dim) <= tol
-                && max_diff(a.in, b.in, 50*(int64_t)dim) <= tol && max_diff(a.gh, b.gh, dim) <= tol,
+          CHECK(fabsf(a.loss-b.loss) <= tol*fabsf(a.loss) + 1e-4f && max_diff(a.out, b.out, (int64_t)nOut*a.ld) <= tol
+                && max_diff(a.in, b.in, 50*(int64_t)a.ld) <= tol && max_diff(a.gh, b.gh, dim) <= tol,
                 "kernel %s: loss %d window %d dim %d: loss %g vs %g, out %g, in %g, gh %g apart", az[i], kind, bWindow, dim,
-                a.loss, b.loss, max_diff(a.out, b.out, (int64_t)nOut*dim), max_diff(a.in, b.in, 50*(int64_t)dim),
+                a.loss, b.loss, max_diff(a.out, b.out, (int64_t)nOut*a.ld), max_diff(a.in, b.in, 50*(int64_t)a.ld),
                 max_diff(a.gh, b.gh, dim));
+          CHECK(padding_zero(b.out, nOut, dim, b.ld) && padding_zero(b.in, 50, dim, b.ld),
+                "kernel %s: loss %d window %d dim %d: a step wrote into the rows' padding", az[i], kind, bWindow, dim);
           w2v_core_free(a.out); w2v_core_free(a.in); w2v_core_free(a.gh);
           w2v_core_free(b.out); w2v_core_free(b.in); w2v_core_free(b.gh);
         }

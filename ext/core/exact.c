@@ -36,7 +36,7 @@ double w2v_hs_prob(const W2vLoss *L, const float *h, int32_t target){
   double logp = 0;
   int64_t j;
   for(j=t->start[target]; j<t->start[target+1]; j++){
-    double f = w2v_dot_exact(h, L->out + (int64_t)t->point[j]*L->dim, L->dim);
+    double f = w2v_dot_exact(h, L->out + (int64_t)t->point[j]*L->ld, L->dim);
     logp += w2v_log_sigmoid(t->code[j] ? -f : f);
   }
   return exp(logp);
@@ -44,7 +44,7 @@ double w2v_hs_prob(const W2vLoss *L, const float *h, int32_t target){
 
 void w2v_output_scores(const W2vLoss *L, const float *h, double *score){
   int64_t w;
-  for(w=0; w<L->nWord; w++) score[w] = w2v_dot_exact(h, L->out + w*L->dim, L->dim);
+  for(w=0; w<L->nWord; w++) score[w] = w2v_dot_exact(h, L->out + w*L->ld, L->dim);
 }
 
 double w2v_log_sum_exp(const double *x, int64_t n){

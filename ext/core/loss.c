@@ -95,7 +95,7 @@ typedef struct Layout { size_t out, mine, label, f, local, orig, hotMine, hotOri
 static Layout layout_of(const W2vLoss *L, int *pMaxOut){
   Layout y;
   int maxOut = L->kind==W2V_LOSS_HS ? L->maxPath : L->negative + 1;
-  size_t rows = padded((size_t)maxOut*L->dim)*sizeof(float);
+  size_t rows = padded((size_t)maxOut*L->ld)*sizeof(float);
   y.out = 4*sizeof(int64_t);
   y.mine = y.out + (size_t)maxOut*sizeof(float*);
   y.label = y.mine + (size_t)maxOut*sizeof(float*);
@@ -103,8 +103,8 @@ static Layout layout_of(const W2vLoss *L, int *pMaxOut){
   y.local = align64(y.f + (size_t)maxOut*sizeof(float));
   y.orig = y.local + rows;
   y.hotMine = y.orig + rows;
-  y.hotOrig = y.hotMine + padded((size_t)HOT_NODES*L->dim)*sizeof(float);
-  y.total = y.hotOrig + padded((size_t)HOT_NODES*L->dim)*sizeof(float);
+  y.hotOrig = y.hotMine + padded((size_t)HOT_NODES*L->ld)*sizeof(float);
+  y.total = y.hotOrig + padded((size_t)HOT_NODES*L->ld)*sizeof(float);
   if( pMaxOut ) *pMaxOut = maxOut;
   return y;
 }
@@ -132,9 +132,9 @@ size_t w2v_loss_window_scratch(const W2vLoss *L){
 /* Adds the thread's change of the hot rows to the shared ones and starts
 ** again from their current values. */
 static void hot_flush(const W2vLoss *L, Block *b){
-  int64_t i, n = b->hot[1], dim = L->dim;
-  for(i=0; i<n*dim; i++){
-    float *shared = L->out + b->hot[0]*dim + i;
+  int64_t i, n = b->hot[1], ld = L->ld;
+  for(i=0; i<n*ld; i++){
+    float *shared = L->out + b->hot[0]*ld + i;
     *shared += b->hotMine[i] - b->hotOrig[i];
     b->hotMine[i] = b->hotOrig[i] = *shared;
   }
@@ -150,8 +150,8 @@ void w2v_loss_thread_begin(const W2vLoss *L, float *scratch){
   b.hot[0] = b.hot[1]>0 ? nInner - b.hot[1] : INT64_MAX;
   b.hot[2] = 0;
   if( b.hot[1]==0 ) return;
-  memcpy(b.hotMine, L->out + b.hot[0]*L->dim, sizeof(float)*(size_t)(b.hot[1]*L->dim));
-  memcpy(b.hotOrig, b.hotMine, sizeof(float)*(size_t)(b.hot[1]*L->dim));
+  memcpy(b.hotMine, L->out + b.hot[0]*L->ld, sizeof(float)*(size_t)(b.hot[1]*L->ld));
+  memcpy(b.hotOrig, b.hotMine, sizeof(float)*(size_t)(b.hot[1]*L->ld));
 }
 
 void w2v_loss_thread_end(const W2vLoss *L, float *scratch){
@@ -167,7 +167,7 @@ static void hot_tick(const W2vLoss *L, Block *b){
 /* The output rows of one prediction: the tree path of target (hs), or the
 ** target and K noise words (ns).  Returns their count. */
 static int gather_outputs(const W2vLoss *L, int32_t target, uint64_t *rng, Block *b){
-  int dim = L->dim, n = 0, j;
+  int ld = L->ld, n = 0, j;
   if( L->kind==W2V_LOSS_HS ){
     /* word2vec's convention: at each inner node, branch 0 has probability
     ** sigma(u.h) and branch 1 has sigma(-u.h) */
@@ -175,16 +175,16 @@ static int gather_outputs(const W2vLoss *L, int32_t target, uint64_t *rng, Block
     int64_t k;
     for(k=t->start[target]; k<t->start[target+1]; k++){
       int64_t p = t->point[k];
-      b->out[n] = p>=b->hot[0] ? b->hotMine + (p - b->hot[0])*dim : L->out + p*dim;
+      b->out[n] = p>=b->hot[0] ? b->hotMine + (p - b->hot[0])*ld : L->out + p*ld;
       b->label[n++] = 1 - t->code[k];
     }
   }else{
-    b->out[n] = L->out + (int64_t)target*dim;
+    b->out[n] = L->out + (int64_t)target*ld;
     b->label[n++] = 1;
     for(j=0; j<L->negative; j++){
       int32_t w = w2v_sampler_draw(L->sampler, w2v_rng_next(rng));
       if( w==target ) continue;
-      b->out[n] = L->out + (int64_t)w*dim;
+      b->out[n] = L->out + (int64_t)w*ld;
       b->label[n++] = 0;
     }
   }
@@ -210,17 +210,17 @@ static float block_step(const float *x, Block *b, int n, float alpha, int dim, f
 
 static float softmax_step(const W2vLoss *L, const float *h, float *gh, int32_t target,
                           float alpha, float *score){
-  int dim = L->dim;
+  int dim = L->dim, ld = L->ld;
   int64_t w, n = L->nWord;
   float mx = -INFINITY, sum = 0, loss;
   for(w=0; w<n; w++){
-    score[w] = w2v_dot(h, L->out + w*dim, dim);
+    score[w] = w2v_dot(h, L->out + w*ld, dim);
     if( score[w]>mx ) mx = score[w];
   }
   for(w=0; w<n; w++){ score[w] = expf(score[w]-mx); sum += score[w]; }
   loss = -logf(score[target]/sum);
   for(w=0; w<n; w++){
-    float *u = L->out + w*dim;
+    float *u = L->out + w*ld;
     float g = ((w==target ? 1.0f : 0.0f) - score[w]/sum) * alpha;
     w2v_axpy(gh, g, u, dim);
     w2v_axpy(u, g, h, dim);
@@ -302,14 +302,14 @@ float w2v_loss_cbow_step(const W2vLoss *L, float *const *in, int nIn, int32_t ta
 float w2v_loss_window_step(const W2vLoss *L, float *const *in, int nIn, int32_t target,
                            float alpha, uint64_t *rng, float *scratch){
   Block b = block_of(L, scratch);
-  int n, i, j, dim = L->dim;
+  int n, i, j, dim = L->dim, ld = L->ld;
   float loss = 0;
   pthread_once(&tablesOnce, build_tables);
   n = gather_outputs(L, target, rng, &b);
   for(j=0; j<n; j++){
-    b.mine[j] = b.local + (size_t)j*dim;
+    b.mine[j] = b.local + (size_t)j*ld;
     memcpy(b.mine[j], b.out[j], sizeof(float)*dim);
-    memcpy(b.orig + (size_t)j*dim, b.out[j], sizeof(float)*dim);
+    memcpy(b.orig + (size_t)j*ld, b.out[j], sizeof(float)*dim);
   }
   {
     float **shared = b.out;
@@ -318,7 +318,7 @@ float w2v_loss_window_step(const W2vLoss *L, float *const *in, int nIn, int32_t 
     b.out = shared;
   }
   for(j=0; j<n; j++){
-    float *o = b.out[j], *m = b.mine[j], *z = b.orig + (size_t)j*dim;
+    float *o = b.out[j], *m = b.mine[j], *z = b.orig + (size_t)j*ld;
     int d;
     for(d=0; d<dim; d++) o[d] += m[d] - z[d];
   }
@@ -335,7 +335,7 @@ float w2v_loss_window_step(const W2vLoss *L, float *const *in, int nIn, int32_t 
 float w2v_loss_sub_step(const W2vLoss *L, float *const *in, int nIn, const int32_t *target, int nTarget,
                         float alpha, uint64_t *rng, float *work, float *scratch){
   int dim = L->dim, a, d;
-  float *h = work, *gh = work + dim, *g = work + 2*dim;
+  float *h = work, *gh = work + L->ld, *g = work + 2*L->ld;
   float inv = 1.0f / (float)nIn, loss = 0;
   memset(h, 0, sizeof(float)*dim);
   for(a=0; a<nIn; a++){

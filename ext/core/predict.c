@@ -75,7 +75,7 @@ static int64_t predict_hs(const W2vLoss *L, const float *h, int64_t k, W2vPredic
       if( nLeaf==k ) kth = o.logp;
       continue;
     }
-    f = w2v_dot_exact(h, L->out + (int64_t)o.node*L->dim, L->dim);
+    f = w2v_dot_exact(h, L->out + (int64_t)o.node*L->ld, L->dim);
     for(b=0; b<2; b++){
       Open c = { o.logp + w2v_log_sigmoid(b ? -f : f), t->child[2*(int64_t)o.node + b] };
       open_push(heap, &nOpen, c);

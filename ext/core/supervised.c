@@ -174,7 +174,7 @@ int64_t w2v_sup_bytes(const W2vSupParams *p, int64_t nInput, int64_t nLabel, int
   W2vLoss L;
   int64_t b = sizeof(W2vSupTrainer), depth = sup_depth(nLabel);
   memset(&L, 0, sizeof(L));
-  L.kind = p->loss; L.dim = p->dim; L.negative = p->negative; L.nWord = nLabel; L.maxPath = (int)depth;
+  L.kind = p->loss; L.dim = p->dim; L.ld = p->dim; L.negative = p->negative; L.nWord = nLabel; L.maxPath = (int)depth;
   b += (nInput*p->dim + 1)*(int64_t)sizeof(float);
   b += (w2v_sup_out_rows(p->loss, nLabel)*p->dim + 1)*(int64_t)sizeof(float);
   if( p->loss==W2V_LOSS_HS ) b += w2v_tree_bytes(nLabel, nLabel*depth);
@@ -221,6 +221,7 @@ W2vSupTrainer *w2v_sup_start(const W2vSupParams *p, const W2vSupData *d, int64_t
   }
   t->loss.kind = p->loss==W2V_LOSS_OVA ? W2V_LOSS_SOFTMAX : p->loss;   /* ova: not through loss.c */
   t->loss.dim = p->dim;
+  t->loss.ld = p->dim;
   t->loss.negative = p->negative;
   t->loss.nWord = nLabel;
   t->loss.out = t->out;

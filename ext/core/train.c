@@ -84,7 +84,7 @@ static float train_segment(W2vWorker *wk, const int32_t *buf, int64_t n, int64_t
                            int64_t doneBase, float *pAlpha, int64_t *pPred){
   W2vTrainer *t = wk->t;
   const W2vLoss *L = &t->loss;
-  int dim = t->p.dim, window = t->p.window;
+  int dim = t->p.dim, ld = t->loss.ld, window = t->p.window;
   float alpha = *pAlpha, loss = 0;
   float *h = wk->h, *gh = wk->gh;
   int64_t i, nPred = 0;
@@ -106,14 +106,14 @@ static float train_segment(W2vWorker *wk, const int32_t *buf, int64_t n, int64_t
       if( t->p.arch==W2V_SKIPGRAM ){
         for(a=lo; a<=hi; a++) if( a!=i ) wk->tgt[nTgt++] = buf[a];
         if( nTgt==0 ) continue;
-        for(r=sw->start[buf[i]]; r<sw->start[buf[i]+1]; r++) wk->ctx[nIn++] = t->in + (int64_t)sw->rows[r]*dim;
+        for(r=sw->start[buf[i]]; r<sw->start[buf[i]+1]; r++) wk->ctx[nIn++] = t->in + (int64_t)sw->rows[r]*ld;
         loss += w2v_loss_sub_step(L, wk->ctx, nIn, wk->tgt, nTgt, alpha, &wk->rng, wk->work, wk->scratch);
         nPred += nTgt;
       }else{
         for(a=lo; a<=hi; a++){
           int64_t e;
           if( a==i ) continue;
-          for(e=sw->start[buf[a]]; e<sw->start[buf[a]+1]; e++) wk->ctx[nIn++] = t->in + (int64_t)sw->rows[e]*dim;
+          for(e=sw->start[buf[a]]; e<sw->start[buf[a]+1]; e++) wk->ctx[nIn++] = t->in + (int64_t)sw->rows[e]*ld;
         }
         if( nIn==0 ) continue;
         loss += w2v_loss_cbow_step(L, wk->ctx, nIn, buf[i], alpha, &wk->rng, h, gh, wk->scratch);
@@ -122,7 +122,7 @@ static float train_segment(W2vWorker *wk, const int32_t *buf, int64_t n, int64_t
     }else if( t->p.arch==W2V_SKIPGRAM && t->p.loss!=W2V_LOSS_SOFTMAX ){
       int nIn = 0;
       for(a=lo; a<=hi; a++){
-        if( a!=i ) wk->ctx[nIn++] = t->in + (int64_t)buf[a]*dim;
+        if( a!=i ) wk->ctx[nIn++] = t->in + (int64_t)buf[a]*ld;
       }
       if( nIn>0 ){
         loss += w2v_loss_window_step(L, wk->ctx, nIn, buf[i], alpha, &wk->rng, wk->scratch);
@@ -132,7 +132,7 @@ static float train_segment(W2vWorker *wk, const int32_t *buf, int64_t n, int64_t
       for(a=lo; a<=hi; a++){
         float *v;
         if( a==i ) continue;
-        v = t->in + (int64_t)buf[a]*dim;
+        v = t->in + (int64_t)buf[a]*ld;
         memset(gh, 0, dim*sizeof(float));
         loss += w2v_loss_step(L, v, gh, buf[i], alpha, &wk->rng, wk->scratch);
         w2v_axpy(v, 1.0f, gh, dim);
@@ -142,7 +142,7 @@ static float train_segment(W2vWorker *wk, const int32_t *buf, int64_t n, int64_t
       /* CBOW: the mean of the context predicts the center (loss.c) */
       int nIn = 0;
       for(a=lo; a<=hi; a++){
-        if( a!=i ) wk->ctx[nIn++] = t->in + (int64_t)buf[a]*dim;
+        if( a!=i ) wk->ctx[nIn++] = t->in + (int64_t)buf[a]*ld;
       }
       if( nIn==0 ) continue;
       loss += w2v_loss_cbow_step(L, wk->ctx, nIn, buf[i], alpha, &wk->rng, h, gh, wk->scratch);
@@ -197,7 +197,7 @@ static void *worker_main(void *arg){
         dt.t = t; dt.doneBase = done; dt.rawLen = segEnd-pos; dt.n = n;
         ds.xTick = doc_tick; ds.pTickCtx = &dt;
         ds.L = &t->loss; ds.mode = t->p.docs; ds.words = t->p.docWords; ds.window = t->p.window;
-        ds.in = t->in; ds.doc = t->docv + t->c.doc[lo]*t->p.dim;
+        ds.in = t->in; ds.ld = t->loss.ld; ds.doc = t->docv + t->c.doc[lo]*t->p.dim;
         ds.ctx = wk->ctx; ds.h = wk->h; ds.gh = wk->gh; ds.scratch = wk->scratch;
         segLoss = w2v_docs_segment(&ds, wk->buf, n, alpha, &wk->rng, &st->predictions);
       }else{
@@ -245,7 +245,7 @@ static char *str_dup(const char *z){
 W2vTrainer *w2v_train_start(const W2vTrainParams *p, const W2vCorpusView *c,
                             const int64_t *counts, int64_t nWord, char **pzErr){
   W2vTrainer *t;
-  int64_t i, nOut;
+  int64_t i, nOut, ld = w2v_row_stride(p->dim);
   double initScale;
   uint64_t rng = p->seed;
   int k, rc;
@@ -269,11 +269,14 @@ W2vTrainer *w2v_train_start(const W2vTrainParams *p, const W2vCorpusView *c,
   /* weights: input uniform in +-0.5/dim (subwords: +-1/dim, fastText's), output zero */
   initScale = p->sub ? 2.0 : 1.0;
   nOut = w2v_loss_out_rows(p->loss, nWord);
-  t->in = aligned_floats(t->nRow * p->dim);
-  t->out = aligned_floats(nOut * p->dim);
+  t->in = aligned_floats(t->nRow * ld);
+  t->out = aligned_floats(nOut * ld);
   if( !t->in || !t->out ) goto oom;
-  for(i=0; i<t->nRow*p->dim; i++){
-    t->in[i] = (float)(((w2v_rng_next(&rng) >> 11) * 0x1.0p-53 - 0.5) * initScale / p->dim);
+  for(i=0; i<t->nRow; i++){
+    float *row = t->in + i*ld;
+    int d;
+    for(d=0; d<p->dim; d++) row[d] = (float)(((w2v_rng_next(&rng) >> 11) * 0x1.0p-53 - 0.5) * initScale / p->dim);
+    for(; d<ld; d++) row[d] = 0;   /* the padding stays zero: no step reaches it */
   }
   if( p->docs ){
     /* document vectors: as the word vectors, after them */
@@ -284,20 +287,20 @@ W2vTrainer *w2v_train_start(const W2vTrainParams *p, const W2vCorpusView *c,
     }
   }
   /* hs with one word has no output row at all (and t->out is one float) */
-  memset(t->out, 0, (size_t)nOut * p->dim * sizeof(float));
+  memset(t->out, 0, (size_t)nOut * ld * sizeof(float));
   if( p->initFrom ){
     /* continuing a model: its words keep their rows */
     for(i=0; i<nWord; i++){
       int32_t f = p->initFrom[i];
       if( f<0 ) continue;
-      if( p->initIn ) memcpy(t->in + i*p->dim, p->initIn + (int64_t)f*p->dim, sizeof(float)*p->dim);
-      if( p->initOut && p->loss!=W2V_LOSS_HS ) memcpy(t->out + i*p->dim, p->initOut + (int64_t)f*p->dim, sizeof(float)*p->dim);
+      if( p->initIn ) memcpy(t->in + i*ld, p->initIn + (int64_t)f*p->dim, sizeof(float)*p->dim);
+      if( p->initOut && p->loss!=W2V_LOSS_HS ) memcpy(t->out + i*ld, p->initOut + (int64_t)f*p->dim, sizeof(float)*p->dim);
     }
   }
 
   if( p->xInitRow ){
     for(i=0; i<t->nRow; i++){
-      if( p->xInitRow(p->pInitCtx, i, t->in + i*p->dim) ){
+      if( p->xInitRow(p->pInitCtx, i, t->in + i*ld) ){
         *pzErr = str_dup("stopped");
         w2v_train_free(t);
         return 0;
@@ -308,6 +311,7 @@ W2vTrainer *w2v_train_start(const W2vTrainParams *p, const W2vCorpusView *c,
   /* the loss */
   t->loss.kind = p->loss;
   t->loss.dim = p->dim;
+  t->loss.ld = (int)ld;
   t->loss.negative = p->negative;
   t->loss.nWord = nWord;
   t->loss.out = t->out;
@@ -372,7 +376,7 @@ W2vTrainer *w2v_train_start(const W2vTrainParams *p, const W2vCorpusView *c,
                                                      : 2*(size_t)p->window + 1));
     if( p->sub ){
       wk->tgt = w2v_core_malloc(sizeof(int32_t)*2*p->window);
-      wk->work = aligned_floats(3*(int64_t)p->dim);
+      wk->work = aligned_floats(3*ld);
       if( !wk->tgt || !wk->work ) goto oom;
     }
     wk->buf = w2v_core_malloc((maxSeg ? maxSeg : 1) * sizeof(int32_t));
@@ -412,11 +416,12 @@ int64_t w2v_train_bytes(const W2vTrainParams *p, int64_t nWord, int64_t nIds, in
   int64_t b = sizeof(W2vTrainer), scratch, depth = path_estimate(nWord);
   /* a worker's buffer holds the longest piece of a sentence in its share */
   int64_t share = nIds/p->threads + 1, seg = maxSentence < share ? maxSentence : share;
+  int ld = w2v_row_stride(p->dim);
   memset(&L, 0, sizeof(L));
-  L.kind = p->loss; L.dim = p->dim; L.negative = p->negative; L.nWord = nWord;
+  L.kind = p->loss; L.dim = p->dim; L.ld = ld; L.negative = p->negative; L.nWord = nWord;
   L.maxPath = (int)depth;
-  b += (nWord + (p->sub ? p->sub->nBucket : 0))*p->dim*(int64_t)sizeof(float);  /* in */
-  b += (w2v_loss_out_rows(p->loss, nWord)*p->dim + 1)*(int64_t)sizeof(float); /* out */
+  b += (nWord + (p->sub ? p->sub->nBucket : 0))*ld*(int64_t)sizeof(float);  /* in */
+  b += (w2v_loss_out_rows(p->loss, nWord)*ld + 1)*(int64_t)sizeof(float);   /* out */
   if( p->loss==W2V_LOSS_HS ) b += w2v_tree_bytes(nWord, nWord*depth);
   if( p->loss==W2V_LOSS_NS ) b += w2v_sampler_bytes(nWord);
   b += nWord*(int64_t)sizeof(uint32_t);                                      /* keep */
@@ -427,7 +432,7 @@ int64_t w2v_train_bytes(const W2vTrainParams *p, int64_t nWord, int64_t nIds, in
                                       : (int64_t)w2v_loss_window_scratch(&L) + (int64_t)sizeof(float);
   b += p->threads*(2*p->dim*(int64_t)sizeof(float) + scratch
                    + (p->sub ? 2*(int64_t)p->window*p->sub->maxRows : 2*(int64_t)p->window + 1)*(int64_t)sizeof(float*)
-                   + (p->sub ? 2*(int64_t)p->window*(int64_t)sizeof(int32_t) + 3*p->dim*(int64_t)sizeof(float) : 0)
+                   + (p->sub ? 2*(int64_t)p->window*(int64_t)sizeof(int32_t) + 3*ld*(int64_t)sizeof(float) : 0)
                    + (seg>0 ? seg : 1)*(int64_t)sizeof(int32_t));
   return b;
 }
@@ -473,6 +478,14 @@ static int all_finite(const float *a, int64_t n){
   return 1;
 }
 
+/* Rows ld floats apart back to dim apart, as w2v_train_input/output give
+** them: row i moves down to i*dim, never onto a row still to move. */
+static void compact_rows(float *a, int64_t nRow, int dim, int ld){
+  int64_t i;
+  if( ld==dim ) return;
+  for(i=1; i<nRow; i++) memmove(a + i*dim, a + i*ld, sizeof(float)*(size_t)dim);
+}
+
 W2vTrainEnd w2v_train_join(W2vTrainer *t){
   int k, e, cancelled, diverged = 0;
   if( t->joined ) return t->result;
@@ -493,10 +506,12 @@ W2vTrainEnd w2v_train_join(W2vTrainer *t){
     s->alpha = current_alpha(t, (int64_t)(e+1) * t->c.nIds);
   }
   if( !diverged && !cancelled ){
-    diverged = !all_finite(t->in, t->nRow*t->p.dim)
-            || !all_finite(t->out, w2v_loss_out_rows(t->p.loss, t->nWord)*t->p.dim)
+    diverged = !all_finite(t->in, t->nRow*t->loss.ld)
+            || !all_finite(t->out, w2v_loss_out_rows(t->p.loss, t->nWord)*t->loss.ld)
             || (t->docv && !all_finite(t->docv, t->p.nDoc*t->p.dim));
   }
+  compact_rows(t->in, t->nRow, t->p.dim, t->loss.ld);
+  compact_rows(t->out, w2v_loss_out_rows(t->p.loss, t->nWord), t->p.dim, t->loss.ld);
   t->result = diverged ? W2V_TRAIN_DIVERGED : cancelled ? W2V_TRAIN_CANCELLED : W2V_TRAIN_FINISHED;
   return t->result;
 }

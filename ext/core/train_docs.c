@@ -26,7 +26,7 @@
 float w2v_docs_segment(const W2vDocStep *s, const int32_t *buf, int64_t n, float alpha,
                        uint64_t *rng, int64_t *pPred){
   const W2vLoss *L = s->L;
-  int dim = L->dim, window = s->window, k;
+  int dim = L->dim, ld = s->ld, window = s->window, k;
   float loss = 0;
   int64_t i, a, nPred = 0;
   for(i=0; i<n; i++){
@@ -41,7 +41,7 @@ float w2v_docs_segment(const W2vDocStep *s, const int32_t *buf, int64_t n, float
     }
     if( s->mode==W2V_DOCS_DBOW ){
       if( s->words ){
-        for(a=lo; a<=hi; a++) if( a!=i ) s->ctx[nIn++] = s->in + (int64_t)buf[a]*dim;
+        for(a=lo; a<=hi; a++) if( a!=i ) s->ctx[nIn++] = s->in + (int64_t)buf[a]*ld;
       }
       s->ctx[nIn++] = s->doc;
       if( L->kind!=W2V_LOSS_SOFTMAX ){
@@ -56,7 +56,7 @@ float w2v_docs_segment(const W2vDocStep *s, const int32_t *buf, int64_t n, float
       nPred += nIn;
     }else{
       s->ctx[nIn++] = s->doc;
-      for(a=lo; a<=hi; a++) if( a!=i ) s->ctx[nIn++] = s->in + (int64_t)buf[a]*dim;
+      for(a=lo; a<=hi; a++) if( a!=i ) s->ctx[nIn++] = s->in + (int64_t)buf[a]*ld;
       loss += w2v_loss_cbow_step(L, s->ctx, nIn, buf[i], alpha, rng, s->h, s->gh, s->scratch);
       nPred++;
     }
@@ -77,35 +77,35 @@ static float sigmoid(float x){
 ** are only read.  score: nWord floats (softmax). */
 static void frozen_grad(const W2vLoss *L, const float *h, float *gh, int32_t target, float alpha,
                         uint64_t *rng, float *score){
-  int dim = L->dim, j;
+  int dim = L->dim, ld = L->ld, j;
   if( L->kind==W2V_LOSS_HS ){
     const W2vTree *t = L->tree;
     int64_t k;
     for(k=t->start[target]; k<t->start[target+1]; k++){
-      const float *u = L->out + (int64_t)t->point[k]*dim;
+      const float *u = L->out + (int64_t)t->point[k]*ld;
       float g = ((float)(1 - t->code[k]) - sigmoid(w2v_dot(h, u, dim))) * alpha;
       w2v_axpy(gh, g, u, dim);
     }
   }else if( L->kind==W2V_LOSS_NS ){
-    const float *u = L->out + (int64_t)target*dim;
+    const float *u = L->out + (int64_t)target*ld;
     w2v_axpy(gh, (1.0f - sigmoid(w2v_dot(h, u, dim))) * alpha, u, dim);
     for(j=0; j<L->negative; j++){
       int32_t w = w2v_sampler_draw(L->sampler, w2v_rng_next(rng));
       if( w==target ) continue;
-      u = L->out + (int64_t)w*dim;
+      u = L->out + (int64_t)w*ld;
       w2v_axpy(gh, -sigmoid(w2v_dot(h, u, dim)) * alpha, u, dim);
     }
   }else{
     int64_t w, n = L->nWord;
     float mx = -INFINITY, sum = 0;
     for(w=0; w<n; w++){
-      score[w] = w2v_dot(h, L->out + w*dim, dim);
+      score[w] = w2v_dot(h, L->out + w*ld, dim);
       if( score[w]>mx ) mx = score[w];
     }
     for(w=0; w<n; w++){ score[w] = expf(score[w]-mx); sum += score[w]; }
     for(w=0; w<n; w++){
       float g = ((w==target ? 1.0f : 0.0f) - score[w]/sum) * alpha;
-      w2v_axpy(gh, g, L->out + w*dim, dim);
+      w2v_axpy(gh, g, L->out + w*ld, dim);
     }
   }
 }
