@@ -25,11 +25,17 @@ enum { W2V_ERR_NOMEM = -1,      /* an allocation failed */
 #define W2V_MAX_DIM   10000          /* floats per vector */
 #define W2V_MAX_WORDS 0x7fffffffLL   /* words in a vocabulary (ids are int32) */
 
-/* The floats from one row of the trainers' weight arrays to the next: dim
-** rounded up to 64 bytes.  A row that starts mid-line splits every vector
-** load and store in two; at dim 100 the padding made CBOW with subwords
-** 20 % faster. */
-static inline int w2v_row_stride(int dim){ return (dim + 15) & ~15; }
+/* The floats from one row of the trainers' weight arrays to the next, so
+** that no row straddles more 64-byte lines than it must: above 16 floats dim
+** rounded up to 16, else to a power of two.  A row that starts mid-line
+** splits every vector load and store in two; at dim 100 the padding made
+** CBOW with subwords 1.19x as fast. */
+static inline int w2v_row_stride(int dim){
+  int s = 1;
+  if( dim>16 ) return (dim + 15) & ~15;
+  while( s<dim ) s <<= 1;
+  return s;
+}
 
 /* W2V_SUPERVISED: a classifier (supervised.c), trained from a label column */
 enum { W2V_SKIPGRAM = 0, W2V_CBOW = 1, W2V_ARCH_NONE = 2, W2V_SUPERVISED = 3 };
