@@ -3,6 +3,7 @@
 # on seeded synthetic word2vec files of GoogleNews' shape, in one run.
 #   SIZES="1000000 2000000"  DIM=300  FORMATS="binary" (or "binary text")
 #   PEERS="gensim sqlite-vec"  QUERIES=20 (warm queries)  SEED=1
+#   W2V_PAGE=65536: w2v also into a database made with that page_size (0: not)
 # For each file: import seconds and peak RSS, database size on disk, the first top-10
 # after opening the database in a new process (open + first query), the median warm
 # top-10 over QUERIES other words in that process, and that process's peak RSS; then
@@ -17,6 +18,7 @@ FORMATS=${FORMATS:-binary}
 PEERS=${PEERS:-"gensim sqlite-vec"}
 QUERIES=${QUERIES:-20}
 SEED=${SEED:-1}
+W2V_PAGE=${W2V_PAGE:-65536}
 # Debian's python3 (numpy, gensim, sqlite3 with load_extension), not a private one on PATH
 PY=${PY:-/usr/bin/python3}
 CC=${CC:-cc}
@@ -29,6 +31,7 @@ for n in $SIZES; do [[ $n =~ ^[1-9][0-9]*$ ]] || die "SIZES: '$n' is not a posit
 [[ $DIM =~ ^[1-9][0-9]*$ ]] || die "DIM: '$DIM' is not a positive integer"
 [[ $QUERIES =~ ^[1-9][0-9]*$ ]] || die "QUERIES: '$QUERIES' is not a positive integer"
 [[ $SEED =~ ^[0-9]+$ ]] || die "SEED: '$SEED' is not a non-negative integer"
+[[ $W2V_PAGE =~ ^(0|1024|2048|4096|8192|16384|32768|65536)$ ]] || die "W2V_PAGE: '$W2V_PAGE' is not 0 or a page size (1024..65536)"
 for p in $PEERS; do [[ $p == gensim || $p == sqlite-vec ]] || die "PEERS: '$p' is neither gensim nor sqlite-vec"; done
 for f in $FORMATS; do [[ $f == binary || $f == text ]] || die "FORMATS: '$f' is neither binary nor text"; done
 [ -n "$SIZES" ] && [ -n "$FORMATS" ] || die "SIZES and FORMATS must not be empty"
@@ -189,9 +192,11 @@ SELECT words.word, 1 - knn.distance FROM knn JOIN words ON words.id = knn.rowid
 WHERE knn.rowid <> (SELECT id FROM q) ORDER BY knn.distance LIMIT 10"""
 
 try:
-    if cmd == "w2v-import":                      # FILE DB
-        path, db = args
+    if cmd == "w2v-import":                      # FILE DB [PAGE_SIZE]
+        path, db = args[:2]
         con = sqlite3.connect(db, isolation_level=None)
+        if len(args) > 2:                        # a new database: the page size of its file
+            con.execute("PRAGMA page_size=%d" % int(args[2]))
         con.enable_load_extension(True)
         con.load_extension("./w2v")
         t = now()
@@ -325,15 +330,21 @@ printf "\n$FMT" "vectors" system "import s" "import RSS" "on disk" "first query"
 for spec in "${FILES[@]}"; do
   IFS=: read -r n fmt f <<< "$spec"
   label="${n}x${DIM} $fmt"
-  # w2v: import into a fresh database; then a new process opens it and queries
-  db="$S/w2v-${n}-${fmt}.db"
-  warm "$f"
-  if run "w2v-import-$n-$fmt" $PY -c "$HELPER" w2v-import "$f" "$db"; then
-    if run "w2v-query-$n-$fmt" $PY -c "$HELPER" w2v-query "$db" "$n" "$QUERIES" "$SEED"; then
-      ok_row "$label" w2v "$(val "w2v-import-$n-$fmt" import_s)" "$(rss "w2v-import-$n-$fmt")" "$(dbsize "$db")" \
-        "$(val "w2v-query-$n-$fmt" first_ms)" "$(val "w2v-query-$n-$fmt" warm_ms)" "$(rss "w2v-query-$n-$fmt")" "$(val "w2v-query-$n-$fmt" top)"
-    else fail_row "$label" w2v "query: $(why "w2v-query-$n-$fmt")"; fi
-  else fail_row "$label" w2v "import: $(why "w2v-import-$n-$fmt")"; fi
+  # w2v: import into a fresh database (SQLite's default page size, then W2V_PAGE);
+  # then a new process opens it and queries
+  for page in default $W2V_PAGE; do
+    [ "$page" = 0 ] && continue
+    sys=w2v; tag=w2v; pagearg=()
+    [ "$page" != default ] && { sys="w2v-$((page/1024))k"; tag="w2v$page"; pagearg=("$page"); }
+    db="$S/$tag-${n}-${fmt}.db"
+    warm "$f"
+    if run "$tag-import-$n-$fmt" $PY -c "$HELPER" w2v-import "$f" "$db" "${pagearg[@]}"; then
+      if run "$tag-query-$n-$fmt" $PY -c "$HELPER" w2v-query "$db" "$n" "$QUERIES" "$SEED"; then
+        ok_row "$label" "$sys" "$(val "$tag-import-$n-$fmt" import_s)" "$(rss "$tag-import-$n-$fmt")" "$(dbsize "$db")" \
+          "$(val "$tag-query-$n-$fmt" first_ms)" "$(val "$tag-query-$n-$fmt" warm_ms)" "$(rss "$tag-query-$n-$fmt")" "$(val "$tag-query-$n-$fmt" top)"
+      else fail_row "$label" "$sys" "query: $(why "$tag-query-$n-$fmt")"; fi
+    else fail_row "$label" "$sys" "import: $(why "$tag-import-$n-$fmt")"; fi
+  done
   # gensim: one process (it writes no database): load the file, then query
   if [ $HAVE_GENSIM = 1 ]; then
     warm "$f"
@@ -364,8 +375,11 @@ echo "extension); files and databases are in the page cache (written or read jus
 echo
 echo "w2v ratios (peer / w2v; > 1 means w2v is faster):"
 [ -f "$S/results" ] && awk -F'|' '{imp[$1,$2]=$3; warm[$1,$2]=$4; top[$1,$2]=$5; if(!($1 in seen)){seen[$1]=1; order[++n]=$1}}
-  END{ for(i=1;i<=n;i++){ l=order[i]; if(!((l SUBSEP "w2v") in imp)) { printf "  %-22s w2v failed, no ratios\n", l; continue }
-         for(p=1;p<=2;p++){ peer = p==1 ? "gensim" : "sqlite-vec"; if(!((l SUBSEP peer) in imp)) continue
-           printf "  %-22s vs %-10s import %6.2fx   warm top-10 %7.2fx", l, peer, imp[l,peer]/imp[l,"w2v"], warm[l,peer]/warm[l,"w2v"]
-           printf "%s\n", top[l,peer]==top[l,"w2v"] ? "   (same top 10)" : "   (top 10 differs: " top[l,peer] " vs w2v " top[l,"w2v"] ")" } } }' "$S/results"
+  END{ for(i=1;i<=n;i++){ l=order[i]
+         for(w=1;w<=2;w++){ me = w==1 ? "w2v" : wpage; if(me=="") continue
+           if(!((l SUBSEP me) in imp)) { printf "  %-22s %s failed, no ratios\n", l, me; continue }
+           for(p=1;p<=2;p++){ peer = p==1 ? "gensim" : "sqlite-vec"; if(!((l SUBSEP peer) in imp)) continue
+             printf "  %-22s %-8s vs %-10s import %6.2fx   warm top-10 %7.2fx", l, me, peer, imp[l,peer]/imp[l,me], warm[l,peer]/warm[l,me]
+             printf "%s\n", top[l,peer]==top[l,me] ? "   (same top 10)" : "   (top 10 differs: " top[l,peer] " vs " me " " top[l,me] ")" } } } }' \
+  wpage="$([ "$W2V_PAGE" != 0 ] && echo "w2v-$((W2V_PAGE/1024))k")" "$S/results"
 exit 0
