@@ -132,11 +132,14 @@ size_t w2v_loss_window_scratch(const W2vLoss *L){
 /* Adds the thread's change of the hot rows to the shared ones and starts
 ** again from their current values. */
 static void hot_flush(const W2vLoss *L, Block *b){
-  int64_t i, n = b->hot[1], ld = L->ld;
-  for(i=0; i<n*ld; i++){
-    float *shared = L->out + b->hot[0]*ld + i;
-    *shared += b->hotMine[i] - b->hotOrig[i];
-    b->hotMine[i] = b->hotOrig[i] = *shared;
+  int64_t r, n = b->hot[1], ld = L->ld;
+  int d;
+  for(r=0; r<n; r++){
+    float *shared = L->out + (b->hot[0]+r)*ld, *mine = b->hotMine + r*ld, *orig = b->hotOrig + r*ld;
+    for(d=0; d<L->dim; d++){   /* the padding is zero on both sides: skipped */
+      shared[d] += mine[d] - orig[d];
+      mine[d] = orig[d] = shared[d];
+    }
   }
   b->hot[2] = 0;
 }
