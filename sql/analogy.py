@@ -1,12 +1,32 @@
 #!/usr/bin/env python3
 """Analogy accuracy (3CosAdd) of a word2vec text-format vector file, the method of
-../shared/data/README.md: unit vectors, the 30,000 most frequent words (file order),
-lower-cased, the three question words excluded, counted over questions whose four
-words are all among them.  Usage: analogy.py VECTORS.txt QUESTIONS.txt [RESTRICT]"""
+../shared/data/README.md: unit vectors, the 30,000 most frequent words, lower-cased, the
+three question words excluded, counted over questions whose four words are all among
+them.  Usage: analogy.py VECTORS.txt QUESTIONS.txt [RESTRICT [CORPUS]]
+
+Which words are the 30,000 most frequent: without CORPUS, the file's first 30,000 (each
+system's own order).  At bench.txt's cut 2,367 words share the count 8, and each system
+breaks that tie its own way (w2v and word2vec.c by first occurrence, fastText and gensim
+otherwise), so their lists differ by about 400 words and they answer different questions
+(8,137, 8,004, 8,019).  With CORPUS the list is the corpus's: words by count, ties by
+first occurrence (the data README's 8,137 questions), the same for every system."""
 import sys
+from collections import Counter
 import numpy as np
 
-def load(path, restrict):
+def corpus_top(path, n):
+    """the n most frequent words of a whitespace-split corpus, ties by first occurrence"""
+    counts, first = Counter(), {}
+    with open(path, encoding="utf-8", errors="replace") as f:
+        for line in f:
+            for w in line.split():
+                counts[w] += 1
+                if w not in first:
+                    first[w] = len(first)
+    ranked = sorted(counts, key=lambda w: (-counts[w], first[w]))
+    return set(w.lower() for w in ranked[:n])
+
+def load(path, restrict, allowed=None):
     words, rows = [], []
     with open(path, encoding="utf-8", errors="replace") as f:
         first = f.readline().split()
@@ -18,9 +38,11 @@ def load(path, restrict):
             if len(parts) != dim + 1:
                 continue
             w = parts[0].lower()
+            if allowed is not None and w not in allowed:
+                continue
             words.append(w)
             rows.append(np.asarray(parts[1:], dtype=np.float32))
-            if len(words) >= restrict:
+            if allowed is None and len(words) >= restrict:
                 break
     m = np.vstack(rows)
     m /= np.maximum(np.linalg.norm(m, axis=1, keepdims=True), 1e-12)
@@ -32,7 +54,8 @@ def load(path, restrict):
 def main():
     vec, qpath = sys.argv[1], sys.argv[2]
     restrict = int(sys.argv[3]) if len(sys.argv) > 3 else 30000
-    m, index = load(vec, restrict)
+    allowed = corpus_top(sys.argv[4], restrict) if len(sys.argv) > 4 else None
+    m, index = load(vec, restrict, allowed)
     qs = []
     total = 0
     for line in open(qpath, encoding="utf-8"):

@@ -43,7 +43,9 @@ analogy(){
   [ -f "$QUESTIONS" ] || { echo "-"; return; }
   case $1 in
     model:*) sql/questions.sh "$DB" "${1#model:}" "$QUESTIONS" | sed 's/^{"accuracy":\([0-9.]*\).*/\1/' | awk '{printf "%.1f%%", 100*$1}' ;;
-    *) if [ $HAVE_EVAL = 1 ]; then $PY sql/analogy.py "$1" "$QUESTIONS" | awk '{printf "%.1f%%", $1}'; else echo "-"; fi ;;
+    # the corpus's 30,000 most frequent words (ties by first occurrence, as w2v's
+    # vocabulary orders them), not each peer's own order: the same questions for all
+    *) if [ $HAVE_EVAL = 1 ]; then $PY sql/analogy.py "$1" "$QUESTIONS" 30000 "$B/corpus.txt" | awk '{printf "%.1f%%", $1}'; else echo "-"; fi ;;
   esac
 }
 
