@@ -207,6 +207,20 @@ int w2v_store_rename(sqlite3 *db, const char *zSchema, const char *zOld, const c
 
 /* ---- writing ------------------------------------------------------------- */
 
+/* One row of an INSERT whose values are bound: SQLITE_OK, ready for the next. */
+static int insert_row(sqlite3_stmt *p){
+  int rc = sqlite3_step(p);
+  return rc==SQLITE_DONE ? sqlite3_reset(p) : rc;
+}
+
+/* How a writer ends: the connection's message for an error that has none
+** yet (out of memory says itself), the statement finalized; returns rc. */
+static int write_end(sqlite3 *db, sqlite3_stmt *p, int rc, char **pzErr){
+  if( rc!=SQLITE_OK && rc!=SQLITE_NOMEM && *pzErr==0 ) *pzErr = sqlite3_mprintf("%s", sqlite3_errmsg(db));
+  sqlite3_finalize(p);
+  return rc;
+}
+
 /* 1 when v is longer than W2V_MAX_NORM (its length to *pLen): such a row
 ** would overflow the float32 similarity arithmetic, so no model holds one
 ** (refused when written, damage when read). */
@@ -292,11 +306,9 @@ static int write_vectors(sqlite3 *db, const W2vStoreModel *s, const char *zWhich
     }
     sqlite3_bind_int64(p, 1, i+1);
     sqlite3_bind_blob(p, 2, buf, (int)nb, SQLITE_STATIC);
-    rc = sqlite3_step(p);
-    rc = (rc==SQLITE_DONE) ? sqlite3_reset(p) : rc;
+    rc = insert_row(p);
   }
-  if( rc!=SQLITE_OK && *pzErr==0 && rc!=SQLITE_NOMEM ) *pzErr = sqlite3_mprintf("%s", sqlite3_errmsg(db));
-  sqlite3_finalize(p);
+  rc = write_end(db, p, rc, pzErr);      /* (buf is bound until then) */
   sqlite3_free(buf);
   return rc;
 }
@@ -361,12 +373,9 @@ static int write_config(sqlite3 *db, const W2vStoreModel *s, sqlite3_int64 gen, 
         default: sqlite3_bind_text(p, 2, s->aConfig[i].zValue, -1, SQLITE_STATIC); break;
       }
     }
-    rc = sqlite3_step(p);
-    rc = (rc==SQLITE_DONE) ? sqlite3_reset(p) : rc;
+    rc = insert_row(p);
   }
-  if( rc!=SQLITE_OK && rc!=SQLITE_NOMEM && *pzErr==0 ) *pzErr = sqlite3_mprintf("%s", sqlite3_errmsg(db));
-  sqlite3_finalize(p);
-  return rc;
+  return write_end(db, p, rc, pzErr);
 }
 
 /* <model>_ngrams (W2vStoreModel says what the rows are).  A classifier's rows
@@ -399,11 +408,9 @@ static int write_ngrams(sqlite3 *db, const W2vStoreModel *s, char **pzErr){
     }
     sqlite3_bind_int64(p, 1, key);
     sqlite3_bind_blob(p, 2, buf, (int)nb, SQLITE_STATIC);
-    rc = sqlite3_step(p);
-    rc = (rc==SQLITE_DONE) ? sqlite3_reset(p) : rc;
+    rc = insert_row(p);
   }
-  if( rc!=SQLITE_OK && *pzErr==0 && rc!=SQLITE_NOMEM ) *pzErr = sqlite3_mprintf("%s", sqlite3_errmsg(db));
-  sqlite3_finalize(p);
+  rc = write_end(db, p, rc, pzErr);      /* (buf is bound until then) */
   sqlite3_free(buf);
   return rc;
 }
@@ -422,12 +429,9 @@ static int write_phrases(sqlite3 *db, const W2vStoreModel *s, char **pzErr){
     sqlite3_bind_text(p, 5, r->zRight, r->nRight, SQLITE_STATIC);
     sqlite3_bind_int64(p, 6, r->count);
     sqlite3_bind_double(p, 7, r->score);
-    rc = sqlite3_step(p);
-    rc = (rc==SQLITE_DONE) ? sqlite3_reset(p) : rc;
+    rc = insert_row(p);
   }
-  if( rc!=SQLITE_OK && rc!=SQLITE_NOMEM && *pzErr==0 ) *pzErr = sqlite3_mprintf("%s", sqlite3_errmsg(db));
-  sqlite3_finalize(p);
-  return rc;
+  return write_end(db, p, rc, pzErr);
 }
 
 /* The words (<model>_vocab) or a classifier's labels (<model>_labels). */
@@ -441,12 +445,9 @@ static int write_words(sqlite3 *db, const W2vStoreModel *s, const W2vVocab *v, i
     sqlite3_bind_int64(p, 1, i+1);
     sqlite3_bind_text(p, 2, w2v_vocab_word(v, i), (int)v->lens[i], SQLITE_STATIC);
     sqlite3_bind_int64(p, 3, v->counts[i]);
-    rc = sqlite3_step(p);
-    rc = (rc==SQLITE_DONE) ? sqlite3_reset(p) : rc;
+    rc = insert_row(p);
   }
-  if( rc!=SQLITE_OK && rc!=SQLITE_NOMEM && *pzErr==0 ) *pzErr = sqlite3_mprintf("%s", sqlite3_errmsg(db));
-  sqlite3_finalize(p);
-  return rc;
+  return write_end(db, p, rc, pzErr);
 }
 
 /* <model>_docs: id 1..nDoc, the key (integer or text), the vector (dim
@@ -476,11 +477,9 @@ static int write_docs(sqlite3 *db, const W2vStoreModel *s, char **pzErr){
     }
     w2v_floats_to_le(buf, s->docv + i*s->dim, s->dim);
     sqlite3_bind_blob(p, 3, buf, nb, SQLITE_STATIC);
-    rc = sqlite3_step(p);
-    rc = (rc==SQLITE_DONE) ? sqlite3_reset(p) : rc;
+    rc = insert_row(p);
   }
-  if( rc!=SQLITE_OK && rc!=SQLITE_NOMEM && *pzErr==0 ) *pzErr = sqlite3_mprintf("%s", sqlite3_errmsg(db));
-  sqlite3_finalize(p);
+  rc = write_end(db, p, rc, pzErr);      /* (buf is bound until then) */
   sqlite3_free(buf);
   return rc;
 }
@@ -509,8 +508,7 @@ static int chunk_flush(ChunkWriter *w){
   if( w->n==0 ) return SQLITE_OK;
   sqlite3_bind_int64(w->p, 1, INDEX_ID(w->part, w->chunk));
   sqlite3_bind_blob(w->p, 2, w->buf, (int)w->n, SQLITE_STATIC);
-  rc = sqlite3_step(w->p);
-  rc = rc==SQLITE_DONE ? sqlite3_reset(w->p) : rc;
+  rc = insert_row(w->p);
   w->chunk++;
   w->n = 0;
   return rc;
@@ -572,8 +570,7 @@ static int write_index(sqlite3 *db, const W2vStoreModel *s, char **pzErr){
   }
   if( rc==SQLITE_OK ) rc = chunk_flush(&w[0]);
   if( rc==SQLITE_OK ) rc = chunk_flush(&w[1]);
-  if( rc!=SQLITE_OK && rc!=SQLITE_NOMEM && *pzErr==0 ) *pzErr = sqlite3_mprintf("%s", sqlite3_errmsg(db));
-  sqlite3_finalize(pInsert);
+  rc = write_end(db, pInsert, rc, pzErr);
   w2v_core_free(w[0].buf); w2v_core_free(w[1].buf);
   w2v_core_free(dec); w2v_core_free(per); w2v_core_free(q8);
   w2v_core_free(row); w2v_core_free(trip);
