@@ -8,8 +8,10 @@ Which words are the 30,000 most frequent: without CORPUS, the file's first 30,00
 system's own order).  At bench.txt's cut 2,367 words share the count 8, and each system
 breaks that tie its own way (w2v and word2vec.c by first occurrence, fastText and gensim
 otherwise), so their lists differ by about 400 words and they answer different questions
-(8,137, 8,004, 8,019).  With CORPUS the list is the corpus's: words by count, ties by
-first occurrence (the data README's 8,137 questions), the same for every system."""
+(8,137, 8,004, 8,019).  With CORPUS the list is the corpus's: words (as written) by
+count, ties by first occurrence (the data README's 8,137 questions), the same for every
+system; a file's row counts when its word is on the list.  Either way a word is one row
+(its first, lower-cased): later case variants are no candidates of their own."""
 import sys
 from collections import Counter
 import numpy as np
@@ -24,10 +26,10 @@ def corpus_top(path, n):
                 if w not in first:
                     first[w] = len(first)
     ranked = sorted(counts, key=lambda w: (-counts[w], first[w]))
-    return set(w.lower() for w in ranked[:n])
+    return set(ranked[:n])
 
 def load(path, restrict, allowed=None):
-    words, rows = [], []
+    words, rows, seen = [], [], set()
     with open(path, encoding="utf-8", errors="replace") as f:
         first = f.readline().split()
         dim = int(first[1]) if len(first) == 2 else len(first) - 1
@@ -37,18 +39,27 @@ def load(path, restrict, allowed=None):
             parts = line.rstrip("\n").rstrip(" ").split(" ")
             if len(parts) != dim + 1:
                 continue
-            w = parts[0].lower()
-            if allowed is not None and w not in allowed:
+            if allowed is not None and parts[0] not in allowed:
                 continue
+            w = parts[0].lower()
+            if allowed is not None:
+                seen.add(parts[0])
             words.append(w)
             rows.append(np.asarray(parts[1:], dtype=np.float32))
             if allowed is None and len(words) >= restrict:
                 break
-    m = np.vstack(rows)
-    m /= np.maximum(np.linalg.norm(m, axis=1, keepdims=True), 1e-12)
-    index = {}
+    if allowed is not None and len(seen) < len(allowed):
+        print(f"analogy.py: {len(allowed) - len(seen)} of the corpus's {len(allowed)} words "
+              f"are not in {path}", file=sys.stderr)
+    # one row per lower-cased word (its first): a later case variant is no
+    # candidate of its own, as w2v_eval_analogy counts it as the same word
+    keep, index = [], {}
     for i, w in enumerate(words):
-        index.setdefault(w, i)
+        if w not in index:
+            index[w] = len(keep)
+            keep.append(i)
+    m = np.vstack([rows[i] for i in keep])
+    m /= np.maximum(np.linalg.norm(m, axis=1, keepdims=True), 1e-12)
     return m, index
 
 def main():
