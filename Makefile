@@ -148,7 +148,7 @@ bench: $(LIB)
 # tokenize=unicode61 against tokenize=whitespace, training on one corpus (issue #13)
 # the subword modes only: w2v minn=3 maxn=6 against fastText and gensim FastText (sql/bench.sh)
 bench-subwords: $(LIB)
-	MODES="sg-ns-sub cbow-ns-sub" PEERS="fasttext gensim" EXTRAS=0 bash sql/bench.sh
+	MODES="sg-ns-sub cbow-ns-sub" PEERS="fasttext gensim" EXTRAS=0 SEEDS="1 2 3" bash sql/bench.sh
 
 bench-text: $(LIB)
 	bash sql/bench_text.sh

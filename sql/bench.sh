@@ -6,6 +6,8 @@
 #   bucket 2M) against fastText (its skipgram/cbow defaults) and gensim FastText,
 #   ns_exponent 0.5 everywhere (fastText's, fixed), with an OOV column (sql/oov_probe.py: typos / inflections of frequent words,
 #   % whose nearest vocabulary word is the intended one).  EPOCHS=N (default 5).
+#   SEEDS="1 2 3": the subword modes train w2v and fastText once per seed and
+#   print the means; GENSIM1=0 skips gensim's one-worker run of those modes.
 # Prints wall seconds, words/s (corpus words x epochs / wall), peak RSS and analogy
 # accuracy per system and mode, and w2v's speed ratio to each peer.  Peers that are
 # not installed are skipped with a message (apt-get install python3-gensim fasttext;
@@ -18,6 +20,8 @@ MODES=${MODES:-"sg-ns sg-hs cbow-ns cbow-hs"}
 PEERS=${PEERS:-"gensim word2vec fasttext"}
 THREADS=${THREADS:-2}
 EPOCHS=${EPOCHS:-5}
+# the subword modes train w2v and fastText once per seed
+SEEDS=${SEEDS:-1}
 # Debian's python3 (numpy, gensim, sqlite3 with load_extension), not a private one on PATH
 PY=${PY:-/usr/bin/python3}
 B=build/bench
@@ -65,47 +69,70 @@ HAVE_FT=0
 
 # run NAME CMD...: wall seconds and peak RSS (MB) of a command
 run(){ local name=$1; shift; /usr/bin/time -f "%e %M" -o "$B/$name.time" "$@" > "$B/$name.log" 2>&1 || { echo "bench: $name failed:"; tail -5 "$B/$name.log"; return 1; }; }
-row(){ # system mode name vectorfile
+row(){ # system mode name vectorfile [oov]
+  local secs rss acc
   read -r secs rss < "$B/$3.time"
-  printf "%-10s %-11s %8.1f %10.2f M %7.0f MB %8s  %s\n" "$1" "$2" "$secs" "$(echo "$WORDS*$EPOCHS/$secs/1000000" | bc -l)" "$((rss/1024))" "$(analogy "$4")" "${5:-}"
+  acc=$(analogy "$4")
+  printf "%-11s %-11s %8.1f %10.2f M %7.0f MB %8s  %s\n" "$1" "$2" "$secs" "$(echo "$WORDS*$EPOCHS/$secs/1000000" | bc -l)" "$((rss/1024))" "$acc" "${5:-}"
   case $1 in w2v|gensim|word2vec.c|fastText) echo "$1 $2 $secs" >> "$B/times" ;; esac
+  echo "$1|$2|$acc|${5:-}" >> "$B/scores"
 }
 # The subword modes: w2v minn=3 maxn=6 against fastText and gensim FastText
-# (same settings), each with the OOV probe on the model it trained.
+# (same settings), each with the OOV probe on the model it trained.  w2v and
+# fastText train once per seed of SEEDS (the OOV target compares these two, and
+# one run is within a seed's noise of the other); the first seed's times are
+# the speed ratios, and the means over seeds are printed at the end.
 sub_mode(){
-  local mode=$1 sg=1 arch=skipgram alpha=0.025 ftarch=skipgram
+  local mode=$1 sg=1 arch=skipgram alpha=0.025 ftarch=skipgram seed tag
   [ "$mode" = cbow-ns-sub ] && { sg=0; arch=cbow; alpha=0.05; ftarch=cbow; }
   local m="m_${mode//-/_}"
-  if run "w2v-$mode" sqlite3 "$DB" ".load ./w2v" "SELECT w2v_train('docs', 'body', 'model=$m, arch=$arch, loss=ns, dim=100, window=5, negative=5, sample=1e-3, min_count=5, epochs=$EPOCHS, threads=$THREADS, minn=3, maxn=6, bucket=2000000, ns_exponent=0.5, replace=1')"; then
-    [ -f "$B/probes.txt" ] || $PY sql/oov_probe.py make "$DB" "$m" "$B/probes.txt"
-    row w2v "$mode" "w2v-$mode" "model:$m" "$($PY sql/oov_probe.py w2v "$DB" "$m" "$B/probes.txt")"
-  fi
+  local opts="arch=$arch, loss=ns, dim=100, window=5, negative=5, sample=1e-3, min_count=5, epochs=$EPOCHS, threads=$THREADS, minn=3, maxn=6, bucket=2000000, ns_exponent=0.5"
+  for seed in $SEEDS; do
+    tag=""; [ "$seed" = "${SEEDS%% *}" ] || tag="/s$seed"
+    if run "w2v-$mode${tag/\//-}" sqlite3 "$DB" ".load ./w2v" "SELECT w2v_train('docs', 'body', 'model=$m, $opts, seed=$seed, replace=1')"; then
+      [ -f "$B/probes.txt" ] || $PY sql/oov_probe.py make "$DB" "$m" "$B/probes.txt"
+      row "w2v$tag" "$mode" "w2v-$mode${tag/\//-}" "model:$m" "$($PY sql/oov_probe.py w2v "$DB" "$m" "$B/probes.txt")"
+    fi
+  done
   # gensim's corpus_file mode measures each worker's progress against the
   # whole corpus: with 2 workers its rate stops each epoch half-decayed and
   # ends at alpha/10.  w2v with that end (min_alpha, the same mean rate), for
   # the quality columns; not in the speed ratios.
-  if [ $HAVE_GENSIM = 1 ] && [ "$THREADS" = 2 ] && run "w2v-$mode-a10" sqlite3 "$DB" ".load ./w2v" "SELECT w2v_train('docs', 'body', 'model=${m}_a10, arch=$arch, loss=ns, dim=100, window=5, negative=5, sample=1e-3, min_count=5, epochs=$EPOCHS, threads=$THREADS, minn=3, maxn=6, bucket=2000000, ns_exponent=0.5, min_alpha=$(echo "$alpha/10" | bc -l), replace=1')"; then
+  if [ $HAVE_GENSIM = 1 ] && [ "$THREADS" = 2 ] && run "w2v-$mode-a10" sqlite3 "$DB" ".load ./w2v" "SELECT w2v_train('docs', 'body', 'model=${m}_a10, $opts, min_alpha=$(echo "$alpha/10" | bc -l), replace=1')"; then
     row "w2v,a/10" "$mode" "w2v-$mode-a10" "model:${m}_a10" "$($PY sql/oov_probe.py w2v "$DB" "${m}_a10" "$B/probes.txt")"
   fi
   [ -f "$B/probes.txt" ] || return
   cut -f1 "$B/probes.txt" > "$B/probe-words.txt"
-  if [ $HAVE_FT = 1 ] && run "fasttext-$mode" fasttext $ftarch -input "$B/corpus.txt" -output "$B/fasttext-$mode" -dim 100 -ws 5 -neg 5 -loss ns -minCount 5 -epoch $EPOCHS -thread $THREADS -minn 3 -maxn 6 -bucket 2000000 -t 1e-3 -lr $alpha -verbose 0; then
-    fasttext print-word-vectors "$B/fasttext-$mode.bin" < "$B/probe-words.txt" > "$B/fasttext-$mode.oov"
-    row fastText "$mode" "fasttext-$mode" "$B/fasttext-$mode.vec" "$($PY sql/oov_probe.py vec "$B/fasttext-$mode.vec" "$B/fasttext-$mode.oov" "$B/probes.txt")"
+  if [ $HAVE_FT = 1 ]; then
+    for seed in $SEEDS; do
+      tag=""; [ "$seed" = "${SEEDS%% *}" ] || tag="/s$seed"
+      if run "fasttext-$mode${tag/\//-}" fasttext $ftarch -input "$B/corpus.txt" -output "$B/fasttext-$mode" -dim 100 -ws 5 -neg 5 -loss ns -minCount 5 -epoch $EPOCHS -thread $THREADS -minn 3 -maxn 6 -bucket 2000000 -t 1e-3 -lr $alpha -seed $seed -verbose 0; then
+        fasttext print-word-vectors "$B/fasttext-$mode.bin" < "$B/probe-words.txt" > "$B/fasttext-$mode.oov"
+        row "fastText$tag" "$mode" "fasttext-$mode${tag/\//-}" "$B/fasttext-$mode.vec" "$($PY sql/oov_probe.py vec "$B/fasttext-$mode.vec" "$B/fasttext-$mode.oov" "$B/probes.txt")"
+      fi
+    done
   fi
-  if [ $HAVE_GENSIM = 1 ] && run "gensim-$mode" $PY -c "
+  [ $HAVE_GENSIM = 1 ] || return
+  # gensim twice: with THREADS workers (its speed), and with one worker, whose
+  # rate follows the settings given (the same schedule as w2v's and fastText's)
+  local workers tag
+  for workers in $THREADS 1; do
+    tag=""; [ "$workers" = "$THREADS" ] || tag=",w=1"
+    [ "$workers" = "$THREADS" ] || [ "${GENSIM1:-1}" = 1 ] || continue
+    if run "gensim-$mode$tag" $PY -c "
 from gensim.models import FastText
-m = FastText(corpus_file='$B/corpus.txt', vector_size=100, window=5, sg=$sg, hs=0, negative=5, sample=1e-3, min_count=5, epochs=$EPOCHS, workers=$THREADS, alpha=$alpha, min_n=3, max_n=6, bucket=2000000, ns_exponent=0.5)
+m = FastText(corpus_file='$B/corpus.txt', vector_size=100, window=5, sg=$sg, hs=0, negative=5, sample=1e-3, min_count=5, epochs=$EPOCHS, workers=$workers, alpha=$alpha, min_n=3, max_n=6, bucket=2000000, ns_exponent=0.5)
 m.wv.save_word2vec_format('$B/gensim-$mode.vec')
 with open('$B/gensim-$mode.oov', 'w') as f:
     for w in open('$B/probe-words.txt').read().split():
         f.write(w + ' ' + ' '.join('%.6g' % x for x in m.wv[w]) + '\\n')"; then
-    row gensim "$mode" "gensim-$mode" "$B/gensim-$mode.vec" "$($PY sql/oov_probe.py vec "$B/gensim-$mode.vec" "$B/gensim-$mode.oov" "$B/probes.txt")"
-  fi
+      row "gensim$tag" "$mode" "gensim-$mode$tag" "$B/gensim-$mode.vec" "$($PY sql/oov_probe.py vec "$B/gensim-$mode.vec" "$B/gensim-$mode.oov" "$B/probes.txt")"
+    fi
+  done
 }
 
-rm -f "$B/times"
-printf "\n%-10s %-11s %8s %12s %10s %8s  %s\n" system mode "wall s" "words/s" "peak RSS" analogy "OOV nearest = intended"
+rm -f "$B/times" "$B/scores"
+printf "\n%-11s %-11s %8s %12s %10s %8s  %s\n" system mode "wall s" "words/s" "peak RSS" analogy "OOV nearest = intended"
 for mode in $MODES; do
   case $mode in
     sg-ns)   sg=1 hs=0 neg=5 alpha=0.025 arch=skipgram loss=ns ;;
@@ -138,6 +165,19 @@ echo
 echo "w2v speed ratio (peer wall s / w2v wall s; > 1 means w2v is faster):"
 awk '{t[$1" "$2]=$3; if($1!="w2v") peers[$1]=1; modes[$2]=1}
   END{for(m in modes) for(p in peers) if((p" "m) in t && ("w2v "m) in t) printf "  %-8s vs %-10s %5.2fx\n", m, p, t[p" "m]/t["w2v "m]}' "$B/times" | sort
+
+# the subword modes over SEEDS: each system's mean (and range) of every column
+if [ "$SEEDS" != "${SEEDS%% *}" ] && grep -q -- '-sub|' "$B/scores" 2>/dev/null; then
+  echo
+  echo "subword modes, mean over SEEDS=\"$SEEDS\" (min-max): analogy, OOV typos, OOV inflections"
+  awk -F'|' '$2 ~ /-sub$/ && $1 ~ /^(w2v|fastText)(\/s[0-9]+)?$/ {
+      s = $1; sub(/\/s[0-9]+$/, "", s); k = s " " $2; split($4, o, " ")
+      v[1] = $3 + 0; v[2] = o[2] + 0; v[3] = o[5] + 0; n[k]++
+      for (i = 1; i <= 3; i++) { t[k, i] += v[i]; if (n[k] == 1 || v[i] < lo[k, i]) lo[k, i] = v[i]; if (n[k] == 1 || v[i] > hi[k, i]) hi[k, i] = v[i] } }
+    END { for (k in n) { printf "  %-22s %d runs", k, n[k]
+            for (i = 1; i <= 3; i++) printf "  %5.2f%% (%.1f-%.1f)", t[k, i] / n[k], lo[k, i], hi[k, i]
+            printf "\n" } }' "$B/scores" | sort -k2,2 -k1,1
+fi
 
 # EXTRAS=0 skips the thread and query measurements
 [ "${EXTRAS:-1}" = 1 ] || exit 0
