@@ -150,6 +150,10 @@ bench: $(LIB)
 bench-subwords: $(LIB)
 	MODES="sg-ns-sub cbow-ns-sub" PEERS="fasttext gensim" EXTRAS=0 SEEDS="1 2 3" bash sql/bench.sh
 
+# the learning rate's end: min_alpha alpha*1e-4 against alpha/10, every mode, seeds, two halves of the questions
+bench-schedule: $(LIB)
+	bash sql/bench_schedule.sh
+
 bench-text: $(LIB)
 	bash sql/bench_text.sh
 
@@ -279,4 +283,4 @@ clean-objs:
 clean: clean-objs
 	rm -rf build
 
-.PHONY: dll test-baseline test-arm64 bench-dispatch bench-phrases bench-classify bench-text bench-docs bench-subwords test-suite demo-run test-sqlite-new python-wheel test-python node-package test-node bench-storage all check-layers test test-oom test-asan test-tsan test-valgrind demo bench bench-scale install clean clean-objs sqlite-vec fuzz
+.PHONY: bench-schedule dll test-baseline test-arm64 bench-dispatch bench-phrases bench-classify bench-text bench-docs bench-subwords test-suite demo-run test-sqlite-new python-wheel test-python node-package test-node bench-storage all check-layers test test-oom test-asan test-tsan test-valgrind demo bench bench-scale install clean clean-objs sqlite-vec fuzz
