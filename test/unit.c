@@ -1471,7 +1471,7 @@ static float krand(uint64_t *r){ return (float)((w2v_rng_next(r) >> 40) * 0x1.0p
 
 /* Runs a few steps of loss `kind` under the current kernel from the same
 ** start: seed fixes the weights and the draws.  bWindow: 0 single steps,
-** 1 skip-gram window steps, 2 CBOW steps.  The rows are padded as the
+** 1 skip-gram window steps, 2 CBOW steps, 3 CBOW steps on window slots.  The rows are padded as the
 ** trainer pads them (w2v_row_stride), the padding zero. */
 static int kernel_steps(int kind, int dim, int bWindow, uint64_t seed, KernelRun *r){
   enum { NW = 50, NIN = 6 };
@@ -1513,7 +1513,15 @@ static int kernel_steps(int kind, int dim, int bWindow, uint64_t seed, KernelRun
       int j;
       for(j=0; j<NIN; j++) in[j] = r->in + (int64_t)w2v_rng_below(&rng, NW)*ld;
       if( bWindow==1 ) r->loss += w2v_loss_window_step(&L, in, NIN, target, 0.05f, &rng, scratch);
-      else r->loss += w2v_loss_cbow_step(&L, in, NIN, target, 0.05f, &rng, h, r->gh, scratch);
+      else if( bWindow==2 ) r->loss += w2v_loss_cbow_step(&L, in, NIN, target, 0.05f, &rng, h, r->gh, scratch);
+      else{
+        /* CBOW on window slots: rows 0..NIN-1 stand for the slots' sums
+        ** (1 to 3 rows each), the drawn rows for their pending gradients */
+        static const int32_t cnt[NIN] = { 1, 2, 3, 1, 2, 3 };
+        float *sum[NIN];
+        for(j=0; j<NIN; j++) sum[j] = r->in + (int64_t)j*ld;
+        r->loss += w2v_loss_slots_step(&L, sum, in, cnt, NIN, target, 0.05f, &rng, h, r->gh, scratch);
+      }
     }else{
       float *h = r->in + (int64_t)w2v_rng_below(&rng, NW)*ld;
       r->loss += w2v_loss_step(&L, h, r->gh, target, 0.05f, &rng, scratch);
@@ -1555,7 +1563,7 @@ static int run_kernels(int bCheck){
   for(i=0; i<n; i++){
     int kind, d, bWindow;
     for(kind=W2V_LOSS_NS; kind<=W2V_LOSS_SOFTMAX; kind++){
-      for(bWindow=0; bWindow<=2; bWindow++){     /* one input, a skip-gram window, CBOW */
+      for(bWindow=0; bWindow<=3; bWindow++){     /* one input, a skip-gram window, CBOW, CBOW slots */
         if( bWindow==1 && kind==W2V_LOSS_SOFTMAX ) continue;
         for(d=0; d<(int)(sizeof(aDim)/sizeof(aDim[0])); d++){
           KernelRun a, b;
@@ -1601,6 +1609,147 @@ static int run_kernels(int bCheck){
   return nFail>nFail0;
 }
 
+/* ---- CBOW with subwords: train.c's window slots against fastText's step --
+** The trainer keeps, per word of a window, the sum of its rows and adds the
+** gradients to the rows when the word has left the windows.  When no two
+** words of a window share a row that is the same arithmetic as fastText's
+** step, every row read and updated at each prediction (w2v_loss_cbow_step
+** over all the rows).  Checked here: the trainer against that step replayed
+** with the trainer's own draws (one thread, no sub-sampling; worker 0's
+** generator), for ns, hs and softmax, dims with and without a tail, and a
+** window whose slots are reused within each sentence. */
+static int cbow_slots_case(int loss, int dim, int window){
+  enum { NWORD = 12, NSENT = 30 };
+  W2vVocab voc;
+  W2vSubwords sw;
+  W2vTrainParams p;
+  W2vCorpusView v;
+  W2vTrainer *t = 0;
+  W2vTree tree;
+  W2vSampler sampler;
+  W2vLoss L;
+  int32_t ids[NWORD*NSENT];
+  int64_t ends[NSENT], counts[NWORD], nRow, nOut, i, s, e, done = 0;
+  int ld = w2v_row_stride(dim), bad = 0, w;
+  float *ref = 0, *out = 0, *h = 0, *gh = 0, *scratch = 0, **ctx = 0, diff = 0;
+  uint64_t rng = 5;
+  char *zErr = 0;
+  memset(&sw, 0, sizeof(sw)); memset(&tree, 0, sizeof(tree)); memset(&sampler, 0, sizeof(sampler));
+  memset(&L, 0, sizeof(L));
+  w2v_vocab_init(&voc);
+  /* words of two letters each, no letter in two words: "ab", "cd", ... so
+  ** that their 1- and 2-grams are theirs alone (checked below: no bucket
+  ** in two words) */
+  for(w=0; w<NWORD; w++){
+    char z[2] = { (char)('a'+2*w), (char)('b'+2*w) };
+    w2v_vocab_add(&voc, z, 2, NSENT);
+    counts[w] = NSENT;
+  }
+  if( w2v_subwords_build(&voc, 1, 2, 2000000, &sw) ){ w2v_vocab_free(&voc); return -1; }
+  for(i=0; i<sw.start[NWORD] && !bad; i++){
+    int64_t j;
+    for(j=i+1; j<sw.start[NWORD]; j++) bad |= sw.rows[i]==sw.rows[j];
+  }
+  CHECK(!bad, "cbow slots: two words share a row (the test's words must not)");
+  /* sentences: each a shuffle of the 12 words, so no word twice in a window */
+  for(s=0; s<NSENT; s++){
+    for(w=0; w<NWORD; w++) ids[s*NWORD+w] = w;
+    for(w=NWORD-1; w>0; w--){
+      int k = (int)w2v_rng_below(&rng, (uint32_t)(w+1)), x = ids[s*NWORD+w];
+      ids[s*NWORD+w] = ids[s*NWORD+k]; ids[s*NWORD+k] = x;
+    }
+    ends[s] = (s+1)*NWORD;
+  }
+  v.ids = ids; v.nIds = NWORD*NSENT; v.ends = ends; v.nSent = NSENT; v.doc = 0;
+  tiny_params(&p, W2V_CBOW, loss);
+  p.dim = dim; p.window = window; p.sample = 0; p.epochs = 2; p.nsExponent = 0.5; p.sub = &sw;
+  nRow = NWORD + sw.nBucket;
+  nOut = w2v_loss_out_rows(loss, NWORD);
+  /* the starting weights: the trainer's own, from a run that learns nothing */
+  p.alpha = p.minAlpha = 0;
+  t = w2v_train_start(&p, &v, counts, NWORD, &zErr);
+  ref = w2v_core_aligned(sizeof(float)*(size_t)(nRow*ld));
+  out = w2v_core_aligned(sizeof(float)*(size_t)(nOut*ld));
+  h = w2v_core_aligned(sizeof(float)*(size_t)ld);
+  gh = w2v_core_aligned(sizeof(float)*(size_t)ld);
+  ctx = malloc(sizeof(float*)*(size_t)(2*window*sw.maxRows));
+  if( !t || !ref || !out || !h || !gh || !ctx ) goto oom;
+  w2v_train_join(t);
+  memset(ref, 0, sizeof(float)*(size_t)(nRow*ld));
+  memset(out, 0, sizeof(float)*(size_t)(nOut*ld));
+  for(i=0; i<nRow; i++) memcpy(ref + i*ld, w2v_train_input(t) + i*dim, sizeof(float)*(size_t)dim);
+  w2v_train_free(t);
+  /* the trainer, learning */
+  p.alpha = 0.05; p.minAlpha = 0.0001;
+  t = w2v_train_start(&p, &v, counts, NWORD, &zErr);
+  if( t==0 ) goto oom;
+  w2v_train_join(t);
+  /* fastText's step replayed: worker 0's generator, its rate per sentence */
+  L.kind = loss; L.dim = dim; L.ld = ld; L.negative = p.negative; L.nWord = NWORD; L.out = out;
+  if( loss==W2V_LOSS_HS ){
+    if( w2v_tree_build(counts, NWORD, &tree) ) goto oom;
+    L.tree = &tree;
+    for(w=0; w<NWORD; w++) if( tree.start[w+1]-tree.start[w]>L.maxPath ) L.maxPath = (int)(tree.start[w+1]-tree.start[w]);
+  }else if( loss==W2V_LOSS_NS ){
+    if( w2v_sampler_build(counts, NWORD, p.nsExponent, &sampler) ) goto oom;
+    L.sampler = &sampler;
+  }
+  scratch = w2v_core_aligned(loss==W2V_LOSS_SOFTMAX ? sizeof(float)*NWORD : w2v_loss_window_scratch(&L));
+  if( scratch==0 ) goto oom;
+  rng = p.seed ^ 0x9e3779b97f4a7c15ULL;
+  if( loss!=W2V_LOSS_SOFTMAX ) w2v_loss_thread_begin(&L, scratch);
+  for(e=0; e<p.epochs; e++) for(s=0; s<NSENT; s++){
+    const int32_t *buf = ids + s*NWORD;
+    double a = p.alpha - (p.alpha - p.minAlpha) * ((double)done / ((double)p.epochs*(double)v.nIds + 1.0));
+    float alpha = (float)(a < p.minAlpha ? p.minAlpha : a);
+    for(i=0; i<NWORD; i++){
+      int b = (int)w2v_rng_below(&rng, (uint32_t)window), nIn = 0;
+      int64_t lo = i - (window - b), hi = i + (window - b), c, r;
+      if( lo<0 ) lo = 0;
+      if( hi>NWORD-1 ) hi = NWORD-1;
+      for(c=lo; c<=hi; c++) if( c!=i ){
+        for(r=sw.start[buf[c]]; r<sw.start[buf[c]+1]; r++) ctx[nIn++] = ref + (int64_t)sw.rows[r]*ld;
+      }
+      if( nIn ) w2v_loss_cbow_step(&L, ctx, nIn, buf[i], alpha, &rng, h, gh, scratch);
+    }
+    done += NWORD;
+  }
+  if( loss!=W2V_LOSS_SOFTMAX ) w2v_loss_thread_end(&L, scratch);
+  for(i=0; i<nRow; i++) for(w=0; w<dim; w++){
+    float d = fabsf(ref[i*ld+w] - w2v_train_input(t)[i*dim+w]);
+    if( d>diff ) diff = d;
+  }
+  for(i=0; i<nOut; i++) for(w=0; w<dim; w++){
+    float d = fabsf(out[i*ld+w] - w2v_train_output(t)[i*dim+w]);
+    if( d>diff ) diff = d;
+  }
+  CHECK(diff<=1e-6f, "cbow slots: loss %d dim %d window %d: the rows are %g from fastText's step", loss, dim, window, diff);
+  /* and the step changed them: a trainer that wrote nothing would not pass */
+  diff = 0;
+  for(i=0; i<nOut*dim; i++) if( fabsf(w2v_train_output(t)[i])>diff ) diff = fabsf(w2v_train_output(t)[i]);
+  CHECK(diff>1e-3f, "cbow slots: loss %d dim %d window %d: the outputs did not move", loss, dim, window);
+  bad = 0;
+  goto end;
+oom:
+  bad = -1;
+end:
+  w2v_train_free(t);
+  free(zErr); free(ctx);
+  w2v_core_free(ref); w2v_core_free(out); w2v_core_free(h); w2v_core_free(gh); w2v_core_free(scratch);
+  w2v_tree_free(&tree); w2v_sampler_free(&sampler); w2v_subwords_free(&sw); w2v_vocab_free(&voc);
+  return bad;
+}
+
+static int run_cbow_slots(void){
+  static const int aDim[] = { 16, 20, 100 };
+  int loss, d, window, nFail0 = nFail, nCheck0 = nCheck;
+  for(loss=W2V_LOSS_NS; loss<=W2V_LOSS_SOFTMAX; loss++) for(d=0; d<3; d++) for(window=1; window<=5; window+=2){
+    CHECK(cbow_slots_case(loss, aDim[d], window)==0, "cbow slots: out of memory");
+  }
+  printf("checks %d failures %d\n", nCheck-nCheck0, nFail-nFail0);
+  return nFail>nFail0;
+}
+
 int main(int argc, char **argv){
   if( (argc==6 || (argc==7 && !strcmp(argv[6], "random"))) && !strcmp(argv[1], "knn") ){
     return run_knn(atoi(argv[2]), atoi(argv[3]), atoi(argv[4]), (unsigned)atoi(argv[5]), argc==7);
@@ -1613,6 +1762,7 @@ int main(int argc, char **argv){
   if( argc==2 && !strcmp(argv[1], "phrases") ) return run_phrases();
   if( argc==2 && !strcmp(argv[1], "codec") ) return run_codec();
   if( argc==2 && !strcmp(argv[1], "kmeans") ) return run_kmeans();
+  if( argc==2 && !strcmp(argv[1], "cbow-slots") ) return run_cbow_slots();
   if( argc==2 && !strcmp(argv[1], "kernels") ) return run_kernels(0);
   if( argc==2 && !strcmp(argv[1], "kernel-check") ) return run_kernels(1);
   if( (argc==3 || argc==4) && !strcmp(argv[1], "floats") ) return run_floats(atol(argv[2]), argc==4);
@@ -1626,6 +1776,6 @@ int main(int argc, char **argv){
 #endif
     return run_oom();
   }
-  fprintf(stderr, "usage: unit sampler POWER DRAWS | unit huffman N SEED | unit knn N DIM K SEED [random] | unit counts | unit oom | unit bytes | unit parse | unit codec | unit phrases | unit kmeans | unit floats N [time] | unit kernels | unit kernel-check\n");
+  fprintf(stderr, "usage: unit sampler POWER DRAWS | unit huffman N SEED | unit knn N DIM K SEED [random] | unit counts | unit oom | unit bytes | unit parse | unit codec | unit phrases | unit kmeans | unit floats N [time] | unit kernels | unit kernel-check | unit cbow-slots\n");
   return 2;
 }

@@ -271,6 +271,18 @@ void w2v_loss_thread_begin(const W2vLoss*, float *scratch);
 float w2v_loss_sub_step(const W2vLoss*, float *const *in, int nIn, const int32_t *target, int nTarget,
                         float alpha, uint64_t *rng, float *work, float *scratch);
 void w2v_loss_thread_end(const W2vLoss*, float *scratch);
+/* CBOW with subwords (train.c keeps, per word of the window, the sum of its
+** rows and the gradient not yet added to them).  w2v_rows_sum: sum = the sum
+** of the n rows base + idx[r]*ld.  w2v_rows_add: each of them += g.
+** w2v_loss_slots_step: h, the sum of sum[0..nUse) over the cnt[0..nUse)
+** rows they hold in all, predicts target; then each sum[u] += cnt[u]*gh
+** and pend[u] += gh (gh, dim floats: the gradient wrt h, scaled by alpha);
+** h and scratch as for w2v_loss_cbow_step. */
+void w2v_rows_sum(float *sum, const float *base, const int32_t *idx, int n, int ld, int dim);
+void w2v_rows_add(float *base, const int32_t *idx, int n, int ld, int dim, const float *g);
+float w2v_loss_slots_step(const W2vLoss*, float *const *sum, float *const *pend, const int32_t *cnt,
+                          int nUse, int32_t target, float alpha, uint64_t *rng, float *h, float *gh,
+                          float *scratch);
 
 /* ---- exact.c: exact double-precision query math, no lookup tables ----- */
 double w2v_dot_exact(const float *a, const float *b, int n);

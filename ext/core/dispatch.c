@@ -161,6 +161,17 @@ float w2v_loss_sub_step(const W2vLoss *L, float *const *in, int nIn, const int32
                         float alpha, uint64_t *rng, float *work, float *scratch){
   return kernel()->loss_sub_step(L, in, nIn, target, nTarget, alpha, rng, work, scratch);
 }
+void w2v_rows_sum(float *sum, const float *base, const int32_t *idx, int n, int ld, int dim){
+  kernel()->rows_sum(sum, base, idx, n, ld, dim);
+}
+void w2v_rows_add(float *base, const int32_t *idx, int n, int ld, int dim, const float *g){
+  kernel()->rows_add(base, idx, n, ld, dim, g);
+}
+float w2v_loss_slots_step(const W2vLoss *L, float *const *sum, float *const *pend, const int32_t *cnt,
+                          int nUse, int32_t target, float alpha, uint64_t *rng, float *h, float *gh,
+                          float *scratch){
+  return kernel()->loss_slots_step(L, sum, pend, cnt, nUse, target, alpha, rng, h, gh, scratch);
+}
 void w2v_knn_index_rows(const float *vec, int64_t n, int dim, int8_t *q8, float *scale, float *err,
                         float *invNorm){
   kernel()->knn_index_rows(vec, n, dim, q8, scale, err, invNorm);

@@ -22,6 +22,9 @@
 #define w2v_loss_thread_begin   W2V_ISA_NAME(w2v_loss_thread_begin)
 #define w2v_loss_thread_end     W2V_ISA_NAME(w2v_loss_thread_end)
 #define w2v_loss_sub_step       W2V_ISA_NAME(w2v_loss_sub_step)
+#define w2v_rows_sum            W2V_ISA_NAME(w2v_rows_sum)
+#define w2v_rows_add            W2V_ISA_NAME(w2v_rows_add)
+#define w2v_loss_slots_step     W2V_ISA_NAME(w2v_loss_slots_step)
 #define w2v_knn_index_rows      W2V_ISA_NAME(w2v_knn_index_rows)
 #define w2v_knn_alloc           W2V_ISA_NAME(w2v_knn_alloc)
 #define w2v_knn_build           W2V_ISA_NAME(w2v_knn_build)
@@ -50,6 +53,9 @@ typedef struct W2vKernel {
   void (*loss_thread_begin)(const W2vLoss*, float*);
   void (*loss_thread_end)(const W2vLoss*, float*);
   float (*loss_sub_step)(const W2vLoss*, float *const*, int, const int32_t*, int, float, uint64_t*, float*, float*);
+  void (*rows_sum)(float*, const float*, const int32_t*, int, int, int);
+  void (*rows_add)(float*, const int32_t*, int, int, int, const float*);
+  float (*loss_slots_step)(const W2vLoss*, float *const*, float *const*, const int32_t*, int, int32_t, float, uint64_t*, float*, float*, float*);
   void (*knn_index_rows)(const float*, int64_t, int, int8_t*, float*, float*, float*);
   int (*knn_alloc)(W2vKnn*, int64_t, int);
   int (*knn_build)(W2vKnn*, const float*, int64_t, int);
@@ -65,6 +71,7 @@ typedef struct W2vKernel {
   const W2vKernel w2v_kernel_table = { zName, needs, \
     w2v_loss_out_rows, w2v_loss_step, w2v_loss_window_step, w2v_loss_cbow_step, w2v_loss_window_scratch, \
     w2v_loss_thread_begin, w2v_loss_thread_end, w2v_loss_sub_step, \
+    w2v_rows_sum, w2v_rows_add, w2v_loss_slots_step, \
     w2v_knn_index_rows, w2v_knn_alloc, w2v_knn_build, w2v_knn_free, w2v_knn_sim, \
     w2v_knn_pair, w2v_knn_search, w2v_knn_cosmul }
 

@@ -356,3 +356,40 @@ float w2v_loss_sub_step(const W2vLoss *L, float *const *in, int nIn, const int32
   for(a=0; a<nIn; a++) w2v_axpy(in[a], 1.0f, g, dim);
   return loss;
 }
+
+/* CBOW with subwords, on train.c's window slots (one per word of the
+** window: the sum of its rows, and the gradient not yet added to them). */
+void w2v_rows_sum(float *sum, const float *base, const int32_t *idx, int n, int ld, int dim){
+  int r;
+  memset(sum, 0, sizeof(float)*dim);
+  for(r=0; r<n; r++){
+    if( r+4<n ) prefetch_row(base + (int64_t)idx[r+4]*ld, dim);
+    w2v_axpy(sum, 1.0f, base + (int64_t)idx[r]*ld, dim);
+  }
+}
+
+void w2v_rows_add(float *base, const int32_t *idx, int n, int ld, int dim, const float *g){
+  int r;
+  for(r=0; r<n; r++) w2v_axpy(base + (int64_t)idx[r]*ld, 1.0f, g, dim);
+}
+
+float w2v_loss_slots_step(const W2vLoss *L, float *const *sum, float *const *pend, const int32_t *cnt,
+                          int nUse, int32_t target, float alpha, uint64_t *rng, float *h, float *gh,
+                          float *scratch){
+  int dim = L->dim, u, d, nRows = 0;
+  float inv, loss;
+  memset(h, 0, sizeof(float)*dim);
+  for(u=0; u<nUse; u++){
+    w2v_axpy(h, 1.0f, sum[u], dim);
+    nRows += cnt[u];
+  }
+  inv = 1.0f / (float)nRows;
+  for(d=0; d<dim; d++) h[d] *= inv;
+  memset(gh, 0, sizeof(float)*dim);
+  loss = w2v_loss_step(L, h, gh, target, alpha, rng, scratch);
+  for(u=0; u<nUse; u++){
+    w2v_axpy(sum[u], (float)cnt[u], gh, dim);
+    w2v_axpy(pend[u], 1.0f, gh, dim);
+  }
+  return loss;
+}

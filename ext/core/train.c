@@ -21,6 +21,26 @@
 
 #define PROGRESS_STEP 10000   /* words between updates of the shared counter */
 
+/* Subwords, CBOW.  A word's rows all get the same gradient at each step
+** (fastText adds it to every row of the window's words), so the sum of one
+** word's rows changes by (its row count) x gradient.  A slot holds, for one
+** position of the segment, that sum and the gradient not yet added to the rows;
+** the rows are read when the position first enters a window and written once
+** when it can enter no more, instead of read and written at every one of the
+** ~2 x window steps it takes part in.  Slot of position a: a % (2 window + 1),
+** so a slot is reused only after its position has left every window.  The one
+** difference from adding at once: a row two words of a window share (the same
+** word twice, or a shared n-gram) sees the other word's gradient when that
+** word's slot is written, not at once. */
+typedef struct CbowSlots {
+  int n;                      /* 2 window + 1 */
+  float *sum, *pend;          /* n x ld: the rows' sum, the gradient not yet added */
+  int64_t *pos;               /* the position a slot holds, -1 none */
+  int32_t *word, *cnt;        /* its word, and that word's row count */
+  float **useSum, **usePend;  /* one step's slots */
+  int32_t *useCnt;
+} CbowSlots;
+
 typedef struct W2vWorker {
   W2vTrainer *t;
   int id;
@@ -30,6 +50,7 @@ typedef struct W2vWorker {
   float **ctx;                /* the window's input rows (subwords: all their rows) */
   int32_t *tgt;               /* subwords, skip-gram: the window's context words */
   float *work;                /* subwords, skip-gram: 3*dim floats */
+  CbowSlots cs;               /* subwords, CBOW: the window's words' row sums */
   int32_t *buf;               /* one sub-sampled sentence segment */
   W2vEpochStats *stats;       /* one per epoch */
   int diverged;
@@ -79,6 +100,63 @@ static float current_alpha(const W2vTrainer *t, int64_t done){
   return (float)(a < t->p.minAlpha ? t->p.minAlpha : a);
 }
 
+static void slot_flush(W2vTrainer *t, CbowSlots *cs, int k){
+  const W2vSubwords *sw = t->p.sub;
+  int64_t r0 = sw->start[cs->word[k]];
+  w2v_rows_add(t->in, sw->rows + r0, cs->cnt[k], t->loss.ld, t->p.dim, cs->pend + (int64_t)k*t->loss.ld);
+  cs->pos[k] = -1;
+}
+
+/* the slot of position a of buf, its rows summed if it was not there */
+static int slot_get(W2vTrainer *t, CbowSlots *cs, const int32_t *buf, int64_t a){
+  int k = (int)(a % cs->n);
+  if( cs->pos[k]!=a ){
+    const W2vSubwords *sw = t->p.sub;
+    int64_t r0 = sw->start[buf[a]], ld = t->loss.ld;
+    if( cs->pos[k]>=0 ) slot_flush(t, cs, k);
+    cs->pos[k] = a;
+    cs->word[k] = buf[a];
+    cs->cnt[k] = (int32_t)(sw->start[buf[a]+1] - r0);
+    w2v_rows_sum(cs->sum + k*ld, t->in, sw->rows + r0, cs->cnt[k], (int)ld, t->p.dim);
+    memset(cs->pend + k*ld, 0, sizeof(float)*t->p.dim);
+  }
+  return k;
+}
+
+/* asks for the rows of a word that will enter a window soon */
+static void rows_prefetch(const W2vTrainer *t, int32_t w){
+  const W2vSubwords *sw = t->p.sub;
+  int ld = t->loss.ld, dim = t->p.dim, d;
+  int64_t r;
+  for(r=sw->start[w]; r<sw->start[w+1]; r++){
+    const char *row = (const char*)(t->in + (int64_t)sw->rows[r]*ld);
+    for(d=0; d<dim*(int)sizeof(float); d+=64) __builtin_prefetch(row + d, 1);
+  }
+}
+
+/* CBOW with subwords: the words of buf[lo..hi] but i predict buf[i]; 0 when
+** there are none (no step) */
+static int cbow_slots_step(W2vWorker *wk, const int32_t *buf, int64_t n, int64_t i, int64_t lo,
+                           int64_t hi, float alpha, float *pLoss){
+  W2vTrainer *t = wk->t;
+  CbowSlots *cs = &wk->cs;
+  int64_t a, ld = t->loss.ld, next = i + t->p.window + 3;
+  int nUse = 0;
+  if( next<n ) rows_prefetch(t, buf[next]);
+  for(a=lo; a<=hi; a++){
+    int k;
+    if( a==i ) continue;
+    k = slot_get(t, cs, buf, a);
+    cs->useSum[nUse] = cs->sum + k*ld;
+    cs->usePend[nUse] = cs->pend + k*ld;
+    cs->useCnt[nUse++] = cs->cnt[k];
+  }
+  if( nUse==0 ) return 0;
+  *pLoss += w2v_loss_slots_step(&t->loss, cs->useSum, cs->usePend, cs->useCnt, nUse, buf[i], alpha,
+                                &wk->rng, wk->h, wk->gh, wk->scratch);
+  return 1;
+}
+
 /* Trains on buf[0..n): one sub-sampled piece of a sentence. */
 static float train_segment(W2vWorker *wk, const int32_t *buf, int64_t n, int64_t rawLen,
                            int64_t doneBase, float *pAlpha, int64_t *pPred){
@@ -110,14 +188,7 @@ static float train_segment(W2vWorker *wk, const int32_t *buf, int64_t n, int64_t
         loss += w2v_loss_sub_step(L, wk->ctx, nIn, wk->tgt, nTgt, alpha, &wk->rng, wk->work, wk->scratch);
         nPred += nTgt;
       }else{
-        for(a=lo; a<=hi; a++){
-          int64_t e;
-          if( a==i ) continue;
-          for(e=sw->start[buf[a]]; e<sw->start[buf[a]+1]; e++) wk->ctx[nIn++] = t->in + (int64_t)sw->rows[e]*ld;
-        }
-        if( nIn==0 ) continue;
-        loss += w2v_loss_cbow_step(L, wk->ctx, nIn, buf[i], alpha, &wk->rng, h, gh, wk->scratch);
-        nPred++;
+        nPred += cbow_slots_step(wk, buf, n, i, lo, hi, alpha, &loss);
       }
     }else if( t->p.arch==W2V_SKIPGRAM && t->p.loss!=W2V_LOSS_SOFTMAX ){
       int nIn = 0;
@@ -148,6 +219,10 @@ static float train_segment(W2vWorker *wk, const int32_t *buf, int64_t n, int64_t
       loss += w2v_loss_cbow_step(L, wk->ctx, nIn, buf[i], alpha, &wk->rng, h, gh, wk->scratch);
       nPred++;
     }
+  }
+  if( wk->cs.n ){
+    int k;
+    for(k=0; k<wk->cs.n; k++) if( wk->cs.pos[k]>=0 ) slot_flush(t, &wk->cs, k);
   }
   *pAlpha = alpha;
   *pPred += nPred;
@@ -379,6 +454,21 @@ W2vTrainer *w2v_train_start(const W2vTrainParams *p, const W2vCorpusView *c,
       wk->work = aligned_floats(3*ld);
       if( !wk->tgt || !wk->work ) goto oom;
     }
+    if( p->sub && p->arch==W2V_CBOW ){
+      CbowSlots *cs = &wk->cs;
+      int j;
+      cs->n = 2*p->window + 1;
+      cs->sum = aligned_floats(2*(int64_t)cs->n*ld);
+      cs->pos = w2v_core_malloc(sizeof(int64_t)*(size_t)cs->n);
+      cs->word = w2v_core_malloc(3*sizeof(int32_t)*(size_t)cs->n);
+      cs->useSum = w2v_core_malloc(2*sizeof(float*)*(size_t)cs->n);
+      if( !cs->sum || !cs->pos || !cs->word || !cs->useSum ) goto oom;
+      cs->pend = cs->sum + (int64_t)cs->n*ld;
+      cs->cnt = cs->word + cs->n;
+      cs->useCnt = cs->cnt + cs->n;
+      cs->usePend = cs->useSum + cs->n;
+      for(j=0; j<cs->n; j++) cs->pos[j] = -1;
+    }
     wk->buf = w2v_core_malloc((maxSeg ? maxSeg : 1) * sizeof(int32_t));
     wk->stats = w2v_core_calloc(p->epochs, sizeof(W2vEpochStats));
     if( !wk->h || !wk->gh || !wk->buf || !wk->stats || !wk->scratch || !wk->ctx ) goto oom;
@@ -434,6 +524,11 @@ int64_t w2v_train_bytes(const W2vTrainParams *p, int64_t nWord, int64_t nIds, in
                    + (p->sub ? 2*(int64_t)p->window*p->sub->maxRows : 2*(int64_t)p->window + 1)*(int64_t)sizeof(float*)
                    + (p->sub ? 2*(int64_t)p->window*(int64_t)sizeof(int32_t) + 3*ld*(int64_t)sizeof(float) : 0)
                    + (seg>0 ? seg : 1)*(int64_t)sizeof(int32_t));
+  if( p->sub && p->arch==W2V_CBOW ){
+    int64_t n = 2*(int64_t)p->window + 1;   /* CbowSlots */
+    b += p->threads*n*(2*ld*(int64_t)sizeof(float) + (int64_t)sizeof(int64_t)
+                       + 3*(int64_t)sizeof(int32_t) + 2*(int64_t)sizeof(float*));
+  }
   return b;
 }
 
@@ -533,6 +628,7 @@ void w2v_train_free(W2vTrainer *t){
       W2vWorker *wk = &t->workers[k];
       w2v_core_free(wk->h); w2v_core_free(wk->gh); w2v_core_free(wk->scratch); w2v_core_free(wk->ctx); w2v_core_free(wk->buf);
       w2v_core_free(wk->tgt); w2v_core_free(wk->work); w2v_core_free(wk->stats);
+      w2v_core_free(wk->cs.sum); w2v_core_free(wk->cs.pos); w2v_core_free(wk->cs.word); w2v_core_free(wk->cs.useSum);
     }
   }
   w2v_core_free(t->workers); w2v_core_free(t->tids); w2v_core_free(t->stats); w2v_core_free(t->keep);
