@@ -30,8 +30,9 @@
 ** ~2 x window steps it takes part in.  Slot of position a: a % (2 window + 1),
 ** so a slot is reused only after its position has left every window.  The one
 ** difference from adding at once: a row two words of a window share (the same
-** word twice, or a shared n-gram) sees the other word's gradient when that
-** word's slot is written, not at once. */
+** word twice, or a shared n-gram such as "<th") gets both words' gradients,
+** but a slot summed before the other word's slot is written never sees that
+** word's share, and one summed after sees it up to 2 x window steps late. */
 typedef struct CbowSlots {
   int n;                      /* 2 window + 1 */
   float *sum, *pend;          /* n x ld: the rows' sum, the gradient not yet added */
@@ -47,7 +48,7 @@ typedef struct W2vWorker {
   int64_t posBegin, posEnd;   /* token range [posBegin, posEnd) of the corpus */
   uint64_t rng;
   float *h, *gh, *scratch;
-  float **ctx;                /* the window's input rows (subwords: all their rows) */
+  float **ctx;                /* the window's input rows (subwords, skip-gram: the center's) */
   int32_t *tgt;               /* subwords, skip-gram: the window's context words */
   float *work;                /* subwords, skip-gram: 3*dim floats */
   CbowSlots cs;               /* subwords, CBOW: the window's words' row sums */
@@ -310,6 +311,14 @@ static void *worker_main(void *arg){
   return 0;
 }
 
+/* The row pointers a worker's ctx holds: with subwords, skip-gram's center
+** word's rows (CBOW keeps slots instead); else one a word of the window, and
+** one more for a document. */
+static int64_t ctx_rows(const W2vTrainParams *p){
+  if( p->sub ) return p->arch==W2V_SKIPGRAM ? p->sub->maxRows : 1;
+  return 2*(int64_t)p->window + 1;
+}
+
 static char *str_dup(const char *z){
   size_t n = strlen(z) + 1;
   char *p = w2v_core_malloc(n);
@@ -445,11 +454,8 @@ W2vTrainer *w2v_train_start(const W2vTrainParams *p, const W2vCorpusView *c,
     wk->gh = aligned_floats(p->dim);
     wk->scratch = aligned_floats(p->loss==W2V_LOSS_SOFTMAX ? nWord
                      : (int64_t)(w2v_loss_window_scratch(&t->loss)/sizeof(float) + 1));
-    /* the window's rows: subwords, every row of each context word; else
-    ** one a word, and one more for a document */
-    wk->ctx = w2v_core_malloc(sizeof(float*)*(p->sub ? 2*(size_t)p->window*(size_t)p->sub->maxRows
-                                                     : 2*(size_t)p->window + 1));
-    if( p->sub ){
+    wk->ctx = w2v_core_malloc(sizeof(float*)*(size_t)ctx_rows(p));
+    if( p->sub && p->arch==W2V_SKIPGRAM ){
       wk->tgt = w2v_core_malloc(sizeof(int32_t)*2*p->window);
       wk->work = aligned_floats(3*ld);
       if( !wk->tgt || !wk->work ) goto oom;
@@ -521,8 +527,8 @@ int64_t w2v_train_bytes(const W2vTrainParams *p, int64_t nWord, int64_t nIds, in
   scratch = p->loss==W2V_LOSS_SOFTMAX ? nWord*(int64_t)sizeof(float)
                                       : (int64_t)w2v_loss_window_scratch(&L) + (int64_t)sizeof(float);
   b += p->threads*(2*p->dim*(int64_t)sizeof(float) + scratch
-                   + (p->sub ? 2*(int64_t)p->window*p->sub->maxRows : 2*(int64_t)p->window + 1)*(int64_t)sizeof(float*)
-                   + (p->sub ? 2*(int64_t)p->window*(int64_t)sizeof(int32_t) + 3*ld*(int64_t)sizeof(float) : 0)
+                   + ctx_rows(p)*(int64_t)sizeof(float*)
+                   + (p->sub && p->arch==W2V_SKIPGRAM ? 2*(int64_t)p->window*(int64_t)sizeof(int32_t) + 3*ld*(int64_t)sizeof(float) : 0)
                    + (seg>0 ? seg : 1)*(int64_t)sizeof(int32_t));
   if( p->sub && p->arch==W2V_CBOW ){
     int64_t n = 2*(int64_t)p->window + 1;   /* CbowSlots */
