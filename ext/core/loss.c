@@ -249,9 +249,9 @@ float w2v_loss_step(const W2vLoss *L, const float *h, float *gh, int32_t target,
 float w2v_loss_cbow_step(const W2vLoss *L, float *const *in, int nIn, int32_t target,
                          float alpha, uint64_t *rng, float *h, float *gh, float *scratch){
   int dim = L->dim, a, d;
-  /* with subwords the rows are many (about 80) and scattered: fetch 8 ahead
-  ** (3 % faster than 4 for CBOW with subwords on the benchmark, 12 no
-  ** better); a window of words alone keeps 4 */
+  /* many scattered rows (a window above 8): fetch 8 ahead (3 % faster than
+  ** 4 when CBOW with subwords, ~80 rows, went through here; 12 no better);
+  ** a usual window of words keeps 4 */
   int ahead = nIn>16 ? 8 : 4;
   float inv = 1.0f / (float)nIn, loss;
 #if defined(W2V_VEC_AVX512)
