@@ -82,16 +82,19 @@ row(){ # system mode name vectorfile [oov]
 # fastText train once per seed of SEEDS (the OOV target compares these two, and
 # one run is within a seed's noise of the other); the first seed's times are
 # the speed ratios, and the means over seeds are printed at the end.
+# the row label of seed $1 ("" for the first of SEEDS, "/sN" after it); its
+# files are named with "-sN"
+seed_tag(){ [ "$1" = "${SEEDS%% *}" ] || echo "/s$1"; }
 sub_mode(){
-  local mode=$1 sg=1 arch=skipgram alpha=0.025 ftarch=skipgram seed tag
+  local mode=$1 sg=1 arch=skipgram alpha=0.025 ftarch=skipgram seed tag f workers
   [ "$mode" = cbow-ns-sub ] && { sg=0; arch=cbow; alpha=0.05; ftarch=cbow; }
   local m="m_${mode//-/_}"
   local opts="arch=$arch, loss=ns, dim=100, window=5, negative=5, sample=1e-3, min_count=5, epochs=$EPOCHS, threads=$THREADS, minn=3, maxn=6, bucket=2000000, ns_exponent=0.5"
   for seed in $SEEDS; do
-    tag=""; [ "$seed" = "${SEEDS%% *}" ] || tag="/s$seed"
-    if run "w2v-$mode${tag/\//-}" sqlite3 "$DB" ".load ./w2v" "SELECT w2v_train('docs', 'body', 'model=$m, $opts, seed=$seed, replace=1')"; then
+    tag=$(seed_tag "$seed"); f="$mode${tag/\//-}"
+    if run "w2v-$f" sqlite3 "$DB" ".load ./w2v" "SELECT w2v_train('docs', 'body', 'model=$m, $opts, seed=$seed, replace=1')"; then
       [ -f "$B/probes.txt" ] || $PY sql/oov_probe.py make "$DB" "$m" "$B/probes.txt"
-      row "w2v$tag" "$mode" "w2v-$mode${tag/\//-}" "model:$m" "$($PY sql/oov_probe.py w2v "$DB" "$m" "$B/probes.txt")"
+      row "w2v$tag" "$mode" "w2v-$f" "model:$m" "$($PY sql/oov_probe.py w2v "$DB" "$m" "$B/probes.txt")"
     fi
   done
   # gensim's corpus_file mode measures each worker's progress against the
@@ -105,17 +108,16 @@ sub_mode(){
   cut -f1 "$B/probes.txt" > "$B/probe-words.txt"
   if [ $HAVE_FT = 1 ]; then
     for seed in $SEEDS; do
-      tag=""; [ "$seed" = "${SEEDS%% *}" ] || tag="/s$seed"
-      if run "fasttext-$mode${tag/\//-}" fasttext $ftarch -input "$B/corpus.txt" -output "$B/fasttext-$mode" -dim 100 -ws 5 -neg 5 -loss ns -minCount 5 -epoch $EPOCHS -thread $THREADS -minn 3 -maxn 6 -bucket 2000000 -t 1e-3 -lr $alpha -seed $seed -verbose 0; then
+      tag=$(seed_tag "$seed"); f="$mode${tag/\//-}"
+      if run "fasttext-$f" fasttext $ftarch -input "$B/corpus.txt" -output "$B/fasttext-$mode" -dim 100 -ws 5 -neg 5 -loss ns -minCount 5 -epoch $EPOCHS -thread $THREADS -minn 3 -maxn 6 -bucket 2000000 -t 1e-3 -lr $alpha -seed $seed -verbose 0; then
         fasttext print-word-vectors "$B/fasttext-$mode.bin" < "$B/probe-words.txt" > "$B/fasttext-$mode.oov"
-        row "fastText$tag" "$mode" "fasttext-$mode${tag/\//-}" "$B/fasttext-$mode.vec" "$($PY sql/oov_probe.py vec "$B/fasttext-$mode.vec" "$B/fasttext-$mode.oov" "$B/probes.txt")"
+        row "fastText$tag" "$mode" "fasttext-$f" "$B/fasttext-$mode.vec" "$($PY sql/oov_probe.py vec "$B/fasttext-$mode.vec" "$B/fasttext-$mode.oov" "$B/probes.txt")"
       fi
     done
   fi
   [ $HAVE_GENSIM = 1 ] || return
   # gensim twice: with THREADS workers (its speed), and with one worker, whose
   # rate follows the settings given (the same schedule as w2v's and fastText's)
-  local workers tag
   for workers in $THREADS 1; do
     tag=""; [ "$workers" = "$THREADS" ] || tag=",w=1"
     [ "$workers" = "$THREADS" ] || [ "${GENSIM1:-1}" = 1 ] || continue
